@@ -1,0 +1,82 @@
+"""Scoped identifiers. A ref always carries its platform and workspace, so a Discord id can never
+be mistaken for a Slack one, and the same channel id in two workspaces never collides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    DISCORD = "discord"
+    SLACK = "slack"
+
+
+class Direction(StrEnum):
+    """Which way messages flow for a linked channel (matterbridge's in/out/inout)."""
+
+    IN = "in"  # messages from this channel go to the group, nothing comes back
+    OUT = "out"  # the channel only receives
+    INOUT = "inout"
+
+    @property
+    def sends(self) -> bool:
+        return self in (Direction.IN, Direction.INOUT)
+
+    @property
+    def receives(self) -> bool:
+        return self in (Direction.OUT, Direction.INOUT)
+
+
+class GroupKind(StrEnum):
+    ARTIST = "artist"
+    GENRE = "genre"
+    TOPIC = "topic"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    INVITE = "invite"
+    APPROVAL = "approval"
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    MODERATOR = "moderator"
+    ARTIST = "artist"
+    MEMBER = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A channel on one platform: Discord guild id + channel id, or Slack team id + channel id."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.workspace}/{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    platform: Platform
+    workspace: str
+    user: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.workspace}/@{self.user}"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """One platform message (one part of a possibly split logical message)."""
+
+    channel: ChannelRef
+    message: str
+    part: int = 0
+
+    @property
+    def platform(self) -> Platform:
+        return self.channel.platform

@@ -1,0 +1,160 @@
+"""The protocols the floors above implement. The core depends on these, never on a concrete
+store, SDK or clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bridge.ids import ChannelRef, Direction, GroupKind, Role, UserRef, Visibility
+from bridge.records import (
+    Account,
+    ChannelLink,
+    FanGroup,
+    GroupRole,
+    MessageCopy,
+    OutboxDraft,
+    OutboxItem,
+    StoredMessage,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+class GroupStore(Protocol):
+    async def create_group(
+        self,
+        *,
+        slug: str,
+        name: str,
+        kind: GroupKind = GroupKind.TOPIC,
+        visibility: Visibility = Visibility.PUBLIC,
+        created_by: str | None = None,
+    ) -> FanGroup: ...
+
+    async def get_group(self, slug: str) -> FanGroup | None: ...
+
+    async def get_group_by_id(self, group_id: int) -> FanGroup | None: ...
+
+    async def list_groups(self) -> list[FanGroup]: ...
+
+    async def link_channel(
+        self,
+        *,
+        group_id: int,
+        channel: ChannelRef,
+        direction: Direction = Direction.INOUT,
+        linked_by: str | None = None,
+        webhook_ref: str | None = None,
+    ) -> ChannelLink: ...
+
+    async def unlink_channel(self, channel: ChannelRef) -> bool: ...
+
+    async def link_for_channel(self, channel: ChannelRef) -> ChannelLink | None: ...
+
+    async def links_for_group(self, group_id: int) -> list[ChannelLink]: ...
+
+    async def set_webhook_ref(self, channel: ChannelRef, webhook_ref: str | None) -> None: ...
+
+
+class MemberStore(Protocol):
+    async def upsert_account(
+        self, *, user: UserRef, display_name: str, avatar_url: str | None = None
+    ) -> Account: ...
+
+    async def get_account(self, user: UserRef) -> Account | None: ...
+
+    async def accounts_of_member(self, member_id: int) -> list[Account]: ...
+
+    async def merge_members(self, *, keep: int, absorb: int) -> None: ...
+
+    async def grant_role(
+        self, *, group_id: int, member_id: int, role: Role, granted_by: str | None = None
+    ) -> GroupRole: ...
+
+    async def revoke_role(self, *, group_id: int, member_id: int, role: Role) -> bool: ...
+
+    async def roles_in_group(self, group_id: int) -> list[GroupRole]: ...
+
+
+class MessageStore(Protocol):
+    async def record_message(
+        self,
+        *,
+        group_id: int,
+        author: UserRef | None,
+        origin: ChannelRef,
+        origin_message_id: str,
+        text: str,
+        parent_id: int | None = None,
+        fanout: Sequence[OutboxDraft] = (),
+    ) -> tuple[StoredMessage, list[int]]:
+        """Store the canonical message, its origin copy and its outbox rows in one transaction."""
+        ...
+
+    async def get_message(self, message_id: int) -> StoredMessage | None: ...
+
+    async def add_copy(
+        self,
+        *,
+        message_id: int,
+        channel: ChannelRef,
+        platform_message_id: str,
+        part: int = 0,
+        is_origin: bool = False,
+    ) -> MessageCopy: ...
+
+    async def find_copy(
+        self, channel: ChannelRef, platform_message_id: str
+    ) -> MessageCopy | None: ...
+
+    async def copies_of(self, message_id: int) -> list[MessageCopy]: ...
+
+    async def mark_edited(self, message_id: int, *, text: str, at: float) -> None: ...
+
+    async def mark_deleted(self, message_id: int, *, at: float) -> None: ...
+
+
+class EventStore(Protocol):
+    async def remember_event(self, *, platform: str, key: str, at: float) -> bool:
+        """True if this event is new; False if it was seen before (a duplicate)."""
+        ...
+
+    async def forget_events(self, *, before: float) -> int: ...
+
+
+class OutboxStore(Protocol):
+    async def enqueue(self, drafts: Sequence[OutboxDraft], *, at: float) -> list[int]: ...
+
+    async def claim(self, *, now: float, limit: int = 50, lease: float = 60.0) -> list[OutboxItem]:
+        """Due items, at most one per target channel, never ahead of an older unfinished item
+        for the same channel (per-channel order), and never before the item they depend on."""
+        ...
+
+    async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None: ...
+
+    async def retry(self, item_id: int, *, error: str, at: float) -> None: ...
+
+    async def bury(self, item_id: int, *, error: str) -> None:
+        """Give up on an item: it becomes a dead letter, kept for inspection."""
+        ...
+
+    async def outbox_depth(self) -> int: ...
+
+    async def get_outbox_item(self, item_id: int) -> OutboxItem | None: ...
+
+
+class Store(GroupStore, MemberStore, MessageStore, EventStore, OutboxStore, Protocol):
+    """Everything the core persists. storage.repos.SqlStore implements it."""
+
+    async def close(self) -> None: ...

@@ -1,0 +1,106 @@
+"""What the store hands back: plain frozen records, no ORM objects cross into the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bridge.ids import ChannelRef, Direction, GroupKind, Role, UserRef, Visibility
+
+
+@dataclass(frozen=True, slots=True)
+class FanGroup:
+    id: int
+    slug: str
+    name: str
+    kind: GroupKind
+    visibility: Visibility
+    created_by: str | None
+    created_at: float
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLink:
+    group_id: int
+    channel: ChannelRef
+    direction: Direction
+    webhook_ref: str | None
+    linked_by: str | None
+    linked_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A platform account and the member (person) it belongs to."""
+
+    id: int
+    member_id: int
+    user: UserRef
+    display_name: str
+    avatar_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRole:
+    group_id: int
+    member_id: int
+    role: Role
+    granted_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """The canonical message: one per logical message, whatever the number of copies."""
+
+    id: int
+    group_id: int
+    author: UserRef | None
+    origin: ChannelRef
+    origin_message_id: str
+    parent_id: int | None
+    text: str
+    created_at: float
+    edited_at: float | None
+    deleted_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCopy:
+    """One platform message of a canonical message (the origin is a copy too)."""
+
+    message_id: int
+    channel: ChannelRef
+    platform_message_id: str
+    part: int
+    is_origin: bool
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    INFLIGHT = "inflight"
+    DONE = "done"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDraft:
+    """An action to enqueue: target channel, action payload (JSON-able), optional dependency."""
+
+    target: ChannelRef
+    action: dict[str, Any]
+    depends_on: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    target: ChannelRef
+    action: dict[str, Any]
+    depends_on: int | None
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    created_at: float

@@ -1,0 +1,120 @@
+"""The durable outbox: every platform call the core asks for, ordered per target channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select, update
+
+from bridge.records import OutboxDraft, OutboxItem, OutboxStatus
+from storage import convert
+from storage.base import RepoBase
+from storage.repo_messages import outbox_row
+from storage.tables import OutboxRow
+
+UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
+
+
+def _target(row: OutboxRow) -> tuple[str, str, str]:
+    return (row.target_platform, row.target_workspace, row.target_channel)
+
+
+def _pick_heads(rows: Sequence[OutboxRow], now: float, unfinished_ids: set[int]) -> list[int]:
+    """The first unfinished row of each target channel, if it is due and not waiting."""
+    seen: set[tuple[str, str, str]] = set()
+    picked: list[int] = []
+    for row in rows:
+        target = _target(row)
+        if target in seen:
+            continue
+        seen.add(target)
+        inflight_ok = row.status == OutboxStatus.INFLIGHT.value and (row.claimed_until or 0) < now
+        due = row.status == OutboxStatus.PENDING.value and row.next_attempt_at <= now
+        waiting = row.depends_on is not None and row.depends_on in unfinished_ids
+        if (due or inflight_ok) and not waiting and row.id is not None:
+            picked.append(row.id)
+    return picked
+
+
+class OutboxRepo(RepoBase):
+    async def enqueue(self, drafts: Sequence[OutboxDraft], *, at: float) -> list[int]:
+        rows = [outbox_row(d, at) for d in drafts]
+        async with self.session() as s:
+            s.add_all(rows)
+            await s.flush()
+            return [r.id for r in rows if r.id is not None]
+
+    async def claim(self, *, now: float, limit: int = 50, lease: float = 60.0) -> list[OutboxItem]:
+        async with self.session() as s:
+            query = (
+                select(OutboxRow)
+                .where(col(OutboxRow.status).in_(UNFINISHED))
+                .order_by(col(OutboxRow.id))
+                .limit(max(limit * 20, 500))
+            )
+            rows = (await s.exec(query)).all()
+            unfinished = {r.id for r in rows if r.id is not None}
+            picked = _pick_heads(rows, now, unfinished)[:limit]
+            if not picked:
+                return []
+            claimed = (
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(picked))
+                .where(col(OutboxRow.status).in_(UNFINISHED))
+                .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
+            )
+            await s.exec(claimed)
+            fresh = await s.exec(select(OutboxRow).where(col(OutboxRow.id).in_(picked)))
+            return [convert.outbox(r) for r in sorted(fresh.all(), key=lambda r: r.id or 0)]
+
+    async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
+        await self._finish(item_id, status=OutboxStatus.DONE, result=result)
+
+    async def retry(self, item_id: int, *, error: str, at: float) -> None:
+        async with self.session() as s:
+            row = await s.get(OutboxRow, item_id)
+            if row is None:
+                return
+            row.status = OutboxStatus.PENDING.value
+            row.attempts += 1
+            row.last_error = error[:2000]
+            row.next_attempt_at = at
+            row.claimed_until = None
+            s.add(row)
+
+    async def bury(self, item_id: int, *, error: str) -> None:
+        await self._finish(item_id, status=OutboxStatus.DEAD, error=error)
+
+    async def _finish(
+        self,
+        item_id: int,
+        *,
+        status: OutboxStatus,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        async with self.session() as s:
+            row = await s.get(OutboxRow, item_id)
+            if row is None:
+                return
+            row.status = status.value
+            row.attempts += 1
+            row.claimed_until = None
+            row.result = result
+            if error is not None:
+                row.last_error = error[:2000]
+            s.add(row)
+
+    async def outbox_depth(self) -> int:
+        async with self.session() as s:
+            query = select(func.count()).select_from(OutboxRow).where(
+                col(OutboxRow.status).in_(UNFINISHED)
+            )
+            return int((await s.exec(query)).one())
+
+    async def get_outbox_item(self, item_id: int) -> OutboxItem | None:
+        async with self.session() as s:
+            row = await s.get(OutboxRow, item_id)
+            return convert.outbox(row) if row else None

@@ -1,0 +1,31 @@
+"""``SqlStore``: the sqlmodel implementation of ``bridge.ports.Store``."""
+
+from __future__ import annotations
+
+from bridge.ports import Clock
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.repo_groups import GroupRepo
+from storage.repo_members import MemberRepo
+from storage.repo_messages import MessageRepo
+from storage.repo_outbox import OutboxRepo
+
+
+class SqlStore(GroupRepo, MemberRepo, MessageRepo, OutboxRepo):
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        migrate: bool = True,
+        schema: str | None = None,
+    ) -> SqlStore:
+        """Connect to ``url`` and (by default) bring the schema to the latest revision."""
+        engine = create_engine(url, schema=schema)
+        if migrate:
+            await upgrade(engine)
+        return cls(engine, clock)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

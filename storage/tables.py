@@ -1,0 +1,124 @@
+"""sqlmodel tables for the core model (DESIGN §3). Times are UTC epoch seconds (float)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class FanGroupRow(SQLModel, table=True):
+    __tablename__ = "fan_group"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="topic", max_length=16)
+    visibility: str = Field(default="public", max_length=16)
+    created_by: str | None = Field(default=None, max_length=200)
+    created_at: float
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ChannelLinkRow(SQLModel, table=True):
+    __tablename__ = "channel_link"
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "channel_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    direction: str = Field(default="inout", max_length=8)
+    webhook_ref: str | None = Field(default=None, max_length=400)
+    linked_by: str | None = Field(default=None, max_length=200)
+    linked_at: float
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "member"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: float
+
+
+class PlatformAccountRow(SQLModel, table=True):
+    __tablename__ = "platform_account"
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    avatar_url: str | None = Field(default=None, max_length=1000)
+    updated_at: float
+
+
+class GroupRoleRow(SQLModel, table=True):
+    __tablename__ = "group_role"
+    __table_args__ = (UniqueConstraint("group_id", "member_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(max_length=16)
+    granted_by: str | None = Field(default=None, max_length=200)
+    granted_at: float
+
+
+class MessageRow(SQLModel, table=True):
+    __tablename__ = "message"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    author_platform: str | None = Field(default=None, max_length=16)
+    author_workspace: str | None = Field(default=None, max_length=64)
+    author_user: str | None = Field(default=None, max_length=64)
+    origin_platform: str = Field(max_length=16)
+    origin_workspace: str = Field(max_length=64)
+    origin_channel: str = Field(max_length=64)
+    origin_message_id: str = Field(max_length=64)
+    parent_id: int | None = Field(default=None, foreign_key="message.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: float
+    edited_at: float | None = None
+    deleted_at: float | None = None
+
+
+class MessageCopyRow(SQLModel, table=True):
+    __tablename__ = "message_copy"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "channel_id", "platform_message_id", "part"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    platform_message_id: str = Field(max_length=64)
+    part: int = 0
+    is_origin: bool = False
+
+
+class InboundEventRow(SQLModel, table=True):
+    __tablename__ = "inbound_event"
+    __table_args__ = (UniqueConstraint("platform", "dedupe_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    dedupe_key: str = Field(max_length=200)
+    received_at: float = Field(index=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    target_platform: str = Field(max_length=16)
+    target_workspace: str = Field(max_length=64)
+    target_channel: str = Field(max_length=64)
+    action: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    depends_on: int | None = Field(default=None, foreign_key="outbox.id")
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: float
+    claimed_until: float | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: float
