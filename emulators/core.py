@@ -11,6 +11,7 @@ This package imports nothing of the product: it stands in for the outside world.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import json
 import logging
@@ -216,10 +217,8 @@ class Emulator:
 
     async def hang(self, seconds: float) -> None:
         """Hold a request open (a "timeout" fault) without busy-waiting."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._hang.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
 
 def _load_contracts(directory: str | None) -> Any:
@@ -320,7 +319,9 @@ async def _apply_fault(
     )
 
 
-def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+def json_response(
+    data: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """JSON with ``Content-Type: application/json`` exactly (discord.py rejects a charset)."""
     return web.Response(
         body=json.dumps(data).encode(),

@@ -64,9 +64,9 @@ class EmulatorServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        addresses = self._runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
         self.emu.base_url = self.url
         for hook in self.app.get("on_emulator_started", []):
             await hook()
@@ -170,7 +170,8 @@ async def serve(
     server = EmulatorServer(host=host, port=port, world=load_world(world_file), options=options)
     await server.start()
     if world_out:
-        Path(world_out).write_text(json.dumps(server.emu.world(), indent=2), encoding="utf-8")
+        text = json.dumps(server.emu.world(), indent=2)
+        await asyncio.to_thread(Path(world_out).write_text, text, encoding="utf-8")
     log.info("emulator listening on %s (%.2fs)", server.url, time.monotonic() - started)
     print(f"fanbridge emulator on {server.url}  (viewer: {server.url}/_emu/ui)", flush=True)
     if ready is not None:

@@ -62,7 +62,10 @@ def account(row: PlatformAccountRow) -> Account:
 
 def role(row: GroupRoleRow) -> GroupRole:
     return GroupRole(
-        group_id=row.group_id, member_id=row.member_id, role=Role(row.role), granted_by=row.granted_by
+        group_id=row.group_id,
+        member_id=row.member_id,
+        role=Role(row.role),
+        granted_by=row.granted_by,
     )
 
 
@@ -99,9 +102,7 @@ def outbox(row: OutboxRow) -> OutboxItem:
     assert row.id is not None
     return OutboxItem(
         id=row.id,
-        target=ChannelRef(
-            Platform(row.target_platform), row.target_workspace, row.target_channel
-        ),
+        target=ChannelRef(Platform(row.target_platform), row.target_workspace, row.target_channel),
         action=dict(row.action),
         depends_on=row.depends_on,
         status=OutboxStatus(row.status),

@@ -14,8 +14,11 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 def normalise_url(url: str) -> str:
     """Pick the async driver for a plain URL: sqlite → aiosqlite, postgresql → asyncpg."""
     parsed = make_url(url)
-    drivers = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
-               "postgres": "postgresql+asyncpg"}
+    drivers = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }
     backend = parsed.drivername.split("+", 1)[0]
     if backend in drivers and "+" not in parsed.drivername:
         parsed = parsed.set(drivername=drivers[backend])
@@ -37,7 +40,11 @@ def create_engine(url: str, *, schema: str | None = None, echo: bool = False) ->
     if schema:
         connect_args["server_settings"] = {"search_path": schema}
     return create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
         connect_args=connect_args,
     )
 

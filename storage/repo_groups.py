@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
@@ -13,7 +14,7 @@ from storage.base import RepoBase
 from storage.tables import ChannelLinkRow, FanGroupRow
 
 
-def _link_filter(channel: ChannelRef):  # type: ignore[no-untyped-def]
+def _link_filter(channel: ChannelRef) -> ColumnElement[bool]:
     return (
         (col(ChannelLinkRow.platform) == channel.platform.value)
         & (col(ChannelLinkRow.workspace_id) == channel.workspace)

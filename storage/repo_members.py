@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.ids import Role, UserRef
 from bridge.records import Account, GroupRole
@@ -12,7 +14,7 @@ from storage.base import RepoBase
 from storage.tables import GroupRoleRow, MemberRow, PlatformAccountRow
 
 
-def _account_filter(user: UserRef):  # type: ignore[no-untyped-def]
+def _account_filter(user: UserRef) -> ColumnElement[bool]:
     return (
         (col(PlatformAccountRow.platform) == user.platform.value)
         & (col(PlatformAccountRow.workspace_id) == user.workspace)
@@ -81,7 +83,9 @@ class MemberRepo(RepoBase):
                 .where(col(PlatformAccountRow.member_id) == absorb)
                 .values(member_id=keep)
             )
-            roles = (await s.exec(select(GroupRoleRow).where(GroupRoleRow.member_id == absorb))).all()
+            roles = (
+                await s.exec(select(GroupRoleRow).where(GroupRoleRow.member_id == absorb))
+            ).all()
             for row in roles:
                 await s.delete(row)
             await s.flush()
@@ -94,7 +98,9 @@ class MemberRepo(RepoBase):
         async with self.session() as s:
             return await self._grant(s, group_id, member_id, role, granted_by)
 
-    async def _grant(self, s, group_id: int, member_id: int, role: Role, granted_by: str | None) -> GroupRole:  # type: ignore[no-untyped-def]
+    async def _grant(
+        self, s: AsyncSession, group_id: int, member_id: int, role: Role, granted_by: str | None
+    ) -> GroupRole:
         query = select(GroupRoleRow).where(
             (col(GroupRoleRow.group_id) == group_id)
             & (col(GroupRoleRow.member_id) == member_id)

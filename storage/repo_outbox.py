@@ -109,8 +109,10 @@ class OutboxRepo(RepoBase):
 
     async def outbox_depth(self) -> int:
         async with self.session() as s:
-            query = select(func.count()).select_from(OutboxRow).where(
-                col(OutboxRow.status).in_(UNFINISHED)
+            query = (
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(col(OutboxRow.status).in_(UNFINISHED))
             )
             return int((await s.exec(query)).one())
 

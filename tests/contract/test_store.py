@@ -25,8 +25,17 @@ async def test_migrations_from_empty_reach_head(store: SqlStore) -> None:
 
     async with store.engine.connect() as conn:
         names = await conn.run_sync(tables)
-    expected = {"fan_group", "channel_link", "member", "platform_account", "group_role",
-                "message", "message_copy", "inbound_event", "outbox"}
+    expected = {
+        "fan_group",
+        "channel_link",
+        "member",
+        "platform_account",
+        "group_role",
+        "message",
+        "message_copy",
+        "inbound_event",
+        "outbox",
+    }
     assert expected <= names
 
 
@@ -93,7 +102,11 @@ async def test_message_copies_lead_to_every_sibling(store: SqlStore) -> None:
     group = await store.create_group(slug="c", name="C")
     drafts = [OutboxDraft(D2, {"kind": "post"}), OutboxDraft(S1, {"kind": "post"})]
     message, outbox_ids = await store.record_message(
-        group_id=group.id, author=ALICE, origin=D1, origin_message_id="5001", text="hi",
+        group_id=group.id,
+        author=ALICE,
+        origin=D1,
+        origin_message_id="5001",
+        text="hi",
         fanout=drafts,
     )
     assert len(outbox_ids) == 2
@@ -130,7 +143,11 @@ async def test_message_edit_and_delete_are_recorded(store: SqlStore, clock) -> N
     await store.mark_deleted(message.id, at=clock.now() + 1)
     stored = await store.get_message(message.id)
     assert stored is not None
-    assert (stored.text, stored.edited_at, stored.deleted_at) == ("v2", clock.now(), clock.now() + 1)
+    assert (stored.text, stored.edited_at, stored.deleted_at) == (
+        "v2",
+        clock.now(),
+        clock.now() + 1,
+    )
 
 
 async def test_inbound_events_are_deduplicated(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
@@ -162,7 +179,9 @@ async def test_outbox_claims_in_order_per_channel(store: SqlStore, clock) -> Non
 
 
 async def test_outbox_retry_waits_and_keeps_order(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
-    a, b = await store.enqueue([OutboxDraft(S1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now())
+    a, b = await store.enqueue(
+        [OutboxDraft(S1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now()
+    )
     [item] = await store.claim(now=clock.now())
     await store.retry(item.id, error="HTTP 503", at=clock.now() + 30)
     assert await store.claim(now=clock.now()) == []  # b must not overtake a

@@ -1,0 +1,180 @@
+"""The ``fanbridge`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
+
+from adapters.config import Config, load_config
+from adapters.config_errors import ConfigError
+from adapters.logsetup import setup_logging
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    try:
+        return version("fanbridge")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _load(path: str) -> Config:
+    config = load_config(path)
+    setup_logging(config.logging.level, config.secrets())
+    return config
+
+
+def cmd_version(_: argparse.Namespace) -> int:
+    print(f"fanbridge {_version()}")
+    return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    config = load_config(args.file)
+    platforms = [p for p in ("discord", "slack", "spotify") if getattr(config, p) is not None]
+    channels = sum(len(g.channels) for g in config.groups)
+    print(
+        f"{args.file}: OK ({', '.join(platforms) or 'no platforms'}; "
+        f"{len(config.groups)} group(s), {channels} channel link(s))"
+    )
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from adapters.runtime import upgrade_database
+
+    url = args.url or _load(args.config).database.url
+    setup_logging()
+    revision = asyncio.run(upgrade_database(url))
+    print(f"database at revision {revision}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from adapters.runtime import run_forever
+
+    config = _load(args.config)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_forever(config))
+    return 0
+
+
+def cmd_emulate(args: argparse.Namespace) -> int:
+    from emulators.core import EmulatorOptions
+    from emulators.server import serve
+
+    setup_logging("WARNING")
+    options = EmulatorOptions(
+        rate_limits=not args.no_rate_limits,
+        time_scale=args.time_scale,
+        slack_events_url=args.slack_events_url,
+        contracts_dir=args.contracts_dir,
+    )
+    coro = serve(
+        host=args.host,
+        port=args.port,
+        world_file=args.world,
+        world_out=args.world_out,
+        options=options,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(coro)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from adapters.demo import run_demo
+
+    setup_logging("WARNING")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(host=args.host, port=args.port))
+    return 0
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="fanbridge", description="Fan Groups bridged between Discord and Slack.")
+    parser.add_argument("--version", action="version", version=f"fanbridge {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    p = sub.add_parser("run", help="run the bridge")
+    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="the emulators with a scripted cast of fans, no tokens needed")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.set_defaults(func=cmd_demo)
+
+    _add_emulate(sub)
+    _add_db(sub)
+    _add_config(sub)
+
+    p = sub.add_parser("version", help="print the version")
+    p.set_defaults(func=cmd_version)
+    return parser
+
+
+def _add_emulate(sub: argparse._SubParsersAction[Parser]) -> None:
+    p = sub.add_parser("emulate", help="local Discord, Slack and music-API servers")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--world", metavar="FILE", help="world JSON (default: a built-in world)")
+    p.add_argument("--world-out", metavar="FILE", help="write the world JSON here when ready")
+    p.add_argument("--slack-events-url", metavar="URL", help="deliver Slack events over HTTP")
+    p.add_argument("--no-rate-limits", action="store_true", help="turn the rate limits off")
+    p.add_argument(
+        "--time-scale", type=float, default=1.0, help="multiply rate-limit windows (default 1)"
+    )
+    p.add_argument("--contracts-dir", metavar="DIR", help="official API specs to validate against")
+    p.set_defaults(func=cmd_emulate)
+
+
+def _add_db(sub: argparse._SubParsersAction[Parser]) -> None:
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", metavar="COMMAND", parser_class=Parser)
+    dbsub.required = True
+    p = dbsub.add_parser("upgrade", help="apply the migrations (start-up does this too)")
+    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    p.add_argument("--url", help="database URL (overrides the config)")
+    p.set_defaults(func=cmd_db_upgrade)
+
+
+def _add_config(sub: argparse._SubParsersAction[Parser]) -> None:
+    cfg = sub.add_parser("config", help="configuration tools")
+    cfgsub = cfg.add_subparsers(dest="config_command", metavar="COMMAND", parser_class=Parser)
+    cfgsub.required = True
+    p = cfgsub.add_parser("check", help="validate a config file")
+    p.add_argument("file", help="the TOML file to check")
+    p.set_defaults(func=cmd_config_check)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"fanbridge: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"fanbridge: {exc.filename}: file not found", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
