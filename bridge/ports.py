@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bridge.ids import ChannelRef, Direction, GroupKind, Role, UserRef, Visibility
+from bridge.actions import OutgoingMessage, SendResult
+from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
 from bridge.records import (
     Account,
     ChannelLink,
@@ -18,6 +20,7 @@ from bridge.records import (
     OutboxItem,
     StoredMessage,
 )
+from bridge.text import Emoji
 
 
 class Clock(Protocol):
@@ -98,6 +101,7 @@ class MessageStore(Protocol):
         text: str,
         parent_id: int | None = None,
         fanout: Sequence[OutboxDraft] = (),
+        thread_id: str | None = None,
     ) -> tuple[StoredMessage, list[int]]:
         """Store the canonical message, its origin copy and its outbox rows in one transaction."""
         ...
@@ -112,6 +116,7 @@ class MessageStore(Protocol):
         platform_message_id: str,
         part: int = 0,
         is_origin: bool = False,
+        thread_id: str | None = None,
     ) -> MessageCopy: ...
 
     async def find_copy(
@@ -154,7 +159,72 @@ class OutboxStore(Protocol):
     async def get_outbox_item(self, item_id: int) -> OutboxItem | None: ...
 
 
-class Store(GroupStore, MemberStore, MessageStore, EventStore, OutboxStore, Protocol):
+class ReactionStore(Protocol):
+    async def set_reaction(
+        self,
+        *,
+        message_id: int,
+        emoji: str,
+        emoji_json: str,
+        user: UserRef,
+        channel: ChannelRef,
+        add: bool,
+    ) -> bool: ...
+
+    async def reaction_channels(self, message_id: int, emoji: str) -> set[ChannelRef]: ...
+
+
+class Store(
+    GroupStore, MemberStore, MessageStore, EventStore, OutboxStore, ReactionStore, Protocol
+):
     """Everything the core persists. storage.repos.SqlStore implements it."""
 
     async def close(self) -> None: ...
+
+
+# -- chat adapters -------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """An adapter could not perform an action. Subclasses tell the outbox what to do."""
+
+
+class RateLimited(DeliveryError):
+    def __init__(self, retry_after: float, detail: str = "") -> None:
+        super().__init__(f"rate limited, retry after {retry_after:.2f}s {detail}".strip())
+        self.retry_after = retry_after
+
+
+class TransientError(DeliveryError):
+    """5xx, timeouts, dropped connections: retried with backoff and jitter."""
+
+
+class PermanentError(DeliveryError):
+    """The platform refused (missing permission, unknown channel): not retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    max_message_length: int
+    custom_author: bool  # can show another name and avatar per message
+    threads: bool
+    replies: bool  # native reply references
+    edit_others: bool  # the bot may edit/delete messages it did not send
+    spoilers: bool
+
+
+class ChatAdapter(Protocol):
+    platform: Platform
+    capabilities: Capabilities
+
+    async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult: ...
+
+    async def edit(
+        self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
+    ) -> SendResult: ...
+
+    async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None: ...
+
+    async def react(
+        self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool
+    ) -> None: ...

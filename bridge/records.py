@@ -75,6 +75,7 @@ class MessageCopy:
     platform_message_id: str
     part: int
     is_origin: bool
+    thread_id: str | None = None
 
 
 class OutboxStatus(StrEnum):

@@ -95,6 +95,7 @@ def copy(row: MessageCopyRow) -> MessageCopy:
         platform_message_id=row.platform_message_id,
         part=row.part,
         is_origin=row.is_origin,
+        thread_id=row.thread_id,
     )
 
 

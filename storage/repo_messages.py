@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
@@ -28,7 +29,12 @@ def outbox_row(draft: OutboxDraft, now: float) -> OutboxRow:
 
 
 def _copy_row(
-    message_id: int, channel: ChannelRef, platform_message_id: str, part: int, is_origin: bool
+    message_id: int,
+    channel: ChannelRef,
+    platform_message_id: str,
+    part: int,
+    is_origin: bool,
+    thread_id: str | None = None,
 ) -> MessageCopyRow:
     return MessageCopyRow(
         message_id=message_id,
@@ -38,6 +44,7 @@ def _copy_row(
         platform_message_id=platform_message_id,
         part=part,
         is_origin=is_origin,
+        thread_id=thread_id,
     )
 
 
@@ -52,6 +59,7 @@ class MessageRepo(RepoBase):
         text: str,
         parent_id: int | None = None,
         fanout: Sequence[OutboxDraft] = (),
+        thread_id: str | None = None,
     ) -> tuple[StoredMessage, list[int]]:
         now = self.clock.now()
         row = MessageRow(
@@ -72,8 +80,11 @@ class MessageRepo(RepoBase):
                 s.add(row)
                 await s.flush()
                 assert row.id is not None
-                s.add(_copy_row(row.id, origin, origin_message_id, 0, True))
-                outbox = [outbox_row(d, now) for d in fanout]
+                s.add(_copy_row(row.id, origin, origin_message_id, 0, True, thread_id))
+                outbox = [
+                    outbox_row(replace(d, action={**d.action, "message_id": row.id}), now)
+                    for d in fanout
+                ]
                 s.add_all(outbox)
                 await s.flush()
                 ids = [o.id for o in outbox if o.id is not None]
@@ -94,8 +105,9 @@ class MessageRepo(RepoBase):
         platform_message_id: str,
         part: int = 0,
         is_origin: bool = False,
+        thread_id: str | None = None,
     ) -> MessageCopy:
-        row = _copy_row(message_id, channel, platform_message_id, part, is_origin)
+        row = _copy_row(message_id, channel, platform_message_id, part, is_origin, thread_id)
         try:
             async with self.session() as s:
                 s.add(row)

@@ -9,9 +9,10 @@ from storage.repo_groups import GroupRepo
 from storage.repo_members import MemberRepo
 from storage.repo_messages import MessageRepo
 from storage.repo_outbox import OutboxRepo
+from storage.repo_reactions import ReactionRepo
 
 
-class SqlStore(GroupRepo, MemberRepo, MessageRepo, OutboxRepo):
+class SqlStore(GroupRepo, MemberRepo, MessageRepo, OutboxRepo, ReactionRepo):
     @classmethod
     async def open(
         cls,

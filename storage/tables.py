@@ -95,6 +95,26 @@ class MessageCopyRow(SQLModel, table=True):
     platform_message_id: str = Field(max_length=64)
     part: int = 0
     is_origin: bool = False
+    thread_id: str | None = Field(default=None, max_length=64)  # Discord thread / Slack root ts
+
+
+class ReactionRow(SQLModel, table=True):
+    """Who reacted with what, and where: the bridge mirrors an emoji into channel C while
+    anyone outside C has it on the message."""
+
+    __tablename__ = "reaction"
+    __table_args__ = (
+        UniqueConstraint("message_id", "emoji", "platform", "workspace_id", "user_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    emoji: str = Field(max_length=100)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    emoji_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: float
 
 
 class InboundEventRow(SQLModel, table=True):

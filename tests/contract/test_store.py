@@ -205,3 +205,17 @@ async def test_outbox_dependency_and_expired_lease(store: SqlStore, clock) -> No
     assert [i.id for i in await store.claim(now=clock.now())] == [post]
     await store.complete(post)
     assert [i.id for i in await store.claim(now=clock.now())] == [edit]
+
+
+async def test_migrations_match_the_table_definitions(store: SqlStore) -> None:
+    """A change to storage/tables.py without its Alembic revision fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    def diff(conn):  # type: ignore[no-untyped-def]
+        return compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+
+    async with store.engine.connect() as conn:
+        changes = await conn.run_sync(diff)
+    assert changes == []

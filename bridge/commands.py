@@ -1,0 +1,150 @@
+"""`/fangroup`: create, link, unlink, info, help. Same behaviour on both platforms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+
+from bridge.errors import ChannelAlreadyLinked, GroupExists
+from bridge.events import CommandInvoked
+from bridge.ids import ChannelRef, GroupKind, Role
+from bridge.outcome import Outcome, Reply
+from bridge.ports import Store
+from bridge.records import FanGroup
+
+HELP = (
+    "*/fangroup* commands:\n"
+    "• `create <name>` — create a Fan Group and link this channel to it\n"
+    "• `link <group>` — link this channel to an existing group\n"
+    "• `unlink` — stop bridging this channel\n"
+    "• `info` — this channel's group and every linked channel"
+)
+
+LinkHealth = Callable[[ChannelRef], Awaitable[str]]
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:50] or "group"
+
+
+class GroupCommands:
+    def __init__(self, store: Store, health: LinkHealth | None = None) -> None:
+        self.store = store
+        self.health = health
+        self._table: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]] = {
+            "create": self._create,
+            "link": self._link,
+            "unlink": self._unlink,
+            "info": self._info,
+            "help": self._help,
+        }
+
+    async def handle(self, event: CommandInvoked) -> Outcome:
+        name = event.path[0] if event.path else "help"
+        handler = self._table.get(name)
+        if handler is None:
+            return Reply(f"Unknown subcommand `{name}`.\n{HELP}")
+        return await handler(event)
+
+    async def _help(self, _: CommandInvoked) -> Outcome:
+        return Reply(HELP)
+
+    async def _is_owner(self, event: CommandInvoked, group: FanGroup) -> bool:
+        account = await self.store.get_account(event.user)
+        if account is None:
+            return False
+        roles = await self.store.roles_in_group(group.id)
+        return any(r.member_id == account.member_id and r.role is Role.OWNER for r in roles)
+
+    async def _create(self, event: CommandInvoked) -> Outcome:
+        if not event.can_manage_channel:
+            return _refused("create a group here")
+        name = event.args.get("name", "").strip()
+        if not name:
+            return Reply("Usage: `/fangroup create <name>`")
+        if (existing := await self.store.link_for_channel(event.channel)) is not None:
+            group = await self.store.get_group_by_id(existing.group_id)
+            return Reply(f"This channel is already linked to *{group.name if group else '?'}*.")
+        group = await self._new_group(name, event)
+        await self.store.link_channel(
+            group_id=group.id, channel=event.channel, linked_by=str(event.user)
+        )
+        account = await self.store.upsert_account(
+            user=event.user, display_name=event.display_name or event.user.user
+        )
+        await self.store.grant_role(
+            group_id=group.id,
+            member_id=account.member_id,
+            role=Role.OWNER,
+            granted_by=str(event.user),
+        )
+        return Reply(
+            f"Created Fan Group *{group.name}* (`{group.slug}`) and linked this channel. "
+            f"Link more channels with `/fangroup link {group.slug}`.",
+            ephemeral=False,
+        )
+
+    async def _new_group(self, name: str, event: CommandInvoked) -> FanGroup:
+        base = slugify(name)
+        kind = GroupKind(event.args["kind"]) if event.args.get("kind") in set(GroupKind) else None
+        for n in range(1, 100):
+            slug = base if n == 1 else f"{base}-{n}"
+            try:
+                return await self.store.create_group(
+                    slug=slug, name=name, kind=kind or GroupKind.TOPIC, created_by=str(event.user)
+                )
+            except GroupExists:
+                continue
+        raise GroupExists(base)
+
+    async def _link(self, event: CommandInvoked) -> Outcome:
+        slug = event.args.get("group", "").strip()
+        group = await self.store.get_group(slug) if slug else None
+        if group is None:
+            return Reply(f"No group `{slug}`. Create one with `/fangroup create <name>`.")
+        if not (event.can_manage_channel or await self._is_owner(event, group)):
+            return _refused("link this channel")
+        try:
+            await self.store.link_channel(
+                group_id=group.id, channel=event.channel, linked_by=str(event.user)
+            )
+        except ChannelAlreadyLinked as exc:
+            other = await self.store.get_group_by_id(exc.group_id)
+            return Reply(f"This channel is already linked to *{other.name if other else '?'}*.")
+        return Reply(f"Linked this channel to *{group.name}*.", ephemeral=False)
+
+    async def _unlink(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        if link is None:
+            return Reply("This channel is not linked to a group.")
+        group = await self.store.get_group_by_id(link.group_id)
+        owner = group is not None and await self._is_owner(event, group)
+        if not (event.can_manage_channel or owner):
+            return _refused("unlink this channel")
+        await self.store.unlink_channel(event.channel)
+        return Reply(f"Unlinked this channel from *{group.name if group else '?'}*.", False)
+
+    async def _info(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        group = await self.store.get_group_by_id(link.group_id) if link else None
+        if link is None or group is None:
+            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+        lines = [f"*{group.name}* (`{group.slug}`, {group.kind.value}, {group.visibility.value})"]
+        for other in await self.store.links_for_group(group.id):
+            health = await self.health(other.channel) if self.health else "unknown"
+            here = " (this channel)" if other.channel == event.channel else ""
+            lines.append(
+                f"• {other.channel.platform.value} {other.channel.workspace}/"
+                f"{other.channel.channel} [{other.direction.value}] — {health}{here}"
+            )
+        return Reply("\n".join(lines))
+
+
+def _refused(what: str) -> Reply:
+    return Reply(
+        f"Sorry, you may not {what}: it takes Manage Channels (Discord), a workspace admin "
+        "(Slack), or being an owner of the group."
+    )

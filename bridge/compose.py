@@ -1,0 +1,104 @@
+"""Build the OutgoingMessage for one target channel from stored state (at send time)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.actions import OutgoingMessage, ReplyContext
+from bridge.events import Attachment
+from bridge.ids import ChannelRef, UserRef
+from bridge.ports import Store
+from bridge.records import MessageCopy, StoredMessage
+from bridge.text import Document
+
+SNIPPET = 80
+
+
+@dataclass
+class NamePolicy:
+    """Names no relayed fan may appear under (the bots', verified artists'): such a fan gets a
+    visible suffix."""
+
+    reserved: set[str] = field(default_factory=set)
+    suffix: str = " (fan)"
+
+    def reserve(self, names: Iterable[str]) -> None:
+        self.reserved.update(n.casefold().strip() for n in names if n)
+
+    def display(self, name: str) -> str:
+        return f"{name}{self.suffix}" if name.casefold().strip() in self.reserved else name
+
+
+class Composer:
+    def __init__(self, store: Store, names: NamePolicy, max_attachment_bytes: int) -> None:
+        self.store = store
+        self.names = names
+        self.max_attachment_bytes = max_attachment_bytes
+
+    async def compose(
+        self, message: StoredMessage, target: ChannelRef, action: dict[str, Any], marker: str
+    ) -> OutgoingMessage:
+        name, avatar = await self._author(message.author)
+        text = Document.from_json(message.text)
+        thread_root, reply = await self._placement(target, action)
+        return OutgoingMessage(
+            author_name=self.names.display(name),
+            author_avatar=avatar,
+            text=text,
+            marker=marker,
+            attachments=tuple(Attachment(**a) for a in action.get("attachments", [])),
+            thread_root=thread_root,
+            reply=reply,
+            mention_map=await self._mentions(text, message.author, target),
+            max_attachment_bytes=self.max_attachment_bytes,
+        )
+
+    async def _author(self, author: UserRef | None) -> tuple[str, str | None]:
+        if author is None:
+            return "unknown", None
+        account = await self.store.get_account(author)
+        if account is None:
+            return author.user, None
+        return account.display_name, account.avatar_url
+
+    async def _placement(
+        self, target: ChannelRef, action: dict[str, Any]
+    ) -> tuple[MessageCopy | None, ReplyContext | None]:
+        parent_id = action.get("parent_id")
+        if parent_id is None:
+            return None, None
+        copies = [c for c in await self.store.copies_of(int(parent_id)) if c.channel == target]
+        root = min(copies, key=lambda c: c.part) if copies else None
+        if action.get("style") == "thread":
+            return root, None
+        parent = await self.store.get_message(int(parent_id))
+        if parent is None:
+            return root, None
+        name, _ = await self._author(parent.author)
+        snippet = Document.from_json(parent.text).plain().replace("\n", " ")
+        if len(snippet) > SNIPPET:
+            snippet = snippet[: SNIPPET - 1] + "…"
+        pid = root.platform_message_id if root else None
+        return root, ReplyContext(author_name=name, snippet=snippet, platform_message_id=pid)
+
+    async def _mentions(
+        self, text: Document, author: UserRef | None, target: ChannelRef
+    ) -> dict[str, str]:
+        """Source user id -> target user id, for people whose accounts are linked."""
+        if author is None:
+            return {}
+        mapped: dict[str, str] = {}
+        for mention in text.mentions():
+            if mention.kind != "user" or mention.id in mapped:
+                continue
+            source = UserRef(author.platform, author.workspace, mention.id)
+            account = await self.store.get_account(source)
+            if account is None:
+                continue
+            for other in await self.store.accounts_of_member(account.member_id):
+                same_place = (other.user.platform, other.user.workspace)
+                if same_place == (target.platform, target.workspace):
+                    mapped[mention.id] = other.user.user
+        return mapped

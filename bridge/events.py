@@ -1,0 +1,83 @@
+"""Inbound core events: one frozen dataclass per kind. Adapters build them (pure converters);
+the router dispatches them by type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bridge.ids import ChannelRef, UserRef
+from bridge.text import Document, Emoji
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    user: UserRef
+    display_name: str
+    avatar_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    url: str
+    filename: str
+    size: int = 0
+    content_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePosted:
+    key: str  # dedupe key (Discord message id; Slack channel+ts)
+    channel: ChannelRef
+    message_id: str
+    author: Author
+    text: Document
+    attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None  # the platform id of the message this one answers
+    thread_root: str | None = None  # the platform id of the thread's root message
+    echo_marker: str | None = None  # what our outbox attached (Discord nonce, Slack metadata)
+    at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    key: str
+    channel: ChannelRef
+    message_id: str
+    text: Document
+    editor: UserRef | None = None
+    attachments: tuple[Attachment, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    key: str
+    channel: ChannelRef
+    message_id: str
+    actor: UserRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionChanged:
+    key: str
+    channel: ChannelRef
+    message_id: str
+    user: UserRef
+    emoji: Emoji
+    added: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInvoked:
+    """A `/fangroup ...` command from either platform. ``path`` is the subcommand path
+    (e.g. ("create",)), ``args`` the options as strings."""
+
+    key: str
+    channel: ChannelRef
+    user: UserRef
+    path: tuple[str, ...]
+    args: dict[str, str] = field(default_factory=dict)
+    can_manage_channel: bool = False  # the platform says this person may manage the channel
+    display_name: str = ""
+
+
+CoreEvent = MessagePosted | MessageEdited | MessageDeleted | ReactionChanged | CommandInvoked

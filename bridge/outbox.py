@@ -1,0 +1,169 @@
+"""The delivery loop over the durable outbox: per-channel order, rate limits, retries with
+backoff and jitter, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from bridge.compose import Composer
+from bridge.echo import EchoGuard, marker_for
+from bridge.ids import Platform
+from bridge.ports import ChatAdapter, Clock, PermanentError, RateLimited, Store, TransientError
+from bridge.records import MessageCopy, OutboxItem
+from bridge.text import Emoji
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    max_attempts: int = 12
+    base_backoff: float = 0.5
+    max_backoff: float = 60.0
+    batch: int = 50
+    idle_poll: float = 1.0
+    lease: float = 120.0
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        adapters: Mapping[Platform, ChatAdapter],
+        composer: Composer,
+        echo: EchoGuard,
+        clock: Clock,
+        settings: OutboxSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.composer = composer
+        self.echo = echo
+        self.clock = clock
+        self.settings = settings or OutboxSettings()
+        self._wake = asyncio.Event()
+        self._handlers: dict[str, Callable[[OutboxItem, ChatAdapter], Awaitable[None]]] = {
+            "post": self._post,
+            "edit": self._edit,
+            "delete": self._delete,
+            "react": self._react,
+        }
+        self.delivered = 0
+        self.rate_limited = 0
+        self.on_delivered: Callable[[OutboxItem], None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled."""
+        while True:
+            count = await self.drain_once()
+            if count == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
+                self._wake.clear()
+
+    async def drain_once(self) -> int:
+        items = await self.store.claim(
+            now=self.clock.now(), limit=self.settings.batch, lease=self.settings.lease
+        )
+        if items:
+            await asyncio.gather(*(self._deliver(item) for item in items))
+        return len(items)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        adapter = self.adapters.get(item.target.platform)
+        handler = self._handlers.get(str(item.action.get("kind")))
+        if adapter is None or handler is None:
+            await self.store.bury(item.id, error="no adapter or unknown action")
+            return
+        try:
+            await handler(item, adapter)
+        except RateLimited as exc:
+            self.rate_limited += 1
+            await self.store.retry(item.id, error=str(exc), at=self.clock.now() + exc.retry_after)
+        except PermanentError as exc:
+            log.warning("=> %s %s refused: %s", item.target, item.action.get("kind"), exc)
+            await self.store.bury(item.id, error=str(exc))
+        except (TransientError, OSError, TimeoutError) as exc:
+            await self._retry_later(item, str(exc) or type(exc).__name__)
+        except Exception as exc:  # an adapter bug must not stop delivery to other channels
+            log.exception("=> %s %s failed", item.target, item.action.get("kind"))
+            await self._retry_later(item, repr(exc))
+        else:
+            await self.store.complete(item.id)
+            self.delivered += 1
+            if self.on_delivered is not None:
+                self.on_delivered(item)
+
+    async def _retry_later(self, item: OutboxItem, error: str) -> None:
+        if item.attempts + 1 >= self.settings.max_attempts:
+            log.error("=> %s gave up after %d attempts: %s", item.target, item.attempts + 1, error)
+            await self.store.bury(item.id, error=error)
+            return
+        delay = min(self.settings.max_backoff, self.settings.base_backoff * 2**item.attempts)
+        delay *= random.uniform(0.5, 1.5)
+        await self.store.retry(item.id, error=error, at=self.clock.now() + delay)
+
+    # -- handlers ----------------------------------------------------------------------------
+    async def _target_copies(self, item: OutboxItem) -> list[MessageCopy]:
+        copies = await self.store.copies_of(int(item.action["message_id"]))
+        return sorted((c for c in copies if c.channel == item.target), key=lambda c: c.part)
+
+    async def _post(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        message = await self.store.get_message(int(item.action["message_id"]))
+        if message is None or message.deleted_at is not None:
+            return
+        if await self._target_copies(item):
+            return  # already delivered (a retry after the copy was recorded)
+        marker = marker_for(item.id, item.attempts)
+        outgoing = await self.composer.compose(message, item.target, item.action, marker)
+        self.echo.expect(marker)
+        result = await adapter.post(item.target, outgoing)
+        for part, platform_id in enumerate(result.ids):
+            await self.store.add_copy(
+                message_id=message.id,
+                channel=item.target,
+                platform_message_id=platform_id,
+                part=part,
+                thread_id=result.thread_id,
+            )
+        log.debug("=> %s post #%d as %s", item.target, message.id, result.ids)
+
+    async def _edit(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        message = await self.store.get_message(int(item.action["message_id"]))
+        copies = await self._target_copies(item)
+        if message is None or message.deleted_at is not None or not copies:
+            return
+        marker = marker_for(item.id, item.attempts)
+        outgoing = await self.composer.compose(message, item.target, item.action, marker)
+        result = await adapter.edit(item.target, copies, outgoing)
+        known = {c.platform_message_id for c in copies}
+        for part, platform_id in enumerate(result.ids):
+            if platform_id not in known:
+                await self.store.add_copy(
+                    message_id=message.id,
+                    channel=item.target,
+                    platform_message_id=platform_id,
+                    part=part,
+                    thread_id=result.thread_id or copies[0].thread_id,
+                )
+
+    async def _delete(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        copies = await self._target_copies(item)
+        if copies:
+            await adapter.delete(item.target, copies)
+
+    async def _react(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        copies = await self._target_copies(item)
+        if not copies:
+            return
+        emoji = Emoji(**item.action["emoji"])
+        await adapter.react(item.target, copies[0], emoji, add=bool(item.action["add"]))

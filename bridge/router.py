@@ -1,0 +1,81 @@
+"""Event in → echo guard → dedupe → the service that handles its kind (a dispatch table)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bridge.commands import GroupCommands
+from bridge.echo import EchoGuard
+from bridge.events import (
+    CommandInvoked,
+    CoreEvent,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionChanged,
+)
+from bridge.outcome import Handled, Ignored, Outcome
+from bridge.ports import Clock, Store
+from bridge.relay import RelayService
+
+log = logging.getLogger(__name__)
+
+EVENT_TTL = 2 * 3600.0  # inbound_event rows are kept at least an hour (DESIGN §3)
+
+
+class Router:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        relay: RelayService,
+        commands: GroupCommands,
+        echo: EchoGuard,
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.echo = echo
+        self.clock = clock
+        self._table: dict[type, Callable[[Any], Awaitable[Outcome]]] = {
+            MessagePosted: relay.posted,
+            MessageEdited: relay.edited,
+            MessageDeleted: relay.deleted,
+            ReactionChanged: relay.reaction,
+            CommandInvoked: commands.handle,
+        }
+        self.events_in = 0
+
+    async def handle(self, event: CoreEvent) -> Outcome:
+        """Public entry: never raises for a bad event; logs and reports an Ignored instead."""
+        self.events_in += 1
+        try:
+            outcome = await self._handle(event)
+        except Exception as exc:  # one broken event must not stop the bridge
+            log.exception("<= %s failed", type(event).__name__)
+            return Ignored(f"error: {exc!r}")
+        if isinstance(outcome, Ignored):
+            log.debug("<= %s ignored: %s", type(event).__name__, outcome.reason)
+        return outcome
+
+    async def _handle(self, event: CoreEvent) -> Outcome:
+        if isinstance(event, MessagePosted) and self.echo.is_echo(event.echo_marker):
+            return Ignored("our own echo (marker)")
+        handler = self._table.get(type(event))
+        if handler is None:
+            return Ignored("no handler")
+        if event.key and not await self.store.remember_event(
+            platform=event.channel.platform.value,
+            key=f"{type(event).__name__}:{event.key}",
+            at=self.clock.now(),
+        ):
+            return Ignored("duplicate event")
+        return await handler(event)
+
+    async def housekeeping(self) -> int:
+        """Forget dedupe keys older than the TTL."""
+        return await self.store.forget_events(before=self.clock.now() - EVENT_TTL)
+
+
+__all__ = ["Handled", "Ignored", "Router"]
