@@ -1,32 +1,154 @@
-"""The composition root: builds storage and the platform adapters from the config, starts them,
-and stops them in order."""
+"""The composition root: builds storage, the core services, the platform adapters and the web
+server from the config, starts them in order and stops them in reverse."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from typing import Any
 
 from adapters.config import Config
 from adapters.seed import seed_groups
+from adapters.web.app import WebServer, build_web_app
+from bridge.commands import GroupCommands
+from bridge.compose import Composer, NamePolicy
+from bridge.echo import EchoGuard
+from bridge.events import CoreEvent
+from bridge.ids import ChannelRef, Platform
+from bridge.outbox import OutboxSettings, OutboxWorker
+from bridge.outcome import Outcome
+from bridge.ports import ChatAdapter, SystemClock
+from bridge.relay import RelayService
+from bridge.router import Router
 from storage.repos import SqlStore
 
 log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, web_port: int | None = None) -> None:
         self.config = config
+        self.clock = SystemClock()
+        self.web_port = config.web.port if web_port is None else web_port
         self.store: SqlStore | None = None
+        self.router: Router | None = None
+        self.worker: OutboxWorker | None = None
+        self.web: WebServer | None = None
+        self.discord: Any = None
+        self.slack: Any = None
+        self.names = NamePolicy()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def dispatch(self, event: CoreEvent) -> Outcome:
+        assert self.router is not None
+        return await self.router.handle(event)
 
     async def start(self) -> None:
         self.store = await SqlStore.open(self.config.database.url)
         await seed_groups(self.store, self.config.groups)
-        groups = await self.store.list_groups()
-        log.info("storage ready: %d group(s)", len(groups))
-        if self.config.discord is None and self.config.slack is None:
-            log.warning("neither [discord] nor [slack] is configured: nothing to bridge")
+        echo = EchoGuard(self.clock)
+        composer = Composer(self.store, self.names, self.config.relay.max_attachment_bytes)
+        adapters: dict[Platform, ChatAdapter] = {}
+        self.worker = OutboxWorker(
+            store=self.store,
+            adapters=adapters,
+            composer=composer,
+            echo=echo,
+            clock=self.clock,
+            settings=OutboxSettings(max_attempts=self.config.relay.outbox_max_attempts),
+        )
+        relay = RelayService(self.store, self.clock, self.worker.wake)
+        commands = GroupCommands(self.store, self.link_health)
+        self.router = Router(
+            store=self.store, relay=relay, commands=commands, echo=echo, clock=self.clock
+        )
+        await self._start_platforms(adapters)
+        await self._start_web()
+        self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
+
+    async def _start_platforms(self, adapters: dict[Platform, ChatAdapter]) -> None:
+        emulator = self.config.network.emulator
+        assert self.store is not None
+        if self.config.discord is not None:
+            from adapters.discord.client import DiscordAdapter
+
+            self.discord = DiscordAdapter(
+                token=self.config.discord.token,
+                dispatch=self.dispatch,
+                store=self.store,
+                webhooks=self.config.discord.webhooks,
+                emulator=emulator,
+            )
+            await self.discord.start()
+            adapters[Platform.DISCORD] = self.discord.sender
+            self.names.reserve([self.discord.bot_name])
+        if self.config.slack is not None:
+            from adapters.slack.app import SlackAdapter
+
+            slack = self.config.slack
+            self.slack = SlackAdapter(
+                bot_token=slack.bot_token,
+                app_token=slack.app_token,
+                signing_secret=slack.signing_secret,
+                mode=slack.mode,
+                dispatch=self.dispatch,
+                emulator=emulator,
+            )
+            await self.slack.start()
+            adapters[Platform.SLACK] = self.slack.sender
+            self.names.reserve([self.slack.bot_name])
+
+    async def _start_web(self) -> None:
+        handler = None
+        if self.slack is not None and self.slack.mode == "http":
+            from slack_bolt.adapter.aiohttp.async_handler import AsyncSlackRequestHandler
+
+            handler = AsyncSlackRequestHandler(self.slack.app)
+        app = build_web_app(ready_checks=self.ready_checks, slack_handler=handler)
+        self.web = WebServer(app, self.config.web.host, self.web_port)
+        await self.web.start()
+
+    async def ready_checks(self) -> dict[str, bool]:
+        checks: dict[str, bool] = {}
+        if self.store is not None:
+            try:
+                await self.store.outbox_depth()
+                checks["database"] = True
+            except Exception:  # any database failure means "not ready"
+                checks["database"] = False
+        if self.discord is not None:
+            checks["discord"] = self.discord.is_up()
+        if self.slack is not None:
+            checks["slack"] = self.slack.is_up()
+        return checks
+
+    async def link_health(self, channel: ChannelRef) -> str:
+        adapter = {Platform.DISCORD: self.discord, Platform.SLACK: self.slack}[channel.platform]
+        if adapter is None:
+            return "not configured on this bridge"
+        return "connected" if adapter.is_up() else "disconnected"
+
+    async def _housekeeping(self) -> None:
+        while True:
+            assert self.router is not None
+            with contextlib.suppress(Exception):
+                await self.router.housekeeping()
+            await asyncio.sleep(600)
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        for part in (self.web, self.slack, self.discord):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    await part.stop()
         if self.store is not None:
             await self.store.close()
             self.store = None
@@ -35,10 +157,6 @@ class Runtime:
 async def run_forever(config: Config) -> None:
     runtime = Runtime(config)
     await runtime.start()
-    log.warning(
-        "the platform adapters (Discord gateway, Slack app) arrive with the relay issue (#4): "
-        "this build prepares the database and seeds groups, then idles"
-    )
     try:
         await asyncio.Event().wait()
     finally:

@@ -1,0 +1,163 @@
+"""The Discord side: a discord.py gateway client whose events become core events, the sender,
+and the /fangroup slash command."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord import convert
+from adapters.discord.commands import build_fangroup
+from adapters.discord.send import DiscordSender
+from bridge.events import CoreEvent
+from bridge.outcome import Outcome
+from bridge.ports import GroupStore
+
+log = logging.getLogger(__name__)
+
+Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+DISCORD_API = "https://discord.com/api/v10"
+
+
+def point_at(emulator: str | None) -> None:
+    """Aim discord.py at an emulator (the two class attributes NOTES.md names), or at Discord."""
+    if emulator is None:
+        discord.http.Route.BASE = DISCORD_API
+        return
+    origin = yarl.URL(emulator)
+    discord.http.Route.BASE = f"{emulator}/discord/api/v10"
+    gateway = origin.with_scheme("wss" if origin.scheme == "https" else "ws") / "discord/gateway"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+def intents() -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True  # privileged: enable it in the developer portal
+    wanted.guild_reactions = True
+    wanted.members = True  # privileged: bans, timeouts and display names
+    wanted.moderation = True
+    wanted.webhooks = True
+    return wanted
+
+
+class BridgeClient(discord.Client):
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        super().__init__(
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=1000,
+        )
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+        self.ready = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        self.tree.add_command(build_fangroup(self.adapter.dispatch))
+        await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        log.info("discord: connected as %s", self.user)
+        self.ready.set()
+
+    def _is_own(self, author_id: int | None, webhook_id: int | None) -> bool:
+        """Echo guard 1: the bot's own messages and its webhooks, by id, never by name."""
+        if webhook_id is not None and webhook_id in self.adapter.sender.own_webhook_ids:
+            return True
+        return self.user is not None and author_id == self.user.id
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self._is_own(message.author.id, message.webhook_id) or message.guild is None:
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        await self.adapter.dispatch(convert.message_posted(message))
+
+    async def on_raw_message_edit(self, raw: discord.RawMessageUpdateEvent) -> None:
+        author = raw.data.get("author", {}).get("id")
+        webhook = raw.data.get("webhook_id")
+        if self._is_own(int(author) if author else None, int(webhook) if webhook else None):
+            return
+        event = convert.message_edited(raw)
+        if event is not None:
+            await self.adapter.dispatch(event)
+
+    async def on_raw_message_delete(self, raw: discord.RawMessageDeleteEvent) -> None:
+        await self.adapter.dispatch(convert.message_deleted(raw, self._parent_of(raw.channel_id)))
+
+    async def on_raw_reaction_add(self, raw: discord.RawReactionActionEvent) -> None:
+        await self._reaction(raw, added=True)
+
+    async def on_raw_reaction_remove(self, raw: discord.RawReactionActionEvent) -> None:
+        await self._reaction(raw, added=False)
+
+    async def _reaction(self, raw: discord.RawReactionActionEvent, *, added: bool) -> None:
+        if self.user is not None and raw.user_id == self.user.id:
+            return
+        parent = self._parent_of(raw.channel_id)
+        await self.adapter.dispatch(convert.reaction_changed(raw, parent, added))
+
+    def _parent_of(self, channel_id: int) -> int | None:
+        channel = self.get_channel(channel_id)
+        return getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+
+
+class DiscordAdapter:
+    """Owns the gateway client and the sender; hands every inbound event to ``dispatch``."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        dispatch: Dispatch,
+        store: GroupStore,
+        webhooks: bool = True,
+        emulator: str | None = None,
+    ) -> None:
+        self._token = token
+        self._dispatch = dispatch
+        self.emulator = emulator
+        self.client = BridgeClient(self)
+        self.sender = DiscordSender(self.client, store, webhooks=webhooks)
+        self._task: asyncio.Task[None] | None = None
+
+    async def dispatch(self, event: CoreEvent) -> Outcome:
+        log.debug("<= discord %s", type(event).__name__)
+        return await self._dispatch(event)
+
+    async def start(self, ready_within: float = 30.0) -> None:
+        point_at(self.emulator)
+        await self.client.login(self._token)
+        self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
+        ready = asyncio.create_task(self.client.ready.wait())
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=ready_within, return_when="FIRST_COMPLETED"
+        )
+        if self._task in done:
+            ready.cancel()
+            self._task.result()  # raises the connection error
+        if ready not in done:
+            ready.cancel()
+            raise TimeoutError("discord: no READY from the gateway")
+
+    @property
+    def bot_name(self) -> str:
+        user = self.client.user
+        return user.display_name if user else ""
+
+    def is_up(self) -> bool:
+        return self.client.is_ready() and not self.client.is_closed()
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task

@@ -1,0 +1,81 @@
+"""The /fangroup slash command: each subcommand becomes a core CommandInvoked event; the reply
+comes back from the core and is sent as the interaction response."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+
+from adapters.discord.convert import channel_ref
+from bridge.events import CommandInvoked, CoreEvent
+from bridge.ids import Platform, UserRef
+from bridge.outcome import Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+
+
+def can_manage(interaction: discord.Interaction) -> bool:
+    perms = interaction.permissions
+    return bool(perms.manage_channels or perms.manage_guild or perms.administrator)
+
+
+def command_event(
+    interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]
+) -> CommandInvoked:
+    guild = str(interaction.guild_id or 0)
+    return CommandInvoked(
+        key=f"interaction:{interaction.id}",
+        channel=channel_ref(interaction.guild_id, interaction.channel),
+        user=UserRef(Platform.DISCORD, guild, str(interaction.user.id)),
+        path=path,
+        args=args,
+        can_manage_channel=can_manage(interaction),
+        display_name=interaction.user.display_name,
+    )
+
+
+async def answer(interaction: discord.Interaction, outcome: Outcome) -> None:
+    text = outcome.text if isinstance(outcome, Reply) else "Done."
+    ephemeral = outcome.ephemeral if isinstance(outcome, Reply) else True
+    await interaction.response.send_message(
+        text[:2000], ephemeral=ephemeral, allowed_mentions=discord.AllowedMentions.none()
+    )
+
+
+def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
+    group = app_commands.Group(name="fangroup", description="Fan Group bridge commands")
+
+    async def run(interaction: discord.Interaction, path: tuple[str, ...], **args: str) -> None:
+        outcome = await dispatch(
+            command_event(interaction, path, {k: v for k, v in args.items() if v})
+        )
+        await answer(interaction, outcome)
+
+    @group.command(name="create", description="Create a Fan Group and link this channel")
+    @app_commands.describe(name="The group's name", kind="artist, genre or topic")
+    async def create(interaction: discord.Interaction, name: str, kind: str = "") -> None:
+        await run(interaction, ("create",), name=name, kind=kind)
+
+    @group.command(name="link", description="Link this channel to an existing Fan Group")
+    @app_commands.describe(group="The group's slug (see /fangroup info)")
+    async def link(interaction: discord.Interaction, group: str) -> None:
+        await run(interaction, ("link",), group=group)
+
+    @group.command(name="unlink", description="Stop bridging this channel")
+    async def unlink(interaction: discord.Interaction) -> None:
+        await run(interaction, ("unlink",))
+
+    @group.command(name="info", description="This channel's group and its linked channels")
+    async def info(interaction: discord.Interaction) -> None:
+        await run(interaction, ("info",))
+
+    @group.command(name="help", description="What fanbridge can do")
+    async def help_(interaction: discord.Interaction) -> None:
+        await run(interaction, ("help",))
+
+    return group

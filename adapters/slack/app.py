@@ -1,0 +1,151 @@
+"""The Slack side: a slack-bolt AsyncApp (Socket Mode or HTTP events) whose events become core
+events, the sender, and the /fangroup slash command."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import convert
+from adapters.slack.send import SlackSender
+from adapters.slack.users import UserCache
+from bridge.events import Author, CommandInvoked, CoreEvent
+from bridge.ids import Platform, UserRef
+from bridge.outcome import Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+class SlackAdapter:
+    def __init__(
+        self,
+        *,
+        bot_token: str,
+        dispatch: Dispatch,
+        app_token: str | None = None,
+        signing_secret: str | None = None,
+        mode: str = "socket",
+        emulator: str | None = None,
+    ) -> None:
+        base_url = f"{emulator}/slack/api/" if emulator else AsyncWebClient.BASE_URL
+        self.client = AsyncWebClient(token=bot_token, base_url=base_url)
+        self.mode = mode
+        self._app_token = app_token
+        self._dispatch = dispatch
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
+            request_verification_enabled=mode == "http",
+        )
+        self.sender = SlackSender(self.client)
+        self.users = UserCache(self.client)
+        self._socket: AsyncSocketModeHandler | None = None
+        self.bot_user_id = ""
+        self.bot_name = ""
+        self._register()
+
+    async def start(self) -> None:
+        auth = await self.client.auth_test()
+        self.bot_user_id = str(auth.get("user_id", ""))
+        self.bot_name = str(auth.get("user", ""))
+        if self.mode == "socket":
+            if not self._app_token:
+                raise ValueError('[slack] app_token is required for mode = "socket"')
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        log.info("slack: connected as %s (%s mode)", self.bot_name, self.mode)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+
+    def is_up(self) -> bool:
+        if self.mode == "http":
+            return bool(self.bot_user_id)
+        client = self._socket.client if self._socket else None
+        return client is not None and not client.closed
+
+    # -- inbound ---------------------------------------------------------------------------
+    def _register(self) -> None:
+        self.app.event("message")(self._on_message)
+        self.app.event("reaction_added")(self._on_reaction_added)
+        self.app.event("reaction_removed")(self._on_reaction_removed)
+        self.app.command("/fangroup")(self._on_command)
+
+    async def _author(self, team: str, user_id: str) -> Author:
+        profile = await self.users.get(user_id)
+        return Author(UserRef(Platform.SLACK, team, user_id), profile.name, profile.avatar_url)
+
+    async def _names(self, text: str) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for user_id in set(USER_MENTION.findall(text)):
+            names[f"user:{user_id}"] = (await self.users.get(user_id)).name
+        return names
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            message = event.get("message") or {}
+            edited = convert.message_edited(body, event, await self._names(message.get("text", "")))
+            if edited is not None:
+                await self._dispatch(edited)
+        elif subtype == "message_deleted":
+            deleted = convert.message_deleted(body, event)
+            if deleted is not None:
+                await self._dispatch(deleted)
+        elif event.get("user") and not event.get("bot_id"):
+            await self._posted(body, event)
+
+    async def _posted(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
+        team = convert.team_of(body, event)
+        author = await self._author(team, str(event["user"]))
+        names = await self._names(str(event.get("text") or ""))
+        posted = convert.message_posted(body, event, author, names)
+        if posted is not None:
+            await self._dispatch(posted)
+
+    async def _on_reaction_added(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await self._reaction(body, event, added=True)
+
+    async def _on_reaction_removed(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await self._reaction(body, event, added=False)
+
+    async def _reaction(self, body: dict[str, Any], event: dict[str, Any], *, added: bool) -> None:
+        if event.get("user") == self.bot_user_id:
+            return
+        changed = convert.reaction_changed(body, event, added)
+        if changed is not None:
+            await self._dispatch(changed)
+
+    async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()
+        words = str(command.get("text") or "").split()
+        sub = words[0].lower() if words else "help"
+        rest = " ".join(words[1:])
+        args = {"create": {"name": rest}, "link": {"group": rest}}.get(sub, {})
+        team = str(command.get("team_id", ""))
+        user_id = str(command.get("user_id", ""))
+        profile = await self.users.get(user_id)
+        event = CommandInvoked(
+            key=f"command:{command.get('trigger_id') or command.get('channel_id')}:{sub}:{rest}",
+            channel=convert.channel_of(team, {"channel": command.get("channel_id")}),
+            user=UserRef(Platform.SLACK, team, user_id),
+            path=(sub,),
+            args={k: v for k, v in args.items() if v},
+            can_manage_channel=profile.is_admin,
+            display_name=profile.name,
+        )
+        outcome = await self._dispatch(event)
+        text = outcome.text if isinstance(outcome, Reply) else "Done."
+        in_channel = isinstance(outcome, Reply) and not outcome.ephemeral
+        await respond(text=text, response_type="in_channel" if in_channel else "ephemeral")
