@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from adapters.config import Config
+from adapters.files import FileFetcher
 from adapters.seed import seed_groups
 from adapters.web.app import WebServer, build_web_app
 from bridge.commands import GroupCommands
@@ -38,6 +39,7 @@ class Runtime:
         self.discord: Any = None
         self.slack: Any = None
         self.names = NamePolicy()
+        self.fetcher: FileFetcher | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
@@ -72,6 +74,8 @@ class Runtime:
     async def _start_platforms(self, adapters: dict[Platform, ChatAdapter]) -> None:
         emulator = self.config.network.emulator
         assert self.store is not None
+        slack_token = self.config.slack.bot_token if self.config.slack else None
+        self.fetcher = FileFetcher(emulator=emulator, slack_token=slack_token)
         if self.config.discord is not None:
             from adapters.discord.client import DiscordAdapter
 
@@ -81,6 +85,7 @@ class Runtime:
                 store=self.store,
                 webhooks=self.config.discord.webhooks,
                 emulator=emulator,
+                fetcher=self.fetcher,
             )
             await self.discord.start()
             adapters[Platform.DISCORD] = self.discord.sender
@@ -96,6 +101,7 @@ class Runtime:
                 mode=slack.mode,
                 dispatch=self.dispatch,
                 emulator=emulator,
+                fetcher=self.fetcher,
             )
             await self.slack.start()
             adapters[Platform.SLACK] = self.slack.sender
@@ -149,6 +155,8 @@ class Runtime:
             if part is not None:
                 with contextlib.suppress(Exception):
                     await part.stop()
+        if self.fetcher is not None:
+            await self.fetcher.close()
         if self.store is not None:
             await self.store.close()
             self.store = None

@@ -15,6 +15,7 @@ from discord import app_commands
 from adapters.discord import convert
 from adapters.discord.commands import build_fangroup
 from adapters.discord.send import DiscordSender
+from adapters.files import FileFetcher
 from bridge.events import CoreEvent
 from bridge.outcome import Outcome
 from bridge.ports import GroupStore
@@ -121,12 +122,13 @@ class DiscordAdapter:
         store: GroupStore,
         webhooks: bool = True,
         emulator: str | None = None,
+        fetcher: FileFetcher | None = None,
     ) -> None:
         self._token = token
         self._dispatch = dispatch
         self.emulator = emulator
         self.client = BridgeClient(self)
-        self.sender = DiscordSender(self.client, store, webhooks=webhooks)
+        self.sender = DiscordSender(self.client, store, webhooks=webhooks, fetcher=fetcher)
         self._task: asyncio.Task[None] | None = None
 
     async def dispatch(self, event: CoreEvent) -> Outcome:

@@ -4,6 +4,7 @@ reactions. Every create and edit carries ``allowed_mentions`` that permits only 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from collections.abc import AsyncIterator, Sequence
 
@@ -11,6 +12,7 @@ import aiohttp
 import discord
 
 from adapters.discord.markdown import render_discord_parts
+from adapters.files import FileFetcher
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
 from bridge.ports import (
@@ -69,10 +71,18 @@ class DiscordSender:
     platform = Platform.DISCORD
     capabilities = CAPABILITIES
 
-    def __init__(self, client: discord.Client, store: GroupStore, *, webhooks: bool) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        store: GroupStore,
+        *,
+        webhooks: bool,
+        fetcher: FileFetcher | None = None,
+    ) -> None:
         self.client = client
         self.store = store
         self.use_webhooks = webhooks
+        self.fetcher = fetcher
         self._webhooks: dict[str, discord.Webhook | None] = {}
         self.own_webhook_ids: set[int] = set()
 
@@ -134,9 +144,37 @@ class DiscordSender:
             if webhook is None:
                 prefix = f"**{_escape_name(message.author_name)}**: " + prefix
             parts, users = render_discord_parts(message.text, message.mention_map, prefix=prefix)
-            parts = _with_attachment_links(parts, message)
-            ids = [await self._send(target, webhook, thread, p, users, message) for p in parts]
+            files, links = await self._attachments(message)
+            parts = _with_links(parts, links)
+            ids = []
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                if not part.strip() and not (last and files):
+                    continue
+                ids.append(
+                    await self._send(
+                        target, webhook, thread, part, users, message, files if last else []
+                    )
+                )
         return SendResult(tuple(ids), str(thread.id) if thread else None)
+
+    async def _attachments(
+        self, message: OutgoingMessage
+    ) -> tuple[list[tuple[str, bytes]], list[str]]:
+        """Files small enough to re-upload, and links for the rest."""
+        files: list[tuple[str, bytes]] = []
+        links: list[str] = []
+        for attachment in message.attachments:
+            data = None
+            if self.fetcher is not None and attachment.size <= message.max_attachment_bytes:
+                data = await self.fetcher.fetch(
+                    attachment.url, max_bytes=message.max_attachment_bytes
+                )
+            if data is None:
+                links.append(f"📎 {_escape_name(attachment.filename)}: <{attachment.url}>")
+            else:
+                files.append((attachment.filename, data))
+        return files[:10], links
 
     async def _send(
         self,
@@ -146,10 +184,13 @@ class DiscordSender:
         content: str,
         users: list[str],
         message: OutgoingMessage,
+        files: list[tuple[str, bytes]] | None = None,
     ) -> str:
+        uploads = [discord.File(io.BytesIO(data), filename=name) for name, data in files or []]
         if webhook is not None:
             sent = await webhook.send(
                 content=content,
+                files=uploads or discord.utils.MISSING,
                 username=message.author_name[:80] or "fan",
                 avatar_url=message.author_avatar or discord.utils.MISSING,
                 allowed_mentions=allowed(users),
@@ -198,7 +239,7 @@ class DiscordSender:
             if webhook is None:
                 prefix = f"**{_escape_name(message.author_name)}**: " + prefix
             parts, users = render_discord_parts(message.text, message.mention_map, prefix=prefix)
-            parts = _with_attachment_links(parts, message)
+            parts = _with_links(parts, _link_lines(message))
             thread_id = copies[0].thread_id
             thread = discord.Object(int(thread_id)) if thread_id else None
             ids = []
@@ -285,8 +326,17 @@ def _reply_header(message: OutgoingMessage) -> str:
     return f"> ↪ **{name}**: {snippet}\n"
 
 
-def _with_attachment_links(parts: list[str], message: OutgoingMessage) -> list[str]:
-    links = "\n".join(f"📎 {a.filename}: <{a.url}>" for a in message.attachments)
+def _link_lines(message: OutgoingMessage) -> list[str]:
+    """On an edit: the links of attachments too large to have been re-uploaded."""
+    return [
+        f"📎 {_escape_name(a.filename)}: <{a.url}>"
+        for a in message.attachments
+        if a.size > message.max_attachment_bytes
+    ]
+
+
+def _with_links(parts: list[str], lines: list[str]) -> list[str]:
+    links = "\n".join(lines)
     if not links:
         return parts
     if len(parts[-1]) + len(links) + 1 <= CAPABILITIES.max_message_length:

@@ -12,6 +12,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.files import FileFetcher
 from adapters.slack import convert
 from adapters.slack.send import SlackSender
 from adapters.slack.users import UserCache
@@ -35,6 +36,7 @@ class SlackAdapter:
         signing_secret: str | None = None,
         mode: str = "socket",
         emulator: str | None = None,
+        fetcher: FileFetcher | None = None,
     ) -> None:
         base_url = f"{emulator}/slack/api/" if emulator else AsyncWebClient.BASE_URL
         self.client = AsyncWebClient(token=bot_token, base_url=base_url)
@@ -46,7 +48,7 @@ class SlackAdapter:
             signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
             request_verification_enabled=mode == "http",
         )
-        self.sender = SlackSender(self.client)
+        self.sender = SlackSender(self.client, fetcher)
         self.users = UserCache(self.client)
         self._socket: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""

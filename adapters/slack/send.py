@@ -13,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.files import FileFetcher
 from adapters.slack.convert import MARKER_EVENT_TYPE
 from adapters.slack.emoji import slack_name_for
 from adapters.slack.mrkdwn import render_slack_parts
@@ -65,20 +66,48 @@ class SlackSender:
     platform = Platform.SLACK
     capabilities = CAPABILITIES
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, fetcher: FileFetcher | None = None) -> None:
         self.client = client
+        self.fetcher = fetcher
 
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
         thread_ts = _thread_ts(message)
-        parts = _with_files(render_slack_parts(message.text, message.mention_map), message)
+        files, links = await self._attachments(message)
+        parts = _with_links(render_slack_parts(message.text, message.mention_map), links)
         ids: list[str] = []
         async with platform_errors():
             for part in parts:
-                response = await self.client.chat_postMessage(
-                    **self._args(target, message, part, thread_ts)
+                if not part.strip() and (files or ids):
+                    continue
+                args = self._args(target, message, part or " ", thread_ts)
+                ids.append(str((await self.client.chat_postMessage(**args))["ts"]))
+            for filename, data in files:
+                await self.client.files_upload_v2(
+                    channel=target.channel,
+                    file=data,
+                    filename=filename,
+                    title=filename,
+                    thread_ts=thread_ts,
                 )
-                ids.append(str(response["ts"]))
         return SendResult(tuple(ids), thread_ts)
+
+    async def _attachments(
+        self, message: OutgoingMessage
+    ) -> tuple[list[tuple[str, bytes]], list[str]]:
+        """Files small enough to re-upload, and links for the rest."""
+        files: list[tuple[str, bytes]] = []
+        links: list[str] = []
+        for attachment in message.attachments:
+            data = None
+            if self.fetcher is not None and attachment.size <= message.max_attachment_bytes:
+                data = await self.fetcher.fetch(
+                    attachment.url, max_bytes=message.max_attachment_bytes
+                )
+            if data is None:
+                links.append(f"📎 <{attachment.url}|{_label(attachment.filename)}>")
+            else:
+                files.append((attachment.filename, data))
+        return files, links
 
     def _args(
         self, target: ChannelRef, message: OutgoingMessage, text: str, thread_ts: str | None
@@ -103,7 +132,9 @@ class SlackSender:
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
-        parts = _with_files(render_slack_parts(message.text, message.mention_map), message)
+        big = [a for a in message.attachments if a.size > message.max_attachment_bytes]
+        links = [f"📎 <{a.url}|{_label(a.filename)}>" for a in big]
+        parts = _with_links(render_slack_parts(message.text, message.mention_map), links)
         thread_ts = copies[0].thread_id
         ids: list[str] = []
         async with platform_errors():
@@ -147,8 +178,8 @@ def _thread_ts(message: OutgoingMessage) -> str | None:
     return root.thread_id or root.platform_message_id
 
 
-def _with_files(parts: list[str], message: OutgoingMessage) -> list[str]:
-    links = "\n".join(f"📎 <{a.url}|{_label(a.filename)}>" for a in message.attachments)
+def _with_links(parts: list[str], lines: list[str]) -> list[str]:
+    links = "\n".join(lines)
     if not links:
         return parts
     return [*parts[:-1], f"{parts[-1]}\n{links}".strip()]

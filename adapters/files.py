@@ -1,0 +1,69 @@
+"""Fetching attachment bytes for re-upload: only from the platforms' own file hosts (or the
+configured emulator), with a size cap, and with the Slack bot token only for Slack's host."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import aiohttp
+import yarl
+
+log = logging.getLogger(__name__)
+
+FILE_HOSTS = {"cdn.discordapp.com", "media.discordapp.net", "files.slack.com"}
+SLACK_FILE_HOSTS = {"files.slack.com"}
+
+
+class FileFetcher:
+    def __init__(
+        self,
+        *,
+        emulator: str | None = None,
+        slack_token: str | None = None,
+        timeout: float = 20.0,
+    ) -> None:
+        self._emulator = yarl.URL(emulator) if emulator else None
+        self._slack_token = slack_token
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def allowed(self, url: str) -> bool:
+        parsed = yarl.URL(url)
+        if self._emulator is not None and parsed.origin() == self._emulator.origin():
+            return True
+        return parsed.scheme == "https" and parsed.host in FILE_HOSTS
+
+    def _headers(self, url: str) -> Mapping[str, str]:
+        parsed = yarl.URL(url)
+        is_slack = parsed.host in SLACK_FILE_HOSTS or parsed.path.startswith("/slack/files/")
+        if is_slack and self._slack_token:
+            return {"Authorization": f"Bearer {self._slack_token}"}
+        return {}
+
+    async def fetch(self, url: str, *, max_bytes: int) -> bytes | None:
+        """The file's bytes, or None when it is larger than ``max_bytes``, not on an allowed
+        host, or cannot be fetched (the caller then relays a link instead)."""
+        if not self.allowed(url):
+            log.warning("attachment host not allowed: %s", yarl.URL(url).host)
+            return None
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        try:
+            async with self._session.get(
+                url, headers=self._headers(url), allow_redirects=False
+            ) as response:
+                if response.status != 200:
+                    return None
+                if (response.content_length or 0) > max_bytes:
+                    return None
+                data = await response.content.read(max_bytes + 1)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("attachment fetch failed: %r", exc)
+            return None
+        return data if len(data) <= max_bytes else None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
