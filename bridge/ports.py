@@ -10,15 +10,20 @@ from typing import Any, Protocol
 
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
+from bridge.music.model import Metadata
 from bridge.records import (
     Account,
     ChannelLink,
     FanGroup,
     GroupRole,
+    ItemLink,
     MessageCopy,
+    MusicItem,
     OutboxDraft,
     OutboxItem,
+    ShareDraft,
     StoredMessage,
+    TabEntry,
 )
 from bridge.text import Emoji
 
@@ -174,8 +179,76 @@ class ReactionStore(Protocol):
     async def reaction_channels(self, message_id: int, emoji: str) -> set[ChannelRef]: ...
 
 
+class MusicStore(Protocol):
+    async def add_shares(
+        self,
+        *,
+        group_id: int,
+        message_id: int,
+        shared_by: UserRef,
+        shared_by_name: str,
+        drafts: Sequence[ShareDraft],
+    ) -> list[str]: ...
+
+    async def due_links(self, *, now: float, limit: int = 20) -> list[tuple[str, str, int]]: ...
+
+    async def next_link_due(self) -> float | None: ...
+
+    async def mark_link(
+        self,
+        link_key: str,
+        *,
+        status: str,
+        item_id: int | None = None,
+        error: str | None = None,
+        retry_at: float | None = None,
+    ) -> list[int]: ...
+
+    async def item_for_link(self, platform: str, kind: str, platform_id: str) -> int | None: ...
+
+    async def find_item(
+        self,
+        *,
+        kind: str,
+        isrc: str | None,
+        upc: str | None,
+        match_key: str | None,
+        duration_ms: int | None,
+    ) -> int | None: ...
+
+    async def create_item(self, meta: Metadata, *, match_key: str | None) -> int: ...
+
+    async def enrich_item(self, item_id: int, meta: Metadata) -> None: ...
+
+    async def add_item_link(self, item_id: int, link: ItemLink) -> None: ...
+
+    async def get_item(self, item_id: int) -> MusicItem | None: ...
+
+    async def items_of_message(self, message_id: int) -> list[MusicItem]: ...
+
+    async def remove_shares(self, message_id: int, *, at: float) -> int: ...
+
+    async def music_tab(
+        self,
+        group_id: int,
+        *,
+        sort: str = "recent",
+        limit: int = 10,
+        offset: int = 0,
+        platform: str | None = None,
+        sharer: str | None = None,
+    ) -> tuple[list[TabEntry], int]: ...
+
+
 class Store(
-    GroupStore, MemberStore, MessageStore, EventStore, OutboxStore, ReactionStore, Protocol
+    GroupStore,
+    MemberStore,
+    MessageStore,
+    EventStore,
+    OutboxStore,
+    ReactionStore,
+    MusicStore,
+    Protocol,
 ):
     """Everything the core persists. storage.repos.SqlStore implements it."""
 

@@ -105,3 +105,47 @@ class OutboxItem:
     next_attempt_at: float
     last_error: str | None
     created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLink:
+    platform: str
+    kind: str
+    platform_id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MusicItem:
+    id: int
+    kind: str
+    title: str
+    artists: tuple[str, ...]
+    album: str | None
+    duration_ms: int | None
+    isrc: str | None
+    upc: str | None
+    artwork_url: str | None
+    links: tuple[ItemLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShareDraft:
+    link_key: str
+    platform: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TabEntry:
+    """One row of a group's music tab: a resolved item, or a link not (yet) resolved."""
+
+    key: str
+    item: MusicItem | None
+    url: str
+    platform: str
+    shares: int
+    reactions: int
+    first_shared_at: float
+    last_shared_at: float
+    sharers: tuple[str, ...]

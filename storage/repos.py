@@ -10,9 +10,10 @@ from storage.repo_members import MemberRepo
 from storage.repo_messages import MessageRepo
 from storage.repo_outbox import OutboxRepo
 from storage.repo_reactions import ReactionRepo
+from storage.repo_tab import TabRepo
 
 
-class SqlStore(GroupRepo, MemberRepo, MessageRepo, OutboxRepo, ReactionRepo):
+class SqlStore(GroupRepo, MemberRepo, MessageRepo, OutboxRepo, ReactionRepo, TabRepo):
     @classmethod
     async def open(
         cls,

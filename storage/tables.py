@@ -142,3 +142,68 @@ class OutboxRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: float
+
+
+class MusicItemRow(SQLModel, table=True):
+    """A canonical catalog item: the same song from any platform is one row."""
+
+    __tablename__ = "music_item"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=500)
+    artists: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    album: str | None = Field(default=None, max_length=500)
+    duration_ms: int | None = None
+    isrc: str | None = Field(default=None, max_length=12, index=True)
+    upc: str | None = Field(default=None, max_length=14, index=True)
+    artwork_url: str | None = Field(default=None, max_length=1000)
+    match_key: str | None = Field(default=None, max_length=400, index=True)
+    created_at: float
+
+
+class MusicLinkRow(SQLModel, table=True):
+    """Where an item lives on one platform."""
+
+    __tablename__ = "music_link"
+    __table_args__ = (UniqueConstraint("platform", "kind", "platform_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="music_item.id", index=True)
+    platform: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    platform_id: str = Field(max_length=200)
+    url: str = Field(max_length=1000)
+
+
+class ShareRow(SQLModel, table=True):
+    """One music link shared in one message of one group. ``item_id`` is set once resolved."""
+
+    __tablename__ = "share"
+    __table_args__ = (UniqueConstraint("message_id", "link_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="music_item.id", index=True)
+    link_key: str = Field(max_length=300, index=True)  # platform:kind:id, or short:<url>
+    platform: str = Field(max_length=16)
+    url: str = Field(max_length=1000)
+    shared_by_platform: str = Field(max_length=16)
+    shared_by_workspace: str = Field(max_length=64)
+    shared_by_user: str = Field(max_length=64)
+    shared_by_name: str = Field(max_length=200)
+    shared_at: float = Field(index=True)
+    removed_at: float | None = None
+
+
+class LinkCacheRow(SQLModel, table=True):
+    """Resolution state of one link key: resolved once ever; failures retried with backoff."""
+
+    __tablename__ = "link_cache"
+    id: int | None = Field(default=None, primary_key=True)
+    link_key: str = Field(max_length=300, unique=True)
+    url: str = Field(max_length=1000)
+    status: str = Field(default="pending", max_length=16)  # pending|ok|missing|failed|refused
+    item_id: int | None = Field(default=None, foreign_key="music_item.id")
+    attempts: int = 0
+    next_attempt_at: float = Field(index=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: float
