@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 from adapters.config import Config
 from adapters.files import FileFetcher
+from adapters.music.http import GuardedHttp
+from adapters.music.registry import build_providers, isrc_searchers
 from adapters.seed import seed_groups
 from adapters.web.app import WebServer, build_web_app
 from bridge.commands import GroupCommands
@@ -17,6 +20,8 @@ from bridge.compose import Composer, NamePolicy
 from bridge.echo import EchoGuard
 from bridge.events import CoreEvent
 from bridge.ids import ChannelRef, Platform
+from bridge.music.resolve import Resolver
+from bridge.music.service import MusicService
 from bridge.outbox import OutboxSettings, OutboxWorker
 from bridge.outcome import Outcome
 from bridge.ports import ChatAdapter, SystemClock
@@ -28,8 +33,19 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, config: Config, *, web_port: int | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        web_port: int | None = None,
+        outbox: OutboxSettings | None = None,
+    ) -> None:
+        """``outbox`` overrides the delivery loop's timings (tests shorten the backoff);
+        ``[relay] outbox_max_attempts`` still applies."""
         self.config = config
+        self.outbox_settings = replace(
+            outbox or OutboxSettings(), max_attempts=config.relay.outbox_max_attempts
+        )
         self.clock = SystemClock()
         self.web_port = config.web.port if web_port is None else web_port
         self.store: SqlStore | None = None
@@ -40,6 +56,8 @@ class Runtime:
         self.slack: Any = None
         self.names = NamePolicy()
         self.fetcher: FileFetcher | None = None
+        self.music_http: GuardedHttp | None = None
+        self.resolver: Resolver | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
@@ -58,9 +76,10 @@ class Runtime:
             composer=composer,
             echo=echo,
             clock=self.clock,
-            settings=OutboxSettings(max_attempts=self.config.relay.outbox_max_attempts),
+            settings=self.outbox_settings,
         )
-        relay = RelayService(self.store, self.clock, self.worker.wake)
+        music = self._build_music()
+        relay = RelayService(self.store, self.clock, self.worker.wake, music)
         commands = GroupCommands(self.store, self.link_health)
         self.router = Router(
             store=self.store, relay=relay, commands=commands, echo=echo, clock=self.clock
@@ -68,8 +87,35 @@ class Runtime:
         await self._start_platforms(adapters)
         await self._start_web()
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
+        assert self.resolver is not None
+        self._tasks.append(asyncio.create_task(self.resolver.run(), name="music-resolver"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
+
+    def _build_music(self) -> MusicService:
+        """Shares in the relay, and the resolver behind them (its own task: resolution never
+        delays the relay of a message)."""
+        assert self.store is not None and self.worker is not None
+        emulator = self.config.network.emulator
+        self.music_http = GuardedHttp(emulator)
+        spotify = self.config.spotify
+        creds = (spotify.client_id, spotify.client_secret) if spotify is not None else None
+        providers = build_providers(self.music_http, emulator=emulator, spotify=creds)
+        music = MusicService(self.store, self.clock, lambda: self._wake_resolver())
+        music.wake_outbox = self.worker.wake
+        self.resolver = Resolver(
+            store=self.store,
+            providers=providers,
+            searchers=isrc_searchers(providers, self.music_http),
+            expander=self.music_http,
+            clock=self.clock,
+            on_resolved=music.resolved,
+        )
+        return music
+
+    def _wake_resolver(self) -> None:
+        if self.resolver is not None:
+            self.resolver.wake()
 
     async def _start_platforms(self, adapters: dict[Platform, ChatAdapter]) -> None:
         emulator = self.config.network.emulator
@@ -157,6 +203,8 @@ class Runtime:
                     await part.stop()
         if self.fetcher is not None:
             await self.fetcher.close()
+        if self.music_http is not None:
+            await self.music_http.close()
         if self.store is not None:
             await self.store.close()
             self.store = None

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked
 from bridge.ids import ChannelRef, GroupKind, Role
-from bridge.outcome import Outcome, Reply
+from bridge.outcome import Outcome, Reply, TabPage
 from bridge.ports import Store
 from bridge.records import FanGroup
 
@@ -18,8 +18,10 @@ HELP = (
     "• `create <name>` — create a Fan Group and link this channel to it\n"
     "• `link <group>` — link this channel to an existing group\n"
     "• `unlink` — stop bridging this channel\n"
-    "• `info` — this channel's group and every linked channel"
+    "• `info` — this channel's group and every linked channel\n"
+    "• `music [recent|top|reacted] [page]` — the group's music tab"
 )
+PAGE_SIZE = 5
 
 LinkHealth = Callable[[ChannelRef], Awaitable[str]]
 
@@ -39,6 +41,7 @@ class GroupCommands:
             "link": self._link,
             "unlink": self._unlink,
             "info": self._info,
+            "music": self._music,
             "help": self._help,
         }
 
@@ -126,6 +129,21 @@ class GroupCommands:
             return _refused("unlink this channel")
         await self.store.unlink_channel(event.channel)
         return Reply(f"Unlinked this channel from *{group.name if group else '?'}*.", False)
+
+    async def _music(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        group = await self.store.get_group_by_id(link.group_id) if link else None
+        if group is None:
+            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+        sort = event.args.get("sort", "recent")
+        if sort not in ("recent", "top", "reacted"):
+            sort = "recent"
+        page = max(1, int(event.args["page"])) if event.args.get("page", "").isdigit() else 1
+        entries, total = await self.store.music_tab(
+            group.id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        pages = max(1, -(-total // PAGE_SIZE))
+        return TabPage(group.slug, group.name, sort, min(page, pages), pages, total, tuple(entries))
 
     async def _info(self, event: CommandInvoked) -> Outcome:
         link = await self.store.link_for_channel(event.channel)

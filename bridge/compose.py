@@ -9,6 +9,8 @@ from typing import Any
 from bridge.actions import OutgoingMessage, ReplyContext
 from bridge.events import Attachment
 from bridge.ids import ChannelRef, UserRef
+from bridge.music.links import find_music_links
+from bridge.music.service import also_on, searchable_text
 from bridge.ports import Store
 from bridge.records import MessageCopy, StoredMessage
 from bridge.text import Document
@@ -41,7 +43,7 @@ class Composer:
         self, message: StoredMessage, target: ChannelRef, action: dict[str, Any], marker: str
     ) -> OutgoingMessage:
         name, avatar = await self._author(message.author)
-        text = Document.from_json(message.text)
+        text = await self._with_music_links(message, Document.from_json(message.text))
         thread_root, reply = await self._placement(target, action)
         return OutgoingMessage(
             author_name=self.names.display(name),
@@ -54,6 +56,16 @@ class Composer:
             mention_map=await self._mentions(text, message.author, target),
             max_attachment_bytes=self.max_attachment_bytes,
         )
+
+    async def _with_music_links(self, message: StoredMessage, text: Document) -> Document:
+        items = await self.store.items_of_message(message.id)
+        if not items:
+            return text
+        group = await self.store.get_group_by_id(message.group_id)
+        if group is not None and not group.settings.get("music_links", True):
+            return text
+        shared = {lk.platform for lk in find_music_links(searchable_text(text))}
+        return Document(text.nodes + tuple(also_on(items, shared)))
 
     async def _author(self, author: UserRef | None) -> tuple[str, str | None]:
         if author is None:

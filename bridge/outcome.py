@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bridge.records import TabEntry
+
 
 @dataclass(frozen=True, slots=True)
 class Handled:
@@ -23,4 +25,18 @@ class Reply:
     ephemeral: bool = True
 
 
-Outcome = Handled | Ignored | Reply
+@dataclass(frozen=True, slots=True)
+class TabPage:
+    """One page of a group's music tab, for the adapters to render (embed, blocks)."""
+
+    group_slug: str
+    group_name: str
+    sort: str
+    page: int
+    pages: int
+    total: int
+    entries: tuple[TabEntry, ...]
+    ephemeral: bool = True
+
+
+Outcome = Handled | Ignored | Reply | TabPage

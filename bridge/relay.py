@@ -9,6 +9,7 @@ from collections.abc import Callable
 from bridge.errors import CopyExists
 from bridge.events import MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
 from bridge.ids import ChannelRef
+from bridge.music.service import MusicService
 from bridge.outcome import Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
 from bridge.records import ChannelLink, MessageCopy, OutboxDraft
@@ -29,10 +30,17 @@ def attachments_json(event: MessagePosted) -> list[dict[str, object]]:
 
 
 class RelayService:
-    def __init__(self, store: Store, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        wake: Callable[[], None],
+        music: MusicService | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
+        self.music = music
 
     async def _targets(self, origin: ChannelRef) -> tuple[ChannelLink | None, list[ChannelLink]]:
         link = await self.store.link_for_channel(origin)
@@ -58,7 +66,7 @@ class RelayService:
             action |= {"parent_id": parent_id, "style": style}
         drafts = [OutboxDraft(t.channel, dict(action)) for t in targets]
         try:
-            await self.store.record_message(
+            message, _ = await self.store.record_message(
                 group_id=link.group_id,
                 author=event.author.user,
                 origin=event.channel,
@@ -71,7 +79,17 @@ class RelayService:
         except CopyExists:
             return Ignored("message already relayed")
         self.wake()
+        await self._music_shared(event, link.group_id, message.id)
         return Handled(f"relayed to {len(drafts)} channel(s)")
+
+    async def _music_shared(self, event: MessagePosted, group_id: int, message_id: int) -> None:
+        """Record music shares; a failure here never holds up the relay itself."""
+        if self.music is None:
+            return
+        try:
+            await self.music.shared(event, group_id=group_id, message_id=message_id)
+        except Exception:  # music is best effort next to the message
+            log.exception("recording music shares of message %d failed", message_id)
 
     async def _parent(self, event: MessagePosted) -> tuple[int | None, str]:
         """The canonical thread root this message answers, and how: "thread" or "reply"."""
@@ -110,6 +128,8 @@ class RelayService:
         if not copy.is_origin:
             return Ignored("a copy was deleted; moderation decides")
         await self.store.mark_deleted(message.id, at=self.clock.now())
+        if self.music is not None:
+            await self.music.removed(message.id)
         return await self._fan_out(event.channel, message.id, {"kind": "delete"})
 
     async def _fan_out(
