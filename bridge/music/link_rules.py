@@ -53,7 +53,7 @@ def spotify_uri(uri: str) -> Found | None:
     parts = uri.split(":")
     if len(parts) == 5 and parts[1] == "user" and parts[3] == "playlist":
         parts = [parts[0], *parts[3:]]
-    if len(parts) != 3 or parts[0].lower() != "spotify" or parts[1] not in KINDS:
+    if len(parts) != 3 or parts[0] != "spotify" or parts[1] not in KINDS:
         return None
     return item("spotify", parts[1], matching(SPOTIFY_ID, parts[2]))
 
@@ -136,9 +136,10 @@ def _apple_id(value: str) -> str | None:
 
 
 def _apple_album(ident: str, query: Mapping[str, str]) -> Found | None:
-    if "i" in query:  # an album URL pointing at one of its songs means that song
+    album = _apple_id(ident)
+    if album is not None and "i" in query:  # an album URL pointing at one of its songs
         return item("apple_music", "track", _apple_id(query["i"]))
-    return item("apple_music", "album", _apple_id(ident))
+    return item("apple_music", "album", album)
 
 
 def _apple_song(ident: str, query: Mapping[str, str]) -> Found | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 # backslashes (a browser reads "\" as "/", so "a.example\@b.example" must not become b's link)
 # and the invisible characters that chat clients use as separators.
 _URL_CHAR = r"[^\s<>\"`|\[\]{}\\^\u200b-\u200d\u2060\ufeff]"
-_ANGLE = r"<(?P<angle>(?i:https?://|spotify:)[^\s<>|]+)(?:\|[^<>]*)?>"
+_ANGLE = r"<(?P<angle>(?:(?i:https?://)|spotify:)" + _URL_CHAR + r"+)(?:\|[^<>]*)?>"
 _BARE = r"(?P<bare>(?i:https?://)" + _URL_CHAR + r"+)"
 _URI = (
     r"(?<![\w.:/-])(?P<uri>spotify:(?:user:[^\s:/<>|]{1,64}:)?"
@@ -55,7 +55,7 @@ def candidates(text: str) -> Iterator[Candidate]:
 
 def _angled(inner: str) -> Candidate:
     url = unescape_slack(inner)
-    kind = "uri" if url[:8].lower() == "spotify:" else "url"
+    kind = "uri" if url.startswith("spotify:") else "url"
     return Candidate(url, kind)
 
 
@@ -66,10 +66,10 @@ def _bare(raw: str, wrappers: int) -> Candidate | None:
         if cut != -1:
             raw = raw[:cut]
     url = trim(raw, wrappers)
-    if "://" not in url or url.endswith("://"):
+    if not url.partition("://")[2]:
         return None
     url = unescape_slack(url)
-    return Candidate(url, "url", _ascii_prefix(url, wrappers))
+    return Candidate(url, "url", None if url.isascii() else _ascii_prefix(url, wrappers))
 
 
 def unescape_slack(url: str) -> str:

@@ -7,6 +7,8 @@ documented on the rules in ``link_rules`` and ``link_rules_more`` and in the REA
 
 from __future__ import annotations
 
+import re
+
 from bridge.music import link_rules as rules
 from bridge.music import link_rules_more as more
 from bridge.music.link_text import Candidate, candidates
@@ -54,6 +56,7 @@ def _hosts() -> dict[str, Rule]:
 
 
 HOSTS: dict[str, Rule] = _hosts()
+_NETLOC = re.compile(r"[^/?#]*")
 
 
 def find_music_links(text: str) -> list[MusicLink]:
@@ -95,10 +98,24 @@ def _link(url: str, kind: str) -> MusicLink | None:
 
 
 def _rule_for(raw: str) -> Found | None:
+    if _rule_for_host(_host_hint(raw)) is None:  # most URLs in chat are not music: skip early
+        return None
     url = parse_url(raw)
     if url is None:
         return None
-    rule = HOSTS.get(url.host)
-    if rule is None and url.host.endswith(more.BANDCAMP_SUFFIX):
-        rule = more.bandcamp
+    rule = _rule_for_host(url.host)
     return rule(url) if rule is not None else None
+
+
+def _rule_for_host(host: str) -> Rule | None:
+    rule = HOSTS.get(host)
+    if rule is None and host.endswith(more.BANDCAMP_SUFFIX):
+        return more.bandcamp
+    return rule
+
+
+def _host_hint(raw: str) -> str:
+    """A cheap guess at the host, for rejecting early; ``parse_url`` decides."""
+    netloc = _NETLOC.match(raw.partition("://")[2])
+    host = netloc.group(0).lower().partition(":")[0] if netloc else ""
+    return host.removesuffix(".")

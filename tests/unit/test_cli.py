@@ -77,7 +77,7 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     result = fanbridge("db", "upgrade", "--url", f"sqlite:///{db}")
     assert result.returncode == 0, result.stderr
-    assert "revision 0001" in result.stdout and db.exists()
+    assert "revision 0002" in result.stdout and db.exists()
 
 
 def test_version() -> None:
