@@ -7,9 +7,9 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 
 from bridge.errors import ChannelAlreadyLinked, GroupExists
-from bridge.events import CommandInvoked
-from bridge.ids import ChannelRef, GroupKind, Role
-from bridge.outcome import Outcome, Reply, TabPage
+from bridge.events import CommandInvoked, HomeOpened
+from bridge.ids import ChannelRef, GroupKind, Role, UserRef
+from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
 from bridge.ports import Store
 from bridge.records import FanGroup
 
@@ -22,6 +22,7 @@ HELP = (
     "• `music [recent|top|reacted] [page]` — the group's music tab"
 )
 PAGE_SIZE = 5
+SORTS = ("recent", "top", "reacted")
 
 LinkHealth = Callable[[ChannelRef], Awaitable[str]]
 
@@ -136,14 +137,36 @@ class GroupCommands:
         if group is None:
             return Reply("This channel is not linked to a group. See `/fangroup help`.")
         sort = event.args.get("sort", "recent")
-        if sort not in ("recent", "top", "reacted"):
-            sort = "recent"
-        page = max(1, int(event.args["page"])) if event.args.get("page", "").isdigit() else 1
+        page = int(event.args["page"]) if event.args.get("page", "").isdigit() else 1
+        return await self._tab_page(group, sort, page)
+
+    async def _tab_page(self, group: FanGroup, sort: str, page: int) -> TabPage:
+        """One page of the group's tab, shown in the channel: the group's tab is shared, and
+        anyone there may page it."""
+        sort = sort if sort in SORTS else "recent"
+        page = max(1, page)
         entries, total = await self.store.music_tab(
             group.id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
         pages = max(1, -(-total // PAGE_SIZE))
-        return TabPage(group.slug, group.name, sort, min(page, pages), pages, total, tuple(entries))
+        if page > pages:  # past the end (the tab shrank): show the last page
+            page = pages
+            entries, total = await self.store.music_tab(
+                group.id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+        return TabPage(
+            group.slug, group.name, sort, page, pages, total, tuple(entries), ephemeral=False
+        )
+
+    async def home(self, event: HomeOpened) -> Outcome:
+        """The first page (recent) of every group linked to a channel of the person's
+        workspace on their platform."""
+        tabs: list[TabPage] = []
+        for group in await self.store.list_groups():
+            links = await self.store.links_for_group(group.id)
+            if any(_same_workspace(link.channel, event.user) for link in links):
+                tabs.append(await self._tab_page(group, "recent", 1))
+        return HomeTabs(tuple(tabs))
 
     async def _info(self, event: CommandInvoked) -> Outcome:
         link = await self.store.link_for_channel(event.channel)
@@ -159,6 +182,10 @@ class GroupCommands:
                 f"{other.channel.channel} [{other.direction.value}] — {health}{here}"
             )
         return Reply("\n".join(lines))
+
+
+def _same_workspace(channel: ChannelRef, user: UserRef) -> bool:
+    return channel.platform is user.platform and channel.workspace == user.workspace
 
 
 def _refused(what: str) -> Reply:

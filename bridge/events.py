@@ -80,4 +80,14 @@ class CommandInvoked:
     display_name: str = ""
 
 
-CoreEvent = MessagePosted | MessageEdited | MessageDeleted | ReactionChanged | CommandInvoked
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """A person opened the bridge's home (Slack App Home): show them their groups' music tabs."""
+
+    key: str
+    user: UserRef
+
+
+CoreEvent = (
+    MessagePosted | MessageEdited | MessageDeleted | ReactionChanged | CommandInvoked | HomeOpened
+)

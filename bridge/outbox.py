@@ -22,9 +22,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class OutboxSettings:
+    """Delivery timings. A transient failure (5xx, timeout, dropped connection) is retried with
+    exponential backoff and jitter, capped at ``max_backoff``; an item becomes a dead letter only
+    after ``max_attempts`` tries *and* ``give_up_after`` seconds in the queue, so an outage
+    shorter than that loses nothing, however many retries it took (429s count as tries too)."""
+
     max_attempts: int = 12
     base_backoff: float = 0.5
     max_backoff: float = 60.0
+    give_up_after: float = 3600.0
     batch: int = 50
     idle_poll: float = 1.0
     lease: float = 120.0
@@ -54,6 +60,7 @@ class OutboxWorker:
             "delete": self._delete,
             "react": self._react,
         }
+        self._stopping = False
         self.delivered = 0
         self.rate_limited = 0
         self.on_delivered: Callable[[OutboxItem], None] | None = None
@@ -61,11 +68,20 @@ class OutboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Ask ``run`` to return once the deliveries in flight are finished and recorded.
+
+        Cancelling a delivery midway could leave a message sent but its copy unrecorded (a
+        duplicate after a restart) and its row claimed until the lease runs out."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        while True:
+        """Deliver until stopped (``stop``) or cancelled."""
+        self._stopping = False
+        while not self._stopping:
             count = await self.drain_once()
-            if count == 0:
+            if count == 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
                 self._wake.clear()
@@ -104,7 +120,8 @@ class OutboxWorker:
                 self.on_delivered(item)
 
     async def _retry_later(self, item: OutboxItem, error: str) -> None:
-        if item.attempts + 1 >= self.settings.max_attempts:
+        waited = self.clock.now() - item.created_at
+        if item.attempts + 1 >= self.settings.max_attempts and waited >= self.settings.give_up_after:
             log.error("=> %s gave up after %d attempts: %s", item.target, item.attempts + 1, error)
             await self.store.bury(item.id, error=error)
             return

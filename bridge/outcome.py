@@ -39,4 +39,11 @@ class TabPage:
     ephemeral: bool = True
 
 
-Outcome = Handled | Ignored | Reply | TabPage
+@dataclass(frozen=True, slots=True)
+class HomeTabs:
+    """The first page of the music tab of every group a person's home shows."""
+
+    tabs: tuple[TabPage, ...]
+
+
+Outcome = Handled | Ignored | Reply | TabPage | HomeTabs

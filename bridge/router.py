@@ -11,11 +11,13 @@ from bridge.echo import EchoGuard
 from bridge.events import (
     CommandInvoked,
     CoreEvent,
+    HomeOpened,
     MessageDeleted,
     MessageEdited,
     MessagePosted,
     ReactionChanged,
 )
+from bridge.ordering import InOrder
 from bridge.outcome import Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
 from bridge.relay import RelayService
@@ -44,14 +46,17 @@ class Router:
             MessageDeleted: relay.deleted,
             ReactionChanged: relay.reaction,
             CommandInvoked: commands.handle,
+            HomeOpened: commands.home,
         }
         self.events_in = 0
+        self._order = InOrder()
 
     async def handle(self, event: CoreEvent) -> Outcome:
         """Public entry: never raises for a bad event; logs and reports an Ignored instead."""
         self.events_in += 1
         try:
-            outcome = await self._handle(event)
+            async with self._order.hold(_order_key(event)):  # one channel, one at a time
+                outcome = await self._handle(event)
         except Exception as exc:  # one broken event must not stop the bridge
             log.exception("<= %s failed", type(event).__name__)
             return Ignored(f"error: {exc!r}")
@@ -66,7 +71,7 @@ class Router:
         if handler is None:
             return Ignored("no handler")
         if event.key and not await self.store.remember_event(
-            platform=event.channel.platform.value,
+            platform=_platform(event),
             key=f"{type(event).__name__}:{event.key}",
             at=self.clock.now(),
         ):
@@ -76,6 +81,17 @@ class Router:
     async def housekeeping(self) -> int:
         """Forget dedupe keys older than the TTL."""
         return await self.store.forget_events(before=self.clock.now() - EVENT_TTL)
+
+
+def _platform(event: CoreEvent) -> str:
+    """The platform an event came from (its channel's, or for a home view its user's)."""
+    where = event.user if isinstance(event, HomeOpened) else event.channel
+    return where.platform.value
+
+
+def _order_key(event: CoreEvent) -> object:
+    """Events of one channel are handled in the order they arrived (a home view: per user)."""
+    return getattr(event, "channel", None) or getattr(event, "user", None)
 
 
 __all__ = ["Handled", "Ignored", "Router"]

@@ -13,7 +13,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import convert
-from adapters.discord.commands import build_fangroup
+from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
 from bridge.events import CoreEvent
@@ -68,6 +68,12 @@ class BridgeClient(discord.Client):
     async def on_ready(self) -> None:
         log.info("discord: connected as %s", self.user)
         self.ready.set()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Component clicks the bridge answers itself (the music tab's buttons); application
+        commands are the tree's."""
+        if interaction.type is discord.InteractionType.component:
+            await tab_clicked(interaction, self.adapter.dispatch)
 
     def _is_own(self, author_id: int | None, webhook_id: int | None) -> bool:
         """Echo guard 1: the bot's own messages and its webhooks, by id, never by name."""

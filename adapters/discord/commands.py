@@ -4,15 +4,17 @@ comes back from the core and is sent as the interaction response."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 
 from adapters.discord.convert import channel_ref
+from adapters.discord.tab import parse_custom_id, tab_embed, tab_view
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.ids import Platform, UserRef
-from bridge.outcome import Outcome, Reply
+from bridge.outcome import Outcome, Reply, TabPage
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,39 @@ def command_event(
 
 
 async def answer(interaction: discord.Interaction, outcome: Outcome) -> None:
+    if isinstance(outcome, TabPage):
+        await interaction.response.send_message(
+            embed=tab_embed(outcome),
+            view=tab_view(outcome),
+            ephemeral=outcome.ephemeral,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return
     text = outcome.text if isinstance(outcome, Reply) else "Done."
     ephemeral = outcome.ephemeral if isinstance(outcome, Reply) else True
     await interaction.response.send_message(
         text[:2000], ephemeral=ephemeral, allowed_mentions=discord.AllowedMentions.none()
     )
+
+
+async def tab_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> bool:
+    """A music tab button (custom_id ``fbtab:...``): show the page it names in place.
+    False when the interaction is not one of ours."""
+    data: Mapping[str, Any] = interaction.data or {}
+    request = parse_custom_id(str(data.get("custom_id", "")))
+    if request is None:
+        return False
+    args = {"sort": request.sort, "page": str(request.page)}
+    outcome = await dispatch(command_event(interaction, ("music",), args))
+    if isinstance(outcome, TabPage):
+        await interaction.response.edit_message(
+            embed=tab_embed(outcome),
+            view=tab_view(outcome),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    else:
+        await answer(interaction, outcome)
+    return True
 
 
 def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
@@ -73,6 +103,15 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
     @group.command(name="info", description="This channel's group and its linked channels")
     async def info(interaction: discord.Interaction) -> None:
         await run(interaction, ("info",))
+
+    @group.command(name="music", description="The music this group has shared")
+    @app_commands.describe(sort="Order of the tab", page="Page number (5 items a page)")
+    async def music(
+        interaction: discord.Interaction,
+        sort: Literal["recent", "top", "reacted"] = "recent",
+        page: app_commands.Range[int, 1, 10_000] = 1,
+    ) -> None:
+        await run(interaction, ("music",), sort=sort, page=str(page))
 
     @group.command(name="help", description="What fanbridge can do")
     async def help_(interaction: discord.Interaction) -> None:

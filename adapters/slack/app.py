@@ -14,11 +14,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher
 from adapters.slack import convert
+from adapters.slack.home import HomeTab
 from adapters.slack.send import SlackSender
+from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
 from bridge.events import Author, CommandInvoked, CoreEvent
 from bridge.ids import Platform, UserRef
-from bridge.outcome import Outcome, Reply
+from bridge.ordering import InOrder
+from bridge.outcome import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class SlackAdapter:
         )
         self.sender = SlackSender(self.client, fetcher)
         self.users = UserCache(self.client)
+        self._order = InOrder()  # a channel's messages are handed on in the order they came
         self._socket: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""
         self.bot_name = ""
@@ -83,6 +87,8 @@ class SlackAdapter:
         self.app.event("reaction_added")(self._on_reaction_added)
         self.app.event("reaction_removed")(self._on_reaction_removed)
         self.app.command("/fangroup")(self._on_command)
+        self.app.action(re.compile(r"^fbtab_"))(TabActions(self._dispatch).on_action)
+        self.app.event("app_home_opened")(HomeTab(self._dispatch, self.client).on_opened)
 
     async def _author(self, team: str, user_id: str) -> Author:
         profile = await self.users.get(user_id)
@@ -95,6 +101,11 @@ class SlackAdapter:
         return names
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        # held before the first await: a profile lookup must not let the next message overtake
+        async with self._order.hold(str(event.get("channel", ""))):
+            await self._message(body, event)
+
+    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         subtype = event.get("subtype")
         if subtype == "message_changed":
             message = event.get("message") or {}
@@ -135,6 +146,8 @@ class SlackAdapter:
         sub = words[0].lower() if words else "help"
         rest = " ".join(words[1:])
         args = {"create": {"name": rest}, "link": {"group": rest}}.get(sub, {})
+        if sub == "music":
+            args = music_args(words[1:])
         team = str(command.get("team_id", ""))
         user_id = str(command.get("user_id", ""))
         profile = await self.users.get(user_id)
@@ -148,6 +161,4 @@ class SlackAdapter:
             display_name=profile.name,
         )
         outcome = await self._dispatch(event)
-        text = outcome.text if isinstance(outcome, Reply) else "Done."
-        in_channel = isinstance(outcome, Reply) and not outcome.ephemeral
-        await respond(text=text, response_type="in_channel" if in_channel else "ephemeral")
+        await respond(**response(outcome))
