@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -15,6 +16,7 @@ from adapters.config_errors import ConfigError
 from adapters.logsetup import setup_logging
 
 Command = Callable[[argparse.Namespace], int]
+BIND_ERRORS = {errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES}
 
 
 class Parser(argparse.ArgumentParser):
@@ -96,11 +98,46 @@ def cmd_emulate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from adapters.demo import run_demo
+    from adapters.demo import DemoOptions, run_demo
 
     setup_logging("WARNING")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(host=args.host, port=args.port))
+    options = DemoOptions(
+        host=args.host,
+        port=args.port,
+        speed=args.speed,
+        script_once=args.script_once,
+        cast=not args.no_cast,
+        db=args.db,
+    )
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_demo(options))
+    except OSError as exc:
+        hint = ". Fix: stop what uses the port or pass --port" if exc.errno in BIND_ERRORS else ""
+        print(f"fanbridge: demo: {exc.strerror or exc}{hint}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_discord_invite_url(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from adapters.invite import application_id_from, invite_url
+
+    path = Path(args.config or "config.toml")
+    if args.config and not path.exists():
+        raise ConfigError(f"{path}: file not found")
+    client_id = args.client_id or application_id_from(path, os.environ)
+    if not client_id:
+        raise ConfigError(
+            f"no application id: pass --client-id ID or set [discord] application_id in {path} "
+            "(developer portal > your app > General Information > Application ID)"
+        )
+    try:
+        print(invite_url(client_id))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return 0
 
 
@@ -114,11 +151,8 @@ def build_parser() -> Parser:
     p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("demo", help="the emulators with a scripted cast of fans, no tokens needed")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
-    p.set_defaults(func=cmd_demo)
-
+    _add_demo(sub)
+    _add_discord(sub)
     _add_emulate(sub)
     _add_db(sub)
     _add_config(sub)
@@ -126,6 +160,43 @@ def build_parser() -> Parser:
     p = sub.add_parser("version", help="print the version")
     p.set_defaults(func=cmd_version)
     return parser
+
+
+def _add_demo(sub: argparse._SubParsersAction[Parser]) -> None:
+    p = sub.add_parser(
+        "demo", help="emulators + bridge + a scripted cast of fans, no token or network needed"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument(
+        "--speed", type=_positive, default=1.0, help="cast pace factor (2 = twice as fast)"
+    )
+    p.add_argument(
+        "--script-once", action="store_true", help="play the script once, then keep serving"
+    )
+    p.add_argument("--no-cast", action="store_true", help="start without the scripted fans")
+    p.add_argument("--db", metavar="PATH", help="SQLite file (default: a fresh temporary one)")
+    p.set_defaults(func=cmd_demo)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0 (got {text})")
+    return value
+
+
+def _add_discord(sub: argparse._SubParsersAction[Parser]) -> None:
+    discord = sub.add_parser("discord", help="Discord application tools")
+    dsub = discord.add_subparsers(dest="discord_command", metavar="COMMAND", parser_class=Parser)
+    dsub.required = True
+    p = dsub.add_parser("invite-url", help="print the URL that adds the bot to a server")
+    p.add_argument("--config", metavar="FILE", help="read [discord] application_id from here")
+    p.add_argument("--client-id", metavar="ID", help="the application id (overrides the config)")
+    p.set_defaults(func=cmd_discord_invite_url)
 
 
 def _add_emulate(sub: argparse._SubParsersAction[Parser]) -> None:
