@@ -30,6 +30,11 @@ def item_record(row: MusicItemRow, links: Sequence[MusicLinkRow]) -> MusicItem:
     )
 
 
+def _tolerance(kind: str, duration_ms: int) -> int:
+    """±2 s for a track; an album's length may differ by a little more per track (0.5 %)."""
+    return 2000 if kind == "track" else max(2000, duration_ms // 200)
+
+
 class MusicRepo(RepoBase):
     async def add_shares(
         self,
@@ -180,7 +185,7 @@ class MusicRepo(RepoBase):
                 close = (
                     duration_ms is None
                     or row.duration_ms is None
-                    or abs(row.duration_ms - duration_ms) <= 2000
+                    or abs(row.duration_ms - duration_ms) <= _tolerance(kind, duration_ms)
                 )
                 if close:
                     return row.id

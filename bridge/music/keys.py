@@ -12,6 +12,7 @@ NOISE = re.compile(
     r"\s*[\(\[](?:feat\.?|ft\.?|with|official|lyric|audio|video|visualizer|remaster)[^\)\]]*[\)\]]",
     re.I,
 )
+ARTIST_SPLIT = re.compile(r"\s*(?:,|&|\bfeat\.?|\bft\.?|\bx\b|\band\b)\s+", re.I)
 SUFFIX = re.compile(r"\s+-\s+(?:remaster(?:ed)?|radio edit|single version|\d{4} remaster).*$", re.I)
 
 
@@ -30,17 +31,26 @@ def parse_key(key: str) -> tuple[str, str, str] | None:
 
 
 def normalise(text: str) -> str:
+    """Case, accents, punctuation and version noise removed; any script is kept (a Japanese
+    title normalises to itself, not to nothing)."""
     text = NOISE.sub("", text)
     text = SUFFIX.sub("", text)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.lower().replace("&", " and ")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def first_artist(artists: Sequence[str]) -> str:
+    """Some services give "A, B" or "A & B" as one artist string: the first name is what
+    matches across services."""
+    return ARTIST_SPLIT.split(artists[0], maxsplit=1)[0] if artists else ""
 
 
 def match_key(artists: Sequence[str], title: str) -> str | None:
     """Normalised first artist + title: the fallback identity when no ISRC/UPC is known."""
     if not title or not artists:
         return None
-    artist = normalise(artists[0])
+    artist = normalise(first_artist(artists))
     name = normalise(title)
     return f"{artist}|{name}" if artist and name else None
