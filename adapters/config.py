@@ -97,6 +97,7 @@ class GroupSeed(Section):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["artist", "genre", "topic"] = "topic"
     visibility: Literal["public", "invite", "approval"] = "public"
+    music_links: bool = True  # add a shared song's links on other services to relayed copies
     channels: list[ChannelSeed] = Field(default_factory=list)
 
 

@@ -27,6 +27,8 @@ async def seed_groups(store: Store, seeds: list[GroupSeed]) -> None:
             except GroupExists:
                 group = await store.get_group(seed.slug)
         assert group is not None
+        if group.settings.get("music_links", True) != seed.music_links:
+            await store.update_settings(group.id, {"music_links": seed.music_links})
         for channel in seed.channels:
             ref = ChannelRef(Platform(channel.platform), channel.workspace, channel.channel)
             try:

@@ -19,7 +19,8 @@ HELP = (
     "• `link <group>` — link this channel to an existing group\n"
     "• `unlink` — stop bridging this channel\n"
     "• `info` — this channel's group and every linked channel\n"
-    "• `music [recent|top|reacted] [page]` — the group's music tab"
+    "• `music [recent|top|reacted] [page]` — the group's music tab\n"
+    "• `links on|off` — add a shared song's links on other services to relayed copies"
 )
 PAGE_SIZE = 5
 SORTS = ("recent", "top", "reacted")
@@ -43,6 +44,7 @@ class GroupCommands:
             "unlink": self._unlink,
             "info": self._info,
             "music": self._music,
+            "links": self._links,
             "help": self._help,
         }
 
@@ -119,6 +121,20 @@ class GroupCommands:
             other = await self.store.get_group_by_id(exc.group_id)
             return Reply(f"This channel is already linked to *{other.name if other else '?'}*.")
         return Reply(f"Linked this channel to *{group.name}*.", ephemeral=False)
+
+    async def _links(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        group = await self.store.get_group_by_id(link.group_id) if link else None
+        if group is None:
+            return Reply("This channel is not linked to a group.")
+        if not (event.can_manage_channel or await self._is_owner(event, group)):
+            return _refused("change this group's settings")
+        value = event.args.get("value", "").lower()
+        if value not in ("on", "off"):
+            state = "on" if group.settings.get("music_links", True) else "off"
+            return Reply(f"Music links on copies are {state}. Use `/fangroup links on|off`.")
+        await self.store.update_settings(group.id, {"music_links": value == "on"})
+        return Reply(f"Music links on relayed copies are now {value} for *{group.name}*.")
 
     async def _unlink(self, event: CommandInvoked) -> Outcome:
         link = await self.store.link_for_channel(event.channel)

@@ -74,6 +74,8 @@ class GroupStore(Protocol):
 
     async def set_webhook_ref(self, channel: ChannelRef, webhook_ref: str | None) -> None: ...
 
+    async def update_settings(self, group_id: int, changes: dict[str, Any]) -> None: ...
+
 
 class MemberStore(Protocol):
     async def upsert_account(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
@@ -109,6 +111,13 @@ class GroupRepo(RepoBase):
         )
         async with self.session() as s:
             return [convert.link(r) for r in (await s.exec(query)).all()]
+
+    async def update_settings(self, group_id: int, changes: dict[str, Any]) -> None:
+        async with self.session() as s:
+            row = await s.get(FanGroupRow, group_id)
+            if row is not None:
+                row.settings = {**(row.settings or {}), **changes}
+                s.add(row)
 
     async def set_webhook_ref(self, channel: ChannelRef, webhook_ref: str | None) -> None:
         async with self.session() as s:

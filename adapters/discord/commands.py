@@ -113,6 +113,17 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
     ) -> None:
         await run(interaction, ("music",), sort=sort, page=str(page))
 
+    @group.command(name="links", description="Add a song's other-service links to copies")
+    @app_commands.describe(value="on or off")
+    @app_commands.choices(
+        value=[
+            app_commands.Choice(name="on", value="on"),
+            app_commands.Choice(name="off", value="off"),
+        ]
+    )
+    async def links(interaction: discord.Interaction, value: str) -> None:
+        await run(interaction, ("links",), value=value)
+
     @group.command(name="help", description="What fanbridge can do")
     async def help_(interaction: discord.Interaction) -> None:
         await run(interaction, ("help",))

@@ -8,6 +8,8 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,6 +29,19 @@ log = logging.getLogger(__name__)
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+class HttpEvents:
+    """``POST /slack/events`` in HTTP mode, through bolt's two aiohttp conversion functions:
+    bolt checks the signature (401 when it is missing, wrong or stale), answers Slack's
+    url_verification, acks, and then runs the listeners."""
+
+    def __init__(self, app: AsyncApp) -> None:
+        self.app = app
+
+    async def handle(self, request: web.Request) -> web.Response:
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
 
 
 class SlackAdapter:
@@ -145,7 +160,9 @@ class SlackAdapter:
         words = str(command.get("text") or "").split()
         sub = words[0].lower() if words else "help"
         rest = " ".join(words[1:])
-        args = {"create": {"name": rest}, "link": {"group": rest}}.get(sub, {})
+        args = {"create": {"name": rest}, "link": {"group": rest}, "links": {"value": rest}}.get(
+            sub, {}
+        )
         if sub == "music":
             args = music_args(words[1:])
         team = str(command.get("team_id", ""))

@@ -127,6 +127,39 @@ async def test_copies_show_the_other_platforms_links(scene: Scene) -> None:
     assert "Spotify>" not in copy["text"]  # the platform already shared is not repeated
 
 
+async def test_music_links_can_be_turned_off_per_group(scene: Scene) -> None:
+    team = (await scene.emu.world())["slack"]["workspaces"][0]["users"]
+    admin = next(u["id"] for u in team if u.get("admin"))
+    answer = await scene.emu.post(
+        "/_emu/slack/commands",
+        {"command": "/fangroup", "text": "links off", "user": admin, "channel": scene.s_channel},
+    )
+    assert "now off" in answer["text"]
+    song = scene.song("spotify", "deezer", skip=3)
+    marker = f"quiet {song['platforms']['spotify']['id']}"
+    await scene.emu.post(
+        "/_emu/discord/messages",
+        {
+            "channel_id": scene.d_channel,
+            "user_id": scene.d_users["carol"],
+            "content": f"quiet {song['platforms']['spotify']['url']}",
+        },
+    )
+
+    async def resolved() -> Any:
+        entries, _ = await scene.tab()
+        return [e for e in entries if e.item is not None and e.item.title == song["title"]]
+
+    assert await scene.emu.until(resolved, what="resolved")
+    await scene.runtime.worker.drain_once()  # type: ignore[union-attr]
+    copies = [m for m in await scene.emu.slack_messages(scene.s_channel) if "quiet" in m["text"]]
+    assert copies and all("also on" not in m["text"] for m in copies), marker
+    await scene.emu.post(
+        "/_emu/slack/commands",
+        {"command": "/fangroup", "text": "links on", "user": admin, "channel": scene.s_channel},
+    )
+
+
 async def test_deleting_a_share_updates_the_tab(scene: Scene) -> None:
     song = scene.song("deezer", skip=2)
     posted = await scene.emu.post(
