@@ -156,9 +156,9 @@ class Runtime:
     async def _start_web(self) -> None:
         handler = None
         if self.slack is not None and self.slack.mode == "http":
-            from slack_bolt.adapter.aiohttp.async_handler import AsyncSlackRequestHandler
+            from adapters.slack.app import HttpEvents
 
-            handler = AsyncSlackRequestHandler(self.slack.app)
+            handler = HttpEvents(self.slack.app)
         app = build_web_app(ready_checks=self.ready_checks, slack_handler=handler)
         self.web = WebServer(app, self.config.web.host, self.web_port)
         await self.web.start()
@@ -191,6 +191,7 @@ class Runtime:
             await asyncio.sleep(600)
 
     async def stop(self) -> None:
+        await self._stop_outbox()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -208,6 +209,16 @@ class Runtime:
         if self.store is not None:
             await self.store.close()
             self.store = None
+
+    async def _stop_outbox(self, grace: float = 10.0) -> None:
+        """Let the deliveries in flight finish and be recorded before anything is cancelled."""
+        outbox = [t for t in self._tasks if t.get_name() == "outbox" and not t.done()]
+        if self.worker is None or not outbox:
+            return
+        self.worker.stop()
+        _, pending = await asyncio.wait(outbox, timeout=grace)
+        if pending:
+            log.warning("outbox: deliveries still in flight after %.0fs; cancelling", grace)
 
 
 async def run_forever(config: Config) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -61,6 +62,8 @@ class OutboxWorker:
             "react": self._react,
         }
         self._stopping = False
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._retries: list[float] = []  # a heap of the retry times this worker set
         self.delivered = 0
         self.rate_limited = 0
         self.on_delivered: Callable[[OutboxItem], None] | None = None
@@ -77,16 +80,58 @@ class OutboxWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until stopped (``stop``) or cancelled."""
+        """Deliver until stopped (``stop``: deliveries in flight finish) or cancelled.
+
+        Each claimed item is delivered by its own task, so a channel that waits (a platform's
+        rate limit, a slow answer) never holds up the others; the store hands out at most one
+        item per channel at a time, which keeps each channel in order."""
         self._stopping = False
-        while not self._stopping:
-            count = await self.drain_once()
-            if count == 0 and not self._stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.idle_poll)
+        try:
+            while not self._stopping:
                 self._wake.clear()
+                if not await self._start_due():
+                    await self._idle()
+            if self._inflight:
+                await asyncio.wait(self._inflight)
+        finally:
+            for task in self._inflight:
+                task.cancel()
+
+    async def _start_due(self) -> int:
+        room = self.settings.batch - len(self._inflight)
+        if room <= 0:
+            return 0
+        items = await self.store.claim(now=self.clock.now(), limit=room, lease=self.settings.lease)
+        for item in items:
+            task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
+            self._inflight.add(task)
+            task.add_done_callback(self._finished)
+        return len(items)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # the store failed: lease
+            log.error("=> delivery not recorded", exc_info=task.exception())  # expiry retries
+        self._wake.set()  # the channel's next item may now be claimed
+
+    async def _idle(self) -> None:
+        """Wait for new work, a finished delivery, or the earliest retry this worker scheduled
+        (the store is polled every ``idle_poll`` anyway)."""
+        now = self.clock.now()
+        while self._retries and self._retries[0] <= now:
+            heapq.heappop(self._retries)
+        timeout = self.settings.idle_poll
+        if self._retries:
+            timeout = min(timeout, self._retries[0] - now)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    async def _retry_at(self, item: OutboxItem, error: str, at: float) -> None:
+        await self.store.retry(item.id, error=error, at=at)
+        heapq.heappush(self._retries, at)
 
     async def drain_once(self) -> int:
+        """Claim what is due and deliver it, waiting for every delivery (benchmarks, tests)."""
         items = await self.store.claim(
             now=self.clock.now(), limit=self.settings.batch, lease=self.settings.lease
         )
@@ -104,7 +149,7 @@ class OutboxWorker:
             await handler(item, adapter)
         except RateLimited as exc:
             self.rate_limited += 1
-            await self.store.retry(item.id, error=str(exc), at=self.clock.now() + exc.retry_after)
+            await self._retry_at(item, str(exc), self.clock.now() + exc.retry_after)
         except PermanentError as exc:
             log.warning("=> %s %s refused: %s", item.target, item.action.get("kind"), exc)
             await self.store.bury(item.id, error=str(exc))
@@ -121,13 +166,17 @@ class OutboxWorker:
 
     async def _retry_later(self, item: OutboxItem, error: str) -> None:
         waited = self.clock.now() - item.created_at
-        if item.attempts + 1 >= self.settings.max_attempts and waited >= self.settings.give_up_after:
+        if (
+            item.attempts + 1 >= self.settings.max_attempts
+            and waited >= self.settings.give_up_after
+        ):
             log.error("=> %s gave up after %d attempts: %s", item.target, item.attempts + 1, error)
             await self.store.bury(item.id, error=error)
             return
-        delay = min(self.settings.max_backoff, self.settings.base_backoff * 2**item.attempts)
+        doubled = self.settings.base_backoff * 2 ** min(item.attempts, 32)
+        delay = min(self.settings.max_backoff, doubled)
         delay *= random.uniform(0.5, 1.5)
-        await self.store.retry(item.id, error=error, at=self.clock.now() + delay)
+        await self._retry_at(item, error, self.clock.now() + delay)
 
     # -- handlers ----------------------------------------------------------------------------
     async def _target_copies(self, item: OutboxItem) -> list[MessageCopy]:

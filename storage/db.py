@@ -33,7 +33,12 @@ def create_engine(url: str, *, schema: str | None = None, echo: bool = False) ->
     """An async engine for ``url``; ``schema`` puts every table in that PostgreSQL schema."""
     url = normalise_url(url)
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10})
+        # One connection for a file database: SQLite has one writer anyway, and several pooled
+        # aiosqlite connections can deadlock the event loop (a garbage-collected cursor waits
+        # for its connection's lock while that connection waits for the write lock held by a
+        # coroutine that needs the loop). In-memory databases keep SQLAlchemy's default pool.
+        pool = {} if ":memory:" in url else {"pool_size": 1, "max_overflow": 0}
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10}, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}

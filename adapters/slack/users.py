@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,7 +33,8 @@ class UserCache:
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
         profile = await self._fetch(user_id)
-        self._cache[user_id] = (time.monotonic() + self.ttl, profile)
+        ttl = self.ttl if profile.name != user_id else 30.0  # a fallback is retried soon
+        self._cache[user_id] = (time.monotonic() + ttl, profile)
         return profile
 
     async def _fetch(self, user_id: str) -> Profile:
@@ -40,6 +42,10 @@ class UserCache:
             response = await self.client.users_info(user=user_id)
         except SlackApiError as exc:
             log.warning("slack: users.info %s failed: %s", user_id, exc.response.get("error"))
+            return Profile(user_id, user_id, None, False, False)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            # the message still goes through, under the user id, rather than being lost
+            log.warning("slack: users.info %s unreachable: %r", user_id, exc)
             return Profile(user_id, user_id, None, False, False)
         user = response.get("user") or {}
         profile = user.get("profile") or {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,10 +93,10 @@ def bridge_config(
     db_path: Path,
     *,
     slack_mode: str = "socket",
-    links: list[tuple[str, str, str]] | None = None,
+    links: Sequence[tuple[str, ...]] | None = None,
 ) -> Config:
     """A config for the emulated world: one group linking Discord #general and Slack #general
-    unless ``links`` (platform, workspace, channel) says otherwise."""
+    unless ``links`` (platform, workspace, channel[, direction]) says otherwise."""
     discord = world["discord"]
     slack = world["slack"]
     if links is None:
@@ -122,16 +122,78 @@ def bridge_config(
                 {
                     "slug": "fans",
                     "name": "Fans",
-                    "channels": [
-                        {"platform": p, "workspace": w, "channel": c} for p, w, c in links
-                    ],
+                    "channels": [_channel_seed(link) for link in links],
                 }
             ],
         }
     )
 
 
-async def start_bridge(config: Config) -> Runtime:
-    runtime = Runtime(config, web_port=0)
+def _channel_seed(link: tuple[str, ...]) -> dict[str, str]:
+    seed = {"platform": link[0], "workspace": link[1], "channel": link[2]}
+    if len(link) > 3:
+        seed["direction"] = link[3]
+    return seed
+
+
+async def start_bridge(config: Config, **options: Any) -> Runtime:
+    """A started Runtime; ``options`` go to its constructor (e.g. ``outbox=OutboxSettings``)."""
+    runtime = Runtime(config, web_port=0, **options)
     await runtime.start()
     return runtime
+
+
+class Chats:
+    """The linked channels of the default world as the people in them use them: post as a fan,
+    read what is shown, count copies. ``d_channel``/``s_channel`` default to each #general."""
+
+    def __init__(self, emu: Emu, world: dict[str, Any]) -> None:
+        self.emu = emu
+        self.world = world
+        guild = world["discord"]["guilds"][0]
+        team = world["slack"]["workspaces"][0]
+        self.guild_id = str(guild["id"])
+        self.team_id = str(team["id"])
+        self.d_channel = str(guild["channels"][0]["id"])
+        self.s_channel = str(team["channels"][0]["id"])
+        self.d_users = {u["username"]: u["id"] for u in guild["users"]}
+        self.s_users = {u["name"]: u["id"] for u in team["users"]}
+
+    async def discord_post(
+        self, user: str, content: str, *, channel: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        body = {
+            "channel_id": channel or self.d_channel,
+            "user_id": self.d_users.get(user, user),
+            "content": content,
+        }
+        return await self.emu.post("/_emu/discord/messages", body | extra)  # type: ignore[no-any-return]
+
+    async def slack_post(
+        self, user: str, text: str, *, channel: str | None = None, **extra: Any
+    ) -> str:
+        body = {"channel": channel or self.s_channel, "user": self.s_users[user], "text": text}
+        return str((await self.emu.post("/_emu/slack/messages", body | extra))["ts"])
+
+    async def discord_texts(self, channel: str | None = None) -> list[str]:
+        rows = await self.emu.discord_messages(channel or self.d_channel)
+        return [str(r.get("content") or "") for r in rows]
+
+    async def slack_texts(self, channel: str | None = None) -> list[str]:
+        rows = await self.emu.slack_messages(channel or self.s_channel)
+        return [str(r.get("text") or "") for r in rows]
+
+    async def wait_for(
+        self, texts: Callable[[], Awaitable[list[str]]], needle: str, timeout: float = 15.0
+    ) -> list[str]:
+        """Wait until a message containing ``needle`` is shown; returns every text shown."""
+
+        async def shown() -> list[str] | None:
+            current = await texts()
+            return current if any(needle in t for t in current) else None
+
+        return await self.emu.until(shown, timeout=timeout, what=repr(needle))
+
+
+def count(texts: list[str], needle: str) -> int:
+    return sum(1 for t in texts if needle in t)
