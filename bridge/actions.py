@@ -33,6 +33,7 @@ class OutgoingMessage:
     mention_map: Mapping[str, str] = field(default_factory=dict)
     badge: str | None = None  # e.g. "artist": a visible badge next to the name
     max_attachment_bytes: int = 8 * 1024 * 1024
+    first_part: int = 0  # parts before this one were delivered by an earlier attempt
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,21 @@ import heapq
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bridge.actions import SendResult
 from bridge.compose import Composer
 from bridge.echo import EchoGuard, marker_for
 from bridge.ids import Platform
-from bridge.ports import ChatAdapter, Clock, PermanentError, RateLimited, Store, TransientError
+from bridge.ports import (
+    ChatAdapter,
+    Clock,
+    PartialDelivery,
+    PermanentError,
+    RateLimited,
+    Store,
+    TransientError,
+)
 from bridge.records import MessageCopy, OutboxItem
 from bridge.text import Emoji
 
@@ -187,21 +196,32 @@ class OutboxWorker:
         message = await self.store.get_message(int(item.action["message_id"]))
         if message is None or message.deleted_at is not None:
             return
-        if await self._target_copies(item):
-            return  # already delivered (a retry after the copy was recorded)
+        # a retry resumes after the parts already delivered (a crash, or a split message whose
+        # later part failed): those are never sent twice
+        first = len(await self._target_copies(item))
         marker = marker_for(item.id, item.attempts)
         outgoing = await self.composer.compose(message, item.target, item.action, marker)
+        outgoing = replace(outgoing, first_part=first)
         self.echo.expect(marker)
-        result = await adapter.post(item.target, outgoing)
-        for part, platform_id in enumerate(result.ids):
+        try:
+            result = await adapter.post(item.target, outgoing)
+        except PartialDelivery as exc:
+            await self._record_parts(message.id, item, exc.sent, first)
+            raise exc.cause from exc
+        await self._record_parts(message.id, item, result, first)
+        log.debug("=> %s post #%d as %s", item.target, message.id, result.ids)
+
+    async def _record_parts(
+        self, message_id: int, item: OutboxItem, result: SendResult, first: int
+    ) -> None:
+        for offset, platform_id in enumerate(result.ids):
             await self.store.add_copy(
-                message_id=message.id,
+                message_id=message_id,
                 channel=item.target,
                 platform_message_id=platform_id,
-                part=part,
+                part=first + offset,
                 thread_id=result.thread_id,
             )
-        log.debug("=> %s post #%d as %s", item.target, message.id, result.ids)
 
     async def _edit(self, item: OutboxItem, adapter: ChatAdapter) -> None:
         message = await self.store.get_message(int(item.action["message_id"]))

@@ -97,6 +97,37 @@ class MemberStore(Protocol):
     async def roles_in_group(self, group_id: int) -> list[GroupRole]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LinkCode:
+    """A one-time code from `/fangroup account link`, by the hash it is stored under."""
+
+    user: UserRef  # the account that asked for it
+    created_at: float
+    expires_at: float
+    used_at: float | None
+
+
+class IdentityStore(Protocol):
+    async def add_link_code(
+        self, *, code_hash: str, user: UserRef, at: float, expires_at: float
+    ) -> bool:
+        """Keep a new code for ``user`` (their earlier unused codes, and codes expired a day
+        ago, go). False when another live code has the same hash: pick another code."""
+        ...
+
+    async def get_link_code(self, code_hash: str) -> LinkCode | None: ...
+
+    async def use_link_code(self, code_hash: str, *, at: float) -> bool:
+        """Mark the code used; False when it was used already (single use, even in a race)."""
+        ...
+
+    async def split_account(self, user: UserRef) -> Account:
+        """Give this account a member of its own; the member's roles stay with its other
+        accounts. An account that is its member's only one is returned unchanged.
+        Raises LookupError for an unknown account."""
+        ...
+
+
 class MessageStore(Protocol):
     async def record_message(
         self,
@@ -245,6 +276,7 @@ class MusicStore(Protocol):
 class Store(
     GroupStore,
     MemberStore,
+    IdentityStore,
     MessageStore,
     EventStore,
     OutboxStore,
@@ -272,6 +304,16 @@ class RateLimited(DeliveryError):
 
 class TransientError(DeliveryError):
     """5xx, timeouts, dropped connections: retried with backoff and jitter."""
+
+
+class PartialDelivery(DeliveryError):
+    """Some parts of a split message were delivered before ``cause`` stopped the rest: the
+    outbox records ``sent`` and the retry resumes after them."""
+
+    def __init__(self, sent: SendResult, cause: DeliveryError) -> None:
+        super().__init__(f"{len(sent.ids)} part(s) delivered, then: {cause}")
+        self.sent = sent
+        self.cause = cause
 
 
 class PermanentError(DeliveryError):

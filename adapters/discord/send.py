@@ -17,7 +17,9 @@ from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
 from bridge.ports import (
     Capabilities,
+    DeliveryError,
     GroupStore,
+    PartialDelivery,
     PermanentError,
     RateLimited,
     TransientError,
@@ -137,26 +139,33 @@ class DiscordSender:
 
     # -- ChatAdapter -----------------------------------------------------------------------
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
-        async with platform_errors():
-            webhook = await self._webhook(target)
-            thread = await self._thread(target, message)
-            prefix = _reply_header(message)
-            if webhook is None:
-                prefix = f"**{_escape_name(message.author_name)}**: " + prefix
-            parts, users = render_discord_parts(message.text, message.mention_map, prefix=prefix)
-            files, links = await self._attachments(message)
-            parts = _with_links(parts, links)
-            ids = []
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                if not part.strip() and not (last and files):
-                    continue
-                ids.append(
-                    await self._send(
-                        target, webhook, thread, part, users, message, files if last else []
-                    )
+        ids: list[str] = []
+        thread: discord.abc.Snowflake | None = None
+        try:
+            async with platform_errors():
+                webhook = await self._webhook(target)
+                thread = await self._thread(target, message)
+                prefix = _reply_header(message)
+                if webhook is None:
+                    prefix = f"**{_escape_name(message.author_name)}**: " + prefix
+                parts, users = render_discord_parts(
+                    message.text, message.mention_map, prefix=prefix
                 )
-        return SendResult(tuple(ids), str(thread.id) if thread else None)
+                files, links = await self._attachments(message)
+                parts = _with_links(parts, links)
+                for index, part in enumerate(parts):
+                    last = index == len(parts) - 1
+                    if index < message.first_part or not (part.strip() or (last and files)):
+                        continue
+                    upload = files if last else []
+                    ids.append(
+                        await self._send(target, webhook, thread, part, users, message, upload)
+                    )
+        except DeliveryError as exc:
+            if ids:
+                raise PartialDelivery(SendResult(tuple(ids), _thread_id(thread)), exc) from exc
+            raise
+        return SendResult(tuple(ids), _thread_id(thread))
 
     async def _attachments(
         self, message: OutgoingMessage
@@ -312,6 +321,10 @@ class DiscordSender:
                 await self.client.http.add_reaction(channel_id, mid, emoji.unicode)
             else:
                 await self.client.http.remove_own_reaction(channel_id, mid, emoji.unicode)
+
+
+def _thread_id(thread: discord.abc.Snowflake | None) -> str | None:
+    return str(thread.id) if thread is not None else None
 
 
 def _escape_name(name: str) -> str:

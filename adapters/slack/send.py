@@ -19,7 +19,14 @@ from adapters.slack.emoji import slack_name_for
 from adapters.slack.mrkdwn import render_slack_parts
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
-from bridge.ports import Capabilities, PermanentError, RateLimited, TransientError
+from bridge.ports import (
+    Capabilities,
+    DeliveryError,
+    PartialDelivery,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from bridge.records import MessageCopy
 from bridge.text import Emoji
 
@@ -75,21 +82,32 @@ class SlackSender:
         files, links = await self._attachments(message)
         parts = _with_links(render_slack_parts(message.text, message.mention_map), links)
         ids: list[str] = []
-        async with platform_errors():
-            for part in parts:
-                if not part.strip() and (files or ids):
-                    continue
-                args = self._args(target, message, part or " ", thread_ts)
-                ids.append(str((await self.client.chat_postMessage(**args))["ts"]))
-            for filename, data in files:
-                await self.client.files_upload_v2(
-                    channel=target.channel,
-                    file=data,
-                    filename=filename,
-                    title=filename,
-                    thread_ts=thread_ts,
-                )
+        try:
+            async with platform_errors():
+                for index, part in enumerate(parts):
+                    if index < message.first_part or (not part.strip() and (files or ids)):
+                        continue
+                    args = self._args(target, message, part or " ", thread_ts)
+                    ids.append(str((await self.client.chat_postMessage(**args))["ts"]))
+                if message.first_part == 0 or ids:
+                    await self._upload(target, files, thread_ts)
+        except DeliveryError as exc:
+            if ids:
+                raise PartialDelivery(SendResult(tuple(ids), thread_ts), exc) from exc
+            raise
         return SendResult(tuple(ids), thread_ts)
+
+    async def _upload(
+        self, target: ChannelRef, files: list[tuple[str, bytes]], thread_ts: str | None
+    ) -> None:
+        for filename, data in files:
+            await self.client.files_upload_v2(
+                channel=target.channel,
+                file=data,
+                filename=filename,
+                title=filename,
+                thread_ts=thread_ts,
+            )
 
     async def _attachments(
         self, message: OutgoingMessage
