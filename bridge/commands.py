@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
+from bridge.identity import IdentityService, RoleService
 from bridge.ids import ChannelRef, GroupKind, Role, UserRef
 from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
 from bridge.ports import Store
@@ -20,7 +21,11 @@ HELP = (
     "• `unlink` — stop bridging this channel\n"
     "• `info` — this channel's group and every linked channel\n"
     "• `music [recent|top|reacted] [page]` — the group's music tab\n"
-    "• `links on|off` — add a shared song's links on other services to relayed copies"
+    "• `links on|off` — add a shared song's links on other services to relayed copies\n"
+    "• `account link` / `account confirm <code>` / `account unlink` — make your Discord and "
+    "Slack accounts one fan (mentions and roles follow)\n"
+    "• `mod add|remove @user` — make someone a moderator of the group (owners, admins)\n"
+    "• `roles` — the group's owners, moderators and artists"
 )
 PAGE_SIZE = 5
 SORTS = ("recent", "top", "reacted")
@@ -38,6 +43,8 @@ class GroupCommands:
     def __init__(self, store: Store, health: LinkHealth | None = None) -> None:
         self.store = store
         self.health = health
+        self.identity = IdentityService(store)
+        self.roles = RoleService(store)
         self._table: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]] = {
             "create": self._create,
             "link": self._link,
@@ -45,6 +52,9 @@ class GroupCommands:
             "info": self._info,
             "music": self._music,
             "links": self._links,
+            "account": self.identity.account,
+            "mod": self.roles.mod,
+            "roles": self.roles.roles,
             "help": self._help,
         }
 
@@ -57,6 +67,10 @@ class GroupCommands:
 
     async def _help(self, _: CommandInvoked) -> Outcome:
         return Reply(HELP)
+
+    async def is_moderator(self, group: FanGroup, user: UserRef) -> bool:
+        """An owner or moderator of ``group`` (through any of the person's linked accounts)."""
+        return await self.roles.is_moderator(group, user)
 
     async def _is_owner(self, event: CommandInvoked, group: FanGroup) -> bool:
         account = await self.store.get_account(event.user)

@@ -110,7 +110,13 @@ class OutboxWorker:
         room = self.settings.batch - len(self._inflight)
         if room <= 0:
             return 0
-        items = await self.store.claim(now=self.clock.now(), limit=room, lease=self.settings.lease)
+        try:
+            items = await self.store.claim(
+                now=self.clock.now(), limit=room, lease=self.settings.lease
+            )
+        except Exception:  # the database is away: keep the loop alive and try again
+            log.exception("=> outbox: claiming failed; retrying after %ss", self.settings.idle_poll)
+            return 0
         for item in items:
             task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
             self._inflight.add(task)

@@ -70,13 +70,18 @@ class Router:
         handler = self._table.get(type(event))
         if handler is None:
             return Ignored("no handler")
-        if event.key and not await self.store.remember_event(
-            platform=_platform(event),
-            key=f"{type(event).__name__}:{event.key}",
-            at=self.clock.now(),
+        key = f"{type(event).__name__}:{event.key}" if event.key else ""
+        platform = _platform(event)
+        if key and not await self.store.remember_event(
+            platform=platform, key=key, at=self.clock.now()
         ):
             return Ignored("duplicate event")
-        return await handler(event)
+        try:
+            return await handler(event)
+        except BaseException:
+            if key:  # not handled: a redelivery of this event must not count as a duplicate
+                await self.store.forget_event(platform=platform, key=key)
+            raise
 
     async def housekeeping(self) -> int:
         """Forget dedupe keys older than the TTL."""

@@ -53,6 +53,8 @@ class MemberRepo(RepoBase):
                     avatar_url=avatar_url,
                     updated_at=now,
                 )
+            elif (row.display_name, row.avatar_url) == (display_name, avatar_url):
+                return convert.account(row)  # unchanged: no write on every message
             else:
                 row.display_name, row.avatar_url, row.updated_at = display_name, avatar_url, now
             s.add(row)

@@ -161,6 +161,15 @@ class MessageRepo(RepoBase):
             return False
         return True
 
+    async def forget_event(self, *, platform: str, key: str) -> None:
+        async with self.session() as s:
+            await s.exec(
+                delete(InboundEventRow).where(
+                    (col(InboundEventRow.platform) == platform)
+                    & (col(InboundEventRow.dedupe_key) == key)
+                )
+            )
+
     async def forget_events(self, *, before: float) -> int:
         async with self.session() as s:
             result = await s.exec(

@@ -6,6 +6,7 @@ from bridge.ports import Clock
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.repo_groups import GroupRepo
+from storage.repo_identity import IdentityRepo
 from storage.repo_members import MemberRepo
 from storage.repo_messages import MessageRepo
 from storage.repo_outbox import OutboxRepo
@@ -13,7 +14,7 @@ from storage.repo_reactions import ReactionRepo
 from storage.repo_tab import TabRepo
 
 
-class SqlStore(GroupRepo, MemberRepo, MessageRepo, OutboxRepo, ReactionRepo, TabRepo):
+class SqlStore(GroupRepo, MemberRepo, IdentityRepo, MessageRepo, OutboxRepo, ReactionRepo, TabRepo):
     @classmethod
     async def open(
         cls,

@@ -207,3 +207,18 @@ class LinkCacheRow(SQLModel, table=True):
     next_attempt_at: float = Field(index=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: float
+
+
+class LinkCodeRow(SQLModel, table=True):
+    """A one-time code from `/fangroup account link`: the account that asked for it, entered
+    from another platform's account to make both one member. Only the code's hash is kept."""
+
+    __tablename__ = "link_code"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    created_at: float
+    expires_at: float = Field(index=True)
+    used_at: float | None = None

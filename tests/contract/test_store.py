@@ -219,3 +219,9 @@ async def test_migrations_match_the_table_definitions(store: SqlStore) -> None:
     async with store.engine.connect() as conn:
         changes = await conn.run_sync(diff)
     assert changes == []
+
+
+async def test_a_forgotten_event_key_is_new_again(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
+    assert await store.remember_event(platform="discord", key="MessagePosted:9", at=clock.now())
+    await store.forget_event(platform="discord", key="MessagePosted:9")
+    assert await store.remember_event(platform="discord", key="MessagePosted:9", at=clock.now())
