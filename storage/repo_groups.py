@@ -25,6 +25,25 @@ def _link_filter(channel: ChannelRef) -> ColumnElement[bool]:
 
 
 class GroupRepo(RepoBase):
+    """Links are read for every message and change rarely: they are cached in this process and
+    the cache is dropped by every change made through this store (run one bridge process per
+    database)."""
+
+    _links_by_channel: dict[ChannelRef, ChannelLink | None]
+    _links_by_group: dict[int, list[ChannelLink]]
+
+    def _link_caches(
+        self,
+    ) -> tuple[dict[ChannelRef, ChannelLink | None], dict[int, list[ChannelLink]]]:
+        if not hasattr(self, "_links_by_channel"):
+            self._links_by_channel, self._links_by_group = {}, {}
+        return self._links_by_channel, self._links_by_group
+
+    def _forget_links(self) -> None:
+        by_channel, by_group = self._link_caches()
+        by_channel.clear()
+        by_group.clear()
+
     async def create_group(
         self,
         *,
@@ -91,26 +110,41 @@ class GroupRepo(RepoBase):
                 s.add(row)
         except IntegrityError as exc:  # a concurrent link won the race
             raise ChannelAlreadyLinked(channel, group_id) from exc
+        finally:
+            self._forget_links()
         return convert.link(row)
 
     async def unlink_channel(self, channel: ChannelRef) -> bool:
-        async with self.session() as s:
-            result = await s.exec(delete(ChannelLinkRow).where(_link_filter(channel)))
-            return bool(result.rowcount)
+        try:
+            async with self.session() as s:
+                result = await s.exec(delete(ChannelLinkRow).where(_link_filter(channel)))
+                return bool(result.rowcount)
+        finally:
+            self._forget_links()
 
     async def link_for_channel(self, channel: ChannelRef) -> ChannelLink | None:
+        by_channel, _ = self._link_caches()
+        if channel in by_channel:
+            return by_channel[channel]
         async with self.session() as s:
             row = (await s.exec(select(ChannelLinkRow).where(_link_filter(channel)))).first()
-            return convert.link(row) if row else None
+            found = convert.link(row) if row else None
+        by_channel[channel] = found
+        return found
 
     async def links_for_group(self, group_id: int) -> list[ChannelLink]:
+        _, by_group = self._link_caches()
+        if group_id in by_group:
+            return list(by_group[group_id])
         query = (
             select(ChannelLinkRow)
             .where(ChannelLinkRow.group_id == group_id)
             .order_by(col(ChannelLinkRow.id))
         )
         async with self.session() as s:
-            return [convert.link(r) for r in (await s.exec(query)).all()]
+            links = [convert.link(r) for r in (await s.exec(query)).all()]
+        by_group[group_id] = links
+        return list(links)
 
     async def update_settings(self, group_id: int, changes: dict[str, Any]) -> None:
         async with self.session() as s:
@@ -120,8 +154,11 @@ class GroupRepo(RepoBase):
                 s.add(row)
 
     async def set_webhook_ref(self, channel: ChannelRef, webhook_ref: str | None) -> None:
-        async with self.session() as s:
-            row = (await s.exec(select(ChannelLinkRow).where(_link_filter(channel)))).first()
-            if row is not None:
-                row.webhook_ref = webhook_ref
-                s.add(row)
+        try:
+            async with self.session() as s:
+                row = (await s.exec(select(ChannelLinkRow).where(_link_filter(channel)))).first()
+                if row is not None:
+                    row.webhook_ref = webhook_ref
+                    s.add(row)
+        finally:
+            self._forget_links()
