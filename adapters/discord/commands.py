@@ -128,4 +128,44 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
     async def help_(interaction: discord.Interaction) -> None:
         await run(interaction, ("help",))
 
+    add_identity_commands(group, run)
     return group
+
+
+Run = Callable[..., Awaitable[None]]
+
+
+def add_identity_commands(group: app_commands.Group, run: Run) -> None:
+    """``/fangroup account link|confirm|unlink``, ``/fangroup mod add|remove`` and
+    ``/fangroup roles``."""
+    account = app_commands.Group(
+        name="account", description="Link your Discord and Slack accounts", parent=group
+    )
+    mod = app_commands.Group(name="mod", description="The group's moderators", parent=group)
+
+    @account.command(name="link", description="Get a one-time code for your other account")
+    async def account_link(interaction: discord.Interaction) -> None:
+        await run(interaction, ("account", "link"))
+
+    @account.command(name="confirm", description="Enter the code from your other account")
+    @app_commands.describe(code="The code /fangroup account link gave you on the other platform")
+    async def account_confirm(interaction: discord.Interaction, code: str) -> None:
+        await run(interaction, ("account", "confirm"), code=code)
+
+    @account.command(name="unlink", description="Make this account a fan of its own again")
+    async def account_unlink(interaction: discord.Interaction) -> None:
+        await run(interaction, ("account", "unlink"))
+
+    @mod.command(name="add", description="Make someone a moderator of this channel's group")
+    @app_commands.describe(user="Who becomes a moderator")
+    async def mod_add(interaction: discord.Interaction, user: discord.User) -> None:
+        await run(interaction, ("mod", "add"), user=str(user.id), user_name=user.display_name)
+
+    @mod.command(name="remove", description="Remove a moderator of this channel's group")
+    @app_commands.describe(user="Who stops being a moderator")
+    async def mod_remove(interaction: discord.Interaction, user: discord.User) -> None:
+        await run(interaction, ("mod", "remove"), user=str(user.id), user_name=user.display_name)
+
+    @group.command(name="roles", description="The group's owners, moderators and artists")
+    async def roles(interaction: discord.Interaction) -> None:
+        await run(interaction, ("roles",))

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+SUBCOMMANDS = {"account": ("link", "confirm", "unlink"), "mod": ("add", "remove")}
 
 
 class HttpEvents:
@@ -160,11 +161,7 @@ class SlackAdapter:
         words = str(command.get("text") or "").split()
         sub = words[0].lower() if words else "help"
         rest = " ".join(words[1:])
-        args = {"create": {"name": rest}, "link": {"group": rest}, "links": {"value": rest}}.get(
-            sub, {}
-        )
-        if sub == "music":
-            args = music_args(words[1:])
+        path, args = await self._command_args(words)
         team = str(command.get("team_id", ""))
         user_id = str(command.get("user_id", ""))
         profile = await self.users.get(user_id)
@@ -172,10 +169,31 @@ class SlackAdapter:
             key=f"command:{command.get('trigger_id') or command.get('channel_id')}:{sub}:{rest}",
             channel=convert.channel_of(team, {"channel": command.get("channel_id")}),
             user=UserRef(Platform.SLACK, team, user_id),
-            path=(sub,),
+            path=path,
             args={k: v for k, v in args.items() if v},
             can_manage_channel=profile.is_admin,
             display_name=profile.name,
         )
         outcome = await self._dispatch(event)
         await respond(**response(outcome))
+
+    async def _command_args(self, words: list[str]) -> tuple[tuple[str, ...], dict[str, str]]:
+        """The subcommand path and options of ``/fangroup <words>``: ``account confirm <code>``
+        is (("account", "confirm"), {"code": ...}); ``mod add <@U123|name>`` names a user."""
+        sub = words[0].lower() if words else "help"
+        rest = " ".join(words[1:])
+        if sub in SUBCOMMANDS and len(words) > 1 and words[1].lower() in SUBCOMMANDS[sub]:
+            return (sub, words[1].lower()), await self._sub_args(words[2:])
+        if sub == "music":
+            return (sub,), music_args(words[1:])
+        simple = {"create": "name", "link": "group", "links": "value"}
+        return (sub,), ({simple[sub]: rest} if sub in simple else {})
+
+    async def _sub_args(self, words: list[str]) -> dict[str, str]:
+        """``<code>`` or a mention ``<@U123>`` / ``<@U123|name>`` (then with the profile name)."""
+        text = " ".join(words)
+        mention = USER_MENTION.search(text)
+        if mention is None:
+            return {"code": text}
+        user_id = mention.group(1)
+        return {"user": user_id, "user_name": (await self.users.get(user_id)).name}
