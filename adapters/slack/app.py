@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher
 from adapters.slack import convert
+from adapters.slack.mrkdwn import unescape
 from adapters.slack.home import HomeTab
 from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
@@ -187,7 +188,8 @@ class SlackAdapter:
         if sub == "music":
             return (sub,), music_args(words[1:])
         simple = {"create": "name", "link": "group", "links": "value"}
-        return (sub,), ({simple[sub]: rest} if sub in simple else {})
+        # the command is sent escaped (should_escape): "Rock &amp; Roll" is "Rock & Roll"
+        return (sub,), ({simple[sub]: unescape(rest)} if sub in simple else {})
 
     async def _sub_args(self, words: list[str]) -> dict[str, str]:
         """``<code>`` or a mention ``<@U123>`` / ``<@U123|name>`` (then with the profile name)."""
