@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher
 from adapters.slack import convert
-from adapters.slack.mrkdwn import unescape
 from adapters.slack.home import HomeTab
+from adapters.slack.mrkdwn import unescape
 from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
