@@ -4,10 +4,13 @@ configured emulator), with a size cap, and with the Slack bot token only for Sla
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import aiohttp
 import yarl
+
+from bridge.actions import OutgoingMessage
+from bridge.events import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +70,22 @@ class FileFetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def gather_attachments(
+    fetcher: FileFetcher | None,
+    message: OutgoingMessage,
+    link_line: Callable[[Attachment], str],
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The message's files small enough to re-upload, and a link line for each of the rest."""
+    files: list[tuple[str, bytes]] = []
+    links: list[str] = []
+    for attachment in message.attachments:
+        data = None
+        if fetcher is not None and attachment.size <= message.max_attachment_bytes:
+            data = await fetcher.fetch(attachment.url, max_bytes=message.max_attachment_bytes)
+        if data is None:
+            links.append(link_line(attachment))
+        else:
+            files.append((attachment.filename, data))
+    return files, links

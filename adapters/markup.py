@@ -200,3 +200,13 @@ def _merge_text(nodes: list[Node]) -> list[Node]:
         else:
             merged.append(node)
     return merged
+
+
+def wrap(delim: str, inner: str) -> str:
+    """``delim`` around ``inner`` with its outer whitespace moved outside (or it won't render)."""
+    core = inner.strip()
+    if not core:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    return f"{lead}{delim}{core}{delim}{trail}"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.markup import Syntax, inline, parse
+from adapters.markup import Syntax, inline, parse, wrap
 from adapters.slack.emoji import unicode_emoji
 from adapters.split import split_text
 from bridge.text import (
@@ -255,16 +255,6 @@ class _Renderer:
     def quote(self, node: Quote) -> str:
         body = self.nodes(node.children)
         return "\n".join(f"> {line}" for line in body.split("\n"))
-
-
-def wrap(delim: str, inner: str) -> str:
-    """``delim`` around ``inner`` with its outer whitespace moved outside (or it won't render)."""
-    core = inner.strip()
-    if not core:
-        return inner
-    lead = inner[: len(inner) - len(inner.lstrip())]
-    trail = inner[len(inner.rstrip()) :]
-    return f"{lead}{delim}{core}{delim}{trail}"
 
 
 def _unlinked(nodes: tuple[Node, ...]) -> tuple[Node, ...]:

@@ -12,7 +12,7 @@ import aiohttp
 import discord
 
 from adapters.discord.markdown import render_discord_parts
-from adapters.files import FileFetcher
+from adapters.files import FileFetcher, gather_attachments
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
 from bridge.ports import (
@@ -171,18 +171,9 @@ class DiscordSender:
         self, message: OutgoingMessage
     ) -> tuple[list[tuple[str, bytes]], list[str]]:
         """Files small enough to re-upload, and links for the rest."""
-        files: list[tuple[str, bytes]] = []
-        links: list[str] = []
-        for attachment in message.attachments:
-            data = None
-            if self.fetcher is not None and attachment.size <= message.max_attachment_bytes:
-                data = await self.fetcher.fetch(
-                    attachment.url, max_bytes=message.max_attachment_bytes
-                )
-            if data is None:
-                links.append(f"📎 {_escape_name(attachment.filename)}: <{attachment.url}>")
-            else:
-                files.append((attachment.filename, data))
+        files, links = await gather_attachments(
+            self.fetcher, message, lambda a: f"📎 {_escape_name(a.filename)}: <{a.url}>"
+        )
         return files[:10], links
 
     async def _send(

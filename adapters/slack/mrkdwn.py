@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.markup import Syntax, parse
+from adapters.markup import Syntax, parse, wrap
 from adapters.slack.emoji import emoji_from_slack
 from adapters.split import split_text
 from bridge.text import (
@@ -201,13 +201,3 @@ class _Renderer:
     def quote(self, node: Quote) -> str:
         body = self.nodes(node.children)
         return "\n".join(f"> {line}" for line in body.split("\n"))
-
-
-def wrap(delim: str, inner: str) -> str:
-    """``delim`` around ``inner`` with its outer whitespace moved outside (or it won't render)."""
-    core = inner.strip()
-    if not core:
-        return inner
-    lead = inner[: len(inner) - len(inner.lstrip())]
-    trail = inner[len(inner.rstrip()) :]
-    return f"{lead}{delim}{core}{delim}{trail}"

@@ -13,7 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.files import FileFetcher
+from adapters.files import FileFetcher, gather_attachments
 from adapters.slack.convert import MARKER_EVENT_TYPE
 from adapters.slack.emoji import slack_name_for
 from adapters.slack.mrkdwn import render_slack_parts
@@ -113,19 +113,10 @@ class SlackSender:
         self, message: OutgoingMessage
     ) -> tuple[list[tuple[str, bytes]], list[str]]:
         """Files small enough to re-upload, and links for the rest."""
-        files: list[tuple[str, bytes]] = []
-        links: list[str] = []
-        for attachment in message.attachments:
-            data = None
-            if self.fetcher is not None and attachment.size <= message.max_attachment_bytes:
-                data = await self.fetcher.fetch(
-                    attachment.url, max_bytes=message.max_attachment_bytes
-                )
-            if data is None:
-                links.append(f"📎 <{attachment.url}|{_label(attachment.filename)}>")
-            else:
-                files.append((attachment.filename, data))
-        return files, links
+        files, links = await gather_attachments(
+            self.fetcher, message, lambda a: f"📎 <{a.url}|{_label(a.filename)}>"
+        )
+        return files[:10], links
 
     def _args(
         self, target: ChannelRef, message: OutgoingMessage, text: str, thread_ts: str | None
