@@ -53,9 +53,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         times = [one_run(Path(tmp) / f"world{i}.json") for i in range(args.runs)]
     print(f"fanbridge emulate, launch -> listening, {args.runs} runs (with Python start-up)")
-    print(
-        f"  median {statistics.median(times):.2f} s   min {min(times):.2f} s   max {max(times):.2f} s"
-    )
+    median = statistics.median(times)
+    print(f"  median {median:.2f} s   min {min(times):.2f} s   max {max(times):.2f} s")
 
 
 if __name__ == "__main__":
