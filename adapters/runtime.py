@@ -80,7 +80,7 @@ class Runtime:
         )
         music = self._build_music()
         relay = RelayService(self.store, self.clock, self.worker.wake, music)
-        commands = GroupCommands(self.store, self.link_health)
+        commands = GroupCommands(self.store, self.link_health, relay.moderation)
         self.router = Router(
             store=self.store, relay=relay, commands=commands, echo=echo, clock=self.clock
         )

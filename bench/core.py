@@ -65,6 +65,12 @@ class MemoryAdapter:
     async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None:
         return None
 
+    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        return None
+
+    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        return None
+
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool
     ) -> None:

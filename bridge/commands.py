@@ -10,6 +10,7 @@ from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
 from bridge.identity import IdentityService, RoleService
 from bridge.ids import ChannelRef, GroupKind, Role, UserRef
+from bridge.moderation import ModerationService
 from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
 from bridge.ports import Store
 from bridge.records import FanGroup
@@ -25,7 +26,10 @@ HELP = (
     "• `account link` / `account confirm <code>` / `account unlink` — make your Discord and "
     "Slack accounts one fan (mentions and roles follow)\n"
     "• `mod add|remove @user` — make someone a moderator of the group (owners, admins)\n"
-    "• `roles` — the group's owners, moderators and artists"
+    "• `roles` — the group's owners, moderators and artists\n"
+    "• `ban @user [reason]` / `unban @user` — ban someone from the group on every platform "
+    "(moderators)\n"
+    "• `modlog [@user]` — the last moderation actions and what each did (moderators)"
 )
 PAGE_SIZE = 5
 SORTS = ("recent", "top", "reacted")
@@ -40,7 +44,12 @@ def slugify(name: str) -> str:
 
 
 class GroupCommands:
-    def __init__(self, store: Store, health: LinkHealth | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        health: LinkHealth | None = None,
+        moderation: ModerationService | None = None,
+    ) -> None:
         self.store = store
         self.health = health
         self.identity = IdentityService(store)
@@ -57,6 +66,12 @@ class GroupCommands:
             "roles": self.roles.roles,
             "help": self._help,
         }
+        if moderation is not None:
+            self._table |= {
+                "ban": moderation.ban_command,
+                "unban": moderation.unban_command,
+                "modlog": moderation.modlog_command,
+            }
 
     async def handle(self, event: CommandInvoked) -> Outcome:
         name = event.path[0] if event.path else "help"

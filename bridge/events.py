@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bridge.ids import ChannelRef, UserRef
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.text import Document, Emoji
 
 
@@ -88,6 +88,50 @@ class HomeOpened:
     user: UserRef
 
 
+@dataclass(frozen=True, slots=True)
+class MemberBanned:
+    """A platform ban (a Discord guild ban): ``workspace`` is the guild (or team) it applies to.
+    The gateway does not say who banned, so ``actor`` is often None."""
+
+    key: str
+    platform: Platform
+    workspace: str
+    target: UserRef
+    actor: UserRef | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberUnbanned:
+    key: str
+    platform: Platform
+    workspace: str
+    target: UserRef
+    actor: UserRef | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageShortcut:
+    """A message shortcut ("delete_everywhere", "ban_from_group") used on one message.
+    ``platform_moderator``: the platform says the person may moderate (a Slack admin)."""
+
+    key: str
+    channel: ChannelRef
+    message_id: str
+    actor: UserRef
+    action: str
+    platform_moderator: bool = False
+
+
 CoreEvent = (
-    MessagePosted | MessageEdited | MessageDeleted | ReactionChanged | CommandInvoked | HomeOpened
+    MessagePosted
+    | MessageEdited
+    | MessageDeleted
+    | ReactionChanged
+    | CommandInvoked
+    | HomeOpened
+    | MemberBanned
+    | MemberUnbanned
+    | MessageShortcut
 )

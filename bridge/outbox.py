@@ -30,6 +30,10 @@ from bridge.text import Emoji
 log = logging.getLogger(__name__)
 
 
+class Skipped(Exception):
+    """An action that no longer applies (a ban lifted before it took effect): done, skipped."""
+
+
 @dataclass(frozen=True)
 class OutboxSettings:
     """Delivery timings. A transient failure (5xx, timeout, dropped connection) is retried with
@@ -69,6 +73,8 @@ class OutboxWorker:
             "edit": self._edit,
             "delete": self._delete,
             "react": self._react,
+            "ban": self._ban,
+            "unban": self._unban,
         }
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
@@ -159,15 +165,20 @@ class OutboxWorker:
         handler = self._handlers.get(str(item.action.get("kind")))
         if adapter is None or handler is None:
             await self.store.bury(item.id, error="no adapter or unknown action")
+            await self._settle(item, "failed", "no adapter or unknown action")
             return
         try:
             await handler(item, adapter)
+        except Skipped as exc:
+            await self.store.complete(item.id)
+            await self._settle(item, "skipped", str(exc))
         except RateLimited as exc:
             self.rate_limited += 1
             await self._retry_at(item, str(exc), self.clock.now() + exc.retry_after)
         except PermanentError as exc:
             log.warning("=> %s %s refused: %s", item.target, item.action.get("kind"), exc)
             await self.store.bury(item.id, error=str(exc))
+            await self._settle(item, "failed", str(exc))
         except (TransientError, OSError, TimeoutError) as exc:
             await self._retry_later(item, str(exc) or type(exc).__name__)
         except Exception as exc:  # an adapter bug must not stop delivery to other channels
@@ -175,6 +186,7 @@ class OutboxWorker:
             await self._retry_later(item, repr(exc))
         else:
             await self.store.complete(item.id)
+            await self._settle(item, "done", "")
             self.delivered += 1
             if self.on_delivered is not None:
                 self.on_delivered(item)
@@ -187,11 +199,20 @@ class OutboxWorker:
         ):
             log.error("=> %s gave up after %d attempts: %s", item.target, item.attempts + 1, error)
             await self.store.bury(item.id, error=error)
+            await self._settle(item, "failed", error)
             return
         doubled = self.settings.base_backoff * 2 ** min(item.attempts, 32)
         delay = min(self.settings.max_backoff, doubled)
         delay *= random.uniform(0.5, 1.5)
         await self._retry_at(item, error, self.clock.now() + delay)
+
+    async def _settle(self, item: OutboxItem, status: str, detail: str) -> None:
+        """The modlog effect this item performs (if any) is done, failed or skipped."""
+        effect = item.action.get("effect_id")
+        if effect is not None:
+            await self.store.set_effect(
+                int(effect), status=status, detail=detail, at=self.clock.now()
+            )
 
     # -- handlers ----------------------------------------------------------------------------
     async def _target_copies(self, item: OutboxItem) -> list[MessageCopy]:
@@ -259,3 +280,21 @@ class OutboxWorker:
             return
         emoji = Emoji(**item.action["emoji"])
         await adapter.react(item.target, copies[0], emoji, add=bool(item.action["add"]))
+
+    async def _ban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        if not await self._banned(item):  # a softban: the unban came first
+            raise Skipped("unbanned before the ban took effect")
+        await adapter.ban(item.target, str(item.action["user"]), reason=self._reason(item))
+
+    async def _unban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        if await self._banned(item):
+            raise Skipped("banned again before the unban took effect")
+        await adapter.unban(item.target, str(item.action["user"]), reason=self._reason(item))
+
+    async def _banned(self, item: OutboxItem) -> bool:
+        group, member = int(item.action["group_id"]), int(item.action["member_id"])
+        return await self.store.is_banned(group, member)
+
+    @staticmethod
+    def _reason(item: OutboxItem) -> str:
+        return str(item.action.get("reason") or "fanbridge: banned from the Fan Group")

@@ -275,6 +275,65 @@ class MusicStore(Protocol):
     ) -> tuple[list[TabEntry], int]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ModEffect:
+    """What a moderation action did in one linked channel (or platform)."""
+
+    id: int
+    channel: ChannelRef
+    status: str  # pending | done | failed | skipped
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModAction:
+    """One entry of a group's modlog."""
+
+    id: int
+    group_id: int
+    kind: str  # delete | ban | unban
+    target_member_id: int | None
+    target: str | None  # the account as it was named (platform:workspace/@user)
+    actor: str | None
+    origin: Platform
+    reason: str
+    message_id: int | None
+    created_at: float
+    effects: tuple[ModEffect, ...] = ()
+
+
+class ModerationStore(Protocol):
+    async def record_action(
+        self,
+        *,
+        group_id: int,
+        kind: str,
+        target_member_id: int | None,
+        target: str | None,
+        actor: str | None,
+        origin: Platform,
+        reason: str = "",
+        message_id: int | None = None,
+        at: float,
+    ) -> int: ...
+
+    async def add_effect(
+        self, action_id: int, channel: ChannelRef, *, status: str, detail: str = "", at: float
+    ) -> int: ...
+
+    async def set_effect(self, effect_id: int, *, status: str, detail: str, at: float) -> None: ...
+
+    async def modlog(
+        self, group_id: int, *, member_id: int | None = None, limit: int = 10
+    ) -> list[ModAction]:
+        """The newest actions first, each with its effects."""
+        ...
+
+    async def is_banned(self, group_id: int, member_id: int) -> bool:
+        """The member's latest ban or unban in the group is a ban."""
+        ...
+
+
 class Store(
     GroupStore,
     MemberStore,
@@ -284,6 +343,7 @@ class Store(
     OutboxStore,
     ReactionStore,
     MusicStore,
+    ModerationStore,
     Protocol,
 ):
     """Everything the core persists. storage.repos.SqlStore implements it."""
@@ -347,3 +407,9 @@ class ChatAdapter(Protocol):
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool
     ) -> None: ...
+
+    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        """Keep ``user`` out of the channel (Discord: an overwrite; Slack: a kick)."""
+        ...
+
+    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None: ...

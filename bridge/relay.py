@@ -9,6 +9,7 @@ from collections.abc import Callable
 from bridge.errors import CopyExists
 from bridge.events import MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
 from bridge.ids import ChannelRef
+from bridge.moderation import ModerationService
 from bridge.music.service import MusicService
 from bridge.outcome import Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
@@ -41,6 +42,7 @@ class RelayService:
         self.clock = clock
         self.wake = wake
         self.music = music
+        self.moderation = ModerationService(store, clock, wake, music)
 
     async def _targets(self, origin: ChannelRef) -> tuple[ChannelLink | None, list[ChannelLink]]:
         link = await self.store.link_for_channel(origin)
@@ -55,11 +57,13 @@ class RelayService:
             return Ignored("channel is not linked")
         if not link.direction.sends:
             return Ignored("channel only receives")
-        await self.store.upsert_account(
+        account = await self.store.upsert_account(
             user=event.author.user,
             display_name=event.author.display_name,
             avatar_url=event.author.avatar_url,
         )
+        if await self.store.is_banned(link.group_id, account.member_id):
+            return Ignored("the author is banned from the group")
         parent_id, style = await self._parent(event)
         action: dict[str, object] = {"kind": "post", "attachments": attachments_json(event)}
         if parent_id is not None:
@@ -125,8 +129,10 @@ class RelayService:
         message = await self.store.get_message(copy.message_id)
         if message is None or message.deleted_at is not None:
             return Ignored("already deleted")
-        if not copy.is_origin:
-            return Ignored("a copy was deleted; moderation decides")
+        if not copy.is_origin:  # only a moderator can delete a relayed copy: delete everywhere
+            origin = event.channel.platform
+            await self.moderation.delete_everywhere(message, origin=origin, actor=event.actor)
+            return Handled("a moderator deleted a copy: deleted everywhere")
         await self.store.mark_deleted(message.id, at=self.clock.now())
         if self.music is not None:
             await self.music.removed(message.id)

@@ -12,9 +12,12 @@ from bridge.events import (
     CommandInvoked,
     CoreEvent,
     HomeOpened,
+    MemberBanned,
+    MemberUnbanned,
     MessageDeleted,
     MessageEdited,
     MessagePosted,
+    MessageShortcut,
     ReactionChanged,
 )
 from bridge.ordering import InOrder
@@ -47,6 +50,9 @@ class Router:
             ReactionChanged: relay.reaction,
             CommandInvoked: commands.handle,
             HomeOpened: commands.home,
+            MemberBanned: relay.moderation.platform_ban,
+            MemberUnbanned: relay.moderation.platform_ban,
+            MessageShortcut: relay.moderation.shortcut,
         }
         self.events_in = 0
         self._order = InOrder()
@@ -90,13 +96,20 @@ class Router:
 
 def _platform(event: CoreEvent) -> str:
     """The platform an event came from (its channel's, or for a home view its user's)."""
+    if isinstance(event, MemberBanned | MemberUnbanned):
+        return event.platform.value
     where = event.user if isinstance(event, HomeOpened) else event.channel
     return where.platform.value
 
 
 def _order_key(event: CoreEvent) -> object:
-    """Events of one channel are handled in the order they arrived (a home view: per user)."""
-    return getattr(event, "channel", None) or getattr(event, "user", None)
+    """Events of one channel are handled in the order they arrived (a home view: per user; a
+    ban or unban: per target, so a softban's unban never overtakes its ban)."""
+    return (
+        getattr(event, "channel", None)
+        or getattr(event, "user", None)
+        or getattr(event, "target", None)
+    )
 
 
 __all__ = ["Handled", "Ignored", "Router"]

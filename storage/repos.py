@@ -9,12 +9,22 @@ from storage.repo_groups import GroupRepo
 from storage.repo_identity import IdentityRepo
 from storage.repo_members import MemberRepo
 from storage.repo_messages import MessageRepo
+from storage.repo_moderation import ModerationRepo
 from storage.repo_outbox import OutboxRepo
 from storage.repo_reactions import ReactionRepo
 from storage.repo_tab import TabRepo
 
 
-class SqlStore(GroupRepo, MemberRepo, IdentityRepo, MessageRepo, OutboxRepo, ReactionRepo, TabRepo):
+class SqlStore(
+    GroupRepo,
+    MemberRepo,
+    IdentityRepo,
+    MessageRepo,
+    OutboxRepo,
+    ReactionRepo,
+    TabRepo,
+    ModerationRepo,
+):
     @classmethod
     async def open(
         cls,

@@ -222,3 +222,34 @@ class LinkCodeRow(SQLModel, table=True):
     created_at: float
     expires_at: float = Field(index=True)
     used_at: float | None = None
+
+
+class ModerationActionRow(SQLModel, table=True):
+    """One moderation action (delete, ban, unban) taken in a group, from either platform."""
+
+    __tablename__ = "moderation_action"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    kind: str = Field(max_length=16)
+    target_member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    target_account: str | None = Field(default=None, max_length=200)  # platform:ws/@user
+    actor: str | None = Field(default=None, max_length=200)
+    origin_platform: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=500)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    created_at: float = Field(index=True)
+
+
+class ModerationEffectRow(SQLModel, table=True):
+    """What an action did (or could not do) in one linked channel: pending until performed,
+    then done, failed (with the platform's error) or skipped (with why)."""
+
+    __tablename__ = "moderation_effect"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="moderation_action.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="pending", max_length=16)
+    detail: str = Field(default="", max_length=1000)
+    updated_at: float

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 import yarl
@@ -16,7 +17,8 @@ from adapters.discord import convert
 from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
-from bridge.events import CoreEvent
+from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
+from bridge.ids import Platform, UserRef
 from bridge.outcome import Outcome
 from bridge.ports import GroupStore
 
@@ -98,7 +100,45 @@ class BridgeClient(discord.Client):
             await self.adapter.dispatch(event)
 
     async def on_raw_message_delete(self, raw: discord.RawMessageDeleteEvent) -> None:
+        if self.adapter.sender.deleted_by_us(str(raw.message_id)):
+            return  # echo guard: the bot's own delete, never a moderator's
         await self.adapter.dispatch(convert.message_deleted(raw, self._parent_of(raw.channel_id)))
+
+    async def on_member_ban(
+        self, guild: discord.Guild, user: discord.User | discord.Member
+    ) -> None:
+        fields = await self._ban_fields("ban", guild, user, discord.AuditLogAction.ban)
+        if fields is not None:
+            await self.adapter.dispatch(MemberBanned(**fields))
+
+    async def on_member_unban(self, guild: discord.Guild, user: discord.User) -> None:
+        fields = await self._ban_fields("unban", guild, user, discord.AuditLogAction.unban)
+        if fields is not None:
+            await self.adapter.dispatch(MemberUnbanned(**fields))
+
+    async def _ban_fields(
+        self,
+        kind: str,
+        guild: discord.Guild,
+        user: discord.User | discord.Member,
+        action: discord.AuditLogAction,
+    ) -> dict[str, Any] | None:
+        """A guild ban as the core sees it; who banned and why come from the audit log (the
+        gateway event does not say). None for the bot's own ban: never propagated again."""
+        workspace = str(guild.id)
+        fields: dict[str, Any] = {
+            "key": f"{kind}:{guild.id}:{user.id}:{discord.utils.utcnow().timestamp():.3f}",
+            "platform": Platform.DISCORD,
+            "workspace": workspace,
+            "target": UserRef(Platform.DISCORD, workspace, str(user.id)),
+        }
+        entry = await _audit_entry(guild, user.id, action)
+        if entry is not None and entry.user is not None:
+            if self.user is not None and entry.user.id == self.user.id:
+                return None
+            fields["actor"] = UserRef(Platform.DISCORD, workspace, str(entry.user.id))
+            fields["reason"] = entry.reason or ""
+        return fields
 
     async def on_raw_reaction_add(self, raw: discord.RawReactionActionEvent) -> None:
         await self._reaction(raw, added=True)
@@ -115,6 +155,19 @@ class BridgeClient(discord.Client):
     def _parent_of(self, channel_id: int) -> int | None:
         channel = self.get_channel(channel_id)
         return getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+
+
+async def _audit_entry(
+    guild: discord.Guild, user_id: int, action: discord.AuditLogAction
+) -> discord.AuditLogEntry | None:
+    """The newest audit log entry of ``action`` on ``user_id`` (None without View Audit Log)."""
+    try:
+        async for entry in guild.audit_logs(limit=10, action=action):
+            if getattr(entry.target, "id", None) == user_id:
+                return entry
+    except discord.HTTPException as exc:
+        log.debug("discord: no audit log for %s: %s", guild.id, exc)
+    return None
 
 
 class DiscordAdapter:

@@ -129,6 +129,7 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
         await run(interaction, ("help",))
 
     add_identity_commands(group, run)
+    add_moderation_commands(group, run)
     return group
 
 
@@ -169,3 +170,25 @@ def add_identity_commands(group: app_commands.Group, run: Run) -> None:
     @group.command(name="roles", description="The group's owners, moderators and artists")
     async def roles(interaction: discord.Interaction) -> None:
         await run(interaction, ("roles",))
+
+
+def add_moderation_commands(group: app_commands.Group, run: Run) -> None:
+    """``/fangroup ban @user [reason]``, ``/fangroup unban @user``, ``/fangroup modlog``."""
+
+    @group.command(name="ban", description="Ban someone from this channel's group everywhere")
+    @app_commands.describe(user="Who is banned", reason="Why (shown in the modlog)")
+    async def ban(interaction: discord.Interaction, user: discord.User, reason: str = "") -> None:
+        await run(
+            interaction, ("ban",), user=str(user.id), user_name=user.display_name, reason=reason
+        )
+
+    @group.command(name="unban", description="Lift someone's ban from this channel's group")
+    @app_commands.describe(user="Whose ban is lifted")
+    async def unban(interaction: discord.Interaction, user: discord.User) -> None:
+        await run(interaction, ("unban",), user=str(user.id), user_name=user.display_name)
+
+    @group.command(name="modlog", description="The group's last moderation actions")
+    @app_commands.describe(user="Only the actions about this person")
+    async def modlog(interaction: discord.Interaction, user: discord.User | None = None) -> None:
+        args = {"user": str(user.id), "user_name": user.display_name} if user else {}
+        await run(interaction, ("modlog",), **args)

@@ -30,6 +30,8 @@ from bridge.text import Emoji
 log = logging.getLogger(__name__)
 
 WEBHOOK_NAME = "fanbridge"
+BANNED = discord.Permissions(view_channel=True, send_messages=True)  # denied by a group ban
+OWN_DELETES_KEPT = 5000
 CAPABILITIES = Capabilities(
     max_message_length=2000,
     custom_author=True,
@@ -87,6 +89,7 @@ class DiscordSender:
         self.fetcher = fetcher
         self._webhooks: dict[str, discord.Webhook | None] = {}
         self.own_webhook_ids: set[int] = set()
+        self.own_deletes: dict[str, None] = {}  # ids the bot deleted: their events are echoes
 
     async def load_webhooks(self, refs: Sequence[str | None]) -> None:
         for ref in refs:
@@ -293,11 +296,34 @@ class DiscordSender:
         copy: MessageCopy,
     ) -> None:
         mid = int(copy.platform_message_id)
-        if webhook is not None:
+        self._deleting(copy.platform_message_id)
+        if webhook is not None and not copy.is_origin:
             await webhook.delete_message(mid, thread=thread or discord.utils.MISSING)
             return
         channel_id = thread.id if thread else int(target.channel)
         await self.client.http.delete_message(channel_id, mid)
+
+    def _deleting(self, message_id: str) -> None:
+        self.own_deletes[message_id] = None
+        while len(self.own_deletes) > OWN_DELETES_KEPT:
+            del self.own_deletes[next(iter(self.own_deletes))]
+
+    def deleted_by_us(self, message_id: str) -> bool:
+        """True (once) for a delete the bot made itself: not a moderator's delete."""
+        return self.own_deletes.pop(message_id, 0) is None
+
+    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        """A channel-scoped group ban: a member overwrite denying view and send."""
+        async with platform_errors():
+            await self.client.http.edit_channel_permissions(
+                int(target.channel), int(user), "0", str(BANNED.value), 1, reason=reason
+            )
+
+    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        async with platform_errors():
+            await self.client.http.delete_channel_permissions(
+                int(target.channel), int(user), reason=reason
+            )
 
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool

@@ -21,7 +21,7 @@ from adapters.slack.mrkdwn import unescape
 from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
-from bridge.events import Author, CommandInvoked, CoreEvent
+from bridge.events import Author, CommandInvoked, CoreEvent, MessageShortcut
 from bridge.ids import Platform, UserRef
 from bridge.ordering import InOrder
 from bridge.outcome import Outcome
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SUBCOMMANDS = {"account": ("link", "confirm", "unlink"), "mod": ("add", "remove")}
+TARGETED = ("ban", "unban", "modlog")  # ``<sub> <@U123> [reason]``
+SHORTCUTS = ("delete_everywhere", "ban_from_group")
 
 
 class HttpEvents:
@@ -67,6 +69,9 @@ class SlackAdapter:
             client=self.client,
             signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
             request_verification_enabled=mode == "http",
+            # bolt drops a message_deleted of the bot's own message as a "self event", but an
+            # admin deleting a relayed copy is a moderator's delete: the echo guards are ours
+            ignoring_self_events_enabled=False,
         )
         self.sender = SlackSender(self.client, fetcher)
         self.users = UserCache(self.client)
@@ -106,6 +111,8 @@ class SlackAdapter:
         self.app.command("/fangroup")(self._on_command)
         self.app.action(re.compile(r"^fbtab_"))(TabActions(self._dispatch).on_action)
         self.app.event("app_home_opened")(HomeTab(self._dispatch, self.client).on_opened)
+        for callback_id in SHORTCUTS:
+            self.app.shortcut(callback_id)(self._on_shortcut)
 
     async def _author(self, team: str, user_id: str) -> Author:
         profile = await self.users.get(user_id)
@@ -131,7 +138,7 @@ class SlackAdapter:
                 await self._dispatch(edited)
         elif subtype == "message_deleted":
             deleted = convert.message_deleted(body, event)
-            if deleted is not None:
+            if deleted is not None and not self.sender.deleted_by_us(deleted.message_id):
                 await self._dispatch(deleted)
         elif event.get("user") and not event.get("bot_id"):
             await self._posted(body, event)
@@ -187,6 +194,10 @@ class SlackAdapter:
             return (sub, words[1].lower()), await self._sub_args(words[2:])
         if sub == "music":
             return (sub,), music_args(words[1:])
+        if sub in TARGETED:
+            found = await self._sub_args(words[1:2]) if len(words) > 1 else {}
+            reason = unescape(" ".join(words[2:]))
+            return (sub,), {k: v for k, v in found.items() if k != "code"} | {"reason": reason}
         simple = {"create": "name", "link": "group", "links": "value"}
         # the command is sent escaped (should_escape): "Rock &amp; Roll" is "Rock & Roll"
         return (sub,), ({simple[sub]: unescape(rest)} if sub in simple else {})
@@ -199,3 +210,22 @@ class SlackAdapter:
             return {"code": text}
         user_id = mention.group(1)
         return {"user": user_id, "user_name": (await self.users.get(user_id)).name}
+
+    async def _on_shortcut(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+        """The message shortcuts "Delete everywhere" and "Ban from group": the core decides
+        whether this person may use them; the answer is shown to them only."""
+        await ack()
+        team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
+        user_id = str((body.get("user") or {}).get("id", ""))
+        channel_id = (body.get("channel") or {}).get("id")
+        profile = await self.users.get(user_id)
+        event = MessageShortcut(
+            key=f"shortcut:{body.get('trigger_id') or body.get('action_ts')}",
+            channel=convert.channel_of(team, {"channel": channel_id}),
+            message_id=str(body.get("message_ts") or ""),
+            actor=UserRef(Platform.SLACK, team, user_id),
+            action=str(body.get("callback_id", "")),
+            platform_moderator=profile.is_admin,
+        )
+        outcome = await self._dispatch(event)
+        await respond(**(response(outcome) | {"response_type": "ephemeral"}))

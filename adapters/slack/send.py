@@ -40,6 +40,7 @@ CAPABILITIES = Capabilities(
     edit_others=False,
     spoilers=False,
 )
+OWN_DELETES_KEPT = 5000
 HARMLESS = {"already_reacted", "no_reaction", "message_not_found"}
 TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
@@ -76,6 +77,7 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient, fetcher: FileFetcher | None = None) -> None:
         self.client = client
         self.fetcher = fetcher
+        self.own_deletes: dict[str, None] = {}  # ts the bot deleted: their events are echoes
 
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
         thread_ts = _thread_ts(message)
@@ -156,12 +158,14 @@ class SlackSender:
                     args = self._args(target, message, part, thread_ts)
                     ids.append(str((await self.client.chat_postMessage(**args))["ts"]))
             for extra in copies[len(parts) :]:
+                self._deleting(extra.platform_message_id)
                 await self.client.chat_delete(channel=target.channel, ts=extra.platform_message_id)
         return SendResult(tuple(ids), thread_ts)
 
     async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None:
         async with platform_errors():
             for copy in copies:
+                self._deleting(copy.platform_message_id)
                 try:
                     await self.client.chat_delete(
                         channel=target.channel, ts=copy.platform_message_id
@@ -169,6 +173,27 @@ class SlackSender:
                 except SlackApiError as exc:
                     if exc.response.get("error") != "message_not_found":
                         raise
+
+    def _deleting(self, ts: str) -> None:
+        self.own_deletes[ts] = None
+        while len(self.own_deletes) > OWN_DELETES_KEPT:
+            del self.own_deletes[next(iter(self.own_deletes))]
+
+    def deleted_by_us(self, ts: str) -> bool:
+        """True (once) for a delete the bot made itself: not an admin's delete."""
+        return self.own_deletes.pop(ts, 0) is None
+
+    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        """A bot cannot ban from a workspace: a group ban kicks from the linked channel."""
+        async with platform_errors():
+            try:
+                await self.client.conversations_kick(channel=target.channel, user=user)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "not_in_channel":
+                    raise
+
+    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        """Nothing to undo: Slack cannot un-kick; the person may rejoin the channel."""
 
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool

@@ -1,0 +1,124 @@
+"""The modlog: moderation actions and what each did on every linked channel."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bridge.ids import ChannelRef, Platform
+from bridge.ports import ModAction, ModEffect
+from storage.base import RepoBase
+from storage.tables import ModerationActionRow, ModerationEffectRow
+
+BAN_KINDS = ("ban", "unban")
+
+
+def _effect(row: ModerationEffectRow) -> ModEffect:
+    assert row.id is not None
+    channel = ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id or "")
+    return ModEffect(row.id, channel, row.status, row.detail)
+
+
+def _action(row: ModerationActionRow, effects: tuple[ModEffect, ...]) -> ModAction:
+    assert row.id is not None
+    return ModAction(
+        id=row.id,
+        group_id=row.group_id,
+        kind=row.kind,
+        target_member_id=row.target_member_id,
+        target=row.target_account,
+        actor=row.actor,
+        origin=Platform(row.origin_platform),
+        reason=row.reason,
+        message_id=row.message_id,
+        created_at=row.created_at,
+        effects=effects,
+    )
+
+
+class ModerationRepo(RepoBase):
+    async def record_action(
+        self,
+        *,
+        group_id: int,
+        kind: str,
+        target_member_id: int | None,
+        target: str | None,
+        actor: str | None,
+        origin: Platform,
+        reason: str = "",
+        message_id: int | None = None,
+        at: float,
+    ) -> int:
+        row = ModerationActionRow(
+            group_id=group_id,
+            kind=kind,
+            target_member_id=target_member_id,
+            target_account=target,
+            actor=actor,
+            origin_platform=origin.value,
+            reason=reason[:500],
+            message_id=message_id,
+            created_at=at,
+        )
+        async with self.session() as s:
+            s.add(row)
+            await s.flush()
+            assert row.id is not None
+            return row.id
+
+    async def add_effect(
+        self, action_id: int, channel: ChannelRef, *, status: str, detail: str = "", at: float
+    ) -> int:
+        row = ModerationEffectRow(
+            action_id=action_id,
+            platform=channel.platform.value,
+            workspace_id=channel.workspace,
+            channel_id=channel.channel or None,
+            status=status,
+            detail=detail[:1000],
+            updated_at=at,
+        )
+        async with self.session() as s:
+            s.add(row)
+            await s.flush()
+            assert row.id is not None
+            return row.id
+
+    async def set_effect(self, effect_id: int, *, status: str, detail: str, at: float) -> None:
+        async with self.session() as s:
+            row = await s.get(ModerationEffectRow, effect_id)
+            if row is not None:
+                row.status, row.detail, row.updated_at = status, detail[:1000], at
+                s.add(row)
+
+    async def modlog(
+        self, group_id: int, *, member_id: int | None = None, limit: int = 10
+    ) -> list[ModAction]:
+        query = select(ModerationActionRow).where(ModerationActionRow.group_id == group_id)
+        if member_id is not None:
+            query = query.where(ModerationActionRow.target_member_id == member_id)
+        query = query.order_by(col(ModerationActionRow.id).desc()).limit(limit)
+        async with self.session() as s:
+            rows = list((await s.exec(query)).all())
+            ids = [r.id for r in rows]
+            effects = select(ModerationEffectRow).where(col(ModerationEffectRow.action_id).in_(ids))
+            found = list((await s.exec(effects.order_by(col(ModerationEffectRow.id)))).all())
+        by_action: dict[int, list[ModEffect]] = {}
+        for effect in found:
+            by_action.setdefault(effect.action_id, []).append(_effect(effect))
+        return [_action(r, tuple(by_action.get(r.id or 0, ()))) for r in rows]
+
+    async def is_banned(self, group_id: int, member_id: int) -> bool:
+        query = (
+            select(ModerationActionRow.kind)
+            .where(
+                (col(ModerationActionRow.group_id) == group_id)
+                & (col(ModerationActionRow.target_member_id) == member_id)
+                & col(ModerationActionRow.kind).in_(BAN_KINDS)
+            )
+            .order_by(col(ModerationActionRow.id).desc())
+            .limit(1)
+        )
+        async with self.session() as s:
+            latest = (await s.exec(query)).first()
+        return latest == "ban"
