@@ -11,6 +11,7 @@ from typing import Any
 
 from adapters.config import Config
 from adapters.files import FileFetcher
+from adapters.gates import connect_gates
 from adapters.music.http import GuardedHttp
 from adapters.music.registry import build_providers, isrc_searchers
 from adapters.seed import seed_groups
@@ -19,6 +20,7 @@ from bridge.commands import GroupCommands
 from bridge.compose import Composer, NamePolicy
 from bridge.echo import EchoGuard
 from bridge.events import CoreEvent
+from bridge.gate_commands import GateService
 from bridge.ids import ChannelRef, Platform
 from bridge.music.resolve import Resolver
 from bridge.music.service import MusicService
@@ -26,6 +28,7 @@ from bridge.outbox import OutboxSettings, OutboxWorker
 from bridge.outcome import Outcome
 from bridge.ports import ChatAdapter, SystemClock
 from bridge.relay import RelayService
+from bridge.reports import ReportService
 from bridge.router import Router
 from storage.repos import SqlStore
 
@@ -58,6 +61,8 @@ class Runtime:
         self.fetcher: FileFetcher | None = None
         self.music_http: GuardedHttp | None = None
         self.resolver: Resolver | None = None
+        self.reports: ReportService | None = None
+        self.gates: GateService | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
@@ -80,11 +85,21 @@ class Runtime:
         )
         music = self._build_music()
         relay = RelayService(self.store, self.clock, self.worker.wake, music)
-        commands = GroupCommands(self.store, self.link_health, relay.moderation)
+        self.reports = ReportService(self.store, self.store, relay.moderation, self.clock)
+        commands = GroupCommands(self.store, self.link_health, relay.moderation, self.reports)
+        self.gates = GateService(self.store, self.clock)  # join gates
+        commands.add_subcommands(self.gates.commands())
         self.router = Router(
-            store=self.store, relay=relay, commands=commands, echo=echo, clock=self.clock
+            store=self.store,
+            relay=relay,
+            commands=commands,
+            echo=echo,
+            clock=self.clock,
+            reports=self.reports,
         )
         await self._start_platforms(adapters)
+        self._wire_report_cards()
+        connect_gates(self.gates, self.store, self.discord, self.slack)
         await self._start_web()
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
         assert self.resolver is not None
@@ -152,6 +167,18 @@ class Runtime:
             await self.slack.start()
             adapters[Platform.SLACK] = self.slack.sender
             self.names.reserve([self.slack.bot_name])
+
+    def _wire_report_cards(self) -> None:
+        """Each platform's moderator-channel cards, for the report service."""
+        assert self.reports is not None
+        if self.discord is not None:
+            from adapters.discord.reports import DiscordCards
+
+            self.reports.cards[Platform.DISCORD] = DiscordCards(self.discord.client)
+        if self.slack is not None:
+            from adapters.slack.reports import SlackCards
+
+            self.reports.cards[Platform.SLACK] = SlackCards(self.slack.client)
 
     async def _start_web(self) -> None:
         handler = None

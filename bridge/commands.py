@@ -14,6 +14,7 @@ from bridge.moderation import ModerationService
 from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
 from bridge.ports import Store
 from bridge.records import FanGroup
+from bridge.reports import ReportService
 
 HELP = (
     "*/fangroup* commands:\n"
@@ -29,7 +30,15 @@ HELP = (
     "• `roles` — the group's owners, moderators and artists\n"
     "• `ban @user [reason]` / `unban @user` — ban someone from the group on every platform "
     "(moderators)\n"
-    "• `modlog [@user]` — the last moderation actions and what each did (moderators)"
+    "• `modlog [@user]` — the last moderation actions and what each did (moderators)\n"
+    "• `timeout @user 10m` / `untimeout @user` / `kick @user [reason]` — (moderators); "
+    "`ban @user [reason] purge 10m` also deletes their last 10 minutes everywhere\n"
+    "• `policy mirror|suggest|log`, `banscope channel|guild`, `kickscope channel|guild` — "
+    "how moderation carries over to the other platform (owners)\n"
+    "• `modchannel [group|clear]` — post the group's reports in this channel (owners)\n"
+    "• `visibility public|invite|approval` — who may join the group (owners)\n"
+    "• `invite [uses] [expiry]` — an invite code, e.g. `invite 5 2d` (moderators)\n"
+    "• `join [code|group]` — join with an invite code, or ask the moderators to let you in"
 )
 PAGE_SIZE = 5
 SORTS = ("recent", "top", "reacted")
@@ -49,6 +58,7 @@ class GroupCommands:
         store: Store,
         health: LinkHealth | None = None,
         moderation: ModerationService | None = None,
+        reports: ReportService | None = None,
     ) -> None:
         self.store = store
         self.health = health
@@ -72,6 +82,15 @@ class GroupCommands:
                 "unban": moderation.unban_command,
                 "modlog": moderation.modlog_command,
             }
+            self._table |= moderation.more.commands()
+        if reports is not None:
+            self._table["modchannel"] = reports.modchannel_command
+
+    def add_subcommands(
+        self, handlers: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]]
+    ) -> None:
+        """Subcommands of a service built elsewhere (the join gates)."""
+        self._table |= handlers
 
     async def handle(self, event: CommandInvoked) -> Outcome:
         name = event.path[0] if event.path else "help"

@@ -124,6 +124,56 @@ class MessageShortcut:
     platform_moderator: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ReportFiled:
+    """A member reported a message to the group's moderators, with why."""
+
+    key: str
+    channel: ChannelRef
+    message_id: str
+    reporter: UserRef
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportActed:
+    """A report card's button ("delete", "timeout", "ban", "dismiss") pressed in ``channel``."""
+
+    key: str
+    channel: ChannelRef
+    report_id: int
+    action: str
+    actor: UserRef
+    actor_name: str = ""
+    platform_moderator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTimedOut:
+    """A platform timeout set or lifted (a Discord timeout): ``until`` is the expiry (epoch
+    seconds), 0 when it was lifted; ``actor`` None when the platform does not say."""
+
+    key: str
+    platform: Platform
+    workspace: str
+    target: UserRef
+    until: float
+    actor: UserRef | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModCardClicked:
+    """A moderator's "Apply" / "Dismiss" on a moderation suggestion card (policy suggest)."""
+
+    key: str
+    channel: ChannelRef
+    user: UserRef
+    card: int  # the outbox item that posted the card
+    choice: str  # apply | dismiss
+    platform_moderator: bool = False
+
+
 CoreEvent = (
     MessagePosted
     | MessageEdited
@@ -134,4 +184,8 @@ CoreEvent = (
     | MemberBanned
     | MemberUnbanned
     | MessageShortcut
+    | ReportFiled
+    | ReportActed
+    | MemberTimedOut
+    | ModCardClicked
 )

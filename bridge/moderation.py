@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from bridge.events import CommandInvoked, MemberBanned, MemberUnbanned, MessageShortcut
 from bridge.identity import RoleService, platform_name, safe_name
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.moderation_more import MoreModeration, split_purge
 from bridge.music.service import MusicService
 from bridge.outcome import Handled, Ignored, Outcome, Reply
+from bridge.policy import PolicyGate
 from bridge.ports import Clock, ModAction, Store
 from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
 
@@ -53,6 +55,8 @@ class ModerationService:
         self.wake = wake
         self.music = music
         self.roles = RoleService(store)
+        self.policy = PolicyGate(store, clock, wake)
+        self.more = MoreModeration(self)
         self._shortcuts: dict[str, Callable[[MessageShortcut, StoredMessage], Awaitable[Reply]]] = {
             "delete_everywhere": self._delete_shortcut,
             "ban_from_group": self._ban_shortcut,
@@ -96,7 +100,7 @@ class ModerationService:
                         channel, {"kind": "delete", "message_id": message.id, "effect_id": effect}
                     )
                 )
-        await self._enqueue(drafts)
+        await self.policy.submit(message.group_id, action, origin, drafts)
         return action
 
     async def _member_of(self, user: UserRef | None) -> int | None:
@@ -208,7 +212,7 @@ class ModerationService:
                 spec = {"kind": request.kind, "user": user, "effect_id": effect}
                 spec |= {"group_id": group.id, "member_id": member, "reason": request.reason}
                 drafts.append(OutboxDraft(link.channel, spec))
-        await self._enqueue(drafts)
+        await self.policy.submit(group.id, action, request.origin, drafts)
         return action
 
     async def _ban_reply(self, request: BanRequest) -> Reply:
@@ -240,7 +244,19 @@ class ModerationService:
             )
         reason = event.args.get("reason", "")
         origin = event.user.platform
-        return await self._ban_reply(BanRequest(group, target, kind, event.user, origin, reason))
+        reason, purge = split_purge(reason)
+        purge = purge or self.more_purge(event)
+        reply = await self._ban_reply(BanRequest(group, target, kind, event.user, origin, reason))
+        if kind == "ban" and purge:
+            count = await self.more.purge(group, target, purge, event.user, origin)
+            reply = Reply(f"{reply.text} Purged {count} message(s).", reply.ephemeral)
+        return reply
+
+    @staticmethod
+    def more_purge(event: CommandInvoked) -> float | None:
+        from bridge.moderation_more import parse_duration
+
+        return parse_duration(event.args.get("purge", "")) if event.args.get("purge") else None
 
     async def _target(self, event: CommandInvoked) -> Account | None:
         raw = event.args.get("user", "").strip()

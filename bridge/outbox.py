@@ -15,6 +15,7 @@ from bridge.actions import SendResult
 from bridge.compose import Composer
 from bridge.echo import EchoGuard, marker_for
 from bridge.ids import Platform
+from bridge.moderation_effects import more_handlers
 from bridge.ports import (
     ChatAdapter,
     Clock,
@@ -76,6 +77,7 @@ class OutboxWorker:
             "ban": self._ban,
             "unban": self._unban,
         }
+        self._handlers |= more_handlers(store)  # timeouts, kicks, guild bans, cards
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
         self._retries: list[float] = []  # a heap of the retry times this worker set

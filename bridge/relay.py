@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bridge.errors import CopyExists
 from bridge.events import MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
+from bridge.gates import GateCheck
 from bridge.ids import ChannelRef
 from bridge.moderation import ModerationService
 from bridge.music.service import MusicService
@@ -43,6 +44,7 @@ class RelayService:
         self.wake = wake
         self.music = music
         self.moderation = ModerationService(store, clock, wake, music)
+        self.gates = GateCheck(store)  # join gates: invite / approval groups
 
     async def _targets(self, origin: ChannelRef) -> tuple[ChannelLink | None, list[ChannelLink]]:
         link = await self.store.link_for_channel(origin)
@@ -64,6 +66,10 @@ class RelayService:
         )
         if await self.store.is_banned(link.group_id, account.member_id):
             return Ignored("the author is banned from the group")
+        if await self.moderation.more.is_timed_out(link.group_id, account.member_id):
+            return Ignored("the author is timed out in the group")
+        if not await self.gates.admitted(link.group_id, account.member_id):
+            return Ignored("the author is not admitted to the gated group")
         parent_id, style = await self._parent(event)
         action: dict[str, object] = {"kind": "post", "attachments": attachments_json(event)}
         if parent_id is not None:

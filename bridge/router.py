@@ -13,17 +13,22 @@ from bridge.events import (
     CoreEvent,
     HomeOpened,
     MemberBanned,
+    MemberTimedOut,
     MemberUnbanned,
     MessageDeleted,
     MessageEdited,
     MessagePosted,
     MessageShortcut,
+    ModCardClicked,
     ReactionChanged,
+    ReportActed,
+    ReportFiled,
 )
 from bridge.ordering import InOrder
 from bridge.outcome import Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
 from bridge.relay import RelayService
+from bridge.reports import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,7 @@ class Router:
         commands: GroupCommands,
         echo: EchoGuard,
         clock: Clock,
+        reports: ReportService | None = None,
     ) -> None:
         self.store = store
         self.echo = echo
@@ -53,7 +59,11 @@ class Router:
             MemberBanned: relay.moderation.platform_ban,
             MemberUnbanned: relay.moderation.platform_ban,
             MessageShortcut: relay.moderation.shortcut,
+            MemberTimedOut: relay.moderation.more.timed_out,
+            ModCardClicked: relay.moderation.policy.click,
         }
+        if reports is not None:
+            self._table |= {ReportFiled: reports.filed, ReportActed: reports.acted}
         self.events_in = 0
         self._order = InOrder()
 
@@ -96,7 +106,7 @@ class Router:
 
 def _platform(event: CoreEvent) -> str:
     """The platform an event came from (its channel's, or for a home view its user's)."""
-    if isinstance(event, MemberBanned | MemberUnbanned):
+    if isinstance(event, MemberBanned | MemberUnbanned | MemberTimedOut):
         return event.platform.value
     where = event.user if isinstance(event, HomeOpened) else event.channel
     return where.platform.value

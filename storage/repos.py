@@ -5,6 +5,7 @@ from __future__ import annotations
 from bridge.ports import Clock
 from storage.db import create_engine
 from storage.migrate import upgrade
+from storage.repo_gates import GateRepo
 from storage.repo_groups import GroupRepo
 from storage.repo_identity import IdentityRepo
 from storage.repo_members import MemberRepo
@@ -12,7 +13,9 @@ from storage.repo_messages import MessageRepo
 from storage.repo_moderation import ModerationRepo
 from storage.repo_outbox import OutboxRepo
 from storage.repo_reactions import ReactionRepo
+from storage.repo_reports import ReportRepo
 from storage.repo_tab import TabRepo
+from storage.repo_timeouts import TimeoutRepo
 
 
 class SqlStore(
@@ -24,6 +27,9 @@ class SqlStore(
     ReactionRepo,
     TabRepo,
     ModerationRepo,
+    TimeoutRepo,
+    ReportRepo,
+    GateRepo,
 ):
     @classmethod
     async def open(

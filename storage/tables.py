@@ -253,3 +253,63 @@ class ModerationEffectRow(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     detail: str = Field(default="", max_length=1000)
     updated_at: float
+
+
+class GroupInviteRow(SQLModel, table=True):
+    """An invite code of a gated group, by its hash: ``uses_left`` admissions until
+    ``expires_at``."""
+
+    __tablename__ = "group_invite"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    uses_left: int
+    expires_at: float
+    created_by: str | None = Field(default=None, max_length=200)
+    created_at: float
+
+
+class JoinRequestRow(SQLModel, table=True):
+    """A fan asking to join an approval group: pending, then approved or denied."""
+
+    __tablename__ = "join_request"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    status: str = Field(default="pending", max_length=16)
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: float
+    decided_at: float | None = None
+
+
+class ReportRow(SQLModel, table=True):
+    """A member's report of a message to the group's moderators (its modlog entry is
+    ``action_id``): open until a moderator acts on it, then what was done and by whom."""
+
+    __tablename__ = "report"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    action_id: int = Field(foreign_key="moderation_action.id")
+    message_id: int = Field(foreign_key="message.id")
+    reason: str = Field(default="", max_length=500)
+    status: str = Field(default="open", max_length=16)  # open|delete|ban|dismiss
+    outcome: str = Field(default="", max_length=500)
+    resolved_by: str | None = Field(default=None, max_length=200)
+    created_at: float
+    updated_at: float
+
+
+class ReportCardRow(SQLModel, table=True):
+    """A report's card as posted in one moderator channel, so acting on one platform can
+    update the card on the others."""
+
+    __tablename__ = "report_card"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    card_id: str = Field(max_length=64)

@@ -15,6 +15,9 @@ from discord import app_commands
 
 from adapters.discord import convert
 from adapters.discord.commands import build_fangroup, tab_clicked
+from adapters.discord.gates import join_clicked
+from adapters.discord.moderate import mod_card_clicked, timeout_event
+from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
@@ -65,6 +68,7 @@ class BridgeClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.tree.add_command(build_fangroup(self.adapter.dispatch))
+        self.tree.add_command(build_report_menu(self.adapter.dispatch))
         await self.tree.sync()
 
     async def on_ready(self) -> None:
@@ -75,7 +79,18 @@ class BridgeClient(discord.Client):
         """Component clicks the bridge answers itself (the music tab's buttons); application
         commands are the tree's."""
         if interaction.type is discord.InteractionType.component:
-            await tab_clicked(interaction, self.adapter.dispatch)
+            if await join_clicked(interaction, self.adapter.dispatch):
+                return
+            if await mod_card_clicked(interaction, self.adapter.dispatch):
+                return
+            if not await tab_clicked(interaction, self.adapter.dispatch):
+                await report_clicked(interaction, self.adapter.dispatch)
+
+    async def on_audit_log_entry_create(self, entry: discord.AuditLogEntry) -> None:
+        """A Discord timeout set or lifted by a moderator (not the bot) becomes a group one."""
+        event = timeout_event(entry, self.user.id if self.user else None)
+        if event is not None:
+            await self.adapter.dispatch(event)
 
     def _is_own(self, author_id: int | None, webhook_id: int | None) -> bool:
         """Echo guard 1: the bot's own messages and its webhooks, by id, never by name."""

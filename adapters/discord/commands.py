@@ -130,6 +130,12 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
 
     add_identity_commands(group, run)
     add_moderation_commands(group, run)
+    from adapters.discord.gates import add_gate_commands  # it uses this module's answer()
+
+    add_gate_commands(group, run)
+    from adapters.discord.moderate import add_more_moderation_commands
+
+    add_more_moderation_commands(group, run)
     return group
 
 
@@ -176,16 +182,26 @@ def add_moderation_commands(group: app_commands.Group, run: Run) -> None:
     """``/fangroup ban @user [reason]``, ``/fangroup unban @user``, ``/fangroup modlog``."""
 
     @group.command(name="ban", description="Ban someone from this channel's group everywhere")
-    @app_commands.describe(user="Who is banned", reason="Why (shown in the modlog)")
-    async def ban(interaction: discord.Interaction, user: discord.User, reason: str = "") -> None:
-        await run(
-            interaction, ("ban",), user=str(user.id), user_name=user.display_name, reason=reason
-        )
+    @app_commands.describe(
+        user="Who is banned",
+        reason="Why (shown in the modlog)",
+        purge="Also delete their messages of the last e.g. 10m everywhere",
+    )
+    async def ban(
+        interaction: discord.Interaction, user: discord.User, reason: str = "", purge: str = ""
+    ) -> None:
+        args = {"user": str(user.id), "user_name": user.display_name, "reason": reason}
+        await run(interaction, ("ban",), **args, purge=purge)
 
     @group.command(name="unban", description="Lift someone's ban from this channel's group")
     @app_commands.describe(user="Whose ban is lifted")
     async def unban(interaction: discord.Interaction, user: discord.User) -> None:
         await run(interaction, ("unban",), user=str(user.id), user_name=user.display_name)
+
+    @group.command(name="modchannel", description="Post the group's reports in this channel")
+    @app_commands.describe(value="The group's slug (or clear to stop)")
+    async def modchannel(interaction: discord.Interaction, value: str = "") -> None:
+        await run(interaction, ("modchannel",), value=value)
 
     @group.command(name="modlog", description="The group's last moderation actions")
     @app_commands.describe(user="Only the actions about this person")

@@ -12,6 +12,7 @@ import aiohttp
 import discord
 
 from adapters.discord.markdown import render_discord_parts
+from adapters.discord.moderate import DiscordModeration
 from adapters.files import FileFetcher, gather_attachments
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
@@ -71,7 +72,7 @@ async def platform_errors() -> AsyncIterator[None]:
         raise TransientError(repr(exc)) from exc
 
 
-class DiscordSender:
+class DiscordSender(DiscordModeration):
     platform = Platform.DISCORD
     capabilities = CAPABILITIES
 

@@ -16,8 +16,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher
 from adapters.slack import convert
+from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
 from adapters.slack.home import HomeTab
+from adapters.slack.moderate import ModCardActions
 from adapters.slack.mrkdwn import unescape
+from adapters.slack.reports import SlackReports
 from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SUBCOMMANDS = {"account": ("link", "confirm", "unlink"), "mod": ("add", "remove")}
-TARGETED = ("ban", "unban", "modlog")  # ``<sub> <@U123> [reason]``
+TARGETED = ("ban", "unban", "modlog", "timeout", "untimeout", "kick")  # ``<sub> <@U123> [reason]``
 SHORTCUTS = ("delete_everywhere", "ban_from_group")
 
 
@@ -110,9 +113,13 @@ class SlackAdapter:
         self.app.event("reaction_removed")(self._on_reaction_removed)
         self.app.command("/fangroup")(self._on_command)
         self.app.action(re.compile(r"^fbtab_"))(TabActions(self._dispatch).on_action)
+        self.app.action(re.compile(r"^fbjoin_"))(JoinActions(self._dispatch).on_action)
+        cards = ModCardActions(self._dispatch, self.client, self.users)
+        self.app.action(re.compile(r"^fbmod_"))(cards.on_action)
         self.app.event("app_home_opened")(HomeTab(self._dispatch, self.client).on_opened)
         for callback_id in SHORTCUTS:
             self.app.shortcut(callback_id)(self._on_shortcut)
+        SlackReports(self._dispatch, self.client, self.users).register(self.app)
 
     async def _author(self, team: str, user_id: str) -> Author:
         profile = await self.users.get(user_id)
@@ -198,7 +205,10 @@ class SlackAdapter:
             found = await self._sub_args(words[1:2]) if len(words) > 1 else {}
             reason = unescape(" ".join(words[2:]))
             return (sub,), {k: v for k, v in found.items() if k != "code"} | {"reason": reason}
-        simple = {"create": "name", "link": "group", "links": "value"}
+        if sub in GATE_SUBCOMMANDS:
+            return (sub,), gate_args(sub, words[1:])
+        simple = {"create": "name", "link": "group", "links": "value", "modchannel": "value"}
+        simple |= {"policy": "value", "banscope": "value", "kickscope": "value"}
         # the command is sent escaped (should_escape): "Rock &amp; Roll" is "Rock & Roll"
         return (sub,), ({simple[sub]: unescape(rest)} if sub in simple else {})
 

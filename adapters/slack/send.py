@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.files import FileFetcher, gather_attachments
 from adapters.slack.convert import MARKER_EVENT_TYPE
 from adapters.slack.emoji import slack_name_for
+from adapters.slack.moderate import SlackModeration
 from adapters.slack.mrkdwn import render_slack_parts
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
@@ -70,7 +71,7 @@ def _raise_for(exc: SlackApiError) -> None:
     raise PermanentError(f"{status} {error}") from exc
 
 
-class SlackSender:
+class SlackSender(SlackModeration):
     platform = Platform.SLACK
     capabilities = CAPABILITIES
 

@@ -27,7 +27,9 @@ def validate_command(data: Any, index: int) -> dict[str, Any]:
         raise ApiError.invalid_form(str(index), "MODEL_TYPE_CONVERT", "Must be an object.")
     kind = int(data.get("type") or 1)
     name = str(data.get("name") or "")
-    if not NAME_RE.match(name) or (kind == 1 and name != name.lower()):
+    # user and message commands (context menus) may have spaces and capitals: 1-32 characters
+    valid = NAME_RE.match(name) if kind == 1 else 1 <= len(name.strip()) <= 32
+    if not valid or (kind == 1 and name != name.lower()):
         raise ApiError.invalid_form(
             f"{index}.name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"
         )
@@ -106,6 +108,7 @@ def command_json(command: Command) -> dict[str, Any]:
         "nsfw": False,
         "contexts": None,
         "integration_types": [0],
+        "description": "",  # what Discord returns for user and message commands
         **command.data,
         "id": str(command.id),
         "application_id": str(command.application_id),

@@ -32,9 +32,9 @@ ControlHandler = Callable[["DiscordService", dict[str, Any], web.Request], Await
 
 
 def install(app: web.Application, svc: DiscordService) -> None:
-    from emulators.discord import control_more
+    from emulators.discord import control_menus, control_more
 
-    for method, path, handler in ROUTES + control_more.ROUTES:
+    for method, path, handler in ROUTES + control_more.ROUTES + control_menus.ROUTES:
         app.router.add_route(method, PREFIX + path, _wrap(svc, handler))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulators.discord import access, audit, ops_moderation, payloads
+from emulators.discord import access, audit, gateway, ops_moderation, payloads
 from emulators.discord.errors import ApiError
 from emulators.discord.routing import Ctx, Router
-from emulators.discord.state import Guild
+from emulators.discord.state import Guild, Role
 
 router = Router()
 _MEMBER = r"/guilds/{guild_id}/members/{user_id:\d+}"
@@ -48,6 +48,26 @@ async def active_threads(ctx: Ctx) -> Any:
 async def roles(ctx: Ctx) -> Any:
     guild = _guild(ctx)
     return [payloads.role_json(r, ctx.bot_id) for r in guild.roles.values()]
+
+
+@router.route("POST", "/guilds/{guild_id}/roles")
+async def create_role(ctx: Ctx) -> Any:
+    """A new role just above @everyone (the others move up one), as Discord places it."""
+    guild = _guild(ctx)
+    mine = access.require_guild(ctx.state, guild, ctx.bot_id, "MANAGE_ROLES")
+    body = ctx.json()
+    allowed = int(body.get("permissions") or 0)
+    if allowed & ~mine:
+        raise ApiError.missing_permissions()
+    for other in guild.roles.values():
+        other.position += 1 if other.position >= 1 else 0
+    role = Role(ctx.svc.ids.next(), guild.id, str(body.get("name") or "new role"), allowed, 1)
+    role.color, role.hoist = int(body.get("color") or 0), bool(body.get("hoist"))
+    role.mentionable = bool(body.get("mentionable"))
+    guild.roles[role.id] = role
+    data = {"guild_id": str(guild.id), "role": payloads.role_json(role, ctx.bot_id)}
+    ctx.svc.hub.dispatch("GUILD_ROLE_CREATE", data, intent=gateway.GUILDS)
+    return payloads.role_json(role, ctx.bot_id)
 
 
 # -- members -----------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ def test_commands_and_shortcuts() -> None:
     shortcuts = {s["callback_id"]: s for s in features["shortcuts"]}
     assert shortcuts["delete_everywhere"]["name"] == "Delete everywhere"
     assert shortcuts["ban_from_group"]["name"] == "Ban from group"
+    assert shortcuts["report"]["name"] == "Report to moderators"
     assert all(s["type"] == "message" for s in shortcuts.values())
     assert all(len(s["description"]) <= 150 for s in shortcuts.values())
 

@@ -1,0 +1,167 @@
+"""Discord's part of timeouts, kicks, guild bans and the moderation suggestion cards: the
+sender's extra effects (a mixin of DiscordSender), the card's buttons (custom_id ``fbmod:``),
+a timeout seen in the audit log, and the `/fangroup timeout|untimeout|kick|policy|banscope|
+kickscope` subcommands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from bridge.events import CoreEvent, MemberTimedOut, ModCardClicked
+from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.outcome import Handled, Outcome, Reply
+
+Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+Run = Callable[..., Awaitable[None]]
+PREFIX = "fbmod:"
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def card_view(card: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    apply = discord.ui.Button[discord.ui.View](
+        label="Apply", style=discord.ButtonStyle.danger, custom_id=f"{PREFIX}apply:{card}"
+    )
+    dismiss = discord.ui.Button[discord.ui.View](
+        label="Dismiss", style=discord.ButtonStyle.secondary, custom_id=f"{PREFIX}dismiss:{card}"
+    )
+    view.add_item(apply)
+    view.add_item(dismiss)
+    return view
+
+
+class DiscordModeration:
+    """Mixed into DiscordSender: what the outbox's moderation effects do on Discord."""
+
+    client: discord.Client
+
+    async def _channel(self, target: ChannelRef) -> discord.abc.Messageable:
+        raise NotImplementedError  # DiscordSender's
+
+    async def timeout(self, target: ChannelRef, user: str, *, until: float | None) -> None:
+        from adapters.discord.send import platform_errors
+
+        when = dt.datetime.fromtimestamp(until, dt.UTC).isoformat() if until else None
+        async with platform_errors():
+            await self.client.http.edit_member(
+                int(target.workspace),
+                int(user),
+                reason="fanbridge: Fan Group timeout",
+                communication_disabled_until=when,
+            )
+
+    async def kick(self, target: ChannelRef, user: str, *, scope: str, reason: str) -> None:
+        from adapters.discord.send import platform_errors
+        from bridge.ports import PermanentError
+
+        if scope != "guild":
+            raise PermanentError("Discord channels have no membership; use ban")
+        async with platform_errors():
+            await self.client.http.kick(int(user), int(target.workspace), reason=reason)
+
+    async def guild_ban(self, target: ChannelRef, user: str, *, add: bool, reason: str) -> None:
+        from adapters.discord.send import platform_errors
+
+        guild, member = int(target.workspace), int(user)
+        async with platform_errors():
+            if add:
+                await self.client.http.ban(member, guild, 0, reason=reason)
+            else:
+                await self.client.http.unban(member, guild, reason=reason)
+
+    async def post_card(self, target: ChannelRef, text: str, *, card: int) -> None:
+        from adapters.discord.send import platform_errors
+
+        async with platform_errors():
+            channel = await self._channel(target)
+            await channel.send(text[:2000], view=card_view(card), allowed_mentions=NO_MENTIONS)
+
+
+async def mod_card_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> bool:
+    """A card's "Apply" / "Dismiss": the core decides; the card shows what was decided."""
+    data: Mapping[str, Any] = interaction.data or {}
+    raw = str(data.get("custom_id", ""))
+    if not raw.startswith(PREFIX):
+        return False
+    choice, _, card = raw.removeprefix(PREFIX).partition(":")
+    if not card.isdigit() or interaction.channel_id is None:
+        return True
+    guild = str(interaction.guild_id or 0)
+    perms = interaction.permissions
+    event = ModCardClicked(
+        key=f"interaction:{interaction.id}",
+        channel=ChannelRef(Platform.DISCORD, guild, str(interaction.channel_id)),
+        user=UserRef(Platform.DISCORD, guild, str(interaction.user.id)),
+        card=int(card),
+        choice=choice,
+        platform_moderator=bool(perms.moderate_members or perms.manage_channels),
+    )
+    outcome = await dispatch(event)
+    if isinstance(outcome, Handled):
+        await interaction.response.edit_message(content=outcome.detail[:2000], view=None)
+    else:
+        text = outcome.text if isinstance(outcome, Reply) else "Nothing to do."
+        await interaction.response.send_message(text, ephemeral=True)
+    return True
+
+
+def timeout_event(entry: discord.AuditLogEntry, bot_id: int | None) -> MemberTimedOut | None:
+    """A timeout set or lifted by someone other than the bot, from the audit log."""
+    if entry.action is not discord.AuditLogAction.member_update or entry.user_id == bot_id:
+        return None
+    if not hasattr(entry.after, "timed_out_until") or entry.target is None:
+        return None
+    until: dt.datetime | None = entry.after.timed_out_until
+    workspace = str(entry.guild.id)
+    actor = UserRef(Platform.DISCORD, workspace, str(entry.user_id)) if entry.user_id else None
+    return MemberTimedOut(
+        key=f"audit:{entry.id}",
+        platform=Platform.DISCORD,
+        workspace=workspace,
+        target=UserRef(Platform.DISCORD, workspace, str(entry.target.id)),
+        until=until.timestamp() if until else 0.0,
+        actor=actor,
+        reason=entry.reason or "",
+    )
+
+
+def add_more_moderation_commands(group: app_commands.Group, run: Run) -> None:
+    @group.command(name="timeout", description="Stop relaying someone for a while, everywhere")
+    @app_commands.describe(user="Who", duration="e.g. 10m, 2h, 1d", reason="Why")
+    async def timeout(
+        interaction: discord.Interaction, user: discord.User, duration: str, reason: str = ""
+    ) -> None:
+        args = {"user": str(user.id), "user_name": user.display_name}
+        await run(interaction, ("timeout",), **args, duration=duration, reason=reason)
+
+    @group.command(name="untimeout", description="Lift someone's timeout in this group")
+    async def untimeout(interaction: discord.Interaction, user: discord.User) -> None:
+        await run(interaction, ("untimeout",), user=str(user.id), user_name=user.display_name)
+
+    @group.command(name="kick", description="Remove someone from the group's channels")
+    async def kick(interaction: discord.Interaction, user: discord.User, reason: str = "") -> None:
+        args = {"user": str(user.id), "user_name": user.display_name}
+        await run(interaction, ("kick",), **args, reason=reason)
+
+    @group.command(name="policy", description="How moderation carries over: mirror|suggest|log")
+    async def policy(
+        interaction: discord.Interaction, value: Literal["mirror", "suggest", "log"]
+    ) -> None:
+        await run(interaction, ("policy",), value=value)
+
+    @group.command(name="banscope", description="A group ban on Discord: channel or guild")
+    async def banscope(
+        interaction: discord.Interaction, value: Literal["channel", "guild"]
+    ) -> None:
+        await run(interaction, ("banscope",), value=value)
+
+    @group.command(name="kickscope", description="A group kick on Discord: channel or guild")
+    async def kickscope(
+        interaction: discord.Interaction, value: Literal["channel", "guild"]
+    ) -> None:
+        await run(interaction, ("kickscope",), value=value)
