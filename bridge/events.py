@@ -77,6 +77,9 @@ class CommandInvoked:
     path: tuple[str, ...]
     args: dict[str, str] = field(default_factory=dict)
     can_manage_channel: bool = False  # the platform says this person may manage the channel
+    # the platform says this person may moderate there (Discord Manage Messages, Ban Members or
+    # Moderate Members; Slack workspace admins and owners)
+    can_moderate: bool = False
     display_name: str = ""
 
 

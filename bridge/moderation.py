@@ -26,7 +26,8 @@ CANNOT_DELETE_OTHERS = {
 NO_UNDO = {Platform.SLACK: "Slack cannot undo a kick; the person can rejoin"}
 REFUSED = (
     "Sorry, only the group's owners and moderators, and the platform's moderators "
-    "(Discord Manage Channels, Slack workspace admins), may {what}."
+    "(Discord Manage Messages, Ban Members or Moderate Members; Slack workspace admins), "
+    "may {what}."
 )
 MENTION = re.compile(r"<@!?([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -235,7 +236,9 @@ class ModerationService:
         group = await self._group_of(event.channel)
         if group is None:
             return Reply("This channel is not linked to a group. See `/fangroup help`.")
-        if not await self.may_moderate(group, event.user, event.can_manage_channel):
+        if not await self.may_moderate(
+            group, event.user, event.can_manage_channel or event.can_moderate
+        ):
             return Reply(REFUSED.format(what=f"{kind} people from this group"))
         target = await self._target(event)
         if target is None:
@@ -275,7 +278,9 @@ class ModerationService:
         group = await self._group_of(event.channel)
         if group is None:
             return Reply("This channel is not linked to a group. See `/fangroup help`.")
-        if not await self.may_moderate(group, event.user, event.can_manage_channel):
+        if not await self.may_moderate(
+            group, event.user, event.can_manage_channel or event.can_moderate
+        ):
             return Reply(REFUSED.format(what="read the modlog"))
         member = None
         if event.args.get("user"):

@@ -85,7 +85,9 @@ class MoreModeration:
         group = await self.base._group_of(event.channel)
         if group is None:
             return None, None, Reply("This channel is not linked to a group.")
-        if not await self.base.may_moderate(group, event.user, event.can_manage_channel):
+        if not await self.base.may_moderate(
+            group, event.user, event.can_manage_channel or event.can_moderate
+        ):
             return group, None, Reply(REFUSED.format(what=what))
         target = await self.base._target(event)
         if target is None:

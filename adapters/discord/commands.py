@@ -26,6 +26,13 @@ def can_manage(interaction: discord.Interaction) -> bool:
     return bool(perms.manage_channels or perms.manage_guild or perms.administrator)
 
 
+def can_moderate(interaction: discord.Interaction) -> bool:
+    perms = interaction.permissions
+    return can_manage(interaction) or bool(
+        perms.manage_messages or perms.ban_members or perms.moderate_members
+    )
+
+
 def command_event(
     interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]
 ) -> CommandInvoked:
@@ -37,6 +44,7 @@ def command_event(
         path=path,
         args=args,
         can_manage_channel=can_manage(interaction),
+        can_moderate=can_moderate(interaction),
         display_name=interaction.user.display_name,
     )
 

@@ -187,6 +187,7 @@ class SlackAdapter:
             path=path,
             args={k: v for k, v in args.items() if v},
             can_manage_channel=profile.is_admin,
+            can_moderate=profile.is_admin,
             display_name=profile.name,
         )
         outcome = await self._dispatch(event)
