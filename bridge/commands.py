@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 
+from bridge.artists import ArtistService, is_artist_anywhere
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
 from bridge.identity import IdentityService, RoleService
@@ -18,7 +19,8 @@ from bridge.reports import ReportService
 
 HELP = (
     "*/fangroup* commands:\n"
-    "• `create <name>` — create a Fan Group and link this channel to it\n"
+    "• `create <name> [kind:artist|genre|topic]` — create a Fan Group and link this channel "
+    "to it (`kind:artist` by a verified artist makes them its artist too)\n"
     "• `link <group>` — link this channel to an existing group\n"
     "• `unlink` — stop bridging this channel\n"
     "• `info` — this channel's group and every linked channel\n"
@@ -27,6 +29,8 @@ HELP = (
     "• `account link` / `account confirm <code>` / `account unlink` — make your Discord and "
     "Slack accounts one fan (mentions and roles follow)\n"
     "• `mod add|remove @user` — make someone a moderator of the group (owners, admins)\n"
+    "• `artist add|remove @user` / `artist list` — the group's verified artists (owners, "
+    "admins)\n"
     "• `roles` — the group's owners, moderators and artists\n"
     "• `ban @user [reason]` / `unban @user` — ban someone from the group on every platform "
     "(moderators)\n"
@@ -64,6 +68,7 @@ class GroupCommands:
         self.health = health
         self.identity = IdentityService(store)
         self.roles = RoleService(store)
+        self.artists = ArtistService(store, self.roles)
         self._table: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]] = {
             "create": self._create,
             "link": self._link,
@@ -74,6 +79,7 @@ class GroupCommands:
             "account": self.identity.account,
             "mod": self.roles.mod,
             "roles": self.roles.roles,
+            "artist": self.artists.artist,
             "help": self._help,
         }
         if moderation is not None:
@@ -114,11 +120,17 @@ class GroupCommands:
         return any(r.member_id == account.member_id and r.role is Role.OWNER for r in roles)
 
     async def _create(self, event: CommandInvoked) -> Outcome:
-        if not event.can_manage_channel:
+        artist = event.args.get("kind") == GroupKind.ARTIST
+        if artist and not await self._may_create_artist_group(event):
+            return Reply(
+                "Sorry, only a verified artist (or someone who may manage this channel) may "
+                "create an artist group."
+            )
+        if not (event.can_manage_channel or artist):
             return _refused("create a group here")
         name = event.args.get("name", "").strip()
         if not name:
-            return Reply("Usage: `/fangroup create <name>`")
+            return Reply("Usage: `/fangroup create <name> [kind:artist|genre|topic]`")
         if (existing := await self.store.link_for_channel(event.channel)) is not None:
             group = await self.store.get_group_by_id(existing.group_id)
             return Reply(f"This channel is already linked to *{group.name if group else '?'}*.")
@@ -126,20 +138,31 @@ class GroupCommands:
         await self.store.link_channel(
             group_id=group.id, channel=event.channel, linked_by=str(event.user)
         )
+        await self._grant_creator(
+            event, group, [Role.OWNER, Role.ARTIST] if artist else [Role.OWNER]
+        )
+        return Reply(
+            f"Created Fan Group *{group.name}* (`{group.slug}`, {group.kind.value}) and linked "
+            f"this channel. Link more channels with `/fangroup link {group.slug}`.",
+            ephemeral=False,
+        )
+
+    async def _may_create_artist_group(self, event: CommandInvoked) -> bool:
+        return event.can_manage_channel or await is_artist_anywhere(self.store, event.user)
+
+    async def _grant_creator(
+        self, event: CommandInvoked, group: FanGroup, roles: list[Role]
+    ) -> None:
         account = await self.store.upsert_account(
             user=event.user, display_name=event.display_name or event.user.user
         )
-        await self.store.grant_role(
-            group_id=group.id,
-            member_id=account.member_id,
-            role=Role.OWNER,
-            granted_by=str(event.user),
-        )
-        return Reply(
-            f"Created Fan Group *{group.name}* (`{group.slug}`) and linked this channel. "
-            f"Link more channels with `/fangroup link {group.slug}`.",
-            ephemeral=False,
-        )
+        for role in roles:
+            await self.store.grant_role(
+                group_id=group.id,
+                member_id=account.member_id,
+                role=role,
+                granted_by=str(event.user),
+            )
 
     async def _new_group(self, name: str, event: CommandInvoked) -> FanGroup:
         base = slugify(name)

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.actions import OutgoingMessage, ReplyContext
+from bridge.artists import BADGE, artist_accounts
 from bridge.events import Attachment
 from bridge.ids import ChannelRef, UserRef
 from bridge.music.links import find_music_links
 from bridge.music.service import also_on, searchable_text
 from bridge.ports import Store
-from bridge.records import MessageCopy, StoredMessage
+from bridge.records import Account, MessageCopy, StoredMessage
 from bridge.text import Document
 
 SNIPPET = 80
@@ -32,6 +33,12 @@ class NamePolicy:
     def display(self, name: str) -> str:
         return f"{name}{self.suffix}" if name.casefold().strip() in self.reserved else name
 
+    def extended(self, names: Iterable[str]) -> NamePolicy:
+        """This policy with ``names`` reserved as well (for one group, at send time)."""
+        policy = NamePolicy(set(self.reserved), self.suffix)
+        policy.reserve(names)
+        return policy
+
 
 class Composer:
     def __init__(self, store: Store, names: NamePolicy, max_attachment_bytes: int) -> None:
@@ -42,12 +49,15 @@ class Composer:
     async def compose(
         self, message: StoredMessage, target: ChannelRef, action: dict[str, Any], marker: str
     ) -> OutgoingMessage:
-        name, avatar = await self._author(message.author)
+        account = await self.store.get_account(message.author) if message.author else None
+        name, avatar = _name_and_avatar(message.author, account)
+        names, badge = await self._group_names(message.group_id, account)
         text = await self._with_music_links(message, Document.from_json(message.text))
         thread_root, reply = await self._placement(target, action)
         return OutgoingMessage(
-            author_name=self.names.display(name),
+            author_name=names.display(name),
             author_avatar=avatar,
+            badge=badge,
             text=text,
             marker=marker,
             attachments=tuple(Attachment(**a) for a in action.get("attachments", [])),
@@ -67,13 +77,19 @@ class Composer:
         shared = {lk.platform for lk in find_music_links(searchable_text(text))}
         return Document(text.nodes + tuple(also_on(items, shared)))
 
+    async def _group_names(
+        self, group_id: int, author: Account | None
+    ) -> tuple[NamePolicy, str | None]:
+        """The names reserved in the group (the bots' and every verified artist's but the
+        author's own), and the author's badge when they are one of its artists."""
+        artists = await artist_accounts(self.store, group_id)
+        own = author.member_id if author else None
+        others = [a.display_name for m, accs in artists.items() if m != own for a in accs]
+        return self.names.extended(others), BADGE if own in artists else None
+
     async def _author(self, author: UserRef | None) -> tuple[str, str | None]:
-        if author is None:
-            return "unknown", None
-        account = await self.store.get_account(author)
-        if account is None:
-            return author.user, None
-        return account.display_name, account.avatar_url
+        account = await self.store.get_account(author) if author else None
+        return _name_and_avatar(author, account)
 
     async def _placement(
         self, target: ChannelRef, action: dict[str, Any]
@@ -114,3 +130,11 @@ class Composer:
                 if same_place == (target.platform, target.workspace):
                     mapped[mention.id] = other.user.user
         return mapped
+
+
+def _name_and_avatar(author: UserRef | None, account: Account | None) -> tuple[str, str | None]:
+    if author is None:
+        return "unknown", None
+    if account is None:
+        return author.user, None
+    return account.display_name, account.avatar_url

@@ -137,6 +137,7 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
         await run(interaction, ("help",))
 
     add_identity_commands(group, run)
+    add_artist_commands(group, run)
     add_moderation_commands(group, run)
     from adapters.discord.gates import add_gate_commands  # it uses this module's answer()
 
@@ -184,6 +185,26 @@ def add_identity_commands(group: app_commands.Group, run: Run) -> None:
     @group.command(name="roles", description="The group's owners, moderators and artists")
     async def roles(interaction: discord.Interaction) -> None:
         await run(interaction, ("roles",))
+
+
+def add_artist_commands(group: app_commands.Group, run: Run) -> None:
+    """``/fangroup artist add|remove @user`` and ``/fangroup artist list``."""
+    artist = app_commands.Group(name="artist", description="The group's artists", parent=group)
+
+    @artist.command(name="add", description="Verify someone as an artist of this group")
+    @app_commands.describe(user="Who is verified (with their linked accounts)")
+    async def artist_add(interaction: discord.Interaction, user: discord.User) -> None:
+        await run(interaction, ("artist", "add"), user=str(user.id), user_name=user.display_name)
+
+    @artist.command(name="remove", description="Remove an artist of this group")
+    @app_commands.describe(user="Who stops being an artist of the group")
+    async def artist_remove(interaction: discord.Interaction, user: discord.User) -> None:
+        args = {"user": str(user.id), "user_name": user.display_name}
+        await run(interaction, ("artist", "remove"), **args)
+
+    @artist.command(name="list", description="This group's verified artists")
+    async def artist_list(interaction: discord.Interaction) -> None:
+        await run(interaction, ("artist", "list"))
 
 
 def add_moderation_commands(group: app_commands.Group, run: Run) -> None:

@@ -151,7 +151,7 @@ class DiscordSender(DiscordModeration):
                 thread = await self._thread(target, message)
                 prefix = _reply_header(message)
                 if webhook is None:
-                    prefix = f"**{_escape_name(message.author_name)}**: " + prefix
+                    prefix = f"**{_escape_name(_shown_name(message))}**: " + prefix
                 parts, users = render_discord_parts(
                     message.text, message.mention_map, prefix=prefix
                 )
@@ -195,7 +195,7 @@ class DiscordSender(DiscordModeration):
             sent = await webhook.send(
                 content=content,
                 files=uploads or discord.utils.MISSING,
-                username=message.author_name[:80] or "fan",
+                username=_shown_name(message) or "fan",
                 avatar_url=message.author_avatar or discord.utils.MISSING,
                 allowed_mentions=allowed(users),
                 thread=thread or discord.utils.MISSING,
@@ -241,7 +241,7 @@ class DiscordSender(DiscordModeration):
             webhook = await self._webhook(target)
             prefix = _reply_header(message)
             if webhook is None:
-                prefix = f"**{_escape_name(message.author_name)}**: " + prefix
+                prefix = f"**{_escape_name(_shown_name(message))}**: " + prefix
             parts, users = render_discord_parts(message.text, message.mention_map, prefix=prefix)
             parts = _with_links(parts, _link_lines(message))
             thread_id = copies[0].thread_id
@@ -343,6 +343,15 @@ class DiscordSender(DiscordModeration):
 
 def _thread_id(thread: discord.abc.Snowflake | None) -> str | None:
     return str(thread.id) if thread is not None else None
+
+
+def _shown_name(message: OutgoingMessage) -> str:
+    """The author's name with their badge (``Name ✔ artist``), within the webhook's 80
+    characters: a long name is cut, never the badge."""
+    if not message.badge:
+        return message.author_name[:80]
+    badge = f" {message.badge}"[:80]
+    return message.author_name[: 80 - len(badge)] + badge
 
 
 def _escape_name(name: str) -> str:

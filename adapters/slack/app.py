@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SUBCOMMANDS = {"account": ("link", "confirm", "unlink"), "mod": ("add", "remove")}
+SUBCOMMANDS["artist"] = ("add", "remove", "list")
+KIND = re.compile(r"(?:^|\s)kind:(\S+)", re.IGNORECASE)
 TARGETED = ("ban", "unban", "modlog", "timeout", "untimeout", "kick")  # ``<sub> <@U123> [reason]``
 SHORTCUTS = ("delete_everywhere", "ban_from_group")
 
@@ -208,6 +210,8 @@ class SlackAdapter:
             return (sub,), {k: v for k, v in found.items() if k != "code"} | {"reason": reason}
         if sub in GATE_SUBCOMMANDS:
             return (sub,), gate_args(sub, words[1:])
+        if sub == "create":
+            return (sub,), _create_args(unescape(rest))
         simple = {"create": "name", "link": "group", "links": "value", "modchannel": "value"}
         simple |= {"policy": "value", "banscope": "value", "kickscope": "value"}
         # the command is sent escaped (should_escape): "Rock &amp; Roll" is "Rock & Roll"
@@ -240,3 +244,10 @@ class SlackAdapter:
         )
         outcome = await self._dispatch(event)
         await respond(**(response(outcome) | {"response_type": "ephemeral"}))
+
+
+def _create_args(text: str) -> dict[str, str]:
+    """``create <name> [kind:artist|genre|topic]``: the kind may be anywhere after the name."""
+    kind = KIND.search(text)
+    name = KIND.sub(" ", text).strip()
+    return {"name": name, "kind": kind.group(1).lower()} if kind else {"name": name}

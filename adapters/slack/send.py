@@ -124,11 +124,12 @@ class SlackSender(SlackModeration):
     def _args(
         self, target: ChannelRef, message: OutgoingMessage, text: str, thread_ts: str | None
     ) -> dict[str, Any]:
-        name = message.author_name + (f" · {message.badge}" if message.badge else "")
+        badge = f" · {message.badge}" if message.badge else ""
+        name = message.author_name[: 80 - len(badge)] + badge  # the badge is never cut off
         args: dict[str, Any] = {
             "channel": target.channel,
             "text": text,
-            "username": name[:80] or "fan",
+            "username": name or "fan",
             "unfurl_links": False,
             "metadata": {
                 "event_type": MARKER_EVENT_TYPE,
