@@ -16,6 +16,7 @@ from adapters.music.http import GuardedHttp
 from adapters.music.registry import build_providers, isrc_searchers
 from adapters.seed import seed_groups
 from adapters.web.app import WebServer, build_web_app
+from bridge.announce import AnnounceService
 from bridge.commands import GroupCommands
 from bridge.compose import Composer, NamePolicy
 from bridge.echo import EchoGuard
@@ -63,6 +64,7 @@ class Runtime:
         self.resolver: Resolver | None = None
         self.reports: ReportService | None = None
         self.gates: GateService | None = None
+        self.announce: AnnounceService | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
@@ -89,6 +91,8 @@ class Runtime:
         commands = GroupCommands(self.store, self.link_health, relay.moderation, self.reports)
         self.gates = GateService(self.store, self.clock)  # join gates
         commands.add_subcommands(self.gates.commands())
+        self.announce = AnnounceService(self.store, self.clock, self.worker.wake, adapters)
+        self.worker.on_delivered = self.announce.delivered
         self.router = Router(
             store=self.store,
             relay=relay,
@@ -96,6 +100,7 @@ class Runtime:
             echo=echo,
             clock=self.clock,
             reports=self.reports,
+            announce=self.announce,
         )
         await self._start_platforms(adapters)
         self._wire_report_cards()

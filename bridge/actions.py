@@ -4,7 +4,8 @@ time, so a retried action always sends the latest text."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bridge.events import Attachment
 from bridge.records import MessageCopy
@@ -34,6 +35,9 @@ class OutgoingMessage:
     badge: str | None = None  # e.g. "artist": a visible badge next to the name
     max_attachment_bytes: int = 8 * 1024 * 1024
     first_part: int = 0  # parts before this one were delivered by an earlier attempt
+    style: str | None = None  # "announcement": an embed (Discord) or blocks (Slack)
+    image_url: str | None = None  # the announcement's image
+    pin: bool = False  # pin the copy once it is posted
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +52,17 @@ class SendResult:
 class ReactionChange:
     emoji: Emoji
     add: bool
+
+
+def styled(message: OutgoingMessage, action: Mapping[str, Any]) -> OutgoingMessage:
+    """``message`` with the presentation an outbox action asks for (an announcement's)."""
+    announce = action.get("announce")
+    if not isinstance(announce, Mapping):
+        return message
+    image = announce.get("image_url")
+    return replace(
+        message,
+        style="announcement",
+        image_url=str(image) if image else None,
+        pin=bool(announce.get("pin")) and action.get("kind") == "post",
+    )

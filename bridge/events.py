@@ -177,6 +177,25 @@ class ModCardClicked:
     platform_moderator: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class AnnounceInvoked:
+    """``/announce`` from either platform: ``action`` is post, edit or delete; ``message_id``
+    names the announcement to edit or delete; ``group`` (a slug) limits a post to one group."""
+
+    key: str
+    channel: ChannelRef
+    user: UserRef
+    action: str
+    text: Document = field(default_factory=lambda: Document(()))
+    link: str = ""
+    image_url: str = ""
+    pin: bool = False
+    group: str = ""
+    message_id: int | None = None
+    display_name: str = ""
+    avatar_url: str | None = None
+
+
 CoreEvent = (
     MessagePosted
     | MessageEdited
@@ -191,4 +210,5 @@ CoreEvent = (
     | ReportActed
     | MemberTimedOut
     | ModCardClicked
+    | AnnounceInvoked
 )

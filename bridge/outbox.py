@@ -11,7 +11,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
-from bridge.actions import SendResult
+from bridge.actions import SendResult, styled
 from bridge.compose import Composer
 from bridge.echo import EchoGuard, marker_for
 from bridge.ids import Platform
@@ -230,7 +230,7 @@ class OutboxWorker:
         first = len(await self._target_copies(item))
         marker = marker_for(item.id, item.attempts)
         outgoing = await self.composer.compose(message, item.target, item.action, marker)
-        outgoing = replace(outgoing, first_part=first)
+        outgoing = replace(styled(outgoing, item.action), first_part=first)
         self.echo.expect(marker)
         try:
             result = await adapter.post(item.target, outgoing)
@@ -259,6 +259,7 @@ class OutboxWorker:
             return
         marker = marker_for(item.id, item.attempts)
         outgoing = await self.composer.compose(message, item.target, item.action, marker)
+        outgoing = styled(outgoing, item.action)
         result = await adapter.edit(item.target, copies, outgoing)
         known = {c.platform_message_id for c in copies}
         for part, platform_id in enumerate(result.ids):

@@ -6,9 +6,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bridge.announce import AnnounceService
 from bridge.commands import GroupCommands
 from bridge.echo import EchoGuard
 from bridge.events import (
+    AnnounceInvoked,
     CommandInvoked,
     CoreEvent,
     HomeOpened,
@@ -45,6 +47,7 @@ class Router:
         echo: EchoGuard,
         clock: Clock,
         reports: ReportService | None = None,
+        announce: AnnounceService | None = None,
     ) -> None:
         self.store = store
         self.echo = echo
@@ -64,6 +67,8 @@ class Router:
         }
         if reports is not None:
             self._table |= {ReportFiled: reports.filed, ReportActed: reports.acted}
+        if announce is not None:
+            self._table[AnnounceInvoked] = announce.handle
         self.events_in = 0
         self._order = InOrder()
 

@@ -14,6 +14,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import convert
+from adapters.discord.announce import build_announce
 from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
@@ -68,6 +69,7 @@ class BridgeClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.tree.add_command(build_fangroup(self.adapter.dispatch))
+        self.tree.add_command(build_announce(self.adapter.dispatch))
         self.tree.add_command(build_report_menu(self.adapter.dispatch))
         await self.tree.sync()
 

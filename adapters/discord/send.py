@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 import aiohttp
 import discord
 
+from adapters.discord.announce import edit_announcement, post_announcement
 from adapters.discord.markdown import render_discord_parts
 from adapters.discord.moderate import DiscordModeration
 from adapters.files import FileFetcher, gather_attachments
@@ -143,6 +144,8 @@ class DiscordSender(DiscordModeration):
 
     # -- ChatAdapter -----------------------------------------------------------------------
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
+        if message.style == "announcement":
+            return await post_announcement(self, target, message)
         ids: list[str] = []
         thread: discord.abc.Snowflake | None = None
         try:
@@ -237,6 +240,8 @@ class DiscordSender(DiscordModeration):
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
+        if message.style == "announcement":
+            return await edit_announcement(self, target, copies, message)
         async with platform_errors():
             webhook = await self._webhook(target)
             prefix = _reply_header(message)

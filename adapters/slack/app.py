@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher
 from adapters.slack import convert
+from adapters.slack.announce import SlackAnnounce
 from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
 from adapters.slack.home import HomeTab
 from adapters.slack.moderate import ModCardActions
@@ -114,6 +115,7 @@ class SlackAdapter:
         self.app.event("reaction_added")(self._on_reaction_added)
         self.app.event("reaction_removed")(self._on_reaction_removed)
         self.app.command("/fangroup")(self._on_command)
+        self.app.command("/announce")(SlackAnnounce(self._dispatch, self.users).on_command)
         self.app.action(re.compile(r"^fbtab_"))(TabActions(self._dispatch).on_action)
         self.app.action(re.compile(r"^fbjoin_"))(JoinActions(self._dispatch).on_action)
         cards = ModCardActions(self._dispatch, self.client, self.users)

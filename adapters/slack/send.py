@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher, gather_attachments
+from adapters.slack.announce import edit_announcement, post_announcement
 from adapters.slack.convert import MARKER_EVENT_TYPE
 from adapters.slack.emoji import slack_name_for
 from adapters.slack.moderate import SlackModeration
@@ -81,6 +82,8 @@ class SlackSender(SlackModeration):
         self.own_deletes: dict[str, None] = {}  # ts the bot deleted: their events are echoes
 
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
+        if message.style == "announcement":
+            return await post_announcement(self, target, message)
         thread_ts = _thread_ts(message)
         files, links = await self._attachments(message)
         parts = _with_links(render_slack_parts(message.text, message.mention_map), links)
@@ -145,6 +148,8 @@ class SlackSender(SlackModeration):
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
+        if message.style == "announcement":
+            return await edit_announcement(self, target, copies, message)
         big = [a for a in message.attachments if a.size > message.max_attachment_bytes]
         links = [f"📎 <{a.url}|{_label(a.filename)}>" for a in big]
         parts = _with_links(render_slack_parts(message.text, message.mention_map), links)

@@ -1,0 +1,162 @@
+"""`/announce post|edit|delete` on Discord, and the announcement style of a copy: an embed
+("📣 Announcement", the text, the image, the artist as its author) sent through the channel's
+webhook under the artist's name and avatar, pinned when asked.
+
+Discord does not let one command have both options and subcommands, so the post is
+``/announce post message:... [link] [image] [pin] [group]``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from adapters.discord.convert import channel_ref
+from adapters.discord.markdown import parse_discord, render_discord
+from bridge.actions import OutgoingMessage, SendResult
+from bridge.announce import Announced
+from bridge.events import AnnounceInvoked, CoreEvent
+from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.outcome import Outcome, Reply
+from bridge.records import MessageCopy
+
+if TYPE_CHECKING:
+    from adapters.discord.send import DiscordSender
+
+log = logging.getLogger(__name__)
+
+Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+TITLE = "📣 Announcement"
+COLOUR = discord.Colour(0xF1C40F)
+PROGRESS_WAIT = 10.0  # seconds the command's follow-up waits for the fan-out
+NONE = discord.AllowedMentions.none()
+
+
+def announcement_embed(message: OutgoingMessage) -> discord.Embed:
+    from adapters.discord.send import _shown_name
+
+    text, _ = render_discord(message.text, message.mention_map)
+    embed = discord.Embed(title=TITLE, description=text[:4096], colour=COLOUR)
+    embed.set_author(name=_shown_name(message) or "artist", icon_url=message.author_avatar)
+    if message.image_url:
+        embed.set_image(url=message.image_url)
+    return embed
+
+
+async def post_announcement(
+    sender: DiscordSender, target: ChannelRef, message: OutgoingMessage
+) -> SendResult:
+    from adapters.discord.send import _shown_name, platform_errors
+
+    embed = announcement_embed(message)
+    async with platform_errors():
+        webhook = await sender._webhook(target)
+        if webhook is not None:
+            sent: discord.Message = await webhook.send(
+                embed=embed,
+                username=_shown_name(message) or "artist",
+                avatar_url=message.author_avatar or discord.utils.MISSING,
+                allowed_mentions=NONE,
+                wait=True,
+            )
+        else:
+            channel = await sender._channel(target)
+            sent = await channel.send(embed=embed, allowed_mentions=NONE, nonce=message.marker)
+    if message.pin:
+        await _pin(sender, target, sent.id)
+    return SendResult((str(sent.id),))
+
+
+async def _pin(sender: DiscordSender, target: ChannelRef, message_id: int) -> None:
+    """Pin the copy; a refusal (no Pin Messages, 250 pins) leaves it posted, unpinned."""
+    try:
+        await sender.client.http.pin_message(int(target.channel), message_id)
+    except discord.HTTPException as exc:
+        log.warning("=> %s announcement not pinned: %s", target, exc)
+
+
+async def edit_announcement(
+    sender: DiscordSender,
+    target: ChannelRef,
+    copies: Sequence[MessageCopy],
+    message: OutgoingMessage,
+) -> SendResult:
+    from adapters.discord.send import platform_errors
+
+    copy = copies[0]
+    embed = announcement_embed(message)
+    async with platform_errors():
+        webhook = await sender._webhook(target)
+        mid = int(copy.platform_message_id)
+        if webhook is not None:
+            await webhook.edit_message(mid, embed=embed, allowed_mentions=NONE)
+        else:
+            channel = await sender._channel(target)
+            partial = channel.get_partial_message(mid)  # type: ignore[attr-defined]
+            await partial.edit(embed=embed, allowed_mentions=NONE)
+    return SendResult((copy.platform_message_id,), copy.thread_id)
+
+
+# -- the command ---------------------------------------------------------------------------
+def _event(interaction: discord.Interaction, action: str, **fields: object) -> AnnounceInvoked:
+    guild = str(interaction.guild_id or 0)
+    return AnnounceInvoked(
+        key=f"interaction:{interaction.id}",
+        channel=channel_ref(interaction.guild_id, interaction.channel),
+        user=UserRef(Platform.DISCORD, guild, str(interaction.user.id)),
+        action=action,
+        display_name=interaction.user.display_name,
+        avatar_url=interaction.user.display_avatar.url,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+async def _run(interaction: discord.Interaction, dispatch: Dispatch, event: CoreEvent) -> None:
+    """Defer (posting and fanning out may take a while), then one ephemeral follow-up with the
+    answer and, for a post, how far the fan-out got ("sent 3/3")."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    outcome = await dispatch(event)
+    text = outcome.text if isinstance(outcome, Reply) else "Done."
+    if isinstance(outcome, Announced):
+        text += "\n" + await outcome.progress(PROGRESS_WAIT)
+    await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NONE)
+
+
+def build_announce(dispatch: Dispatch) -> app_commands.Group:
+    group = app_commands.Group(name="announce", description="Announcements to your Fan Groups")
+
+    @group.command(name="post", description="Announce to every linked channel of your groups")
+    @app_commands.describe(
+        message="The announcement",
+        link="A music link to add",
+        image="An image URL to show",
+        pin="Pin the announcement in every channel",
+        group="Only this group (its slug); default: every group you are an artist of",
+    )
+    async def post(
+        interaction: discord.Interaction,
+        message: str,
+        link: str = "",
+        image: str = "",
+        pin: bool = False,
+        group: str = "",
+    ) -> None:
+        text = parse_discord(message)
+        fields = {"text": text, "link": link, "image_url": image, "pin": pin, "group": group}
+        await _run(interaction, dispatch, _event(interaction, "post", **fields))
+
+    @group.command(name="edit", description="Edit an announcement everywhere")
+    @app_commands.describe(id="The announcement's number", message="The new text")
+    async def edit(interaction: discord.Interaction, id: int, message: str) -> None:
+        fields = {"message_id": id, "text": parse_discord(message)}
+        await _run(interaction, dispatch, _event(interaction, "edit", **fields))
+
+    @group.command(name="delete", description="Delete an announcement everywhere")
+    @app_commands.describe(id="The announcement's number")
+    async def delete(interaction: discord.Interaction, id: int) -> None:
+        await _run(interaction, dispatch, _event(interaction, "delete", message_id=id))
+
+    return group

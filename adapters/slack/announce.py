@@ -1,0 +1,139 @@
+"""`/announce` on Slack (``/announce <message> [pin] [group:<slug>] [image:<url>]``,
+``/announce edit <id> <text>``, ``/announce delete <id>``), and the announcement style of a
+copy: blocks (a "📣 Announcement" header, the text, the image) under the artist's name and
+icon, pinned with pins.add when asked (a refusal leaves the copy posted, unpinned)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack import convert
+from adapters.slack.mrkdwn import parse_slack, render_slack, unescape
+from adapters.slack.users import UserCache
+from bridge.actions import OutgoingMessage, SendResult
+from bridge.announce import Announced
+from bridge.events import AnnounceInvoked, CoreEvent
+from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.outcome import Outcome, Reply
+from bridge.records import MessageCopy
+
+if TYPE_CHECKING:
+    from adapters.slack.send import SlackSender
+
+log = logging.getLogger(__name__)
+
+Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+TITLE = "📣 Announcement"
+SECTION_LIMIT = 3000
+PROGRESS_WAIT = 10.0
+OPTION = re.compile(r"(?:^|\s)(group|image|link):(\S+)", re.IGNORECASE)
+PIN = re.compile(r"(?:^|\s)pin(?=\s|$)", re.IGNORECASE)
+URL = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
+
+
+def announcement_blocks(message: OutgoingMessage, text: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": TITLE, "emoji": True}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT] or " "}},
+    ]
+    if message.image_url:
+        blocks.append(
+            {"type": "image", "image_url": message.image_url, "alt_text": "announcement image"}
+        )
+    return blocks
+
+
+async def post_announcement(
+    sender: SlackSender, target: ChannelRef, message: OutgoingMessage
+) -> SendResult:
+    from adapters.slack.send import platform_errors
+
+    text = render_slack(message.text, message.mention_map)
+    args = sender._args(target, message, f"{TITLE}: {text}"[:SECTION_LIMIT], None)
+    args["blocks"] = announcement_blocks(message, text)
+    async with platform_errors():
+        ts = str((await sender.client.chat_postMessage(**args))["ts"])
+    if message.pin:
+        await _pin(sender, target, ts)
+    return SendResult((ts,))
+
+
+async def _pin(sender: SlackSender, target: ChannelRef, ts: str) -> None:
+    try:
+        await sender.client.pins_add(channel=target.channel, timestamp=ts)
+    except SlackApiError as exc:
+        log.warning("=> %s announcement not pinned: %s", target, exc.response.get("error"))
+
+
+async def edit_announcement(
+    sender: SlackSender, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
+) -> SendResult:
+    from adapters.slack.send import platform_errors
+
+    ts = copies[0].platform_message_id
+    text = render_slack(message.text, message.mention_map)
+    async with platform_errors():
+        await sender.client.chat_update(
+            channel=target.channel,
+            ts=ts,
+            text=f"{TITLE}: {text}"[:SECTION_LIMIT],
+            blocks=announcement_blocks(message, text),
+        )
+    return SendResult((ts,), copies[0].thread_id)
+
+
+# -- the command ---------------------------------------------------------------------------
+def announce_fields(text: str) -> dict[str, Any]:
+    """The action and options of ``/announce <text>`` (the text as Slack sent it, escaped)."""
+    words = text.split()
+    first = words[0].lower() if words else ""
+    if first in ("edit", "delete"):
+        number = words[1] if len(words) > 1 and words[1].lstrip("#").isdigit() else "0"
+        fields: dict[str, Any] = {"action": first, "message_id": int(number.lstrip("#"))}
+        return fields | {"text": parse_slack(" ".join(words[2:]))}
+    options = {m.group(1).lower(): _url(m.group(2)) for m in OPTION.finditer(text)}
+    rest = PIN.sub(" ", OPTION.sub(" ", text)).strip()
+    return {
+        "action": "post",
+        "text": parse_slack(rest),
+        "pin": bool(PIN.search(OPTION.sub(" ", text))),
+        "group": options.get("group", ""),
+        "image_url": options.get("image", ""),
+        "link": options.get("link", ""),
+    }
+
+
+def _url(value: str) -> str:
+    found = URL.match(value)
+    return unescape(found.group(1) if found else value)
+
+
+class SlackAnnounce:
+    def __init__(self, dispatch: Dispatch, users: UserCache) -> None:
+        self.dispatch = dispatch
+        self.users = users
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()
+        team = str(command.get("team_id", ""))
+        user_id = str(command.get("user_id", ""))
+        profile = await self.users.get(user_id)
+        text = str(command.get("text") or "")
+        event = AnnounceInvoked(
+            key=f"announce:{command.get('trigger_id') or command.get('channel_id')}:{text}",
+            channel=convert.channel_of(team, {"channel": command.get("channel_id")}),
+            user=UserRef(Platform.SLACK, team, user_id),
+            display_name=profile.name,
+            avatar_url=profile.avatar_url,
+            **announce_fields(text),
+        )
+        outcome = await self.dispatch(event)
+        answer = outcome.text if isinstance(outcome, Reply) else "Done."
+        if isinstance(outcome, Announced):
+            answer += "\n" + await outcome.progress(PROGRESS_WAIT)
+        await respond(text=answer, response_type="ephemeral")
