@@ -197,3 +197,36 @@ class Chats:
 
 def count(texts: list[str], needle: str) -> int:
     return sum(1 for t in texts if needle in t)
+
+
+def channel_pair(world: dict[str, Any], index: int) -> list[tuple[str, str, str]]:
+    """Links for the ``index``-th channel of the first guild and of the first workspace
+    (0 = #general, 1 = #music in the default world)."""
+    guild = world["discord"]["guilds"][0]
+    team = world["slack"]["workspaces"][0]
+    return [
+        ("discord", guild["id"], guild["channels"][index]["id"]),
+        ("slack", team["id"], team["channels"][index]["id"]),
+    ]
+
+
+@asynccontextmanager
+async def running_bridge(
+    emulator_url: str,
+    db_dir: Path,
+    *,
+    channel: int | None = None,
+    **options: Any,
+) -> AsyncIterator[tuple[Emu, dict[str, Any], Runtime]]:
+    """A bridge on a fresh SQLite file, wired to the emulator's world (one group linking
+    #general on both sides, or the ``channel``-th channel pair), stopped on exit."""
+    async with aiohttp.ClientSession() as session:
+        emu = Emu(emulator_url, session)
+        world = await emu.world()
+        links = channel_pair(world, channel) if channel is not None else None
+        config = bridge_config(world, emulator_url, db_dir / "bridge.db", links=links)
+        runtime = await start_bridge(config, **options)
+        try:
+            yield emu, world, runtime
+        finally:
+            await runtime.stop()

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
 from slack_sdk.web.async_client import AsyncWebClient
@@ -21,7 +20,7 @@ from bridge.ids import Platform, UserRef
 from bridge.ports import ModAction
 from emulators.server import ThreadedEmulator
 from storage.repos import SqlStore
-from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.e2e.harness import Emu, running_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CODE = re.compile(r"`([A-Z0-9]{8})`")
@@ -142,21 +141,9 @@ def statuses(action: ModAction) -> dict[Platform, tuple[str, str]]:
 async def w(
     emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
-    async with aiohttp.ClientSession() as session:
-        emu = Emu(emulator.url, session)
-        world = await emu.world()
-        guild = world["discord"]["guilds"][0]
-        team = world["slack"]["workspaces"][0]
-        links = [
-            ("discord", guild["id"], guild["channels"][1]["id"]),
-            ("slack", team["id"], team["channels"][1]["id"]),
-        ]
-        db = Path(tmp_path_factory.mktemp("moderation")) / "bridge.db"
-        runtime = await start_bridge(bridge_config(world, emulator.url, db, links=links))
-        try:
-            yield World(emu, world, runtime, emulator.url)
-        finally:
-            await runtime.stop()
+    db_dir = Path(tmp_path_factory.mktemp("moderation"))
+    async with running_bridge(emulator.url, db_dir, channel=1) as (emu, world, runtime):
+        yield World(emu, world, runtime, emulator.url)
 
 
 async def test_a_discord_moderator_deleting_a_copy_cannot_delete_a_slack_persons_message(

@@ -7,14 +7,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
 
 from adapters.runtime import Runtime
 from bridge.ids import Platform, UserRef
 from emulators.server import ThreadedEmulator
-from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.e2e.harness import Emu, running_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -39,21 +38,9 @@ class Room:
 async def room(
     emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Room]:
-    async with aiohttp.ClientSession() as session:
-        emu = Emu(emulator.url, session)
-        world = await emu.world()
-        guild = world["discord"]["guilds"][0]
-        team = world["slack"]["workspaces"][0]
-        links = [
-            ("discord", guild["id"], guild["channels"][1]["id"]),
-            ("slack", team["id"], team["channels"][1]["id"]),
-        ]
-        db = Path(tmp_path_factory.mktemp("linked")) / "bridge.db"
-        runtime = await start_bridge(bridge_config(world, emulator.url, db, links=links))
-        try:
-            yield Room(emu, world, runtime)
-        finally:
-            await runtime.stop()
+    db_dir = Path(tmp_path_factory.mktemp("linked"))
+    async with running_bridge(emulator.url, db_dir, channel=1) as (emu, world, runtime):
+        yield Room(emu, world, runtime)
 
 
 async def test_a_ban_by_a_manage_messages_moderator_hits_every_linked_account(room: Room) -> None:

@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
 
 from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
-from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.e2e.harness import Emu, running_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -55,15 +54,9 @@ class Scene:
 async def scene(
     emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Scene]:
-    async with aiohttp.ClientSession() as session:
-        emu = Emu(emulator.url, session)
-        world = await emu.world()
-        db = Path(tmp_path_factory.mktemp("relay")) / "bridge.db"
-        runtime = await start_bridge(bridge_config(world, emulator.url, db))
-        try:
-            yield Scene(emu, world, runtime)
-        finally:
-            await runtime.stop()
+    db_dir = Path(tmp_path_factory.mktemp("relay"))
+    async with running_bridge(emulator.url, db_dir) as (emu, world, runtime):
+        yield Scene(emu, world, runtime)
 
 
 async def test_discord_message_reaches_slack_with_author_and_formatting(scene: Scene) -> None:
