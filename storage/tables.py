@@ -313,3 +313,31 @@ class ReportCardRow(SQLModel, table=True):
     workspace_id: str = Field(max_length=64)
     channel_id: str = Field(max_length=64)
     card_id: str = Field(max_length=64)
+
+
+class AnnouncementRow(SQLModel, table=True):
+    """An announcement: posted at once or scheduled (``due_at``), to the groups in ``group_ids``.
+    ``status`` moves scheduled → sending → sent (or missed, cancelled, failed) by compare-and-set,
+    so a scheduled post is sent once even when two bridges share the database."""
+
+    __tablename__ = "announcement"
+    id: int | None = Field(default=None, primary_key=True)
+    group_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    avatar_url: str | None = Field(default=None, max_length=500)
+    text: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    link: str = Field(default="", max_length=500)
+    image_url: str | None = Field(default=None, max_length=500)
+    pin: bool = False
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    due_at: float | None = Field(default=None, index=True)
+    zone: str = Field(default="UTC", max_length=64)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=500)
+    created_at: float
+    updated_at: float
