@@ -58,9 +58,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from adapters.runtime import upgrade_database
 
-    url = args.url or _load(args.config).database.url
+    database = _load(args.config).database if not args.url else None
+    url = args.url or (database.url if database else "")
     setup_logging()
-    revision = asyncio.run(upgrade_database(url))
+    revision = asyncio.run(upgrade_database(url, database.schema_name if database else None))
     print(f"database at revision {revision}")
     return 0
 
@@ -141,6 +142,16 @@ def cmd_discord_invite_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spotify_login(args: argparse.Namespace) -> int:
+    from adapters.music.spotify_login import run_login_command
+
+    config = _load(args.config)
+    coro = run_login_command(
+        config, state=args.state, redirect_url=args.redirect_url, url_only=args.url_only
+    )
+    return asyncio.run(coro)
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="fanbridge", description="Fan Groups bridged between Discord and Slack.")
     parser.add_argument("--version", action="version", version=f"fanbridge {_version()}")
@@ -156,10 +167,23 @@ def build_parser() -> Parser:
     _add_emulate(sub)
     _add_db(sub)
     _add_config(sub)
+    _add_spotify(sub)
 
     p = sub.add_parser("version", help="print the version")
     p.set_defaults(func=cmd_version)
     return parser
+
+
+def _add_spotify(sub: argparse._SubParsersAction[Parser]) -> None:
+    spotify = sub.add_parser("spotify", help="the bot's Spotify account (Play all on Spotify)")
+    ssub = spotify.add_subparsers(dest="spotify_command", metavar="COMMAND", parser_class=Parser)
+    ssub.required = True
+    p = ssub.add_parser("login", help="log the bot's Spotify account in (once)")
+    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    p.add_argument("--redirect-url", help="the URL Spotify redirected to (instead of stdin)")
+    p.add_argument("--state", help="the state to put in / expect back (for scripting)")
+    p.add_argument("--url-only", action="store_true", help="print the authorize URL and exit")
+    p.set_defaults(func=cmd_spotify_login)
 
 
 def _add_demo(sub: argparse._SubParsersAction[Parser]) -> None:

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -27,6 +28,7 @@ SECRET_KEYS = {
     ("slack", "signing_secret"),
     ("spotify", "client_secret"),
     ("web", "link_secret"),
+    ("web", "secret"),
 }
 
 
@@ -36,6 +38,8 @@ class Section(BaseModel):
 
 class DatabaseConfig(Section):
     url: str = "sqlite+aiosqlite:///fanbridge.db"
+    # PostgreSQL only: keep fanbridge's tables in this schema (it must exist)
+    schema_name: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
 class DiscordConfig(Section):
@@ -54,6 +58,10 @@ class SlackConfig(Section):
 class SpotifyConfig(Section):
     client_id: str
     client_secret: str
+    # where Spotify sends the browser back after `fanbridge spotify login`; register the same
+    # address in the Spotify app's settings (a loopback IP over http, or https)
+    redirect_uri: str = "http://127.0.0.1:8080/spotify/callback"
+    playlist_sync: bool = True  # keep a "Play all on Spotify" playlist per group (needs login)
 
 
 class WebConfig(Section):
@@ -61,6 +69,8 @@ class WebConfig(Section):
     port: int = Field(default=8080, ge=0, le=65535)
     public_url: str | None = None
     link_secret: str | None = None
+    # signs the personal links to private groups' pages (else derived from the bot tokens)
+    secret: str | None = None
 
 
 class NetworkConfig(Section):
@@ -79,6 +89,22 @@ class NetworkConfig(Section):
 class RelayConfig(Section):
     max_attachment_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
     outbox_max_attempts: int = Field(default=12, ge=1)
+
+
+class AnnounceConfig(Section):
+    # the zone `when:18:00` is read in for people who chose none (`/announce zone <Area/City>`)
+    timezone: str = "UTC"
+    # a scheduled post that fell due while the bridge was down still goes out this late
+    grace_minutes: float = Field(default=10.0, ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Paris or UTC") from None
+        return value
 
 
 class LoggingConfig(Section):
@@ -109,6 +135,7 @@ class Config(Section):
     web: WebConfig = Field(default_factory=WebConfig)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     relay: RelayConfig = Field(default_factory=RelayConfig)
+    announce: AnnounceConfig = Field(default_factory=AnnounceConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     groups: list[GroupSeed] = Field(default_factory=list)
 
@@ -180,6 +207,7 @@ def _section_models() -> dict[str, type[BaseModel]]:
         "web": WebConfig,
         "network": NetworkConfig,
         "relay": RelayConfig,
+        "announce": AnnounceConfig,
         "logging": LoggingConfig,
     }
 

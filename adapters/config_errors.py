@@ -7,7 +7,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-SECRET_NAMES = {"token", "bot_token", "app_token", "signing_secret", "client_secret", "link_secret"}
+SECRET_NAMES = {
+    "token",
+    "bot_token",
+    "app_token",
+    "signing_secret",
+    "client_secret",
+    "link_secret",
+    "secret",
+}
 
 
 class ConfigError(Exception):

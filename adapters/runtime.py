@@ -13,10 +13,17 @@ from adapters.config import Config
 from adapters.files import FileFetcher
 from adapters.gates import connect_gates
 from adapters.music.http import GuardedHttp
+from adapters.music.playlist_sync import PlaylistSync, SyncTiming
 from adapters.music.registry import build_providers, isrc_searchers
+from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient
+from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
 from adapters.web.app import WebServer, build_web_app
-from bridge.announce import AnnounceService
+from adapters.web.metrics import PrometheusMetrics, metrics_handler
+from adapters.web.pages import PageSettings
+from adapters.web.signing import GroupLinks, web_secret
+from bridge.announce import AnnounceService, AnnounceSettings
+from bridge.announce_schedule import ScheduledAnnouncements
 from bridge.commands import GroupCommands
 from bridge.compose import Composer, NamePolicy
 from bridge.echo import EchoGuard
@@ -27,10 +34,12 @@ from bridge.music.resolve import Resolver
 from bridge.music.service import MusicService
 from bridge.outbox import OutboxSettings, OutboxWorker
 from bridge.outcome import Outcome
-from bridge.ports import ChatAdapter, SystemClock
+from bridge.ports import ChatAdapter, Clock, SystemClock
+from bridge.records import FanGroup
 from bridge.relay import RelayService
 from bridge.reports import ReportService
 from bridge.router import Router
+from bridge.web_links import WebLinks
 from storage.repos import SqlStore
 
 log = logging.getLogger(__name__)
@@ -43,6 +52,8 @@ class Runtime:
         *,
         web_port: int | None = None,
         outbox: OutboxSettings | None = None,
+        playlist_timing: SyncTiming | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """``outbox`` overrides the delivery loop's timings (tests shorten the backoff);
         ``[relay] outbox_max_attempts`` still applies."""
@@ -50,7 +61,7 @@ class Runtime:
         self.outbox_settings = replace(
             outbox or OutboxSettings(), max_attempts=config.relay.outbox_max_attempts
         )
-        self.clock = SystemClock()
+        self.clock: Clock = clock or SystemClock()  # tests pass a manual clock
         self.web_port = config.web.port if web_port is None else web_port
         self.store: SqlStore | None = None
         self.router: Router | None = None
@@ -65,6 +76,12 @@ class Runtime:
         self.reports: ReportService | None = None
         self.gates: GateService | None = None
         self.announce: AnnounceService | None = None
+        self.scheduler: ApScheduler | None = None
+        self.scheduled: ScheduledAnnouncements | None = None
+        self.metrics = PrometheusMetrics()  # this runtime's own registry
+        self.links = GroupLinks(config.web.public_url, web_secret(config))
+        self.playlists: PlaylistSync | None = None  # "Play all on Spotify"
+        self.playlist_timing = playlist_timing
         self._tasks: list[asyncio.Task[None]] = []
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
@@ -72,7 +89,8 @@ class Runtime:
         return await self.router.handle(event)
 
     async def start(self) -> None:
-        self.store = await SqlStore.open(self.config.database.url)
+        database = self.config.database
+        self.store = await SqlStore.open(database.url, schema=database.schema_name)
         await seed_groups(self.store, self.config.groups)
         echo = EchoGuard(self.clock)
         composer = Composer(self.store, self.names, self.config.relay.max_attachment_bytes)
@@ -84,6 +102,7 @@ class Runtime:
             echo=echo,
             clock=self.clock,
             settings=self.outbox_settings,
+            metrics=self.metrics,
         )
         music = self._build_music()
         relay = RelayService(self.store, self.clock, self.worker.wake, music)
@@ -91,7 +110,9 @@ class Runtime:
         commands = GroupCommands(self.store, self.link_health, relay.moderation, self.reports)
         self.gates = GateService(self.store, self.clock)  # join gates
         commands.add_subcommands(self.gates.commands())
-        self.announce = AnnounceService(self.store, self.clock, self.worker.wake, adapters)
+        web_links = WebLinks(self.store, self.clock, self.links.personal, self.links.page)
+        commands.add_subcommands(web_links.commands())  # /fangroup web
+        self.announce = self._build_announce(adapters)
         self.worker.on_delivered = self.announce.delivered
         self.router = Router(
             store=self.store,
@@ -101,15 +122,18 @@ class Runtime:
             clock=self.clock,
             reports=self.reports,
             announce=self.announce,
+            metrics=self.metrics,
         )
         await self._start_platforms(adapters)
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
         await self._start_web()
+        await self._start_scheduler()
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
         assert self.resolver is not None
         self._tasks.append(asyncio.create_task(self.resolver.run(), name="music-resolver"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
 
     def _build_music(self) -> MusicService:
@@ -130,8 +154,44 @@ class Runtime:
             expander=self.music_http,
             clock=self.clock,
             on_resolved=music.resolved,
+            metrics=self.metrics,
         )
         return music
+
+    async def _start_playlists(self, music: MusicService) -> None:
+        """The Spotify playlist sync: only with [spotify] configured, playlist_sync on and a
+        login stored (``fanbridge spotify login``)."""
+        spotify = self.config.spotify
+        if spotify is None or not spotify.playlist_sync or self.store is None:
+            return
+        account = await self.store.get_spotify_account()
+        if account is None:
+            log.info("spotify playlists: off until `fanbridge spotify login` is run")
+            return
+        store = self.store
+
+        async def keep(refresh_token: str) -> None:
+            await store.save_spotify_account(replace(account, refresh_token=refresh_token))
+
+        client = SpotifyUserClient(
+            client_id=spotify.client_id,
+            client_secret=spotify.client_secret,
+            refresh_token=account.refresh_token,
+            endpoints=SpotifyEndpoints.for_emulator(self.config.network.emulator),
+            on_new_refresh_token=keep,
+        )
+        self.playlists = PlaylistSync(
+            store=store, client=client, clock=self.clock, timing=self.playlist_timing
+        )
+        music.on_shares_changed = self.playlists.wake
+        self._tasks.append(asyncio.create_task(self.playlists.run(), name="spotify-playlists"))
+
+    async def spotify_playlist_url(self, group: FanGroup) -> str | None:
+        """The group's "Play all on Spotify" link, once its playlist exists."""
+        if self.store is None or self.config.spotify is None:
+            return None
+        state = await self.store.get_spotify_playlist(group.id)
+        return state.url if state is not None else None
 
     def _wake_resolver(self) -> None:
         if self.resolver is not None:
@@ -191,7 +251,22 @@ class Runtime:
             from adapters.slack.app import HttpEvents
 
             handler = HttpEvents(self.slack.app)
-        app = build_web_app(ready_checks=self.ready_checks, slack_handler=handler)
+        metrics = metrics_handler(self.metrics, lambda: self.store, self.clock.now)
+        assert self.store is not None
+        pages = PageSettings(
+            store=self.store,
+            secret=self.links.secret,
+            spotify_playlist_url=self.spotify_playlist_url,
+            now=self.clock.now,
+        )
+        app = build_web_app(
+            ready_checks=self.ready_checks,
+            slack_handler=handler,
+            metrics=metrics,
+            pages=pages,
+            store=self.store,
+            public_url=self.config.web.public_url,
+        )
         self.web = WebServer(app, self.config.web.host, self.web_port)
         await self.web.start()
 
@@ -215,6 +290,44 @@ class Runtime:
             return "not configured on this bridge"
         return "connected" if adapter.is_up() else "disconnected"
 
+    def _build_announce(self, adapters: dict[Platform, ChatAdapter]) -> AnnounceService:
+        """Announcements, and apscheduler (its job store in our database) for scheduled ones."""
+        assert self.store is not None and self.worker is not None
+        settings = AnnounceSettings(
+            default_zone=self.config.announce.timezone,
+            grace=self.config.announce.grace_minutes * 60,
+        )
+        database = self.config.database
+        self.scheduler = ApScheduler(job_store(database.url, database.schema_name), self.clock)
+        service = AnnounceService(
+            self.store,
+            self.clock,
+            self.worker.wake,
+            adapters,
+            scheduler=self.scheduler,
+            settings=settings,
+        )
+        self.scheduled = ScheduledAnnouncements(service, process=self.scheduler.owner)
+        return service
+
+    async def _start_scheduler(self) -> None:
+        """Start the timer, send what fell due while the bridge was down (within the grace;
+        the rest is reported missed), then re-check every minute for posts another bridge
+        process scheduled in the shared database."""
+        assert self.scheduler is not None and self.scheduled is not None
+        self.scheduler.start(self.scheduled)
+        counts = await self.scheduled.recover()
+        if counts:
+            log.info("scheduled announcements at start-up: %s", counts)
+        self._tasks.append(asyncio.create_task(self._replan(), name="announcements"))
+
+    async def _replan(self) -> None:
+        while True:
+            await asyncio.sleep(60)
+            if self.scheduled is not None:
+                with contextlib.suppress(Exception):
+                    await self.scheduled.recover()
+
     async def _housekeeping(self) -> None:
         while True:
             assert self.router is not None
@@ -223,6 +336,9 @@ class Runtime:
             await asyncio.sleep(600)
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
         await self._stop_outbox()
         for task in self._tasks:
             task.cancel()
@@ -238,6 +354,8 @@ class Runtime:
             await self.fetcher.close()
         if self.music_http is not None:
             await self.music_http.close()
+        if self.playlists is not None:
+            await self.playlists.client.close()
         if self.store is not None:
             await self.store.close()
             self.store = None
@@ -262,10 +380,10 @@ async def run_forever(config: Config) -> None:
         await runtime.stop()
 
 
-async def upgrade_database(url: str) -> str | None:
+async def upgrade_database(url: str, schema: str | None = None) -> str | None:
     from storage.migrate import current_revision
 
-    store = await SqlStore.open(url)
+    store = await SqlStore.open(url, schema=schema)
     try:
         return await current_revision(store.engine)
     finally:

@@ -9,6 +9,7 @@ from typing import Any
 
 from bridge.events import Attachment
 from bridge.records import MessageCopy
+from bridge.release_card import Release
 from bridge.text import Document, Emoji
 
 
@@ -38,6 +39,7 @@ class OutgoingMessage:
     style: str | None = None  # "announcement": an embed (Discord) or blocks (Slack)
     image_url: str | None = None  # the announcement's image
     pin: bool = False  # pin the copy once it is posted
+    release: Release | None = None  # a linked track/album: artwork and links per platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,11 @@ def styled(message: OutgoingMessage, action: Mapping[str, Any]) -> OutgoingMessa
     if not isinstance(announce, Mapping):
         return message
     image = announce.get("image_url")
+    release = announce.get("release")
     return replace(
         message,
         style="announcement",
         image_url=str(image) if image else None,
         pin=bool(announce.get("pin")) and action.get("kind") == "post",
+        release=Release.from_json(release) if isinstance(release, Mapping) else None,
     )

@@ -1,7 +1,8 @@
 """`/announce`: a verified artist (or a group moderator) posts one canonical message to every
-linked channel of their groups, on both platforms, in the announcement style. The copy in the
-command's channel is posted at once and is the origin; the others go out through the outbox.
-`/announce edit <id> <text>` and `/announce delete <id>` follow to every copy."""
+linked channel of their groups, on both platforms, in the announcement style, at once or at a
+scheduled time. The copy in the command's channel is the origin; the others go out through the
+outbox. `/announce edit|delete <id>` follow to every copy; `list`, `cancel <id>` and
+`zone <Area/City>` manage scheduled ones (``bridge.announce_schedule`` sends them)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,40 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bridge.actions import OutgoingMessage
+from bridge.announce_model import (
+    Announcement,
+    AnnouncementDraft,
+    AnnouncementStatus,
+    AnnouncementStore,
+)
+from bridge.announce_text import describe_list, preview, scheduled_reply
 from bridge.artists import BADGE, artist_accounts
 from bridge.events import AnnounceInvoked
 from bridge.identity import RoleService
 from bridge.ids import ChannelRef, Platform, Role
 from bridge.outcome import Outcome, Reply
 from bridge.ports import ChatAdapter, Clock, DeliveryError, Store
-from bridge.records import Account, FanGroup, OutboxDraft, OutboxStatus, StoredMessage
+from bridge.records import FanGroup, OutboxDraft, OutboxStatus, StoredMessage
+from bridge.release import release_in
+from bridge.scheduler import NoScheduler, Scheduler
 from bridge.text import Document, LineBreak, Link, Text
+from bridge.when import WhenError, parse_when, zone_named
 
 ANNOUNCERS = (Role.ARTIST, Role.OWNER, Role.MODERATOR)
 REFUSED = "Sorry, only verified artists and group moderators may announce."
-KEPT = 100  # announcements remembered per group (their image and link, for edits)
-SETTLED = (OutboxStatus.DONE, OutboxStatus.DEAD)
+USAGE = (
+    "Usage: `/announce <message> [when:<time>]`, `/announce edit <id> <text>`, "
+    "`/announce delete <id>`, `/announce list`, `/announce cancel <id>`, `/announce zone <zone>`"
+)
 
 Progress = Callable[[float], Awaitable[str]]
+
+
+class AnnounceStore(Store, AnnouncementStore, Protocol):
+    """The store the announcement service needs (SqlStore implements both)."""
 
 
 async def _no_progress(_: float) -> str:
@@ -37,28 +54,49 @@ async def _no_progress(_: float) -> str:
 class Announced(Reply):
     """The command's reply, and how to wait for the fan-out's progress ("sent 3/3")."""
 
-    message_id: int = 0
+    announcement_id: int = 0
     progress: Progress = field(default=_no_progress)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceSettings:
+    default_zone: str = "UTC"  # for `when:18:00` when the caller chose no zone
+    grace: float = 600.0  # a post due while the bridge was down still goes out this late
+    retry: float = 60.0  # a scheduled post whose origin could not be posted is retried after
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message: StoredMessage
+    item_ids: list[int]
 
 
 class AnnounceService:
     def __init__(
         self,
-        store: Store,
+        store: AnnounceStore,
         clock: Clock,
         wake: Callable[[], None],
         adapters: Mapping[Platform, ChatAdapter],
+        *,
+        scheduler: Scheduler | None = None,
+        settings: AnnounceSettings | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
         self.adapters = adapters
+        self.scheduler: Scheduler = scheduler or NoScheduler()
+        self.settings = settings or AnnounceSettings()
         self.roles = RoleService(store)
         self.settled = asyncio.Event()  # set by the outbox after each delivery
         self._table: dict[str, Callable[[AnnounceInvoked], Awaitable[Outcome]]] = {
             "post": self._post,
             "edit": self._edit,
             "delete": self._delete,
+            "list": self._list,
+            "cancel": self._cancel,
+            "zone": self._zone,
         }
 
     def delivered(self, *_: object) -> None:
@@ -67,7 +105,7 @@ class AnnounceService:
     async def handle(self, event: AnnounceInvoked) -> Outcome:
         handler = self._table.get(event.action)
         if handler is None:
-            return Reply("Usage: `/announce <message>`, `/announce edit <id> <text>`, ...")
+            return Reply(USAGE)
         return await handler(event)
 
     # -- post ------------------------------------------------------------------------------
@@ -78,20 +116,15 @@ class AnnounceService:
                 return Reply(f"No group `{event.group}`.")
             allowed = await self.roles.has_role(group, event.user, ANNOUNCERS)
             return [group] if allowed else Reply(REFUSED)
-        groups = [
+        groups = await self._my_groups(event)
+        return groups or Reply(REFUSED)
+
+    async def _my_groups(self, event: AnnounceInvoked) -> list[FanGroup]:
+        return [
             g
             for g in await self.store.list_groups()
             if await self.roles.has_role(g, event.user, ANNOUNCERS)
         ]
-        return groups or Reply(REFUSED)
-
-    async def _targets(self, groups: list[FanGroup], origin: ChannelRef) -> list[ChannelRef]:
-        channels: dict[ChannelRef, None] = {}
-        for group in groups:
-            for link in await self.store.links_for_group(group.id):
-                if link.direction.receives and link.channel != origin:
-                    channels[link.channel] = None
-        return list(channels)
 
     async def _post(self, event: AnnounceInvoked) -> Outcome:
         groups = await self._groups(event)
@@ -104,60 +137,140 @@ class AnnounceService:
             display_name=event.display_name or event.user.user,
             avatar_url=event.avatar_url,
         )
-        text = _with_link(event.text, event.link)
+        draft = AnnouncementDraft(
+            group_ids=tuple(g.id for g in groups),
+            author=event.user,
+            channel=event.channel,
+            display_name=account.display_name,
+            avatar_url=account.avatar_url,
+            text=event.text.to_json(),
+            link=event.link.strip(),
+            image_url=event.image_url.strip() or None,
+            pin=event.pin,
+        )
+        if event.when.strip():
+            return await self._schedule(event, draft, groups)
+        return await self._post_now(draft, groups)
+
+    async def _post_now(self, draft: AnnouncementDraft, groups: list[FanGroup]) -> Outcome:
+        now = self.clock.now()
+        announcement = await self.store.create_announcement(
+            draft, status=AnnouncementStatus.SENDING, at=now
+        )
         try:
-            origin_id = await self._post_origin(event, account, groups[0], text)
+            sent = await self.send(announcement)
         except DeliveryError as exc:
+            await self._move(announcement, AnnouncementStatus.SENDING, AnnouncementStatus.MISSED)
             return Reply(f"Could not post the announcement here: {exc}")
+        await self._move(
+            announcement,
+            AnnouncementStatus.SENDING,
+            AnnouncementStatus.SENT,
+            message_id=sent.message.id,
+        )
+        return self._announced(announcement.id, groups, sent.item_ids)
+
+    async def _schedule(
+        self, event: AnnounceInvoked, draft: AnnouncementDraft, groups: list[FanGroup]
+    ) -> Outcome:
+        zone = await self.zone_of(event)
+        try:
+            due = parse_when(event.when, now=self.clock.now(), zone=zone)
+        except WhenError as exc:
+            return Reply(str(exc))
+        draft = AnnouncementDraft(**{**_fields(draft), "due_at": due.at, "zone": due.zone})
+        announcement = await self.store.create_announcement(
+            draft, status=AnnouncementStatus.SCHEDULED, at=self.clock.now()
+        )
+        self.scheduler.schedule(announcement.id, due.at)
         targets = await self._targets(groups, event.channel)
-        announce = {"image_url": event.image_url or None, "pin": event.pin}
+        return Reply(scheduled_reply(announcement.id, due, self.clock.now(), len(targets) + 1))
+
+    async def zone_of(self, event: AnnounceInvoked) -> str:
+        """The caller's zone: the one they chose, else their platform profile's, else the
+        bridge's default."""
+        for zone in (await self.store.member_zone(event.user), event.zone):
+            if zone:
+                with contextlib.suppress(WhenError):
+                    zone_named(zone)
+                    return zone
+        return self.settings.default_zone
+
+    async def send(self, announcement: Announcement) -> Sent:
+        """Post the origin copy in the command's channel and queue every other linked channel
+        of the announcement's groups. Raises DeliveryError when the origin cannot be posted."""
+        draft = announcement.draft
+        groups = [g for i in draft.group_ids if (g := await self.store.get_group_by_id(i))]
+        if not groups:
+            raise DeliveryError("its groups no longer exist")
+        text = _with_link(Document.from_json(draft.text), draft.link)
+        release = await release_in(self.store, text.plain() + " " + draft.link)
+        announce: dict[str, Any] = {"image_url": draft.image_url, "pin": draft.pin}
+        if release is not None:
+            announce["release"] = release.to_json()
+        origin_id = await self._post_origin(announcement, groups[0], text, announce)
+        targets = await self._targets(groups, draft.channel)
         drafts = [OutboxDraft(t, {"kind": "post", "announce": announce}) for t in targets]
         message, ids = await self.store.record_message(
             group_id=groups[0].id,
-            author=event.user,
-            origin=event.channel,
+            author=draft.author,
+            origin=draft.channel,
             origin_message_id=origin_id,
             text=text.to_json(),
             fanout=drafts,
         )
-        await self._remember(message, event)
         self.wake()
-        return self._announced(message, groups, ids)
+        return Sent(message, ids)
+
+    async def _targets(self, groups: list[FanGroup], origin: ChannelRef) -> list[ChannelRef]:
+        channels: dict[ChannelRef, None] = {}
+        for group in groups:
+            for link in await self.store.links_for_group(group.id):
+                if link.direction.receives and link.channel != origin:
+                    channels[link.channel] = None
+        return list(channels)
 
     async def _post_origin(
-        self, event: AnnounceInvoked, account: Account, group: FanGroup, text: Document
+        self,
+        announcement: Announcement,
+        group: FanGroup,
+        text: Document,
+        announce: dict[str, Any],
     ) -> str:
-        adapter = self.adapters.get(event.channel.platform)
+        draft = announcement.draft
+        adapter = self.adapters.get(draft.channel.platform)
         if adapter is None:
-            raise DeliveryError(f"{event.channel.platform.value} is not connected")
+            raise DeliveryError(f"{draft.channel.platform.value} is not connected")
+        account = await self.store.get_account(draft.author)
         artists = await artist_accounts(self.store, group.id)
+        from bridge.actions import styled
+
         outgoing = OutgoingMessage(
-            author_name=account.display_name,
-            author_avatar=account.avatar_url,
+            author_name=draft.display_name,
+            author_avatar=draft.avatar_url,
             text=text,
-            marker=f"announce-{event.key}"[:25],
-            badge=BADGE if account.member_id in artists else None,
-            style="announcement",
-            image_url=event.image_url or None,
-            pin=event.pin,
+            marker=f"announce-{announcement.id}",
+            badge=BADGE if account is not None and account.member_id in artists else None,
         )
-        result = await adapter.post(event.channel, outgoing)
+        result = await adapter.post(
+            draft.channel, styled(outgoing, {"kind": "post", "announce": announce})
+        )
         if not result.ids:
             raise DeliveryError("nothing was posted")
         return result.ids[0]
 
-    def _announced(self, message: StoredMessage, groups: list[FanGroup], ids: list[int]) -> Reply:
+    def _announced(self, announcement_id: int, groups: list[FanGroup], ids: list[int]) -> Reply:
         names = ", ".join(f"*{g.name}*" for g in groups)
         text = (
-            f"📣 Announcement #{message.id} posted here and queued for {len(ids)} linked "
-            f"channel(s) of {names}. Edit it with `/announce edit {message.id} <text>`, delete "
-            f"it with `/announce delete {message.id}`."
+            f"📣 Announcement #{announcement_id} posted here and queued for {len(ids)} linked "
+            f"channel(s) of {names}. Edit it with `/announce edit {announcement_id} <text>`, "
+            f"delete it with `/announce delete {announcement_id}`."
         )
 
         async def progress(within: float) -> str:
             return await self.progress(ids, within)
 
-        return Announced(text, message_id=message.id, progress=progress)
+        return Announced(text, announcement_id=announcement_id, progress=progress)
 
     async def progress(self, item_ids: list[int], within: float) -> str:
         """How far the fan-out got ("sent N/M"), once every copy is delivered or gave up, or
@@ -179,39 +292,60 @@ class AnnounceService:
         tail += f", {left} still queued" if left else ""
         return f"Announcement: sent {sent}/{len(item_ids)}{tail}."
 
-    # -- edit / delete ---------------------------------------------------------------------
-    async def _mine(self, event: AnnounceInvoked) -> StoredMessage | Reply:
-        message = await self.store.get_message(event.message_id or 0)
-        remembered = await self._remembered(message) if message else None
-        if message is None or message.deleted_at is not None or remembered is None:
-            return Reply(f"No announcement #{event.message_id}.")
+    # -- edit / delete / cancel --------------------------------------------------------------
+    async def _mine(self, event: AnnounceInvoked) -> Announcement | Reply:
+        """The announcement the command names, if the caller wrote it or moderates its group."""
+        number = event.announcement_id or 0
+        announcement = await self.store.get_announcement(number)
+        if announcement is None or announcement.status is AnnouncementStatus.DELETED:
+            return Reply(f"No announcement #{number}.")
         account = await self.store.get_account(event.user)
-        author = await self.store.get_account(message.author) if message.author else None
+        author = await self.store.get_account(announcement.draft.author)
         own = account is not None and author is not None and account.member_id == author.member_id
-        group = await self.store.get_group_by_id(message.group_id)
-        moderator = group is not None and await self.roles.is_moderator(group, event.user)
-        return message if own or moderator else Reply(REFUSED)
+        if own or event.user == announcement.draft.author:
+            return announcement
+        for group_id in announcement.draft.group_ids:
+            group = await self.store.get_group_by_id(group_id)
+            if group is not None and await self.roles.is_moderator(group, event.user):
+                return announcement
+        return Reply(REFUSED)
+
+    async def _posted(self, event: AnnounceInvoked) -> tuple[Announcement, StoredMessage] | Reply:
+        announcement = await self._mine(event)
+        if isinstance(announcement, Reply):
+            return announcement
+        message_id = announcement.message_id
+        message = await self.store.get_message(message_id) if message_id else None
+        if message is None or message.deleted_at is not None:
+            state = announcement.status.value
+            return Reply(f"Announcement #{announcement.id} is {state}: it has no posted copies.")
+        return announcement, message
 
     async def _edit(self, event: AnnounceInvoked) -> Outcome:
-        message = await self._mine(event)
-        if isinstance(message, Reply):
-            return message
+        found = await self._posted(event)
+        if isinstance(found, Reply):
+            return found
+        announcement, message = found
         if not event.text.plain().strip():
             return Reply("Usage: `/announce edit <id> <text>`")
-        remembered = await self._remembered(message) or {}
-        text = _with_link(event.text, str(remembered.get("link") or ""))
+        text = _with_link(event.text, announcement.draft.link)
         await self.store.mark_edited(message.id, text=text.to_json(), at=self.clock.now())
-        announce = {"image_url": remembered.get("image_url")}
+        announce: dict[str, Any] = {"image_url": announcement.draft.image_url}
+        release = await release_in(self.store, text.plain())
+        if release is not None:
+            announce["release"] = release.to_json()
         count = await self._every_copy(message, {"kind": "edit", "announce": announce})
-        return Reply(f"Editing announcement #{message.id} in {count} channel(s).")
+        return Reply(f"Editing announcement #{announcement.id} in {count} channel(s).")
 
     async def _delete(self, event: AnnounceInvoked) -> Outcome:
-        message = await self._mine(event)
-        if isinstance(message, Reply):
-            return message
+        found = await self._posted(event)
+        if isinstance(found, Reply):
+            return found
+        announcement, message = found
         await self.store.mark_deleted(message.id, at=self.clock.now())
+        await self._move(announcement, AnnouncementStatus.SENT, AnnouncementStatus.DELETED)
         count = await self._every_copy(message, {"kind": "delete"})
-        return Reply(f"Deleting announcement #{message.id} in {count} channel(s).")
+        return Reply(f"Deleting announcement #{announcement.id} in {count} channel(s).")
 
     async def _every_copy(self, message: StoredMessage, action: dict[str, Any]) -> int:
         channels = {c.channel for c in await self.store.copies_of(message.id)}
@@ -222,21 +356,64 @@ class AnnounceService:
         self.wake()
         return len(drafts)
 
-    # -- what an edit needs later (kept in the group's settings) ----------------------------
-    async def _remember(self, message: StoredMessage, event: AnnounceInvoked) -> None:
-        group = await self.store.get_group_by_id(message.group_id)
-        kept = dict(group.settings.get("announcements", {})) if group else {}
-        kept[str(message.id)] = {"image_url": event.image_url or None, "link": event.link}
-        newest = sorted(kept, key=int)[-KEPT:]
-        await self.store.update_settings(
-            message.group_id, {"announcements": {k: kept[k] for k in newest}}
+    async def _cancel(self, event: AnnounceInvoked) -> Outcome:
+        announcement = await self._mine(event)
+        if isinstance(announcement, Reply):
+            return announcement
+        moved = await self._move(
+            announcement, AnnouncementStatus.SCHEDULED, AnnouncementStatus.CANCELLED, by=event.user
+        )
+        if not moved:
+            state = (await self.store.get_announcement(announcement.id)) or announcement
+            return Reply(f"Announcement #{announcement.id} is {state.status.value}, not scheduled.")
+        self.scheduler.unschedule(announcement.id)
+        return Reply(f"Cancelled scheduled announcement #{announcement.id}: nothing will be sent.")
+
+    async def _list(self, event: AnnounceInvoked) -> Outcome:
+        groups = await self._my_groups(event)
+        if not groups:
+            return Reply(REFUSED)
+        found = await self.store.list_announcements([g.id for g in groups], limit=15)
+        names = {g.id: g.name for g in groups}
+        return Reply(describe_list(found, names, await self.zone_of(event)))
+
+    async def _zone(self, event: AnnounceInvoked) -> Outcome:
+        name = event.text.plain().strip()
+        if not name:
+            return Reply(f"Your time zone for `when:` is `{await self.zone_of(event)}`.")
+        try:
+            zone_named(name)
+        except WhenError as exc:
+            return Reply(str(exc))
+        await self.store.upsert_account(
+            user=event.user,
+            display_name=event.display_name or event.user.user,
+            avatar_url=event.avatar_url,
+        )
+        await self.store.set_member_zone(event.user, name)
+        return Reply(f"Your time zone is now `{name}`: `when:18:00` means 18:00 there.")
+
+    async def _move(
+        self,
+        announcement: Announcement,
+        old: AnnouncementStatus,
+        new: AnnouncementStatus,
+        *,
+        by: object = None,
+        message_id: int | None = None,
+    ) -> bool:
+        return await self.store.move_announcement(
+            announcement.id,
+            old=old,
+            new=new,
+            at=self.clock.now(),
+            by=str(by) if by is not None else None,
+            message_id=message_id,
         )
 
-    async def _remembered(self, message: StoredMessage) -> dict[str, Any] | None:
-        group = await self.store.get_group_by_id(message.group_id)
-        kept = group.settings.get("announcements", {}) if group else {}
-        found = kept.get(str(message.id))
-        return dict(found) if isinstance(found, dict) else None
+
+def _fields(draft: AnnouncementDraft) -> dict[str, Any]:
+    return {name: getattr(draft, name) for name in draft.__dataclass_fields__}
 
 
 def _with_link(text: Document, link: str) -> Document:
@@ -244,3 +421,6 @@ def _with_link(text: Document, link: str) -> Document:
     if not link:
         return text
     return Document((*text.nodes, LineBreak(), Link(link, (Text(link),))))
+
+
+__all__ = ["AnnounceService", "AnnounceSettings", "Announced", "preview"]

@@ -42,7 +42,8 @@ HELP = (
     "• `modchannel [group|clear]` — post the group's reports in this channel (owners)\n"
     "• `visibility public|invite|approval` — who may join the group (owners)\n"
     "• `invite [uses] [expiry]` — an invite code, e.g. `invite 5 2d` (moderators)\n"
-    "• `join [code|group]` — join with an invite code, or ask the moderators to let you in"
+    "• `join [code|group]` — join with an invite code, or ask the moderators to let you in\n"
+    "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)"
 )
 PAGE_SIZE = 5
 SORTS = ("recent", "top", "reacted")

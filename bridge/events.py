@@ -179,8 +179,10 @@ class ModCardClicked:
 
 @dataclass(frozen=True, slots=True)
 class AnnounceInvoked:
-    """``/announce`` from either platform: ``action`` is post, edit or delete; ``message_id``
-    names the announcement to edit or delete; ``group`` (a slug) limits a post to one group."""
+    """``/announce`` from either platform: ``action`` is post, edit, delete, list, cancel or zone;
+    ``announcement_id`` names the announcement to edit, delete or cancel; ``group`` (a slug)
+    limits a post to one group; ``when`` schedules it; ``zone`` is the caller's time zone as the
+    platform knows it (Slack profiles have one), used when they have not chosen one."""
 
     key: str
     channel: ChannelRef
@@ -191,7 +193,9 @@ class AnnounceInvoked:
     image_url: str = ""
     pin: bool = False
     group: str = ""
-    message_id: int | None = None
+    announcement_id: int | None = None
+    when: str = ""
+    zone: str = ""
     display_name: str = ""
     avatar_url: str | None = None
 

@@ -15,6 +15,7 @@ from bridge.actions import SendResult, styled
 from bridge.compose import Composer
 from bridge.echo import EchoGuard, marker_for
 from bridge.ids import Platform
+from bridge.metrics import Metrics, NullMetrics
 from bridge.moderation_effects import more_handlers
 from bridge.ports import (
     ChatAdapter,
@@ -61,8 +62,10 @@ class OutboxWorker:
         echo: EchoGuard,
         clock: Clock,
         settings: OutboxSettings | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics: Metrics = metrics or NullMetrics()
         self.adapters = adapters
         self.composer = composer
         self.echo = echo
@@ -176,6 +179,7 @@ class OutboxWorker:
             await self._settle(item, "skipped", str(exc))
         except RateLimited as exc:
             self.rate_limited += 1
+            self.metrics.rate_limited(item.target.platform.value)
             await self._retry_at(item, str(exc), self.clock.now() + exc.retry_after)
         except PermanentError as exc:
             log.warning("=> %s %s refused: %s", item.target, item.action.get("kind"), exc)
@@ -190,6 +194,7 @@ class OutboxWorker:
             await self.store.complete(item.id)
             await self._settle(item, "done", "")
             self.delivered += 1
+            self.metrics.relayed(item.target.platform.value)
             if self.on_delivered is not None:
                 self.on_delivered(item)
 

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
 from bridge.music.model import Metadata
+from bridge.music.playlist import PlaylistState, SpotifyAccount
+from bridge.music.tab_query import TabItemDetail, TabPage, TabQuery
 from bridge.records import (
     Account,
     ChannelLink,
@@ -274,6 +276,14 @@ class MusicStore(Protocol):
         sharer: str | None = None,
     ) -> tuple[list[TabEntry], int]: ...
 
+    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage:
+        """One page of the group's web tab (removed shares never count)."""
+        ...
+
+    async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None:
+        """One tab entry (``TabItem.ref``) with its shares and their messages."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ModEffect:
@@ -332,6 +342,20 @@ class ModerationStore(Protocol):
     async def is_banned(self, group_id: int, member_id: int) -> bool:
         """The member's latest ban or unban in the group is a ban."""
         ...
+
+
+class SpotifyStore(Protocol):
+    """The bot's Spotify account and the groups' "Play all on Spotify" playlists."""
+
+    async def save_spotify_account(self, account: SpotifyAccount) -> None: ...
+
+    async def get_spotify_account(self) -> SpotifyAccount | None: ...
+
+    async def get_spotify_playlist(self, group_id: int) -> PlaylistState | None: ...
+
+    async def save_spotify_playlist(self, state: PlaylistState) -> None: ...
+
+    async def spotify_playlists(self) -> list[PlaylistState]: ...
 
 
 class Store(

@@ -26,6 +26,7 @@ from bridge.events import (
     ReportActed,
     ReportFiled,
 )
+from bridge.metrics import Metrics, NullMetrics
 from bridge.ordering import InOrder
 from bridge.outcome import Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
@@ -48,8 +49,10 @@ class Router:
         clock: Clock,
         reports: ReportService | None = None,
         announce: AnnounceService | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics: Metrics = metrics or NullMetrics()
         self.echo = echo
         self.clock = clock
         self._table: dict[type, Callable[[Any], Awaitable[Outcome]]] = {
@@ -75,6 +78,7 @@ class Router:
     async def handle(self, event: CoreEvent) -> Outcome:
         """Public entry: never raises for a bad event; logs and reports an Ignored instead."""
         self.events_in += 1
+        self.metrics.event_in(type(event).__name__)
         try:
             async with self._order.hold(_order_key(event)):  # one channel, one at a time
                 outcome = await self._handle(event)

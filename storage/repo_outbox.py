@@ -116,6 +116,15 @@ class OutboxRepo(RepoBase):
             )
             return int((await s.exec(query)).one())
 
+    async def outbox_oldest_pending_at(self) -> float | None:
+        """When the oldest unfinished item was queued (None when the outbox is empty)."""
+        async with self.session() as s:
+            query = select(func.min(OutboxRow.created_at)).where(
+                col(OutboxRow.status).in_(UNFINISHED)
+            )
+            oldest = (await s.exec(query)).one()
+            return None if oldest is None else float(oldest)
+
     async def get_outbox_item(self, item_id: int) -> OutboxItem | None:
         async with self.session() as s:
             row = await s.get(OutboxRow, item_id)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, Row, Select, Subquery, and_, case, func, literal, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bridge.music.tab_query import ShareDetail, TabItem, TabItemDetail, TabPage, TabQuery
 from bridge.records import TabEntry
+from bridge.text import Document
+from storage.base import RepoBase
 from storage.repo_music import MusicRepo
-from storage.tables import ReactionRow, ShareRow
+from storage.tables import (
+    MessageCopyRow,
+    MessageRow,
+    MusicItemRow,
+    MusicLinkRow,
+    ReactionRow,
+    ShareRow,
+)
 
 SORTS: dict[str, Callable[[TabEntry], tuple[float, ...]]] = {
     "recent": lambda e: (-e.last_shared_at,),
@@ -30,7 +44,7 @@ class _Fold:
     sharers: dict[str, None] = field(default_factory=dict)
 
 
-class TabRepo(MusicRepo):
+class _ChatTabRepo(MusicRepo):
     async def music_tab(
         self,
         group_id: int,
@@ -101,3 +115,452 @@ class TabRepo(MusicRepo):
         from dataclasses import replace
 
         return replace(entry, item=await self.get_item(item_id))
+
+
+# -- the web tab: TabQuery in, TabPage out (filters, sorts and paging pushed into SQL) -------
+S = ShareRow
+SEARCH_IDS_MAX = 20_000  # beyond this many matches a search filters nothing (every id matches)
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """An entry's identity: the resolved item, or the link key of a link not resolved yet."""
+
+    item_id: int | None
+    link_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    key: _Key
+    first_share_id: int
+    shares: int
+    reactions: int
+    first_shared_at: float
+    last_shared_at: float
+    url: str
+    platform: str
+    kind: str | None
+    title: str | None
+    artists: tuple[str, ...]
+    album: str | None
+    duration_ms: int | None
+    artwork_url: str | None
+
+
+def _share_filters(group_id: int, query: TabQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [
+        col(S.group_id) == group_id,
+        col(S.removed_at).is_(None),
+    ]
+    if query.sharer:
+        name = col(S.shared_by_name)  # SQLite's lower() folds ASCII only: exact names match too
+        conds.append(or_(name == query.sharer, func.lower(name) == query.sharer.lower()))
+    if query.since is not None:
+        conds.append(col(S.shared_at) >= query.since)
+    if query.until is not None:
+        conds.append(col(S.shared_at) < query.until)
+    if query.platform:
+        known_on = select(MusicLinkRow.item_id).where(col(MusicLinkRow.platform) == query.platform)
+        conds.append(
+            or_(
+                col(S.item_id).in_(known_on),
+                and_(col(S.item_id).is_(None), col(S.platform) == query.platform),
+            )
+        )
+    if query.kind == "link":
+        conds.append(col(S.item_id).is_(None))
+    elif query.kind:
+        of_kind = select(MusicItemRow.id).where(col(MusicItemRow.kind) == query.kind)
+        conds.append(col(S.item_id).in_(of_kind))
+    return conds
+
+
+def _key_filter(key: _Key) -> ColumnElement[bool]:
+    if key.item_id is not None:
+        return col(S.item_id) == key.item_id
+    return and_(col(S.item_id).is_(None), col(S.link_key) == key.link_key)
+
+
+def _keys_filter(keys: Sequence[_Key]) -> ColumnElement[bool]:
+    items = [k.item_id for k in keys if k.item_id is not None]
+    links = [k.link_key for k in keys if k.item_id is None]
+    return or_(
+        col(S.item_id).in_(items),
+        and_(col(S.item_id).is_(None), col(S.link_key).in_(links)),
+    )
+
+
+def _counts(conds: Sequence[ColumnElement[bool]], reactions: bool) -> Subquery:
+    """Per entry: first share id, shares, reactions, first and last share time. Shares count
+    messages: the same song twice in one message (two platforms' links) is one share. Counting
+    reactions exactly needs one row per (entry, message) first, which costs about twice as
+    much: without ``reactions`` the column is 0 (the caller counts them for its page)."""
+    unresolved_key = case((col(S.item_id).is_(None), col(S.link_key)), else_=literal(""))
+    if not reactions:
+        return (
+            sa_select(
+                col(S.item_id).label("item_id"),
+                unresolved_key.label("lk"),
+                func.min(S.id).label("sid"),
+                func.count(func.distinct(col(S.message_id))).label("shares"),
+                literal(0).label("reactions"),
+                func.min(S.shared_at).label("first"),
+                func.max(S.shared_at).label("last"),
+            )
+            .where(*conds)
+            .group_by(col(S.item_id), unresolved_key)
+            .subquery()
+        )
+    per_message = (
+        sa_select(
+            col(S.item_id).label("item_id"),
+            unresolved_key.label("lk"),
+            col(S.message_id).label("message_id"),
+            func.min(S.id).label("sid"),
+            func.min(S.shared_at).label("first"),
+            func.max(S.shared_at).label("last"),
+        )
+        .where(*conds)
+        .group_by(col(S.item_id), unresolved_key, col(S.message_id))
+        .subquery()
+    )
+    shared_in = select(S.message_id).where(*conds)
+    counted = (
+        select(col(ReactionRow.message_id).label("message_id"), func.count().label("n"))
+        .where(col(ReactionRow.message_id).in_(shared_in))
+        .group_by(col(ReactionRow.message_id))
+        .subquery()
+    )
+    pm = per_message.c
+    return (
+        sa_select(
+            pm.item_id,
+            pm.lk,
+            func.min(pm.sid).label("sid"),
+            func.count().label("shares"),
+            func.coalesce(func.sum(counted.c.n), 0).label("reactions"),
+            func.min(pm.first).label("first"),
+            func.max(pm.last).label("last"),
+        )
+        .select_from(per_message.outerjoin(counted, counted.c.message_id == pm.message_id))
+        .group_by(pm.item_id, pm.lk)
+        .subquery()
+    )
+
+
+def _entries(
+    conds: Sequence[ColumnElement[bool]], sort: str, *, reactions: bool = True
+) -> Select[Any]:
+    """One row per entry with its counts, in ``sort`` order, and the number of entries."""
+    agg = _counts(conds, reactions or sort == "reacted")
+    a = agg.c
+    first_share = aliased(ShareRow)
+    order = {
+        "recent": (a.last.desc(),),
+        "shared": (a.shares.desc(), a.last.desc()),
+        "reacted": (a.reactions.desc(), a.shares.desc(), a.last.desc()),
+    }[sort]
+    return (
+        sa_select(
+            a.item_id,
+            a.lk,
+            a.sid,
+            a.shares,
+            a.reactions,
+            a.first,
+            a.last,
+            col(first_share.url),
+            col(first_share.platform),
+            col(first_share.link_key),
+            col(MusicItemRow.kind),
+            col(MusicItemRow.title),
+            col(MusicItemRow.artists),
+            col(MusicItemRow.album),
+            col(MusicItemRow.duration_ms),
+            col(MusicItemRow.artwork_url),
+            func.count().over().label("total"),  # every entry's count, in the same pass
+        )
+        .select_from(agg)
+        .join(first_share, col(first_share.id) == a.sid)
+        .outerjoin(MusicItemRow, col(MusicItemRow.id) == a.item_id)
+        .order_by(*order, a.sid.desc())
+    )
+
+
+async def _fetch(s: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
+    """Rows of a core ``select`` of many columns (sqlmodel's ``select`` types four at most)."""
+    result = await s.exec(statement)  # type: ignore[call-overload]
+    rows: Sequence[Row[Any]] = result.all()
+    return rows
+
+
+def _row(r: Any) -> _Row:
+    return _Row(
+        key=_Key(r.item_id, "" if r.item_id is not None else r.link_key),
+        first_share_id=int(r.sid),
+        shares=int(r.shares),
+        reactions=int(r.reactions),
+        first_shared_at=float(r.first),
+        last_shared_at=float(r.last),
+        url=r.url,
+        platform=r.platform,
+        kind=r.kind,
+        title=r.title,
+        artists=tuple(r.artists or ()),
+        album=r.album,
+        duration_ms=r.duration_ms,
+        artwork_url=r.artwork_url,
+    )
+
+
+def _matches(words: Sequence[str], *texts: str) -> bool:
+    hay = " ".join(texts).casefold()
+    return all(w in hay for w in words)
+
+
+def _quote(raw: str, deleted: bool) -> str | None:
+    if deleted:
+        return None
+    try:
+        text = Document.from_json(raw).plain().strip()
+    except (ValueError, KeyError, TypeError, StopIteration):
+        text = raw.strip()
+    return text[:QUOTE_MAX] + ("…" if len(text) > QUOTE_MAX else "")
+
+
+QUOTE_MAX = 500
+
+
+def permalink(
+    platform: str, workspace: str, channel: str, message_id: str, thread_id: str | None
+) -> str | None:
+    """The message on its platform (Discord: a message in a thread lives in the thread)."""
+    if platform == "discord":
+        return f"https://discord.com/channels/{workspace}/{thread_id or channel}/{message_id}"
+    if platform == "slack":
+        url = f"https://slack.com/archives/{channel}/p{message_id.replace('.', '')}"
+        if thread_id and thread_id != message_id:
+            url += f"?thread_ts={thread_id}&cid={channel}"
+        return url
+    return None
+
+
+class WebTabRepo(RepoBase):
+    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage:
+        """One page of the group's tab for ``query``; removed shares never count."""
+        conds = _share_filters(group_id, query)
+        if query.q:
+            matches = await self._tab_search(group_id, query.q)
+            if matches is not None:
+                if not matches:
+                    return TabPage((), 0, query)
+                conds.append(_keys_filter(matches))
+        entries = _entries(conds, query.sort, reactions=False)
+        async with self.session() as s:
+            found = await _fetch(s, entries.limit(query.per_page).offset(query.offset))
+            if found:
+                total = int(found[0].total)
+            else:  # past the last page (or nothing at all): count on its own
+                counted = select(func.count()).select_from(entries.order_by(None).subquery())
+                total = int((await s.exec(counted)).one()) if query.page > 1 else 0
+            rows = [_row(r) for r in found]
+            if query.sort != "reacted":
+                rows = await self._tab_reactions(s, rows, conds)
+            items = await self._tab_finish(s, rows, conds)
+        return TabPage(tuple(items), total, query)
+
+    async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None:
+        """One entry of the tab, with every share of it (newest first) and its message."""
+        async with self.session() as s:
+            key = await self._tab_key_of(s, group_id, ref)
+            if key is None:
+                return None
+            conds = [*_share_filters(group_id, TabQuery()), _key_filter(key)]
+            rows = [_row(r) for r in await _fetch(s, _entries(conds, "recent"))]
+            if not rows:
+                return None
+            item = (await self._tab_finish(s, rows[:1], conds))[0]
+            return TabItemDetail(item, await self._tab_share_details(s, conds))
+
+    async def _tab_reactions(
+        self,
+        s: AsyncSession,
+        rows: Sequence[_Row],
+        conds: Sequence[ColumnElement[bool]],
+    ) -> list[_Row]:
+        """The page's rows with their reactions counted (the page query left them at 0)."""
+        if not rows:
+            return []
+        agg = _counts([*conds, _keys_filter([r.key for r in rows])], True)
+        counted = await _fetch(s, sa_select(agg.c.item_id, agg.c.lk, agg.c.reactions))
+        by_key = {_Key(i, lk): int(n) for i, lk, n in counted}
+        return [replace(r, reactions=by_key.get(r.key, 0)) for r in rows]
+
+    async def _tab_key_of(self, s: AsyncSession, group_id: int, ref: str) -> _Key | None:
+        if ref.isdigit() and len(ref) < 19:
+            return _Key(int(ref), "")
+        if ref.startswith("l") and ref[1:].isdigit() and len(ref) < 20:
+            share = await s.get(ShareRow, int(ref[1:]))
+            if share is None or share.group_id != group_id:
+                return None
+            return _Key(share.item_id, "" if share.item_id is not None else share.link_key)
+        return None
+
+    async def _tab_search(self, group_id: int, q: str) -> list[_Key] | None:
+        """The entries whose title or artists (a link not resolved: its URL) hold every word of
+        ``q``, case-insensitively as Python folds case (SQLite's ``lower`` folds ASCII only).
+        None: too many to pass as a filter."""
+        words = q.casefold().split()
+        shared = select(S.item_id).where(
+            (col(S.group_id) == group_id) & col(S.removed_at).is_(None)
+        )
+        items_q = select(MusicItemRow.id, MusicItemRow.title, MusicItemRow.artists).where(
+            col(MusicItemRow.id).in_(shared)
+        )
+        links_q = (
+            select(S.link_key, S.url)
+            .where(col(S.group_id) == group_id)
+            .where(col(S.removed_at).is_(None) & col(S.item_id).is_(None))
+            .distinct()
+        )
+        async with self.session() as s:
+            found = [
+                _Key(i, "")
+                for i, title, artists in (await s.exec(items_q)).all()
+                if _matches(words, title, *(artists or ()))
+            ]
+            found += [
+                _Key(None, key)
+                for key, url in (await s.exec(links_q)).all()
+                if _matches(words, url)
+            ]
+        return None if len(found) > SEARCH_IDS_MAX else found
+
+    async def _tab_finish(
+        self, s: AsyncSession, rows: Sequence[_Row], conds: Sequence[ColumnElement[bool]]
+    ) -> list[TabItem]:
+        """Rows → TabItems: every platform link of the items, the sharers in order."""
+        if not rows:
+            return []
+        keys = [r.key for r in rows]
+        item_ids = [k.item_id for k in keys if k.item_id is not None]
+        links: dict[int, dict[str, str]] = {}
+        if item_ids:
+            link_q = (
+                select(MusicLinkRow.item_id, MusicLinkRow.platform, MusicLinkRow.url)
+                .where(col(MusicLinkRow.item_id).in_(item_ids))
+                .order_by(col(MusicLinkRow.id))
+            )
+            for item_id, platform, url in (await s.exec(link_q)).all():
+                links.setdefault(item_id, {}).setdefault(platform, url)
+        sharers: dict[_Key, dict[str, None]] = {k: {} for k in keys}
+        sharer_q = (
+            select(S.item_id, S.link_key, S.shared_by_name)
+            .where(*conds, _keys_filter(keys))
+            .order_by(col(S.shared_at), col(S.id))
+        )
+        for sharer_item, link_key, name in (await s.exec(sharer_q)).all():
+            key = _Key(sharer_item, "" if sharer_item is not None else link_key)
+            sharers.setdefault(key, {})[name] = None
+        return [_tab_item(r, links, tuple(sharers.get(r.key, {}))) for r in rows]
+
+    async def _tab_share_details(
+        self, s: AsyncSession, conds: Sequence[ColumnElement[bool]]
+    ) -> tuple[ShareDetail, ...]:
+        origin = aliased(MessageCopyRow)
+        query = (
+            sa_select(
+                col(S.id),
+                col(S.shared_by_name),
+                col(S.shared_at),
+                col(S.url),
+                col(MessageRow.origin_platform),
+                col(MessageRow.origin_workspace),
+                col(MessageRow.origin_channel),
+                col(MessageRow.origin_message_id),
+                col(MessageRow.text),
+                col(MessageRow.deleted_at),
+                col(origin.thread_id),
+            )
+            .join(MessageRow, col(MessageRow.id) == col(S.message_id))
+            .outerjoin(
+                origin,
+                and_(
+                    col(origin.message_id) == col(S.message_id),
+                    col(origin.is_origin).is_(True),
+                    col(origin.part) == 0,
+                ),
+            )
+            .where(*conds)
+            .order_by(col(S.shared_at).desc(), col(S.id).desc())
+        )
+        out: list[ShareDetail] = []
+        seen: set[tuple[str, str, str]] = set()
+        for r in await _fetch(s, query):
+            where = (r.origin_platform, r.origin_channel, r.origin_message_id)
+            if where in seen:
+                continue  # one message sharing the song twice (two platforms) is one share
+            seen.add(where)
+            out.append(
+                ShareDetail(
+                    share_id=r.id,
+                    sharer=r.shared_by_name,
+                    platform=r.origin_platform,
+                    workspace=r.origin_workspace,
+                    channel=r.origin_channel,
+                    channel_name=None,
+                    shared_at=r.shared_at,
+                    url=r.url,
+                    quote=_quote(r.text, r.deleted_at is not None),
+                    permalink=permalink(
+                        r.origin_platform,
+                        r.origin_workspace,
+                        r.origin_channel,
+                        r.origin_message_id,
+                        r.thread_id,
+                    ),
+                )
+            )
+        return tuple(out)
+
+
+def _tab_item(row: _Row, links: dict[int, dict[str, str]], sharers: tuple[str, ...]) -> TabItem:
+    if row.key.item_id is None:
+        return TabItem(
+            ref=f"l{row.first_share_id}",
+            kind="link",
+            title=row.url,
+            artists=(),
+            album=None,
+            duration_ms=None,
+            artwork_url=None,
+            links=((row.platform, row.url),),
+            shares=row.shares,
+            reactions=row.reactions,
+            sharers=sharers,
+            first_shared_at=row.first_shared_at,
+            last_shared_at=row.last_shared_at,
+            resolved=False,
+        )
+    known = dict(links.get(row.key.item_id, {}))
+    known.setdefault(row.platform, row.url)
+    return TabItem(
+        ref=str(row.key.item_id),
+        kind=row.kind or "track",
+        title=row.title or row.url,
+        artists=row.artists,
+        album=row.album,
+        duration_ms=row.duration_ms,
+        artwork_url=row.artwork_url,
+        links=tuple(known.items()),
+        shares=row.shares,
+        reactions=row.reactions,
+        sharers=sharers,
+        first_shared_at=row.first_shared_at,
+        last_shared_at=row.last_shared_at,
+    )
+
+
+class TabRepo(_ChatTabRepo, WebTabRepo):
+    """The music tab: the chat command's view (``music_tab``) and the web's (``tab_items``)."""

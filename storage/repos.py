@@ -5,6 +5,7 @@ from __future__ import annotations
 from bridge.ports import Clock
 from storage.db import create_engine
 from storage.migrate import upgrade
+from storage.repo_announcements import AnnouncementRepo
 from storage.repo_gates import GateRepo
 from storage.repo_groups import GroupRepo
 from storage.repo_identity import IdentityRepo
@@ -14,6 +15,7 @@ from storage.repo_moderation import ModerationRepo
 from storage.repo_outbox import OutboxRepo
 from storage.repo_reactions import ReactionRepo
 from storage.repo_reports import ReportRepo
+from storage.repo_spotify import SpotifyRepo
 from storage.repo_tab import TabRepo
 from storage.repo_timeouts import TimeoutRepo
 
@@ -30,6 +32,8 @@ class SqlStore(
     TimeoutRepo,
     ReportRepo,
     GateRepo,
+    SpotifyRepo,
+    AnnouncementRepo,
 ):
     @classmethod
     async def open(

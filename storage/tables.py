@@ -38,6 +38,7 @@ class MemberRow(SQLModel, table=True):
     __tablename__ = "member"
     id: int | None = Field(default=None, primary_key=True)
     created_at: float
+    zone: str | None = Field(default=None, max_length=64)  # for `/announce ... when:18:00`
 
 
 class PlatformAccountRow(SQLModel, table=True):
@@ -329,7 +330,7 @@ class AnnouncementRow(SQLModel, table=True):
     channel_id: str = Field(max_length=64)
     display_name: str = Field(default="", max_length=200)
     avatar_url: str | None = Field(default=None, max_length=500)
-    text: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))  # a text.Document as JSON
     link: str = Field(default="", max_length=500)
     image_url: str | None = Field(default=None, max_length=500)
     pin: bool = False
@@ -341,3 +342,32 @@ class AnnouncementRow(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     created_at: float
     updated_at: float
+
+
+class SpotifyAccountRow(SQLModel, table=True):
+    """The bot's Spotify account (``fanbridge spotify login``): one row. ``refresh_token`` is a
+    secret: never logged."""
+
+    __tablename__ = "spotify_account"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=200)
+    display_name: str = Field(default="", max_length=200)
+    refresh_token: str = Field(sa_column=Column(Text, nullable=False))
+    scopes: str = Field(default="", max_length=500)
+    updated_at: float
+
+
+class SpotifyPlaylistRow(SQLModel, table=True):
+    """A group's "Play all on Spotify" playlist and what the bridge last wrote to it."""
+
+    __tablename__ = "spotify_playlist"
+    group_id: int = Field(foreign_key="fan_group.id", primary_key=True)
+    playlist_id: str = Field(max_length=64)
+    url: str = Field(max_length=500)
+    snapshot_id: str | None = Field(default=None, max_length=200)
+    uris: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unmatched: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    last_synced_at: float | None = None
+    last_error: str | None = Field(default=None, max_length=500)

@@ -22,6 +22,7 @@ from bridge.events import AnnounceInvoked, CoreEvent
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.records import MessageCopy
+from bridge.text import Document, Text
 
 if TYPE_CHECKING:
     from adapters.discord.send import DiscordSender
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 TITLE = "📣 Announcement"
 COLOUR = discord.Colour(0xF1C40F)
-PROGRESS_WAIT = 10.0  # seconds the command's follow-up waits for the fan-out
+PROGRESS_WAIT = 60.0  # seconds the command's follow-up waits for the fan-out
 NONE = discord.AllowedMentions.none()
 
 
@@ -43,7 +44,23 @@ def announcement_embed(message: OutgoingMessage) -> discord.Embed:
     embed.set_author(name=_shown_name(message) or "artist", icon_url=message.author_avatar)
     if message.image_url:
         embed.set_image(url=message.image_url)
+    if message.release is not None:
+        _release_field(embed, message)
     return embed
+
+
+def _release_field(embed: discord.Embed, message: OutgoingMessage) -> None:
+    """A release reminder: the track/album, its links on every platform, its artwork."""
+    release = message.release
+    assert release is not None
+    by = f" — {', '.join(release.artists)}" if release.artists else ""
+    links = " · ".join(f"[{label}]({url})" for label, url in release.links)
+    embed.add_field(name=f"🎵 {release.title}{by}"[:256], value=(links or "—")[:1024])
+    if release.artwork_url:
+        if message.image_url:
+            embed.set_thumbnail(url=release.artwork_url)
+        else:
+            embed.set_image(url=release.artwork_url)
 
 
 async def post_announcement(
@@ -135,6 +152,7 @@ def build_announce(dispatch: Dispatch) -> app_commands.Group:
         image="An image URL to show",
         pin="Pin the announcement in every channel",
         group="Only this group (its slug); default: every group you are an artist of",
+        when="Schedule it: 2026-12-01T18:00+01:00, in 2h, tomorrow 18:00 (your zone)",
     )
     async def post(
         interaction: discord.Interaction,
@@ -143,20 +161,36 @@ def build_announce(dispatch: Dispatch) -> app_commands.Group:
         image: str = "",
         pin: bool = False,
         group: str = "",
+        when: str = "",
     ) -> None:
         text = parse_discord(message)
         fields = {"text": text, "link": link, "image_url": image, "pin": pin, "group": group}
-        await _run(interaction, dispatch, _event(interaction, "post", **fields))
+        await _run(interaction, dispatch, _event(interaction, "post", when=when, **fields))
 
     @group.command(name="edit", description="Edit an announcement everywhere")
     @app_commands.describe(id="The announcement's number", message="The new text")
     async def edit(interaction: discord.Interaction, id: int, message: str) -> None:
-        fields = {"message_id": id, "text": parse_discord(message)}
+        fields = {"announcement_id": id, "text": parse_discord(message)}
         await _run(interaction, dispatch, _event(interaction, "edit", **fields))
 
     @group.command(name="delete", description="Delete an announcement everywhere")
     @app_commands.describe(id="The announcement's number")
     async def delete(interaction: discord.Interaction, id: int) -> None:
-        await _run(interaction, dispatch, _event(interaction, "delete", message_id=id))
+        await _run(interaction, dispatch, _event(interaction, "delete", announcement_id=id))
+
+    @group.command(name="list", description="Your groups' scheduled and recent announcements")
+    async def list_(interaction: discord.Interaction) -> None:
+        await _run(interaction, dispatch, _event(interaction, "list"))
+
+    @group.command(name="cancel", description="Cancel a scheduled announcement")
+    @app_commands.describe(id="The announcement's number")
+    async def cancel(interaction: discord.Interaction, id: int) -> None:
+        await _run(interaction, dispatch, _event(interaction, "cancel", announcement_id=id))
+
+    @group.command(name="zone", description="Your time zone for when: (e.g. Europe/Paris)")
+    @app_commands.describe(zone="An IANA time zone; leave empty to see yours")
+    async def zone(interaction: discord.Interaction, zone: str = "") -> None:
+        text = Document((Text(zone),)) if zone else Document(())
+        await _run(interaction, dispatch, _event(interaction, "zone", text=text))
 
     return group

@@ -21,6 +21,7 @@ from adapters.discord.moderate import mod_card_clicked, timeout_event
 from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
+from adapters.pacing import bot_authenticated, discord_pacer, pacing_trace
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
 from bridge.ids import Platform, UserRef
 from bridge.outcome import Outcome
@@ -62,6 +63,7 @@ class BridgeClient(discord.Client):
             allowed_mentions=discord.AllowedMentions.none(),
             chunk_guilds_at_startup=False,
             max_messages=1000,
+            http_trace=pacing_trace(discord_pacer(), bot_authenticated),
         )
         self.adapter = adapter
         self.tree = app_commands.CommandTree(self)
@@ -232,7 +234,10 @@ class DiscordAdapter:
         return user.display_name if user else ""
 
     def is_up(self) -> bool:
-        return self.client.is_ready() and not self.client.is_closed()
+        """READY received and the gateway websocket open right now (not mid-reconnect)."""
+        ws = self.client.ws
+        open_now = ws is not None and bool(ws.open)
+        return self.client.is_ready() and not self.client.is_closed() and open_now
 
     async def stop(self) -> None:
         await self.client.close()

@@ -132,6 +132,11 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
     async def links(interaction: discord.Interaction, value: str) -> None:
         await run(interaction, ("links",), value=value)
 
+    @group.command(name="web", description="The group's web pages (a personal link if private)")
+    @app_commands.describe(group="A group's slug (default: this channel's group)")
+    async def web(interaction: discord.Interaction, group: str = "") -> None:
+        await run(interaction, ("web",), group=group)
+
     @group.command(name="help", description="What fanbridge can do")
     async def help_(interaction: discord.Interaction) -> None:
         await run(interaction, ("help",))

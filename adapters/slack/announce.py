@@ -1,6 +1,8 @@
-"""`/announce` on Slack (``/announce <message> [pin] [group:<slug>] [image:<url>]``,
-``/announce edit <id> <text>``, ``/announce delete <id>``), and the announcement style of a
-copy: blocks (a "📣 Announcement" header, the text, the image) under the artist's name and
+"""`/announce` on Slack (``/announce <message> [pin] [group:<slug>] [image:<url>] [link:<url>]
+[when:"tomorrow 18:00"]``, ``/announce edit <id> <text>``, ``/announce delete <id>``,
+``/announce list``, ``/announce cancel <id>``, ``/announce zone <Area/City>``), and the
+announcement style of a copy: blocks (a "📣 Announcement" header, the text, the image, a release
+card) under the artist's name and
 icon, pinned with pins.add when asked (a refusal leaves the copy posted, unpinned)."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack import convert
-from adapters.slack.mrkdwn import parse_slack, render_slack, unescape
+from adapters.slack.mrkdwn import escape, parse_slack, render_slack, unescape
 from adapters.slack.users import UserCache
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.announce import Announced
@@ -30,8 +32,13 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 TITLE = "📣 Announcement"
 SECTION_LIMIT = 3000
-PROGRESS_WAIT = 10.0
+PROGRESS_WAIT = 60.0
 OPTION = re.compile(r"(?:^|\s)(group|image|link):(\S+)", re.IGNORECASE)
+WHEN = re.compile(
+    r"(?:^|\s)when:(?:[\"“”]([^\"“”]*)[\"“”]|(in(?:\s+\d+\s*[a-z]+)+|(?:today|tomorrow)\s+\d{1,2}[:h]\d{2})"
+    r"|(\S+))",
+    re.IGNORECASE,
+)
 PIN = re.compile(r"(?:^|\s)pin(?=\s|$)", re.IGNORECASE)
 URL = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
 
@@ -45,7 +52,28 @@ def announcement_blocks(message: OutgoingMessage, text: str) -> list[dict[str, A
         blocks.append(
             {"type": "image", "image_url": message.image_url, "alt_text": "announcement image"}
         )
+    if message.release is not None:
+        blocks.append(release_block(message))
     return blocks
+
+
+def release_block(message: OutgoingMessage) -> dict[str, Any]:
+    """A release reminder: the track/album, its links on every platform, its artwork."""
+    release = message.release
+    assert release is not None
+    by = f" — {escape(', '.join(release.artists))}" if release.artists else ""
+    links = " · ".join(f"<{url}|{escape(label)}>" for label, url in release.links)
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": f"🎵 *{escape(release.title)}*{by}\n{links}"[:3000]},
+    }
+    if release.artwork_url:
+        block["accessory"] = {
+            "type": "image",
+            "image_url": release.artwork_url,
+            "alt_text": f"{release.title} artwork"[:2000],
+        }
+    return block
 
 
 async def post_announcement(
@@ -92,10 +120,15 @@ def announce_fields(text: str) -> dict[str, Any]:
     """The action and options of ``/announce <text>`` (the text as Slack sent it, escaped)."""
     words = text.split()
     first = words[0].lower() if words else ""
-    if first in ("edit", "delete"):
+    if first in ("edit", "delete", "cancel"):
         number = words[1] if len(words) > 1 and words[1].lstrip("#").isdigit() else "0"
-        fields: dict[str, Any] = {"action": first, "message_id": int(number.lstrip("#"))}
+        fields: dict[str, Any] = {"action": first, "announcement_id": int(number.lstrip("#"))}
         return fields | {"text": parse_slack(" ".join(words[2:]))}
+    if first in ("list", "zone") and (first == "zone" or len(words) == 1):
+        return {"action": first, "text": parse_slack(" ".join(words[1:]))}
+    found = WHEN.search(text)
+    when = next((g for g in found.groups() if g), "") if found else ""
+    text = WHEN.sub(" ", text)
     options = {m.group(1).lower(): _url(m.group(2)) for m in OPTION.finditer(text)}
     rest = PIN.sub(" ", OPTION.sub(" ", text)).strip()
     return {
@@ -105,6 +138,7 @@ def announce_fields(text: str) -> dict[str, Any]:
         "group": options.get("group", ""),
         "image_url": options.get("image", ""),
         "link": options.get("link", ""),
+        "when": unescape(when.strip()),
     }
 
 
@@ -130,6 +164,7 @@ class SlackAnnounce:
             user=UserRef(Platform.SLACK, team, user_id),
             display_name=profile.name,
             avatar_url=profile.avatar_url,
+            zone=profile.tz,
             **announce_fields(text),
         )
         outcome = await self.dispatch(event)

@@ -107,7 +107,10 @@ class SlackAdapter:
         if self.mode == "http":
             return bool(self.bot_user_id)
         client = self._socket.client if self._socket else None
-        return client is not None and not client.closed
+        session = getattr(client, "current_session", None)  # the Socket Mode websocket
+        return (
+            client is not None and not client.closed and session is not None and not session.closed
+        )
 
     # -- inbound ---------------------------------------------------------------------------
     def _register(self) -> None:
@@ -215,6 +218,7 @@ class SlackAdapter:
         if sub == "create":
             return (sub,), _create_args(unescape(rest))
         simple = {"create": "name", "link": "group", "links": "value", "modchannel": "value"}
+        simple["web"] = "group"
         simple |= {"policy": "value", "banscope": "value", "kickscope": "value"}
         # the command is sent escaped (should_escape): "Rock &amp; Roll" is "Rock & Roll"
         return (sub,), ({simple[sub]: unescape(rest)} if sub in simple else {})

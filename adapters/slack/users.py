@@ -20,6 +20,7 @@ class Profile:
     avatar_url: str | None
     is_admin: bool
     is_bot: bool
+    tz: str = ""  # the person's time zone from their Slack profile (e.g. Europe/Berlin)
 
 
 class UserCache:
@@ -62,4 +63,5 @@ class UserCache:
             avatar_url=profile.get("image_192") or profile.get("image_72"),
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
             is_bot=bool(user.get("is_bot")),
+            tz=str(user.get("tz") or ""),
         )

@@ -8,10 +8,24 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from adapters.web.api import TabStore, setup_web_api
+from adapters.web.pages import PageSettings, setup_pages
+
 Check = Callable[[], Awaitable[dict[str, bool]]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_web_app(*, ready_checks: Check, slack_handler: object | None = None) -> web.Application:
+def build_web_app(
+    *,
+    ready_checks: Check,
+    slack_handler: object | None = None,
+    metrics: Handler | None = None,
+    pages: PageSettings | None = None,
+    store: TabStore | None = None,
+    public_url: str | None = None,
+) -> web.Application:
+    """``metrics`` serves ``/metrics`` (adapters.web.metrics.metrics_handler); ``store`` adds
+    the JSON API, the exports and the Atom feed (links absolute to ``public_url`` if set)."""
     app = web.Application()
 
     async def healthz(_: web.Request) -> web.Response:
@@ -28,8 +42,14 @@ def build_web_app(*, ready_checks: Check, slack_handler: object | None = None) -
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if metrics is not None:
+        app.router.add_get("/metrics", metrics)
     if slack_handler is not None:
         app.router.add_post("/slack/events", slack_handler.handle)  # type: ignore[attr-defined]
+    if pages is not None:
+        setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/
+    if store is not None:
+        setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed
     return app
 
 

@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from bridge.metrics import Metrics, NullMetrics
 from bridge.music.keys import link_key, match_key, parse_key
 from bridge.music.links import find_music_links
 from bridge.music.model import (
@@ -43,8 +44,10 @@ class Resolver:
         expander: ShortLinkExpander | None = None,
         clock: Clock,
         on_resolved: Callable[[list[int]], Awaitable[None]] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics: Metrics = metrics or NullMetrics()
         self.providers = providers
         self.searchers = searchers
         self.expander = expander
@@ -104,11 +107,13 @@ class Resolver:
         known = await self.store.item_for_link(platform, kind, item_id)
         if known is not None:
             self.cache_hits += 1
+            self.metrics.cache_hit()
             return known
         provider = self.providers.get(platform)
         if provider is None:
             raise Unresolvable("link_only", f"no provider for {platform}")
         self.provider_calls += 1
+        self.metrics.resolver_call(platform)
         meta = await provider.lookup(kind, item_id, url)
         if meta is None:
             raise Unresolvable("missing", f"{platform} {kind} {item_id} not found")

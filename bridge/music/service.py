@@ -66,6 +66,8 @@ class MusicService:
         self.clock = clock
         self.wake_resolver = wake_resolver
         self.wake_outbox: Callable[[], None] = lambda: None
+        # told when a group's shares change (added, removed, resolved): the Spotify playlists
+        self.on_shares_changed: Callable[[], None] = lambda: None
 
     async def shared(self, event: MessagePosted, *, group_id: int, message_id: int) -> int:
         found = share_drafts_keys(searchable_text(event.text))
@@ -83,14 +85,17 @@ class MusicService:
             self.wake_resolver()
         elif found:
             await self.resolved([message_id])  # every link was known: show its links now
+        self.on_shares_changed()
         return len(drafts)
 
     async def removed(self, message_id: int) -> None:
-        await self.store.remove_shares(message_id, at=self.clock.now())
+        if await self.store.remove_shares(message_id, at=self.clock.now()):
+            self.on_shares_changed()
 
     async def resolved(self, message_ids: list[int]) -> None:
         """Edit the relayed copies of these messages so they show the items' other links.
         (An edit queued behind a post still pending in that channel runs after it.)"""
+        self.on_shares_changed()
         drafts: list[OutboxDraft] = []
         for message_id in dict.fromkeys(message_ids):
             message = await self.store.get_message(message_id)

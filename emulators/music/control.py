@@ -5,10 +5,14 @@
 - ``GET /_emu/music/spotify/playlists`` -> Spotify playlists (seeded and created) with track ids
 - ``POST /_emu/music/spotify/rate-limit`` ``{"limit": N, "window": seconds}`` changes the Spotify
   rolling window (before time_scale); ``DELETE`` restores the default (100 per 30 s).
+- ``POST /_emu/music/spotify/expire-tokens`` ``{"user": id}`` (optional) -> ``{"expired": N}``:
+  the access tokens issued so far (only that user's, when given) expire now, as if their hour
+  had passed; requests with one get 401 "The access token expired"; refresh tokens keep working.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aiohttp import web
@@ -77,6 +81,19 @@ def install(app: web.Application, state: MusicState) -> None:
         except (KeyError, TypeError, ValueError):
             return json_response({"error": 'expected {"limit": N, "window": seconds}'}, status=400)
         return json_response(state.config.to_json()["rate_limit"])
+
+    @routes.post(BASE + "/spotify/expire-tokens")
+    async def expire_tokens(request: web.Request) -> web.Response:
+        user = (await request.json() if request.can_read_body else {}).get("user")
+        now = time.time()
+        live = [
+            t
+            for t in state.tokens.values()
+            if t.expires_at > now and (user is None or t.user_id == user)
+        ]
+        for token in live:
+            token.expires_at = now - 1
+        return json_response({"expired": len(live)})
 
     @routes.delete(BASE + "/spotify/rate-limit")
     async def reset_limit(_: web.Request) -> web.Response:

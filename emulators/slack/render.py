@@ -35,6 +35,8 @@ def message_json(state: SlackState, msg: Message, *, metadata: bool = True) -> d
     out.update(_thread_json(state, msg))
     if msg.reactions:
         out["reactions"] = reactions_json(msg)
+    if msg.pinned_to:
+        out["pinned_to"] = list(msg.pinned_to)
     if msg.files:
         out["files"] = [file_json(state, state.files[f]) for f in msg.files if f in state.files]
         out["upload"] = False
@@ -226,6 +228,7 @@ def view_message(state: SlackState, msg: Message, *, with_replies: bool = True) 
         "thread_ts": msg.thread_ts,
         "reply_count": len(msg.replies),
         "reactions": reactions_json(msg),
+        "pinned_to": list(msg.pinned_to),
         "edited": msg.edited,
         "deleted": msg.tombstone,
         "files": [_view_file(state, f) for f in msg.files if f in state.files],

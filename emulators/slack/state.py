@@ -86,6 +86,7 @@ class Message:
     client_msg_id: str | None = None
     reply_broadcast: bool = False
     tombstone: bool = False
+    pinned_to: list[str] = field(default_factory=list)  # channels it is pinned in
 
     @property
     def is_reply(self) -> bool:

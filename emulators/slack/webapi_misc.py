@@ -47,6 +47,31 @@ async def reactions_get(call: Call) -> dict[str, Any]:
     return {"type": "message", "channel": msg.channel, "message": message_json(call.state, msg)}
 
 
+# -- pins (pins.add: tier 2; a message is pinned once per channel, 100 pins per channel) ----
+PIN_LIMIT = 100
+
+
+async def pins_add(call: Call) -> dict[str, Any]:
+    msg = _reaction_target(call)
+    if msg.channel in msg.pinned_to:
+        raise SlackError("already_pinned")
+    chan = call.channel()
+    pinned = [m for m in chan.messages if chan.id in m.pinned_to]
+    if len(pinned) >= PIN_LIMIT:
+        raise SlackError("too_many_pins")
+    msg.pinned_to.append(msg.channel)
+    call.svc.publish("slack.pin", {"channel": msg.channel, "ts": msg.ts})
+    return {}
+
+
+async def pins_remove(call: Call) -> dict[str, Any]:
+    msg = _reaction_target(call)
+    if msg.channel not in msg.pinned_to:
+        raise SlackError("no_pin")
+    msg.pinned_to.remove(msg.channel)
+    return {}
+
+
 # -- views ---------------------------------------------------------------------------------
 def _view_arg(call: Call, allowed: tuple[str, ...]) -> dict[str, Any]:
     view = call.json_arg("view")
@@ -142,6 +167,8 @@ METHODS = {
     "reactions.add": Method(reactions_add, TIER_3),
     "reactions.remove": Method(reactions_remove, TIER_2),
     "reactions.get": Method(reactions_get, TIER_3),
+    "pins.add": Method(pins_add, TIER_2),
+    "pins.remove": Method(pins_remove, TIER_2),
     "views.publish": Method(views_publish, TIER_4),
     "views.open": Method(views_open, TIER_4),
     "views.update": Method(views_update, TIER_4),

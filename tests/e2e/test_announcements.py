@@ -164,6 +164,46 @@ async def test_the_slack_command_works_for_the_artists_linked_account(w: World) 
     assert all("pin" not in _blocks_text(c) and "group:" not in _blocks_text(c) for c in copies)
     discord_copy = next(c for c in copies if c.get("embeds"))
     assert discord_copy["author"] == "frank ✔ artist"
+    slack_origin = next(c for c in copies if c.get("blocks") and not c.get("embeds"))
+    assert slack_origin["pinned_to"] == [w.s_channel]  # pinned with pins.add
+
+
+async def test_a_release_reminder_shows_the_artwork_and_every_platform(w: World) -> None:
+    catalog = (await w.emu.get("/_emu/music/catalog"))["items"]
+    song = next(
+        i
+        for i in catalog
+        if i["kind"] == "track" and i.get("isrc") and {"spotify", "deezer"} <= set(i["platforms"])
+    )
+    url = song["platforms"]["deezer"]["url"]  # (this bridge has no Spotify credentials)
+    store = w.store
+    known = await store.item_for_link("deezer", "track", song["platforms"]["deezer"]["id"])
+    assert known is None  # the resolver learns it from a fan's share first
+    await w.emu.post(
+        "/_emu/discord/messages",
+        {"channel_id": w.d_channels[0], "user_id": w.du["bob"], "content": f"omg {url}"},
+    )
+
+    async def resolved() -> int | None:
+        return await store.item_for_link("deezer", "track", song["platforms"]["deezer"]["id"])
+
+    item_id = await w.emu.until(resolved, what="the shared song resolved")
+    item = await store.get_item(item_id)
+    assert item is not None and item.artwork_url and item.links
+    urls = {link.url for link in item.links}
+    text = await w.announce("dave", "post", message="Out now, go stream it", link=url)
+    assert "sent 2/2" in text
+    copies = await w.copies("Out now, go stream it")
+    for copy_ in (c for c in copies if c.get("embeds")):
+        [embed] = copy_["embeds"]
+        [field] = embed["fields"]
+        assert field["name"].startswith(f"🎵 {item.title}")
+        assert "[Deezer](" in field["value"] and all(u in field["value"] for u in urls)
+        assert embed["image"]["url"] == item.artwork_url
+    slack = next(c for c in copies if c.get("blocks") and not c.get("embeds"))
+    card = slack["blocks"][-1]
+    assert card["accessory"]["image_url"] == item.artwork_url
+    assert "|Deezer>" in card["text"]["text"] and item.title in card["text"]["text"]
 
 
 async def test_no_contract_violations(w: World) -> None:

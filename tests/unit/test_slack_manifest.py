@@ -26,6 +26,7 @@ SCOPES = {
     "channels:manage",
     "groups:write",
     "im:write",
+    "pins:write",
 }
 EVENTS = {
     "message.channels",

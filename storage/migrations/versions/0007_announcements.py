@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("member", sa.Column("zone", sa.String(length=64), nullable=True))
     op.create_table(
         "announcement",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -27,7 +28,7 @@ def upgrade() -> None:
         sa.Column("channel_id", sa.String(length=64), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
         sa.Column("avatar_url", sa.String(length=500), nullable=True),
-        sa.Column("text", sa.JSON(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
         sa.Column("link", sa.String(length=500), nullable=False),
         sa.Column("image_url", sa.String(length=500), nullable=True),
         sa.Column("pin", sa.Boolean(), nullable=False),
@@ -52,3 +53,5 @@ def downgrade() -> None:
     op.drop_index("ix_announcement_due_at", table_name="announcement")
     op.drop_index("ix_announcement_status", table_name="announcement")
     op.drop_table("announcement")
+    with op.batch_alter_table("member") as batch:
+        batch.drop_column("zone")

@@ -1,0 +1,65 @@
+"""What `/announce` says back: the scheduling confirmation, the list, the missed notice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bridge.announce_model import Announcement, AnnouncementStatus
+from bridge.text import Document
+from bridge.when import Due
+
+ICONS = {
+    AnnouncementStatus.SCHEDULED: "⏰",
+    AnnouncementStatus.SENDING: "📤",
+    AnnouncementStatus.SENT: "✅",
+    AnnouncementStatus.MISSED: "⚠️",
+    AnnouncementStatus.CANCELLED: "✖️",
+    AnnouncementStatus.DELETED: "🗑️",
+}
+
+
+def preview(announcement: Announcement, width: int = 60) -> str:
+    text = " ".join(Document.from_json(announcement.draft.text).plain().split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def until(seconds: float) -> str:
+    minutes = max(0, round(seconds / 60))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"]
+    return " ".join(parts[:2]) if days or hours else parts[-1]
+
+
+def scheduled_reply(announcement_id: int, due: Due, now: float, channels: int) -> str:
+    return (
+        f"⏰ Announcement #{announcement_id} is scheduled for {due.describe()}, in "
+        f"{until(due.at - now)}, to {channels} channel(s). `/announce list` shows what is "
+        f"scheduled; `/announce cancel {announcement_id}` cancels it."
+    )
+
+
+def describe_list(found: list[Announcement], names: Mapping[int, str], zone: str) -> str:
+    if not found:
+        return "No announcements yet. Schedule one with `/announce <message> when:<time>`."
+    lines = [f"Announcements (times in UTC; your zone: {zone}):"]
+    for a in found:
+        groups = ", ".join(names.get(g, f"#{g}") for g in a.draft.group_ids)
+        when = ""
+        if a.due_at is not None:
+            when = " " + Due(a.due_at, a.draft.zone).describe()
+        note = f" ({a.note})" if a.note and a.status is AnnouncementStatus.MISSED else ""
+        lines.append(
+            f"{ICONS[a.status]} #{a.id} {a.status.value}{when}{note} · {groups} · “{preview(a)}”"
+        )
+    return "\n".join(lines)
+
+
+def missed_notice(announcement: Announcement, late: float, grace: float) -> str:
+    due = Due(announcement.due_at or 0.0, announcement.draft.zone).describe()
+    return (
+        f"⚠️ Scheduled announcement #{announcement.id} (due {due}) was not sent: the bridge "
+        f"was not running then and came back {until(late)} late, beyond the {until(grace)} "
+        f"grace. Nothing was posted. Its text: “{preview(announcement, 200)}”. Post it again "
+        "with `/announce`."
+    )

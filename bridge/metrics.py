@@ -1,0 +1,43 @@
+"""What the core counts for operators: events in, messages relayed and 429s per platform,
+resolver calls and cache hits. The adapters layer implements it (Prometheus); the default counts
+nothing."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Metrics(Protocol):
+    def event_in(self, kind: str) -> None:
+        """An inbound core event reached the router (``kind`` is its class name)."""
+
+    def relayed(self, platform: str) -> None:
+        """An outbox action was delivered to ``platform``."""
+
+    def rate_limited(self, platform: str) -> None:
+        """``platform`` answered 429 to a delivery."""
+
+    def resolver_call(self, provider: str) -> None:
+        """The music resolver asked ``provider`` about a link."""
+
+    def cache_hit(self) -> None:
+        """The music resolver found a link's item without asking a provider."""
+
+
+class NullMetrics:
+    """Counts nothing (tests, benchmarks, and anything built without a metrics registry)."""
+
+    def event_in(self, kind: str) -> None:
+        pass
+
+    def relayed(self, platform: str) -> None:
+        pass
+
+    def rate_limited(self, platform: str) -> None:
+        pass
+
+    def resolver_call(self, provider: str) -> None:
+        pass
+
+    def cache_hit(self) -> None:
+        pass
