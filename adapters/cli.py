@@ -109,6 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         script_once=args.script_once,
         cast=not args.no_cast,
         db=args.db,
+        web_port=args.web_port,
     )
     try:
         with contextlib.suppress(KeyboardInterrupt):
@@ -200,6 +201,9 @@ def _add_demo(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     p.add_argument("--no-cast", action="store_true", help="start without the scripted fans")
     p.add_argument("--db", metavar="PATH", help="SQLite file (default: a fresh temporary one)")
+    p.add_argument(
+        "--web-port", type=int, default=8080, help="the music tab's web port (0: any free port)"
+    )
     p.set_defaults(func=cmd_demo)
 
 

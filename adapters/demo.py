@@ -37,10 +37,13 @@ class DemoOptions:
     script_once: bool = False  # play the script once, then keep serving
     cast: bool = True  # False: no scripted fans, only what people type in the viewer
     db: str | None = None  # SQLite file; default a fresh one in a temporary directory
+    web_port: int = 8080  # the bridge's web server: the music tab pages (0: any free port)
     emulator: EmulatorOptions = field(default_factory=EmulatorOptions)
 
 
-def demo_config(world: dict[str, Any], emulator_url: str, db_path: Path) -> Config:
+def demo_config(
+    world: dict[str, Any], emulator_url: str, db_path: Path, web_port: int = 0
+) -> Config:
     """The bridge's config for the emulated world: tokens from the world, groups linking the
     channels of the same name in the first guild and the first workspace."""
     discord = world["discord"]
@@ -70,7 +73,7 @@ def demo_config(world: dict[str, Any], emulator_url: str, db_path: Path) -> Conf
             "signing_secret": slack["signing_secret"],
             "mode": "socket",
         },
-        "web": {"host": "127.0.0.1", "port": 0},
+        "web": {"host": "127.0.0.1", "port": web_port},
         "network": {"emulator": emulator_url},
         "logging": {"level": "WARNING"},
         "groups": groups,
@@ -113,8 +116,15 @@ class Demo:
     async def start(self) -> None:
         await self.server.start()
         try:
-            config = demo_config(self.server.emu.world(), self.url, self._db_path())
-            self.runtime = Runtime(config, web_port=0)
+            config = demo_config(
+                self.server.emu.world(), self.url, self._db_path(), self.options.web_port
+            )
+            if self.options.web_port:
+                web = config.web.model_copy(
+                    update={"public_url": f"http://127.0.0.1:{self.options.web_port}"}
+                )
+                config = config.model_copy(update={"web": web})
+            self.runtime = Runtime(config, web_port=self.options.web_port)
             await self.runtime.start()
         except BaseException:
             await self.stop()
@@ -156,6 +166,7 @@ class Demo:
                 "  fanbridge demo: Discord and Slack, bridged, all on this machine",
                 "",
                 f"  Open the viewer:  {self.viewer_url}",
+                f"  The music tab:    {web}/  (the groups' shared songs, live; try /g/demo-music)",
                 "",
                 f"  Bridged rooms: {rooms} ({cast}).",
                 "  Pick a user under either chat and type: it appears on the other side.",

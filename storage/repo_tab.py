@@ -6,7 +6,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Subquery, and_, case, func, literal, or_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -249,6 +261,24 @@ def _counts(conds: Sequence[ColumnElement[bool]], reactions: bool) -> Subquery:
     )
 
 
+def _words_filter(words: Sequence[str]) -> ColumnElement[bool]:
+    """Every word in the title, the artists (as JSON text) or the URL, in SQL."""
+
+    def has(word: str) -> ColumnElement[bool]:
+        in_item = select(MusicItemRow.id).where(
+            or_(
+                func.lower(col(MusicItemRow.title)).contains(word, autoescape=True),
+                func.lower(cast(col(MusicItemRow.artists), String)).contains(word, autoescape=True),
+            )
+        )
+        return or_(
+            col(S.item_id).in_(in_item),
+            func.lower(col(S.url)).contains(word, autoescape=True),
+        )
+
+    return and_(*(has(w) for w in words))
+
+
 def _entries(
     conds: Sequence[ColumnElement[bool]], sort: str, *, reactions: bool = True
 ) -> Select[Any]:
@@ -352,9 +382,11 @@ class WebTabRepo(RepoBase):
         conds = _share_filters(group_id, query)
         if query.q:
             matches = await self._tab_search(group_id, query.q)
-            if matches is not None:
-                if not matches:
-                    return TabPage((), 0, query)
+            if matches is None:  # too many to list: SQL's (ASCII-only) case folding will do
+                conds.append(_words_filter(query.q.casefold().split()))
+            elif not matches:
+                return TabPage((), 0, query)
+            else:
                 conds.append(_keys_filter(matches))
         entries = _entries(conds, query.sort, reactions=False)
         async with self.session() as s:
@@ -398,9 +430,9 @@ class WebTabRepo(RepoBase):
         return [replace(r, reactions=by_key.get(r.key, 0)) for r in rows]
 
     async def _tab_key_of(self, s: AsyncSession, group_id: int, ref: str) -> _Key | None:
-        if ref.isdigit() and len(ref) < 19:
+        if ref.isascii() and ref.isdigit() and len(ref) < 19:
             return _Key(int(ref), "")
-        if ref.startswith("l") and ref[1:].isdigit() and len(ref) < 20:
+        if ref.isascii() and ref.startswith("l") and ref[1:].isdigit() and len(ref) < 20:
             share = await s.get(ShareRow, int(ref[1:]))
             if share is None or share.group_id != group_id:
                 return None
@@ -410,7 +442,7 @@ class WebTabRepo(RepoBase):
     async def _tab_search(self, group_id: int, q: str) -> list[_Key] | None:
         """The entries whose title or artists (a link not resolved: its URL) hold every word of
         ``q``, case-insensitively as Python folds case (SQLite's ``lower`` folds ASCII only).
-        None: too many to pass as a filter."""
+        None: too many to pass as a list (``_words_filter`` then)."""
         words = q.casefold().split()
         shared = select(S.item_id).where(
             (col(S.group_id) == group_id) & col(S.removed_at).is_(None)

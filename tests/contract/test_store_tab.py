@@ -306,3 +306,20 @@ async def test_one_message_with_two_links_to_one_song_is_one_share(store: SqlSto
         assert [(i.shares, i.reactions) for i in page.items] == [(1, 2)], sort
     detail = await store.tab_item(group.id, str(song))
     assert detail is not None and len(detail.shares) == 1 and detail.item.reactions == 2
+
+
+async def test_search_with_very_many_matches_filters_in_sql(  # type: ignore[no-untyped-def]
+    store: SqlStore, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.repo_tab
+
+    monkeypatch.setattr(storage.repo_tab, "SEARCH_IDS_MAX", 0)  # every search is "too many"
+    s = await _seed(store, clock)
+    g = s.group_id
+    assert set(_titles(await store.tab_items(g, TabQuery(q="LUMEN")))) == {
+        "Neon Rivers",
+        "Night Drive",
+    }
+    assert _titles(await store.tab_items(g, TabQuery(q="lumen neon"))) == ["Neon Rivers"]
+    assert _titles(await store.tab_items(g, TabQuery(q="spoti.fi"))) == ["https://spoti.fi/xyz"]
+    assert (await store.tab_items(g, TabQuery(q="100%_"))).total == 0

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def demo() -> AsyncIterator[Demo]:
     options = DemoOptions(
         port=0,
+        web_port=0,
         speed=1000.0,
         script_once=True,
         emulator=EmulatorOptions(rate_limits=True, time_scale=0.02),
@@ -126,6 +127,26 @@ async def test_the_viewer_page_answers(emu: Emu) -> None:
     async with emu.session.get(emu.url + "/_emu/ui") as response:
         assert response.status == 200
         assert "text/html" in response.headers["Content-Type"]
+
+
+async def test_the_web_music_tab_shows_the_demos_shares_live(demo: Demo, emu: Emu) -> None:
+    assert demo.runtime is not None and demo.runtime.web is not None
+    web = demo.runtime.web.url
+    async with emu.session.get(web + "/") as response:
+        assert response.status == 200
+        assert "Demo Music" in await response.text()
+
+    async def shared() -> list[dict[str, Any]] | None:
+        async with emu.session.get(web + "/api/groups/demo-music/items") as response:
+            assert response.status == 200
+            items = (await response.json())["items"]
+            return items if any(i.get("title") for i in items) else None
+
+    items = await emu.until(shared, what="the cast's songs on the music tab")
+    title = next(str(i["title"]) for i in items if i.get("title"))
+    async with emu.session.get(web + "/g/demo-music") as response:
+        assert response.status == 200
+        assert title in await response.text()
 
 
 async def test_the_bridge_is_ready_and_made_no_contract_violations(demo: Demo, emu: Emu) -> None:
