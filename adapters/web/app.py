@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from adapters.web.access import allow_private_links
 from adapters.web.api import TabStore, setup_web_api
 from adapters.web.pages import PageSettings, setup_pages
 
@@ -47,6 +48,7 @@ def build_web_app(
     if slack_handler is not None:
         app.router.add_post("/slack/events", slack_handler.handle)  # type: ignore[attr-defined]
     if pages is not None:
+        allow_private_links(app, pages.secret, pages.now)
         setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/
     if store is not None:
         setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed

@@ -15,7 +15,9 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from adapters.web.access import allow_private_links
 from adapters.web.app import WebServer, build_web_app
+from adapters.web.signing import sign_grant
 from bridge.ids import ChannelRef, Platform, UserRef, Visibility
 from bridge.music.model import Metadata
 from bridge.records import ItemLink, ShareDraft
@@ -499,3 +501,33 @@ async def test_openapi_describes_every_registered_route(world: World) -> None:
             assert {"400", "404"} <= set(responses)
     error = document["components"]["schemas"]["Error"]
     assert error["properties"]["error"]["required"] == ["param", "message"]
+
+
+async def test_a_personal_link_opens_a_private_group_and_nothing_else_does(world: World) -> None:
+    app = build_web_app(ready_checks=_ready, store=world.store)
+    allow_private_links(app, b"s3cret", lambda: 1_000_000.0)
+    server = WebServer(app, "127.0.0.1", 0)
+    await server.start()
+    try:
+        good = sign_grant(b"s3cret", "secret", "discord:900:20", 2_000_000.0)
+        async with world.http.get(
+            f"{server.url}/api/groups/secret/items", params={"key": good}
+        ) as resp:
+            assert resp.status == 200
+            assert [i["title"] for i in (await resp.json())["items"]] == ["Neon Rivers"]
+        async with world.http.get(f"{server.url}/g/secret/feed.atom", params={"key": good}) as r:
+            assert r.status == 200 and "Neon Rivers" in await r.text()
+        refused = {
+            "expired": sign_grant(b"s3cret", "secret", "u", 999_999.0),
+            "another group's": sign_grant(b"s3cret", "fans", "u", 2_000_000.0),
+            "forged": sign_grant(b"not-the-secret", "secret", "u", 2_000_000.0),
+            "garbage": "abc.def",
+        }
+        for why, key in refused.items():
+            async with world.http.get(
+                f"{server.url}/api/groups/secret/items", params={"key": key}
+            ) as resp:
+                assert resp.status == 404, why
+                assert "Neon" not in await resp.text()
+    finally:
+        await server.stop()
