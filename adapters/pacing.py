@@ -9,7 +9,6 @@ Webhook executions carry no bot token and are not counted, as on Discord."""
 from __future__ import annotations
 
 import asyncio
-import collections
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -18,38 +17,54 @@ import aiohttp
 
 
 class Pacer:
-    """At most ``limit`` takes in any ``window`` seconds; takes beyond that wait their turn."""
+    """At most ``limit`` requests in any ``window`` seconds, counting each from its start until
+    ``window`` after its *end*: a request delayed in flight (a busy loop, a slow network) still
+    counts, so the server never sees a bunch of them arrive at once. Beyond that, wait."""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._times: collections.deque[float] = collections.deque()
+        self._slots: list[list[float]] = []  # one cell per recent request: its latest time
         self._lock = asyncio.Lock()
         self.waited = 0  # how many takes had to wait (for logs and benchmarks)
 
-    async def take(self) -> None:
+    async def take(self) -> list[float]:
+        """Wait for a slot; returns it, for ``finish`` to stamp with the request's end."""
         async with self._lock:
             loop = asyncio.get_running_loop()
             while True:
                 now = loop.time()
-                while self._times and now - self._times[0] >= self.window:
-                    self._times.popleft()
-                if len(self._times) < self.limit:
-                    self._times.append(now)
-                    return
+                self._slots = [c for c in self._slots if now - c[0] < self.window]
+                if len(self._slots) < self.limit:
+                    cell = [now]
+                    self._slots.append(cell)
+                    return cell
                 self.waited += 1
-                await asyncio.sleep(self.window - (now - self._times[0]))
+                oldest = min(c[0] for c in self._slots)
+                await asyncio.sleep(max(0.001, self.window - (now - oldest)))
+
+    @staticmethod
+    def finish(cell: list[float]) -> None:
+        cell[0] = max(cell[0], asyncio.get_running_loop().time())
 
 
 def pacing_trace(pacer: Pacer, counts: Callable[[Any], bool]) -> aiohttp.TraceConfig:
-    """A trace config whose request start waits on ``pacer`` when ``counts(params)`` is true."""
+    """A trace config whose request start waits on ``pacer`` when ``counts(params)`` is true,
+    and whose request end (or failure) stamps the slot."""
     trace = aiohttp.TraceConfig()
 
-    async def on_start(_session: aiohttp.ClientSession, _ctx: SimpleNamespace, params: Any) -> None:
+    async def on_start(_session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
         if counts(params):
-            await pacer.take()
+            ctx.pacer_slot = await pacer.take()
+
+    async def on_end(_session: aiohttp.ClientSession, ctx: SimpleNamespace, _params: Any) -> None:
+        slot = getattr(ctx, "pacer_slot", None)
+        if slot is not None:
+            pacer.finish(slot)
 
     trace.on_request_start.append(on_start)
+    trace.on_request_end.append(on_end)
+    trace.on_request_exception.append(on_end)
     return trace
 
 
