@@ -42,6 +42,7 @@ class Announcement:
     claimed_by: str | None
     note: str
     created_at: float
+    updated_at: float = 0.0
 
     @property
     def due_at(self) -> float | None:
@@ -62,6 +63,8 @@ class AnnouncementStore(Protocol):
     ) -> list[Announcement]: ...
 
     async def scheduled_announcements(self) -> list[Announcement]: ...
+
+    async def announcements_in(self, status: AnnouncementStatus) -> list[Announcement]: ...
 
     async def move_announcement(
         self,

@@ -17,6 +17,7 @@ from bridge.text import Document, Text
 log = logging.getLogger(__name__)
 SCHEDULED = AnnouncementStatus.SCHEDULED
 SENDING = AnnouncementStatus.SENDING
+STALE = 600.0  # a claimed send this old with nothing posted was cut off by a crash
 
 
 class ScheduledAnnouncements:
@@ -100,9 +101,20 @@ class ScheduledAnnouncements:
             log.warning("could not post the missed notice for #%s: %s", announcement.id, exc)
 
     async def recover(self) -> dict[str, int]:
-        """Every scheduled announcement: fire the due ones, (re)schedule the others."""
+        """Every scheduled announcement: fire the due ones, (re)schedule the others. A send a
+        crashed process claimed but never finished (still ``sending`` after ``STALE`` seconds,
+        with no message) is scheduled again first, so it is not lost."""
         counts: dict[str, int] = {}
         now = self.clock.now()
+        for stuck in await self.store.announcements_in(SENDING):
+            if stuck.message_id is not None or now - stuck.updated_at <= STALE:
+                continue
+            # a scheduled post is sent again; an immediate one was answered with an error
+            again = SCHEDULED if stuck.due_at is not None else AnnouncementStatus.MISSED
+            log.warning("announcement #%s: a send was cut off (now %s)", stuck.id, again.value)
+            await self.store.move_announcement(
+                stuck.id, old=SENDING, new=again, at=now, note="send cut off"
+            )
         for announcement in await self.store.scheduled_announcements():
             due = announcement.due_at or 0.0
             if due <= now:

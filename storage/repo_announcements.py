@@ -37,6 +37,7 @@ def _announcement(row: AnnouncementRow) -> Announcement:
         claimed_by=row.claimed_by,
         note=row.note,
         created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -95,10 +96,13 @@ class AnnouncementRepo(RepoBase):
         return (scheduled + others)[:limit]
 
     async def scheduled_announcements(self) -> list[Announcement]:
+        return await self.announcements_in(AnnouncementStatus.SCHEDULED)
+
+    async def announcements_in(self, status: AnnouncementStatus) -> list[Announcement]:
         query = (
             select(AnnouncementRow)
-            .where(col(AnnouncementRow.status) == AnnouncementStatus.SCHEDULED.value)
-            .order_by(col(AnnouncementRow.due_at))
+            .where(col(AnnouncementRow.status) == status.value)
+            .order_by(col(AnnouncementRow.due_at), col(AnnouncementRow.id))
         )
         async with self.session() as s:
             return [_announcement(r) for r in (await s.exec(query)).all()]

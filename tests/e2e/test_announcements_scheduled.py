@@ -25,6 +25,7 @@ import pytest_asyncio
 
 from adapters.config import Config
 from adapters.runtime import Runtime
+from bridge.announce_model import AnnouncementStatus
 from bridge.ids import Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
 from storage.db import normalise_url
@@ -319,3 +320,34 @@ async def test_two_bridges_on_one_postgresql_database_send_it_once(w: World) -> 
         await first.stop()
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await conn.close()
+
+
+async def test_a_send_cut_off_by_a_crash_is_sent_after_the_restart(w: World) -> None:
+    clock = JumpClock()
+    config = w.config("crash.db")
+    config = config.model_copy(
+        update={"announce": config.announce.model_copy(update={"grace_minutes": 30})}
+    )
+    first = await w.bridge(config, clock)
+    reply = await w.announce("dave", "post", message="Crash-proof news", when="in 1h")
+    assert first.store is not None
+    clock.advance(HOUR)
+    # a bridge claimed the send and died before posting anything
+    claimed = await first.store.move_announcement(
+        number(reply),
+        old=AnnouncementStatus.SCHEDULED,
+        new=AnnouncementStatus.SENDING,
+        at=clock.now(),
+        by="crashed-bridge",
+    )
+    assert claimed
+    await first.stop()
+
+    clock.advance(11 * 60)  # the claim is stale after 10 minutes; still within the grace
+    second = await w.bridge(config, clock)
+    try:
+        assert len(await w.all_copies("Crash-proof news")) == 3
+        listed = await w.announce("dave", "list")
+        assert f"#{number(reply)} sent" in listed
+    finally:
+        await second.stop()
