@@ -10,42 +10,55 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 
 
+@dataclass
+class Slot:
+    """One request: when it last was on the wire (its start, then its end) and whether it is
+    still in flight."""
+
+    at: float
+    open: bool = True
+
+
 class Pacer:
     """At most ``limit`` requests in any ``window`` seconds, counting each from its start until
-    ``window`` after its *end*: a request delayed in flight (a busy loop, a slow network) still
-    counts, so the server never sees a bunch of them arrive at once. Beyond that, wait."""
+    ``window`` after its *end*, and every request still in flight: a request delayed on the way
+    (a busy loop, a slow network) still counts, so the server never sees a bunch of them arrive
+    at once. Beyond that, wait."""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._slots: list[list[float]] = []  # one cell per recent request: its latest time
+        self._slots: list[Slot] = []
         self._lock = asyncio.Lock()
         self.waited = 0  # how many takes had to wait (for logs and benchmarks)
 
-    async def take(self) -> list[float]:
-        """Wait for a slot; returns it, for ``finish`` to stamp with the request's end."""
+    async def take(self) -> Slot:
+        """Wait for room; returns the request's slot, for ``finish`` to close."""
         async with self._lock:
             loop = asyncio.get_running_loop()
             while True:
                 now = loop.time()
-                self._slots = [c for c in self._slots if now - c[0] < self.window]
+                self._slots = [c for c in self._slots if c.open or now - c.at < self.window]
                 if len(self._slots) < self.limit:
-                    cell = [now]
-                    self._slots.append(cell)
-                    return cell
+                    slot = Slot(now)
+                    self._slots.append(slot)
+                    return slot
                 self.waited += 1
-                oldest = min(c[0] for c in self._slots)
-                await asyncio.sleep(max(0.001, self.window - (now - oldest)))
+                closed = [c.at for c in self._slots if not c.open]
+                wait = self.window - (now - min(closed)) if closed else self.window / 10
+                await asyncio.sleep(max(0.001, wait))
 
     @staticmethod
-    def finish(cell: list[float]) -> None:
-        cell[0] = max(cell[0], asyncio.get_running_loop().time())
+    def finish(slot: Slot) -> None:
+        slot.at = max(slot.at, asyncio.get_running_loop().time())
+        slot.open = False
 
 
 def pacing_trace(pacer: Pacer, counts: Callable[[Any], bool]) -> aiohttp.TraceConfig:

@@ -80,13 +80,20 @@ class ApScheduler:
         )
         self._writes = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jobstore")
         self._jobs: ScheduledAnnouncements | None = None
+        self._stopped = False
 
-    def start(self, jobs: ScheduledAnnouncements) -> None:
+    async def start(self, jobs: ScheduledAnnouncements) -> None:
+        """Start the timer; the job store's first database work (creating its table) runs on
+        the job-store thread, never on the event loop."""
         self._jobs = jobs
-        _LIVE[self.owner] = (asyncio.get_running_loop(), jobs)
-        self._scheduler.start()
+        loop = asyncio.get_running_loop()
+        _LIVE[self.owner] = (loop, jobs)
+        await loop.run_in_executor(self._writes, self._scheduler.start)
 
     async def stop(self) -> None:
+        """After this, schedule/unschedule are no-ops (the table still holds every scheduled
+        post; the next start plans them again)."""
+        self._stopped = True
         _LIVE.pop(self.owner, None)
         await asyncio.get_running_loop().run_in_executor(self._writes, self._shutdown)
         self._writes.shutdown(wait=True)
@@ -97,11 +104,14 @@ class ApScheduler:
 
     # -- the port --------------------------------------------------------------------------
     def schedule(self, announcement_id: int, due_at: float) -> None:
+        if self._stopped:
+            return
         run_at = datetime.fromtimestamp(due_at - self._skew(), UTC)
         self._writes.submit(self._add, announcement_id, run_at)
 
     def unschedule(self, announcement_id: int) -> None:
-        self._writes.submit(self._remove, announcement_id)
+        if not self._stopped:
+            self._writes.submit(self._remove, announcement_id)
 
     async def flush(self) -> None:
         """Wait until every schedule/unschedule so far reached the job store."""

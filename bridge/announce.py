@@ -33,6 +33,7 @@ from bridge.text import Document, LineBreak, Link, Text
 from bridge.when import WhenError, parse_when, zone_named
 
 ANNOUNCERS = (Role.ARTIST, Role.OWNER, Role.MODERATOR)
+ORIGIN = "origin:"  # the note of an announcement being sent, once its origin copy is posted
 REFUSED = "Sorry, only verified artists and group moderators may announce."
 USAGE = (
     "Usage: `/announce <message> [when:<time>]`, `/announce edit <id> <text>`, "
@@ -158,7 +159,7 @@ class AnnounceService:
             draft, status=AnnouncementStatus.SENDING, at=now
         )
         try:
-            sent = await self.send(announcement)
+            sent = await self.send(announcement, posted=self.origin_recorder(announcement.id))
         except DeliveryError as exc:
             await self._move(announcement, AnnouncementStatus.SENDING, AnnouncementStatus.MISSED)
             return Reply(f"Could not post the announcement here: {exc}")
@@ -186,6 +187,20 @@ class AnnounceService:
         targets = await self._targets(groups, event.channel)
         return Reply(scheduled_reply(announcement.id, due, self.clock.now(), len(targets) + 1))
 
+    def origin_recorder(self, announcement_id: int) -> Callable[[str], Awaitable[None]]:
+        """Remember the origin copy's id on the announcement while it is being sent."""
+
+        async def posted(origin_id: str) -> None:
+            await self.store.move_announcement(
+                announcement_id,
+                old=AnnouncementStatus.SENDING,
+                new=AnnouncementStatus.SENDING,
+                at=self.clock.now(),
+                note=ORIGIN + origin_id,
+            )
+
+        return posted
+
     async def zone_of(self, event: AnnounceInvoked) -> str:
         """The caller's zone: the one they chose, else their platform profile's, else the
         bridge's default."""
@@ -196,9 +211,17 @@ class AnnounceService:
                     return zone
         return self.settings.default_zone
 
-    async def send(self, announcement: Announcement) -> Sent:
+    async def send(
+        self,
+        announcement: Announcement,
+        *,
+        posted: Callable[[str], Awaitable[None]] | None = None,
+        origin_id: str | None = None,
+    ) -> Sent:
         """Post the origin copy in the command's channel and queue every other linked channel
-        of the announcement's groups. Raises DeliveryError when the origin cannot be posted."""
+        of the announcement's groups. ``posted`` hears the origin's platform id as soon as it
+        exists (a crash after that resumes with ``origin_id`` instead of posting it again).
+        Raises DeliveryError when the origin cannot be posted."""
         draft = announcement.draft
         groups = [g for i in draft.group_ids if (g := await self.store.get_group_by_id(i))]
         if not groups:
@@ -208,7 +231,15 @@ class AnnounceService:
         announce: dict[str, Any] = {"image_url": draft.image_url, "pin": draft.pin}
         if release is not None:
             announce["release"] = release.to_json()
-        origin_id = await self._post_origin(announcement, groups[0], text, announce)
+        if origin_id is None:
+            origin_id = await self._post_origin(announcement, groups[0], text, announce)
+            if posted is not None:
+                await posted(origin_id)
+        recorded = await self.store.find_copy(draft.channel, origin_id)
+        if recorded is not None:  # resumed after the fan-out was queued: nothing more to do
+            message = await self.store.get_message(recorded.message_id)
+            if message is not None:
+                return Sent(message, [])
         targets = await self._targets(groups, draft.channel)
         drafts = [OutboxDraft(t, {"kind": "post", "announce": announce}) for t in targets]
         message, ids = await self.store.record_message(

@@ -76,8 +76,10 @@ class AnnouncementStore(Protocol):
         by: str | None = None,
         message_id: int | None = None,
         note: str | None = None,
+        if_updated_at: float | None = None,
     ) -> bool:
-        """Compare-and-set of the status: True for the one caller that moved it."""
+        """Compare-and-set of the status (and of ``updated_at`` when given): True for the one
+        caller that moved it."""
         ...
 
     async def member_zone(self, user: UserRef) -> str | None: ...

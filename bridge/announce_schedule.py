@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from bridge.actions import OutgoingMessage
-from bridge.announce import AnnounceService
+from bridge.announce import ORIGIN, AnnounceService
 from bridge.announce_model import Announcement, AnnouncementStatus
 from bridge.announce_text import missed_notice
 from bridge.ports import DeliveryError
@@ -17,6 +17,7 @@ from bridge.text import Document, Text
 log = logging.getLogger(__name__)
 SCHEDULED = AnnouncementStatus.SCHEDULED
 SENDING = AnnouncementStatus.SENDING
+CUT_OFF = "send cut off"
 STALE = 600.0  # a claimed send this old with nothing posted was cut off by a crash
 
 
@@ -49,9 +50,10 @@ class ScheduledAnnouncements:
             return "missed"
         return await self._send(announcement)
 
-    async def _send(self, announcement: Announcement) -> str:
+    async def _send(self, announcement: Announcement, origin_id: str | None = None) -> str:
+        posted = self.service.origin_recorder(announcement.id)
         try:
-            sent = await self.service.send(announcement)
+            sent = await self.service.send(announcement, posted=posted, origin_id=origin_id)
         except DeliveryError as exc:
             log.warning("scheduled announcement #%s not posted yet: %s", announcement.id, exc)
             await self.store.move_announcement(
@@ -75,9 +77,37 @@ class ScheduledAnnouncements:
         )
         return "sent"
 
+    async def _resume(self, stuck: Announcement) -> str:
+        """A send cut off by a crash. Its origin copy posted (the note says which): finish the
+        fan-out, never posting twice. Nothing posted: a scheduled post goes out again (it is
+        still subject to the grace), an immediate one was answered with an error (missed)."""
+        now = self.clock.now()
+        claimed = await self.store.move_announcement(
+            stuck.id,
+            old=SENDING,
+            new=SENDING,
+            at=now,
+            by=self.process,
+            if_updated_at=stuck.updated_at,
+        )
+        if not claimed:  # another bridge starting at the same time took it over
+            return "resumed elsewhere"
+        if stuck.note.startswith(ORIGIN):
+            log.warning("announcement #%s: a send was cut off; finishing it", stuck.id)
+            return await self._send(stuck, origin_id=stuck.note[len(ORIGIN) :])
+        again = SCHEDULED if stuck.due_at is not None else AnnouncementStatus.MISSED
+        log.warning("announcement #%s: a send was cut off (now %s)", stuck.id, again.value)
+        await self.store.move_announcement(stuck.id, old=SENDING, new=again, at=now, note=CUT_OFF)
+        return f"cut off, {again.value}"
+
     async def _missed(self, announcement: Announcement, late: float) -> None:
         grace = self.service.settings.grace
-        note = f"due while the bridge was down; back {late / 60:.0f} min late"
+        failure = announcement.note if announcement.note not in ("", CUT_OFF) else ""
+        note = (
+            f"posting failed: {failure}"
+            if failure
+            else f"due while the bridge was down; back {late / 60:.0f} min late"
+        )
         await self.store.move_announcement(
             announcement.id,
             old=SENDING,
@@ -92,7 +122,7 @@ class ScheduledAnnouncements:
         notice = OutgoingMessage(
             author_name="fanbridge",
             author_avatar=None,
-            text=Document((Text(missed_notice(announcement, late, grace)),)),
+            text=Document((Text(missed_notice(announcement, late, grace, failure)),)),
             marker=f"missed-{announcement.id}",
         )
         try:
@@ -100,21 +130,17 @@ class ScheduledAnnouncements:
         except DeliveryError as exc:  # the status and the log still say it was missed
             log.warning("could not post the missed notice for #%s: %s", announcement.id, exc)
 
-    async def recover(self) -> dict[str, int]:
-        """Every scheduled announcement: fire the due ones, (re)schedule the others. A send a
-        crashed process claimed but never finished (still ``sending`` after ``STALE`` seconds,
-        with no message) is scheduled again first, so it is not lost."""
+    async def recover(self, *, resume_cut_off: bool = False) -> dict[str, int]:
+        """Every scheduled announcement: fire the due ones, (re)schedule the others. At
+        start-up (``resume_cut_off``), first finish the sends a crashed process claimed but never
+        completed (still ``sending`` after ``STALE`` seconds)."""
         counts: dict[str, int] = {}
         now = self.clock.now()
-        for stuck in await self.store.announcements_in(SENDING):
-            if stuck.message_id is not None or now - stuck.updated_at <= STALE:
-                continue
-            # a scheduled post is sent again; an immediate one was answered with an error
-            again = SCHEDULED if stuck.due_at is not None else AnnouncementStatus.MISSED
-            log.warning("announcement #%s: a send was cut off (now %s)", stuck.id, again.value)
-            await self.store.move_announcement(
-                stuck.id, old=SENDING, new=again, at=now, note="send cut off"
-            )
+        if resume_cut_off:
+            for stuck in await self.store.announcements_in(SENDING):
+                if now - stuck.updated_at > STALE:
+                    outcome = await self._resume(stuck)
+                    counts[outcome] = counts.get(outcome, 0) + 1
         for announcement in await self.store.scheduled_announcements():
             due = announcement.due_at or 0.0
             if due <= now:

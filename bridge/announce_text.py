@@ -55,11 +55,17 @@ def describe_list(found: list[Announcement], names: Mapping[int, str], zone: str
     return "\n".join(lines)
 
 
-def missed_notice(announcement: Announcement, late: float, grace: float) -> str:
+def missed_notice(announcement: Announcement, late: float, grace: float, failure: str = "") -> str:
+    """Why a scheduled post was not sent: the bridge was down at its time, or (``failure``)
+    posting it kept failing until the grace ran out."""
     due = Due(announcement.due_at or 0.0, announcement.draft.zone).describe()
+    why = (
+        f"posting it kept failing ({failure}) for {until(late)}, beyond the {until(grace)} grace"
+        if failure
+        else f"the bridge was not running then and came back {until(late)} late, beyond the "
+        f"{until(grace)} grace"
+    )
     return (
-        f"⚠️ Scheduled announcement #{announcement.id} (due {due}) was not sent: the bridge "
-        f"was not running then and came back {until(late)} late, beyond the {until(grace)} "
-        f"grace. Nothing was posted. Its text: “{preview(announcement, 200)}”. Post it again "
-        "with `/announce`."
+        f"⚠️ Scheduled announcement #{announcement.id} (due {due}) was not sent: {why}. Nothing "
+        f"was posted. Its text: “{preview(announcement, 200)}”. Post it again with `/announce`."
     )

@@ -34,7 +34,7 @@ UNITS = {
     "minute": 60,
     "minutes": 60,
 }
-RELATIVE = re.compile(r"^in\s+((?:\d+\s*[a-z]+\s*)+)$")
+RELATIVE = re.compile(r"^in\s+((?:\d{1,6}\s*[a-z]+\s*)+)$")
 PART = re.compile(r"(\d+)\s*([a-z]+)")
 CLOCK = re.compile(r"^(?:(today|tomorrow)\s+)?(\d{1,2})[:h](\d{2})$")
 USAGE = (
@@ -76,7 +76,16 @@ def parse_when(value: str, *, now: float, zone: str = "UTC") -> Due:
     if not text:
         raise WhenError("`when:` needs a time. " + USAGE)
     tz = zone_named(zone)
-    at = _relative(text, now) or _clock(text, now, tz) or _iso(value.strip(), tz)
+    try:
+        at = _relative(text, now) or _clock(text, now, tz) or _iso(value.strip(), tz)
+        if at is not None:
+            datetime.fromtimestamp(at, UTC)  # representable (years 1..9999)
+    except (OverflowError, ValueError, OSError) as exc:
+        if isinstance(exc, WhenError):
+            raise
+        raise WhenError(
+            f"`{value.strip()}` is not a time that can be scheduled. " + USAGE
+        ) from None
     if at is None:
         raise WhenError(f"Cannot read the time `{value.strip()}`. " + USAGE)
     if at <= now:

@@ -117,6 +117,7 @@ class AnnouncementRepo(RepoBase):
         by: str | None = None,
         message_id: int | None = None,
         note: str | None = None,
+        if_updated_at: float | None = None,
     ) -> bool:
         values: dict[str, Any] = {"status": new.value, "updated_at": at}
         if by is not None:
@@ -133,6 +134,8 @@ class AnnouncementRepo(RepoBase):
             )
             .values(**values)
         )
+        if if_updated_at is not None:
+            query = query.where(col(AnnouncementRow.updated_at) == if_updated_at)
         async with self.session() as s:
             result = await s.exec(query)
             return bool(result.rowcount)

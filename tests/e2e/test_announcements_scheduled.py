@@ -351,3 +351,47 @@ async def test_a_send_cut_off_by_a_crash_is_sent_after_the_restart(w: World) -> 
         assert f"#{number(reply)} sent" in listed
     finally:
         await second.stop()
+
+
+class Crash(Exception):
+    """The process dies right after the origin copy was posted."""
+
+
+async def test_a_send_cut_off_after_its_origin_was_posted_is_finished_without_a_repeat(
+    w: World,
+) -> None:
+    clock = JumpClock()
+    config = w.config("crash-origin.db")
+    first = await w.bridge(config, clock)
+    reply = await w.announce("dave", "post", message="Half-sent news", when="in 1h")
+    assert first.store is not None and first.announce is not None
+    clock.advance(HOUR)
+    assert await first.store.move_announcement(
+        number(reply),
+        old=AnnouncementStatus.SCHEDULED,
+        new=AnnouncementStatus.SENDING,
+        at=clock.now(),
+        by="crashing-bridge",
+    )
+    announcement = await first.store.get_announcement(number(reply))
+    assert announcement is not None
+    remember = first.announce.origin_recorder(announcement.id)
+
+    async def posted_then_crash(origin_id: str) -> None:
+        await remember(origin_id)
+        raise Crash
+
+    with pytest.raises(Crash):
+        await first.announce.send(announcement, posted=posted_then_crash)
+    await first.stop()
+    assert len(await w.copies("Half-sent news")) == 1  # only the origin made it
+
+    clock.advance(11 * 60)
+    second = await w.bridge(config, clock)
+    try:
+        assert len(await w.all_copies("Half-sent news")) == 3
+        listed = await w.announce("dave", "list")
+        assert f"#{number(reply)} sent" in listed
+        assert len(await w.copies("Half-sent news")) == 3  # the origin was not posted again
+    finally:
+        await second.stop()
