@@ -315,7 +315,7 @@ class Runtime:
         the rest is reported missed), then re-check every minute for posts another bridge
         process scheduled in the shared database."""
         assert self.scheduler is not None and self.scheduled is not None
-        self.scheduler.start(self.scheduled)
+        await self.scheduler.start(self.scheduled)
         counts = await self.scheduled.recover()
         if counts:
             log.info("scheduled announcements at start-up: %s", counts)
