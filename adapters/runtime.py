@@ -20,7 +20,7 @@ from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
 from adapters.web.app import WebServer, build_web_app
 from adapters.web.metrics import PrometheusMetrics, metrics_handler
-from adapters.web.pages import PageSettings
+from adapters.web.pages import PageSettings, PlaylistView
 from adapters.web.signing import GroupLinks, web_secret
 from bridge.announce import AnnounceService, AnnounceSettings
 from bridge.announce_schedule import ScheduledAnnouncements
@@ -159,19 +159,44 @@ class Runtime:
         return music
 
     async def _start_playlists(self, music: MusicService) -> None:
-        """The Spotify playlist sync: only with [spotify] configured, playlist_sync on and a
-        login stored (``fanbridge spotify login``)."""
+        """The Spotify playlist sync: only with [spotify] configured and playlist_sync on; it
+        starts once a login is stored (``fanbridge spotify login``, also while the bridge runs:
+        the stored login is looked at every ``SyncTiming.check`` seconds)."""
         spotify = self.config.spotify
         if spotify is None or not spotify.playlist_sync or self.store is None:
             return
+        if not await self._check_spotify_login(music):
+            log.info("spotify playlists: off until `fanbridge spotify login` is run")
+        watch = self._watch_spotify_login(music)
+        self._tasks.append(asyncio.create_task(watch, name="spotify-login"))
+
+    async def _watch_spotify_login(self, music: MusicService) -> None:
+        check = (self.playlist_timing or SyncTiming()).check
+        while True:
+            await asyncio.sleep(check)
+            try:
+                await self._check_spotify_login(music)
+            except Exception:  # a database hiccup: look again next time
+                log.warning("spotify playlists: could not read the stored login", exc_info=True)
+
+    async def _check_spotify_login(self, music: MusicService) -> bool:
+        """Start the sync when a login is stored; a newer login (run again, maybe as another
+        account) replaces the refresh token in use. True when the sync runs."""
+        spotify = self.config.spotify
+        assert spotify is not None and self.store is not None
         account = await self.store.get_spotify_account()
         if account is None:
-            log.info("spotify playlists: off until `fanbridge spotify login` is run")
-            return
+            return self.playlists is not None
+        if self.playlists is not None:
+            if self.playlists.client.use_refresh_token(account.refresh_token):
+                log.info("spotify playlists: a new login is stored; using it")
+                self.playlists.wake()
+            return True
         store = self.store
 
         async def keep(refresh_token: str) -> None:
-            await store.save_spotify_account(replace(account, refresh_token=refresh_token))
+            current = await store.get_spotify_account() or account
+            await store.save_spotify_account(replace(current, refresh_token=refresh_token))
 
         client = SpotifyUserClient(
             client_id=spotify.client_id,
@@ -185,13 +210,16 @@ class Runtime:
         )
         music.on_shares_changed = self.playlists.wake
         self._tasks.append(asyncio.create_task(self.playlists.run(), name="spotify-playlists"))
+        log.info("spotify playlists: syncing as %s", account.display_name or account.user_id)
+        return True
 
-    async def spotify_playlist_url(self, group: FanGroup) -> str | None:
-        """The group's "Play all on Spotify" link, once its playlist exists."""
+    async def spotify_playlist(self, group: FanGroup) -> PlaylistView | None:
+        """The group's "Play all on Spotify" link once its playlist exists, and the shared
+        tracks that are not in it."""
         if self.store is None or self.config.spotify is None:
             return None
         state = await self.store.get_spotify_playlist(group.id)
-        return state.url if state is not None else None
+        return PlaylistView(state.url, state.unmatched) if state is not None else None
 
     def _wake_resolver(self) -> None:
         if self.resolver is not None:
@@ -256,7 +284,7 @@ class Runtime:
         pages = PageSettings(
             store=self.store,
             secret=self.links.secret,
-            spotify_playlist_url=self.spotify_playlist_url,
+            spotify_playlist=self.spotify_playlist,
             now=self.clock.now,
         )
         app = build_web_app(
@@ -316,7 +344,7 @@ class Runtime:
         process scheduled in the shared database."""
         assert self.scheduler is not None and self.scheduled is not None
         await self.scheduler.start(self.scheduled)
-        counts = await self.scheduled.recover()
+        counts = await self.scheduled.recover(resume_cut_off=True)
         if counts:
             log.info("scheduled announcements at start-up: %s", counts)
         self._tasks.append(asyncio.create_task(self._replan(), name="announcements"))

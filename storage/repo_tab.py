@@ -472,7 +472,8 @@ class WebTabRepo(RepoBase):
     async def _tab_finish(
         self, s: AsyncSession, rows: Sequence[_Row], conds: Sequence[ColumnElement[bool]]
     ) -> list[TabItem]:
-        """Rows → TabItems: every platform link of the items, the sharers in order."""
+        """Rows → TabItems: every platform link of the items, the sharers in order (with the
+        chat platform each shared from)."""
         if not rows:
             return []
         keys = [r.key for r in rows]
@@ -486,15 +487,15 @@ class WebTabRepo(RepoBase):
             )
             for item_id, platform, url in (await s.exec(link_q)).all():
                 links.setdefault(item_id, {}).setdefault(platform, url)
-        sharers: dict[_Key, dict[str, None]] = {k: {} for k in keys}
+        sharers: dict[_Key, dict[tuple[str, str], None]] = {k: {} for k in keys}
         sharer_q = (
-            select(S.item_id, S.link_key, S.shared_by_name)
+            select(S.item_id, S.link_key, S.shared_by_name, S.shared_by_platform)
             .where(*conds, _keys_filter(keys))
             .order_by(col(S.shared_at), col(S.id))
         )
-        for sharer_item, link_key, name in (await s.exec(sharer_q)).all():
+        for sharer_item, link_key, name, platform in (await s.exec(sharer_q)).all():
             key = _Key(sharer_item, "" if sharer_item is not None else link_key)
-            sharers.setdefault(key, {})[name] = None
+            sharers.setdefault(key, {})[(name, platform)] = None
         return [_tab_item(r, links, tuple(sharers.get(r.key, {}))) for r in rows]
 
     async def _tab_share_details(
@@ -557,7 +558,10 @@ class WebTabRepo(RepoBase):
         return tuple(out)
 
 
-def _tab_item(row: _Row, links: dict[int, dict[str, str]], sharers: tuple[str, ...]) -> TabItem:
+def _tab_item(
+    row: _Row, links: dict[int, dict[str, str]], shared_by: tuple[tuple[str, str], ...]
+) -> TabItem:
+    sharers = tuple(dict.fromkeys(name for name, _ in shared_by))
     if row.key.item_id is None:
         return TabItem(
             ref=f"l{row.first_share_id}",
@@ -574,6 +578,7 @@ def _tab_item(row: _Row, links: dict[int, dict[str, str]], sharers: tuple[str, .
             first_shared_at=row.first_shared_at,
             last_shared_at=row.last_shared_at,
             resolved=False,
+            shared_by=shared_by,
         )
     known = dict(links.get(row.key.item_id, {}))
     known.setdefault(row.platform, row.url)
@@ -591,6 +596,7 @@ def _tab_item(row: _Row, links: dict[int, dict[str, str]], sharers: tuple[str, .
         sharers=sharers,
         first_shared_at=row.first_shared_at,
         last_shared_at=row.last_shared_at,
+        shared_by=shared_by,
     )
 
 

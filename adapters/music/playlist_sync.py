@@ -4,6 +4,10 @@ Its own asyncio task: woken (debounced) when shares are added, removed or resolv
 periodic timer; a failure is recorded on the group's playlist (``last_error``), logged, and
 retried with backoff; a long 429 waits its ``Retry-After``. Nothing here ever holds up the relay.
 
+The playlist is public when the group is (``/fangroup visibility``), private otherwise; a later
+change of the group's visibility is noticed within ``SyncTiming.check`` seconds (a cheap database
+read) and the playlist's flag changed to match.
+
 Per group: the tab's tracks, most recently shared first → Spotify URIs (the item's Spotify link,
 else a Spotify search ``isrc:<ISRC>``; the rest are listed as unmatched) → ``plan`` against the
 playlist as it is (what the bridge last wrote when the snapshot_id is unchanged, otherwise read
@@ -18,7 +22,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -64,6 +68,7 @@ class SyncTiming:
     interval: float = 900.0  # a full pass this often even without changes
     min_backoff: float = 5.0  # after a failure (doubling up to max_backoff)
     max_backoff: float = 900.0
+    check: float = 60.0  # look for a new login and for visibility changes this often
 
 
 class PlaylistSync:
@@ -83,7 +88,9 @@ class PlaylistSync:
         self.interval = timing.interval
         self.min_backoff = timing.min_backoff
         self.max_backoff = timing.max_backoff
+        self.check = timing.check
         self._wake = asyncio.Event()
+        self._seen_public: dict[int, bool] = {}  # group id → public, as last looked at
         self._isrc: dict[str, tuple[str | None, float]] = {}
         self.failures = 0
         self.runs = 0
@@ -93,10 +100,31 @@ class PlaylistSync:
         self._wake.set()
 
     async def run(self) -> None:
-        delay = 0.0
+        watch = asyncio.create_task(self._watch_visibility(), name="spotify-visibility")
+        try:
+            delay = 0.0
+            while True:
+                await self._sleep_or_wake(delay)
+                delay = await self._run_once()
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+
+    async def _watch_visibility(self) -> None:
+        """Wake the sync once when a group's visibility changed (public ↔ invite/approval)."""
         while True:
-            await self._sleep_or_wake(delay)
-            delay = await self._run_once()
+            await asyncio.sleep(self.check)
+            try:
+                groups = await self.store.list_groups()
+            except Exception:  # a database hiccup: look again next time
+                log.warning("spotify playlists: could not read the groups", exc_info=True)
+                continue
+            now = {g.id: g.visibility is Visibility.PUBLIC for g in groups}
+            changed = any(self._seen_public.get(g, public) != public for g, public in now.items())
+            self._seen_public = now
+            if changed:
+                self.wake()
 
     async def _sleep_or_wake(self, delay: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -125,7 +153,9 @@ class PlaylistSync:
         self.runs += 1
         done: list[PlaylistState] = []
         first: Exception | None = None
-        for group in await self.store.list_groups():
+        groups = await self.store.list_groups()
+        self._seen_public = {g.id: g.visibility is Visibility.PUBLIC for g in groups}
+        for group in groups:
             try:
                 state = await self.sync_group(group)
             except SpotifyRateLimited:
@@ -192,9 +222,11 @@ class PlaylistSync:
     async def _current(
         self, group: FanGroup, state: PlaylistState | None
     ) -> tuple[PlaylistState, list[str]]:
-        """The group's playlist (created when missing or gone) and its tracks as they are."""
+        """The group's playlist (created when missing or gone), public as the group is, and
+        its tracks as they are."""
         if state is not None:
-            snapshot = await self.client.snapshot(state.playlist_id)
+            details = await self._details(group, state.playlist_id)
+            snapshot = str(details.get("snapshot_id") or "") if details is not None else None
             if snapshot is not None and snapshot == state.snapshot_id:
                 return state, list(state.uris)
             if snapshot is not None:  # changed by someone else, or a sync that failed midway
@@ -202,6 +234,22 @@ class PlaylistSync:
                 return replace(state, snapshot_id=snapshot), uris
             log.info("spotify playlists: group %s's playlist is gone; creating a new one", group.id)
         return await self._create(group), []
+
+    async def _details(self, group: FanGroup, playlist_id: str) -> dict[str, Any] | None:
+        """The playlist's details, after making it public or private as the group is."""
+        details = await self.client.playlist(playlist_id)
+        public = group.visibility is Visibility.PUBLIC
+        if details is None or not isinstance(details.get("public"), bool):
+            return details
+        if details["public"] == public:
+            return details
+        await self.client.set_public(playlist_id, public)
+        log.info(
+            "spotify playlists: group %s's playlist is now %s",
+            group.id,
+            "public" if public else "private",
+        )
+        return await self.client.playlist(playlist_id)  # its snapshot may have changed
 
     async def _create(self, group: FanGroup) -> PlaylistState:
         created = await self.client.create_playlist(

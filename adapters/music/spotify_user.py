@@ -114,6 +114,7 @@ class SpotifyUserClient:
     ) -> None:
         self._auth = (client_id, client_secret)
         self._refresh = refresh_token
+        self._had = {refresh_token}  # every refresh token this client has used
         self.endpoints = endpoints
         self._save_refresh = on_new_refresh_token
         self.max_wait = max_wait
@@ -138,6 +139,22 @@ class SpotifyUserClient:
         return self._session
 
     # -- tokens ---------------------------------------------------------------------------------
+    @property
+    def refresh_token(self) -> str:
+        return self._refresh
+
+    def use_refresh_token(self, refresh_token: str) -> bool:
+        """Switch to a new login's refresh token (``fanbridge spotify login`` run again while the
+        bridge runs). False, and nothing changes, for a token this client already had (its own
+        rotated token, or an older one read back before the rotation was saved)."""
+        if refresh_token in self._had:
+            return False
+        self._had.add(refresh_token)
+        self._refresh = refresh_token
+        self._access = None
+        self._expires_at = 0.0
+        return True
+
     async def _token(self, *, stale: str | None = None) -> str:
         async with self._token_lock:
             fresh = self._access is not None and time.time() < self._expires_at - EARLY_REFRESH
@@ -152,6 +169,7 @@ class SpotifyUserClient:
             rotated = body.get("refresh_token")
             if isinstance(rotated, str) and rotated and rotated != self._refresh:
                 self._refresh = rotated
+                self._had.add(rotated)
                 if self._save_refresh is not None:
                     await self._save_refresh(rotated)
             log.debug("spotify: access token refreshed")
@@ -219,15 +237,26 @@ class SpotifyUserClient:
         body = await self.call("POST", "/me/playlists", json=payload)
         return body if isinstance(body, dict) else {}
 
-    async def snapshot(self, playlist_id: str) -> str | None:
-        """The playlist's snapshot_id, or None when it is gone (deleted, unfollowed, 404)."""
+    async def playlist(self, playlist_id: str) -> dict[str, Any] | None:
+        """The playlist's details (``snapshot_id``, ``public``, ...), or None when it is gone
+        (deleted, unfollowed, 403/404)."""
+        params = {"fields": "id,snapshot_id,public"}
         try:
-            body = await self.call("GET", f"/playlists/{playlist_id}")
+            body = await self.call("GET", f"/playlists/{playlist_id}", params=params)
         except SpotifyError as exc:
             if exc.status in (403, 404):
                 return None
             raise
-        return str(body.get("snapshot_id") or "") if isinstance(body, dict) else None
+        return body if isinstance(body, dict) else None
+
+    async def snapshot(self, playlist_id: str) -> str | None:
+        """The playlist's snapshot_id, or None when it is gone (deleted, unfollowed, 404)."""
+        body = await self.playlist(playlist_id)
+        return str(body.get("snapshot_id") or "") if body is not None else None
+
+    async def set_public(self, playlist_id: str, public: bool) -> None:
+        """Make the playlist public or private (Change Playlist Details)."""
+        await self.call("PUT", f"/playlists/{playlist_id}", json={"public": public})
 
     async def playlist_uris(self, playlist_id: str) -> list[str]:
         uris: list[str] = []

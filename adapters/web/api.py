@@ -159,6 +159,7 @@ def item_json(item: TabItem, group: FanGroup, base: str, keep: Mapping[str, str]
         "shares": item.shares,
         "reactions": item.reactions,
         "sharers": list(item.sharers),
+        "shared_by": [{"name": n, "platform": p} for n, p in item.shared_by],
         "first_shared_at": iso(item.first_shared_at),
         "last_shared_at": iso(item.last_shared_at),
         "web_url": url(base, f"/g/{group.slug}/item/{item.ref}", keep),

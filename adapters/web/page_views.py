@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from adapters.tab_text import platform_name, safe_url
 from adapters.web.embeds import PlayLink, best_embed, parsed, youtube_video_id
 from bridge.music.model import PLATFORMS
+from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import KINDS, SORTS, ShareDetail, TabItem
 
 SORT_LABELS = {"recent": "Most recent", "shared": "Most shared", "reacted": "Most reacted"}
@@ -57,6 +58,27 @@ class ShareView:
     quote: str | None
     permalink: str | None
     url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedView:
+    title: str
+    artists: str
+    url: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpotifyView:
+    """ "Play all on Spotify", and the shared songs that are not in the playlist."""
+
+    url: str
+    unmatched: tuple[UnmatchedView, ...]
+
+    @property
+    def unmatched_label(self) -> str:
+        n = len(self.unmatched)
+        return f"{plural(n, 'song')} {'is' if n == 1 else 'are'} not on Spotify"
 
 
 def with_key(path: str, params: Mapping[str, str], key: str | None) -> str:
@@ -106,6 +128,15 @@ def _links(item: TabItem) -> tuple[tuple[str, str], ...]:
     return tuple((platform_name(p), u) for p, u in seen.items())
 
 
+def sharers_text(item: TabItem, limit: int = 5) -> str:
+    """ "heidi (Slack), Bob (Discord)": who shared and on which chat platform, first first."""
+    if item.shared_by:
+        who = [f"{name} ({CHAT_NAMES.get(p, p.title())})" for name, p in item.shared_by]
+    else:
+        who = list(item.sharers)
+    return ", ".join(who[:limit]) + (" and others" if len(who) > limit else "")
+
+
 def row_view(item: TabItem, *, group_path: str, key: str | None) -> RowView:
     short, spoken = duration(item.duration_ms)
     artists = ", ".join(item.artists)
@@ -125,7 +156,7 @@ def row_view(item: TabItem, *, group_path: str, key: str | None) -> RowView:
         links=_links(item),
         shares_label=plural(item.shares, "share"),
         reactions_label=plural(item.reactions, "reaction"),
-        sharers=", ".join(item.sharers[:5]) + (" and others" if len(item.sharers) > 5 else ""),
+        sharers=sharers_text(item),
         last_iso=iso(item.last_shared_at),
         last_human=human(item.last_shared_at),
     )
@@ -143,6 +174,19 @@ def share_view(share: ShareDetail) -> ShareView:
         permalink=safe_url(share.permalink) if share.permalink else None,
         url=safe_url(share.url),
     )
+
+
+def spotify_view(url: str, unmatched: Iterable[Unmatched]) -> SpotifyView:
+    rows = tuple(
+        UnmatchedView(
+            title=u.title or u.url,
+            artists=", ".join(u.artists),
+            url=safe_url(u.url) if u.url else None,
+            reason=u.reason,
+        )
+        for u in unmatched
+    )
+    return SpotifyView(url=url, unmatched=rows)
 
 
 def play_links(item: TabItem) -> list[PlayLink]:

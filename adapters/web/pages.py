@@ -24,6 +24,7 @@ from adapters.web import page_views as views
 from adapters.web.embeds import EMBED_HOSTS, youtube_watch_url
 from adapters.web.signing import GrantError, verify_grant
 from bridge.ids import Visibility
+from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import (
     PER_PAGE_MAX,
     TabItemDetail,
@@ -37,7 +38,18 @@ from bridge.records import FanGroup
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-SpotifyPlaylistUrl = Callable[[FanGroup], Awaitable[str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistView:
+    """A group's synced Spotify playlist as the tab shows it: the "Play all on Spotify" link and
+    the shared tracks that are not in it (no Spotify match)."""
+
+    url: str
+    unmatched: tuple[Unmatched, ...] = ()
+
+
+SpotifyPlaylist = Callable[[FanGroup], Awaitable[PlaylistView | None]]
 REF = re.compile(r"l?[0-9]{1,18}")
 ASK_AGAIN = "ask for a new one with /fangroup web"
 NO_GROUP = (
@@ -72,13 +84,14 @@ class PageStore(Protocol):
 @dataclass(frozen=True)
 class PageSettings:
     """What the pages need. ``secret`` verifies private links (adapters.web.signing.web_secret);
-    ``spotify_playlist_url`` gives the group's synced Spotify playlist, if any (None: no
-    "Play all on Spotify" button); ``embed_timeout_ms``: how long an embed may take to show signs
+    ``spotify_playlist`` gives the group's synced Spotify playlist, if any (None: no
+    "Play all on Spotify" button) and the tracks that could not be matched on Spotify (listed
+    next to the button); ``embed_timeout_ms``: how long an embed may take to show signs
     of life before the player offers "Open on <platform>" instead."""
 
     store: PageStore
     secret: bytes
-    spotify_playlist_url: SpotifyPlaylistUrl | None = None
+    spotify_playlist: SpotifyPlaylist | None = None
     embed_timeout_ms: int = 8000
     now: Callable[[], float] = time.time
 
@@ -194,7 +207,7 @@ class Pages:
             reset_url=views.with_key(viewer.path, {}, viewer.key),
             queue=views.queue(queue_items),
             youtube_url=youtube_watch_url(views.youtube_ids(queue_items)),
-            spotify_url=await self._spotify_url(viewer.group),
+            spotify=await self._spotify(viewer.group),
             embed_timeout_ms=self.settings.embed_timeout_ms,
             **views.choices(),
         )
@@ -233,16 +246,18 @@ class Pages:
         params = replace(query, page=query.page + step).params()
         return views.with_key(viewer.path, params, viewer.key)
 
-    async def _spotify_url(self, group: FanGroup) -> str | None:
-        source = self.settings.spotify_playlist_url
+    async def _spotify(self, group: FanGroup) -> views.SpotifyView | None:
+        source = self.settings.spotify_playlist
         if source is None:
             return None
         try:
-            url = await source(group)
+            playlist = await source(group)
         except Exception:  # a playlist outage must not take the tab down
-            log.warning("spotify playlist url failed for group %s", group.slug, exc_info=True)
+            log.warning("spotify playlist failed for group %s", group.slug, exc_info=True)
             return None
-        return url if url and url.startswith("https://open.spotify.com/") else None
+        if playlist is None or not playlist.url.startswith("https://open.spotify.com/"):
+            return None
+        return views.spotify_view(playlist.url, playlist.unmatched)
 
 
 def _params(query: Mapping[str, str]) -> dict[str, str]:

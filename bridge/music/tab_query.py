@@ -95,6 +95,9 @@ class TabItem:
     first_shared_at: float
     last_shared_at: float
     resolved: bool = True
+    # (display name, chat platform: discord | slack), first sharer first; a name that shared
+    # from both platforms is there once per platform
+    shared_by: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

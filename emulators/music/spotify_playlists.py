@@ -84,8 +84,10 @@ async def change_details(call: Call) -> Any:
     body = _body(call)
     playlist.name = str(body.get("name", playlist.name))
     playlist.description = str(body.get("description", playlist.description))
-    playlist.public = bool(body.get("public", playlist.public))
-    playlist.collaborative = bool(body.get("collaborative", playlist.collaborative))
+    if body.get("public") is not None:  # null: "the playlist status is not relevant"
+        playlist.public = bool(body["public"])
+    if body.get("collaborative") is not None:
+        playlist.collaborative = bool(body["collaborative"])
     playlist.touch()
     _publish(call, playlist, "details")
     return None

@@ -157,6 +157,17 @@ async def test_item_fields_links_and_sharers(store: SqlStore, clock) -> None:  #
     )
 
 
+async def test_each_sharer_comes_with_their_chat_platform(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
+    s = await _seed(store, clock)
+    page = await store.tab_items(s.group_id, TabQuery(sort="shared"))
+    neon = next(i for i in page.items if i.title == "Neon Rivers")
+    assert neon.shared_by == (("Alice", "discord"), ("erin", "slack"))
+    detail = await store.tab_item(s.group_id, str(s.neon))
+    assert detail is not None and detail.item.shared_by == neon.shared_by
+    by_erin = await store.tab_items(s.group_id, TabQuery(sharer="erin"))
+    assert [i.shared_by for i in by_erin.items] == [(("erin", "slack"),)] * 2
+
+
 async def test_filters(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     s = await _seed(store, clock)
     g = s.group_id

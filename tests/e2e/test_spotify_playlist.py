@@ -1,6 +1,7 @@
-"""Play all on Spotify, end to end: `fanbridge spotify login` against the emulated Accounts
-service, then a bridge whose group's shares are kept as a Spotify playlist in the tab's order,
-checked as Spotify itself shows the playlist (the emulator's ``/_emu/music/spotify/playlists``).
+"""Play all on Spotify, end to end: a running bridge, then `fanbridge spotify login` against the
+emulated Accounts service (picked up without a restart), and the group's shares kept as a Spotify
+playlist in the tab's order, public as the group is, checked as Spotify itself shows the playlist
+(the emulator's ``/_emu/music/spotify/playlists``).
 The tests run in order and build on each other's shares."""
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NAME = "Fans — fanbridge"
 STATE = "test-state-123"
-TIMING = SyncTiming(debounce=0.05, interval=600.0, min_backoff=0.2, max_backoff=2.0)
+TIMING = SyncTiming(debounce=0.05, interval=600.0, min_backoff=0.2, max_backoff=2.0, check=0.1)
 
 
 @dataclass
@@ -37,8 +38,8 @@ class Scene:
     chats: Chats
     runtime: Runtime
     catalog: list[dict[str, Any]]
-    login_output: str
     config_file: Path
+    login_output: str = ""
     used: int = 0
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)
     order: list[dict[str, Any]] = field(default_factory=list)  # the playlist, newest first
@@ -113,22 +114,37 @@ async def scene(
         catalog = (await emu.get("/_emu/music/catalog"))["items"]
         db = tmp / "bridge.db"
         config_file = write_config(tmp / "config.toml", db, emulator.url, world)
-        code, printed, _ = await cli("--config", str(config_file), "--url-only", "--state", STATE)
-        assert code == 0
-        redirect = await follow_authorize(session, printed.strip())
-        code, output, err = await cli(
-            "--config", str(config_file), "--state", STATE, "--redirect-url", redirect
-        )
-        assert code == 0, err
         spotify = SpotifyConfig(
             client_id=world["spotify"]["client_id"], client_secret=world["spotify"]["client_secret"]
         )
         config = bridge_config(world, emulator.url, db).model_copy(update={"spotify": spotify})
-        runtime = await start_bridge(config, playlist_timing=TIMING)
+        runtime = await start_bridge(config, playlist_timing=TIMING)  # before any login
         try:
-            yield Scene(emu, Chats(emu, world), runtime, catalog, output, config_file)
+            yield Scene(emu, Chats(emu, world), runtime, catalog, config_file)
         finally:
             await runtime.stop()
+
+
+async def test_a_login_while_the_bridge_runs_starts_the_sync(scene: Scene) -> None:
+    assert scene.runtime.playlists is None  # no login stored yet: no sync
+    config = str(scene.config_file)
+    code, printed, _ = await cli("--config", config, "--url-only", "--state", STATE)
+    assert code == 0
+    redirect = await follow_authorize(scene.emu.session, printed.strip())
+    code, output, err = await cli("--config", config, "--state", STATE, "--redirect-url", redirect)
+    assert code == 0, err
+    scene.login_output = output
+
+    async def syncing() -> bool:
+        return scene.runtime.playlists is not None
+
+    await scene.emu.until(syncing, what="the running bridge picks up the new login")
+    # no restart: the very first share after the login becomes the group's playlist
+    song = scene.song()
+    await scene.share(song)
+    playlist = await scene.until_uris(song)
+    assert playlist["owner"] == "fanbridge-dj"
+    scene.order = [song]
 
 
 async def test_login_stores_the_bots_spotify_account(scene: Scene) -> None:
@@ -165,40 +181,42 @@ async def test_login_errors_are_one_line(scene: Scene, tmp_path: Path) -> None:
 async def test_shared_tracks_become_a_public_playlist_newest_first(scene: Scene) -> None:
     first, second = scene.song(), scene.song()
     scene.posts["first"] = await scene.share(first)
-    await scene.until_uris(first)
+    await scene.until_uris(first, *scene.order)
     scene.posts["second"] = await scene.share(second)
-    playlist = await scene.until_uris(second, first)
+    playlist = await scene.until_uris(second, first, *scene.order)
     assert playlist["public"] is True and playlist["owner"] == "fanbridge-dj"
-    scene.order = [second, first]
+    scene.order = [second, first, *scene.order]
     store = scene.runtime.store
     assert store is not None
     group = await store.get_group("fans")
     assert group is not None
-    url = await scene.runtime.spotify_playlist_url(group)
-    assert url == f"https://open.spotify.com/playlist/{playlist['id']}"
+    shown = await scene.runtime.spotify_playlist(group)  # what the web tab's button opens
+    assert shown is not None
+    assert shown.url == f"https://open.spotify.com/playlist/{playlist['id']}"
+    assert shown.unmatched == ()
 
 
 async def test_a_new_share_is_added_and_a_deleted_one_removed(scene: Scene) -> None:
-    second, first = scene.order
+    second, first, *rest = scene.order
     third = scene.song()
     await scene.share(third)
-    await scene.until_uris(third, second, first)
+    await scene.until_uris(third, second, first, *rest)
     await scene.emu.post(f"/_emu/discord/messages/{scene.posts['second']['id']}/delete")
-    await scene.until_uris(third, first)
-    scene.order = [third, first]
+    await scene.until_uris(third, first, *rest)
+    scene.order = [third, first, *rest]
 
 
 async def test_sharing_a_song_again_moves_it_to_the_top(scene: Scene) -> None:
-    third, first = scene.order
+    third, first, *rest = scene.order
     await scene.share(first)
-    await scene.until_uris(first, third)
+    await scene.until_uris(first, third, *rest)
     moves = [
         r
         for r in await scene.emu.get("/_emu/requests", platform="music")
         if r["method"] == "PUT" and r["path"].endswith("/items")
     ]
     assert moves, "the reorder is a move on the items endpoint"
-    scene.order = [first, third]
+    scene.order = [first, third, *rest]
 
 
 async def test_deezer_shares_are_matched_by_isrc_or_listed_unmatched(scene: Scene) -> None:
@@ -240,6 +258,12 @@ async def test_deezer_shares_are_matched_by_isrc_or_listed_unmatched(scene: Scen
     assert unmatched.url == nowhere["platforms"]["deezer"]["url"]
     playlist = await scene.until_uris(*scene.order)  # and nothing else was added
     assert len(playlist["uris"]) == len(scene.order)
+    # the web tab lists it next to "Play all on Spotify"
+    assert scene.runtime.web is not None
+    async with scene.emu.session.get(scene.runtime.web.url + "/g/fans") as response:
+        page = await response.text()
+    assert response.status == 200 and 'id="play-spotify"' in page
+    assert "1 song is not on Spotify" in page and nowhere["title"] in page
 
 
 async def test_a_429_is_waited_out_and_the_playlist_ends_right(scene: Scene) -> None:
@@ -271,6 +295,37 @@ async def test_an_expired_access_token_is_refreshed(scene: Scene) -> None:
     song = scene.song()
     await scene.share(song)
     await scene.until_uris(song, *scene.order)
+    scene.order = [song, *scene.order]
     assert sync.client.refreshes > before
     rows = await scene.emu.get("/_emu/requests", platform="music")
     assert any(r["status"] == 401 and r["path"].startswith("/spotify/v1/") for r in rows)
+
+
+async def visibility(scene: Scene, value: str) -> str:
+    """``/fangroup visibility <value>`` by alice (Manage Channels) in the linked channel."""
+    body = {
+        "channel_id": scene.chats.d_channel,
+        "user_id": scene.chats.d_users["alice"],
+        "name": "fangroup visibility",
+        "options": {"value": value},
+    }
+    answer = await scene.emu.post("/_emu/discord/commands", body)
+    return str(answer["data"]["content"])
+
+
+async def test_the_playlist_follows_the_groups_visibility(scene: Scene) -> None:
+    async def public_is(flag: bool) -> dict[str, Any] | None:
+        playlist = await scene.playlist()
+        return playlist if playlist is not None and playlist["public"] is flag else None
+
+    assert (await visibility(scene, "invite")).startswith("*Fans* is now invite.")
+    private = await scene.emu.until(lambda: public_is(False), what="the playlist goes private")
+    assert private["uris"] == (await scene.until_uris(*scene.order))["uris"]  # tracks kept
+    assert (await visibility(scene, "public")).startswith("*Fans* is now public.")
+    await scene.emu.until(lambda: public_is(True), what="the playlist is public again")
+    changes = [
+        r
+        for r in await scene.emu.get("/_emu/requests", platform="music")
+        if r["method"] == "PUT" and r["path"] == f"/spotify/v1/playlists/{private['id']}"
+    ]
+    assert [r["status"] for r in changes] == [200, 200]  # one change each way, no more

@@ -221,6 +221,10 @@ async def test_items_recent_first_with_every_field(world: World) -> None:
         "shares": 2,
         "reactions": 0,
         "sharers": ["Alice", "erin"],
+        "shared_by": [
+            {"name": "Alice", "platform": "discord"},
+            {"name": "erin", "platform": "slack"},
+        ],
         "first_shared_at": "2026-01-02T00:00:00Z",
         "last_shared_at": "2026-01-06T00:00:00Z",
         "web_url": f"{world.base}/g/fans/item/{world.items['neon']}",

@@ -17,10 +17,11 @@ import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, expect
 
 from adapters.web.app import WebServer, build_web_app
-from adapters.web.pages import PageSettings
+from adapters.web.pages import PageSettings, PlaylistView
 from adapters.web.signing import sign_grant
 from bridge.ids import ChannelRef, Platform, UserRef, Visibility
 from bridge.music.model import Metadata
+from bridge.music.playlist import Unmatched
 from bridge.music.resolve import share_drafts_keys
 from bridge.records import FanGroup, ItemLink, ShareDraft
 from bridge.text import doc
@@ -190,8 +191,18 @@ async def seed(site: Site) -> None:
     await site.post("vault", ERIN, f"and {MOONS[1][0][2]}", MOONS)
 
 
-async def playlist(group: FanGroup) -> str | None:
-    return PLAYLIST if group.slug == "lumen" else None
+UNMATCHED = (
+    Unmatched(1, "Paper Moons", ("Vela Nova",), "https://www.deezer.com/track/77", "no ISRC"),
+    Unmatched(2, "Tidal <b>only</b>", (), "https://tidal.com/browse/track/5", "no ISRC"),
+)
+
+
+async def playlist(group: FanGroup) -> PlaylistView | None:
+    if group.slug == "lumen":
+        return PlaylistView(PLAYLIST, UNMATCHED)
+    if group.slug == "orrin":  # a playlist that holds every song
+        return PlaylistView("https://open.spotify.com/playlist/0rrinAllMatched00000000")
+    return None
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -207,7 +218,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
         ),
     }
     settings = PageSettings(
-        store=store, secret=SECRET, spotify_playlist_url=playlist, embed_timeout_ms=300
+        store=store, secret=SECRET, spotify_playlist=playlist, embed_timeout_ms=300
     )
 
     async def ready() -> dict[str, bool]:
@@ -255,7 +266,7 @@ async def test_tab_renders_seeded_shares(browser: Browser, site: Site) -> None:
     await expect(neon).to_contain_text("Lumen Twins")
     await expect(neon).to_contain_text("3:21")
     await expect(neon).to_contain_text("3 shares · 1 reaction")
-    await expect(neon).to_contain_text("Shared by Alice, erin, bob")
+    await expect(neon).to_contain_text("Shared by Alice (Discord), erin (Slack), bob (Discord)")
     for name in ("Spotify", "YouTube", "Deezer"):
         await expect(neon.get_by_role("link", name=f"{name} (opens in a new tab)")).to_be_visible()
     art = neon.get_by_role("img", name="Artwork of Neon Rivers by Lumen Twins")
@@ -384,9 +395,32 @@ async def test_play_all_queue_advances_and_falls_back(browser: Browser, site: Si
     await page.keyboard.press("Escape")
     await expect(player).to_be_hidden()
     # a group without a synced playlist has no Spotify button
-    await page.goto("/g/orrin")
+    await page.goto("/g/vault?key=" + site.key("vault"))
     await expect(page.get_by_role("button", name="Play all", exact=True)).to_be_visible()
     assert await page.get_by_role("link", name=re.compile("Play all on Spotify")).count() == 0
+    await page.context.close()
+
+
+async def test_songs_not_on_spotify_are_listed_by_the_button(browser: Browser, site: Site) -> None:
+    page = await open_page(browser, site.url)
+    await page.goto("/g/lumen")
+    unmatched = page.locator("#spotify-unmatched")
+    summary = unmatched.locator("summary")
+    await expect(summary).to_have_text("2 songs are not on Spotify")
+    paper = unmatched.get_by_role("link", name=re.compile("^Paper Moons"))
+    await expect(paper).to_be_hidden()  # a closed disclosure until asked
+    await summary.click()
+    await expect(paper).to_be_visible()
+    await expect(paper).to_have_attribute("href", "https://www.deezer.com/track/77")
+    songs = unmatched.locator("li")
+    await expect(songs).to_have_count(2)
+    await expect(songs.nth(0)).to_have_text("Paper Moons (opens in a new tab) — Vela Nova")
+    await expect(songs.nth(1)).to_contain_text("Tidal <b>only</b>")  # text, not markup
+    await screenshot(page, "spotify-unmatched")
+    # every song matched: the button alone
+    await page.goto("/g/orrin")
+    await expect(page.get_by_role("link", name=re.compile("Play all on Spotify"))).to_be_visible()
+    assert await page.locator("#spotify-unmatched").count() == 0
     await page.context.close()
 
 
