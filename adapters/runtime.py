@@ -15,7 +15,7 @@ from adapters.gates import connect_gates
 from adapters.music.http import GuardedHttp
 from adapters.music.playlist_sync import PlaylistSync, SyncTiming
 from adapters.music.registry import build_providers, isrc_searchers
-from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient
+from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient, warn_missing_scopes
 from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
 from adapters.web.app import WebServer, build_web_app
@@ -190,6 +190,7 @@ class Runtime:
         if self.playlists is not None:
             if self.playlists.client.use_refresh_token(account.refresh_token):
                 log.info("spotify playlists: a new login is stored; using it")
+                warn_missing_scopes(account.scopes)
                 self.playlists.wake()
             return True
         store = self.store
@@ -211,6 +212,7 @@ class Runtime:
         music.on_shares_changed = self.playlists.wake
         self._tasks.append(asyncio.create_task(self.playlists.run(), name="spotify-playlists"))
         log.info("spotify playlists: syncing as %s", account.display_name or account.user_id)
+        warn_missing_scopes(account.scopes)
         return True
 
     async def spotify_playlist(self, group: FanGroup) -> PlaylistView | None:

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -82,7 +83,7 @@ class Fault:
     method: str  # "*" for any
     path_glob: str
     status: int | None = None
-    mode: str | None = None  # "timeout" | "drop"
+    mode: str | None = None  # "timeout" | "drop" | "html" (a proxy's HTML error page)
     count: int | None = None  # remaining hits; None = unlimited within `until`
     until: float | None = None  # monotonic deadline; None = until count is used up
     retry_after: float | None = None
@@ -314,6 +315,11 @@ async def _apply_fault(
             request.transport.abort()
         return web.Response(status=500)
     status = fault.status or 500
+    if fault.mode == "html":  # what a gateway in front of the API answers, not the API's JSON
+        known = status in HTTPStatus._value2member_map_
+        reason = f"{status} {HTTPStatus(status).phrase}" if known else str(status)
+        page = f"<html><head><title>{reason}</title></head><body><h1>{reason}</h1></body></html>"
+        return web.Response(status=status, text=page, content_type="text/html")
     return platform.render_error(
         status=status, message=f"emulated fault {status}", retry_after=fault.retry_after
     )

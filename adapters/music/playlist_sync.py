@@ -141,12 +141,19 @@ class PlaylistSync:
             log.warning("spotify playlists: rate limited, next sync in %.0fs", exc.retry_after)
             return exc.retry_after
         except (SpotifyError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            self.failures += 1
-            wait = min(self.max_backoff, self.min_backoff * 2.0 ** (self.failures - 1))
+            wait = self._backoff()
             log.warning("spotify playlists: sync failed (%s), retry in %.0fs", exc, wait)
+            return wait
+        except Exception:  # a bug or an answer of an unexpected shape: never end the task
+            wait = self._backoff()
+            log.exception("spotify playlists: sync failed unexpectedly, retry in %.0fs", wait)
             return wait
         self.failures = 0
         return self.interval
+
+    def _backoff(self) -> float:
+        self.failures += 1
+        return min(self.max_backoff, self.min_backoff * 2.0 ** (self.failures - 1))
 
     async def sync_all(self) -> list[PlaylistState]:
         """Sync every group; the first error is raised after the other groups had their turn."""

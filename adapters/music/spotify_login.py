@@ -1,20 +1,24 @@
 """``fanbridge spotify login``: the authorization-code flow, once, for the bot's Spotify account.
 
-1. print the authorize URL (scopes playlist-modify-public playlist-modify-private, a random
-   ``state``); 2. the person opens it, agrees, and pastes back the URL Spotify redirected to
-   (``[spotify] redirect_uri`` with ``?code=...&state=...``; the page itself may fail to load,
-   only its address matters); 3. check ``state``, exchange the code, ask who logged in, and store
-   the refresh token in the database. Every failure is one line (``LoginError``).
+1. print the authorize URL (scopes playlist-modify-public playlist-modify-private
+   playlist-read-private, a random ``state``); 2. the person opens it, agrees, and pastes back
+   the URL Spotify redirected to (``[spotify] redirect_uri`` with ``?code=...&state=...``; the
+   page itself may fail to load, only its address matters); 3. check ``state``, exchange the
+   code, ask who logged in (with the access token of the exchange: a refresh could rotate the
+   refresh token) and store the refresh token in the database (in ``[database] schema_name``
+   on PostgreSQL). Every failure is one line (``LoginError``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
@@ -24,7 +28,7 @@ from adapters.music.spotify_user import (
     SCOPES,
     SpotifyEndpoints,
     SpotifyError,
-    SpotifyUserClient,
+    error_message,
     request_token,
 )
 from bridge.music.playlist import SpotifyAccount
@@ -93,32 +97,42 @@ async def login(
     auth = (settings.client_id, settings.client_secret)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
-            tokens = await request_token(session, settings.endpoints, auth, form)
-    except SpotifyError as exc:
-        raise LoginError(f"Spotify refused the code: {exc.message or exc}") from None
-    except aiohttp.ClientError as exc:
+            try:
+                tokens = await request_token(session, settings.endpoints, auth, form)
+            except SpotifyError as exc:
+                raise LoginError(f"Spotify refused the code: {exc.message or exc}") from None
+            refresh = tokens.get("refresh_token")
+            if not isinstance(refresh, str) or not refresh:
+                raise LoginError("Spotify returned no refresh token")
+            # who logged in, with the access token just given: no refresh, so the refresh
+            # token stored is the one Spotify handed out (a refresh could have rotated it)
+            me = await _me(session, settings.endpoints, str(tokens["access_token"]))
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise LoginError(f"cannot reach Spotify: {type(exc).__name__}") from None
-    refresh = tokens.get("refresh_token")
-    if not isinstance(refresh, str) or not refresh:
-        raise LoginError("Spotify returned no refresh token")
-    account = await _who(settings, refresh, str(tokens.get("scope") or " ".join(SCOPES)))
+    scope = str(tokens.get("scope") or " ".join(SCOPES))
+    account = _account(me, refresh, scope)
     await store.save_spotify_account(account)
     return account
 
 
-async def _who(settings: LoginSettings, refresh: str, scope: str) -> SpotifyAccount:
-    client = SpotifyUserClient(
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        refresh_token=refresh,
-        endpoints=settings.endpoints,
-    )
+async def _me(
+    session: aiohttp.ClientSession, endpoints: SpotifyEndpoints, access_token: str
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {access_token}"}
+    async with session.get(endpoints.api + "/me", headers=headers) as response:
+        status = response.status
+        text = await response.text(errors="replace")
     try:
-        me = await client.me()
-    except SpotifyError as exc:
-        raise LoginError(f"cannot read the Spotify account: {exc}") from None
-    finally:
-        await client.close()
+        body: Any = json.loads(text)
+    except ValueError:
+        body = None
+    if status >= 400 or not isinstance(body, dict):
+        detail = error_message(body) if isinstance(body, dict) else text.strip()[:200]
+        raise LoginError(f"cannot read the Spotify account: HTTP {status}: {detail}")
+    return body
+
+
+def _account(me: dict[str, Any], refresh: str, scope: str) -> SpotifyAccount:
     user_id = str(me.get("id") or "")
     return SpotifyAccount(
         user_id=user_id,
@@ -180,7 +194,7 @@ async def _login_with_store(
     async def ask(url: str) -> str:
         return redirect_url if redirect_url is not None else await _prompt(url)
 
-    store = await SqlStore.open(config.database.url)
+    store = await SqlStore.open(config.database.url, schema=config.database.schema_name)
     try:
         return await login(settings, store, ask, state=state)
     finally:

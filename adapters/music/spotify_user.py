@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,8 @@ import aiohttp
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("playlist-modify-public", "playlist-modify-private")
+# playlist-read-private: reading a private playlist's items back (``GET /playlists/{id}/items``)
+SCOPES = ("playlist-modify-public", "playlist-modify-private", "playlist-read-private")
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 EARLY_REFRESH = 60.0  # refresh this long before the token expires
 
@@ -70,7 +72,7 @@ def _retry_after(value: str | None, default: float = 1.0) -> float:
         return default
 
 
-def _message(body: Any) -> str:
+def error_message(body: Any) -> str:
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
@@ -79,23 +81,59 @@ def _message(body: Any) -> str:
     return str(body or "")[:200]
 
 
+def missing_scopes(granted: Iterable[str]) -> list[str]:
+    """The scopes the playlist sync needs that a stored login was not granted."""
+    have = set(granted)
+    return [scope for scope in SCOPES if scope not in have]
+
+
+def warn_missing_scopes(granted: Iterable[str]) -> bool:
+    """Log what to do when the stored login lacks a scope; True when one is missing."""
+    missing = missing_scopes(granted)
+    if missing:
+        log.warning(
+            "spotify: the stored login lacks the scope(s) %s (private playlists cannot be read "
+            "back): run `fanbridge spotify login` again",
+            " ".join(missing),
+        )
+    return bool(missing)
+
+
 async def request_token(
     session: aiohttp.ClientSession,
     endpoints: SpotifyEndpoints,
     auth: tuple[str, str],
     form: dict[str, str],
 ) -> dict[str, Any]:
-    """POST /api/token with HTTP Basic client authentication; errors as SpotifyError."""
+    """POST /api/token with HTTP Basic client authentication; the answer is a JSON object with
+    an ``access_token``. Anything else (an HTML error page from a proxy, a truncated body, an
+    error) is a SpotifyError (SpotifyAuthError for ``invalid_grant``)."""
     basic = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
     url = endpoints.accounts + "/api/token"
     headers = {"Authorization": f"Basic {basic}"}
     async with session.post(url, data=form, headers=headers) as response:
-        body = await response.json(content_type=None)
-        if response.status >= 400:
-            error = str((body or {}).get("error") or "")
-            cls = SpotifyAuthError if error == "invalid_grant" else SpotifyError
-            raise cls(response.status, _message(body) or error)
-        return body if isinstance(body, dict) else {}
+        status = response.status
+        text = await response.text(errors="replace")
+    try:
+        body: Any = json.loads(text)
+    except ValueError:
+        raise SpotifyError(status, text.strip()[:200] or "an empty answer") from None
+    if not isinstance(body, dict):
+        raise SpotifyError(status, f"not a JSON object: {text.strip()[:200]}")
+    if status >= 400:
+        error = str(body.get("error") or "")
+        cls = SpotifyAuthError if error == "invalid_grant" else SpotifyError
+        raise cls(status, error_message(body) or error)
+    if not isinstance(body.get("access_token"), str) or not body["access_token"]:
+        raise SpotifyError(status, "the token answer has no access_token")
+    return body
+
+
+def _expires_in(body: dict[str, Any]) -> float:
+    try:
+        return max(0.0, float(body.get("expires_in") or 3600))
+    except (TypeError, ValueError):
+        return 3600.0
 
 
 class SpotifyUserClient:
@@ -164,7 +202,7 @@ class SpotifyUserClient:
             form = {"grant_type": "refresh_token", "refresh_token": self._refresh}
             body = await request_token(self._http(), self.endpoints, self._auth, form)
             self._access = str(body["access_token"])
-            self._expires_at = time.time() + float(body.get("expires_in") or 3600)
+            self._expires_at = time.time() + _expires_in(body)
             self.refreshes += 1
             rotated = body.get("refresh_token")
             if isinstance(rotated, str) and rotated and rotated != self._refresh:
@@ -199,7 +237,7 @@ class SpotifyUserClient:
                 await self._sleep(min(30.0, 0.5 * 2**attempt))
                 continue
             if status >= 400:
-                raise SpotifyError(status, _message(body))
+                raise SpotifyError(status, error_message(body))
             return body
         raise SpotifyError(503, f"{method} {path}: gave up after {self.attempts} attempts")
 
@@ -239,18 +277,19 @@ class SpotifyUserClient:
 
     async def playlist(self, playlist_id: str) -> dict[str, Any] | None:
         """The playlist's details (``snapshot_id``, ``public``, ...), or None when it is gone
-        (deleted, unfollowed, 403/404)."""
+        (404). Any other error, a 403 included, is raised: a new playlist is made only for one
+        that is really gone, never on every pass while access is refused."""
         params = {"fields": "id,snapshot_id,public"}
         try:
             body = await self.call("GET", f"/playlists/{playlist_id}", params=params)
         except SpotifyError as exc:
-            if exc.status in (403, 404):
+            if exc.status == 404:
                 return None
             raise
         return body if isinstance(body, dict) else None
 
     async def snapshot(self, playlist_id: str) -> str | None:
-        """The playlist's snapshot_id, or None when it is gone (deleted, unfollowed, 404)."""
+        """The playlist's snapshot_id, or None when it is gone (404)."""
         body = await self.playlist(playlist_id)
         return str(body.get("snapshot_id") or "") if body is not None else None
 

@@ -244,7 +244,7 @@ async def list_items(request: web.Request) -> web.StreamResponse:
     group = await visible_group(request)
     query = tab_query(request)
     page = await store_of(request).tab_items(group.id, query)
-    return web.json_response(page_json(page, group, request))
+    return _private_if_keyed(request, web.json_response(page_json(page, group, request)))
 
 
 @api_errors
@@ -258,13 +258,19 @@ async def get_item(request: web.Request) -> web.StreamResponse:
     if detail is None:
         raise ApiError(404, "ref", f"no item {ref[:40]!r} in group {group.slug!r}")
     base = base_url(request)
-    return web.json_response(
-        {
-            "group": group_json(group, base),
-            "item": item_json(detail.item, group, base, access_params(request)),
-            "shares": [share_json(s) for s in detail.shares],
-        }
-    )
+    body = {
+        "group": group_json(group, base),
+        "item": item_json(detail.item, group, base, access_params(request)),
+        "shares": [share_json(s) for s in detail.shares],
+    }
+    return _private_if_keyed(request, web.json_response(body))
+
+
+def _private_if_keyed(request: web.Request, response: web.Response) -> web.Response:
+    """A private group's answer (opened with a personal link) is kept out of shared caches."""
+    if access_params(request):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 async def openapi(request: web.Request) -> web.StreamResponse:

@@ -150,8 +150,9 @@ class Pages:
             return self.error(404, "No such group", NO_GROUP)
         grant = verify_grant(self.settings.secret, key, group.slug, self.settings.now())
         if isinstance(grant, GrantError):
-            reason = "has expired" if grant.reason == "expired" else "is not valid"
-            return self.error(403, f"This link {reason}", f"This link {reason} — {ASK_AGAIN}.")
+            if grant.reason != "expired":  # forged, garbage or another group's: no such group
+                return self.error(404, "No such group", NO_GROUP)
+            return self.error(403, "This link has expired", f"This link has expired — {ASK_AGAIN}.")
         return Viewer(group, key)
 
     # -- pages -----------------------------------------------------------------------------

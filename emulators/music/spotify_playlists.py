@@ -2,7 +2,8 @@
 
 Since February 2026 only the owner or a collaborator sees a playlist's items (others get the
 playlist without ``items`` and 403 on ``/items``); a playlist is created with ``POST /me/playlists``
-(``POST /users/{id}/playlists`` only for the current user).
+(``POST /users/{id}/playlists`` only for the current user). A private playlist's items need the
+scope ``playlist-read-private`` (``playlist-read-collaborative`` also does for a collaborative one).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from emulators.music.state import Entry, SpotifyPlaylist
 URI_RE = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
 MAX_ITEMS = 100
 MODIFY = ("playlist-modify-public", "playlist-modify-private")
+READ_PRIVATE = ("playlist-read-private",)
+READ_COLLABORATIVE = ("playlist-read-collaborative",)
 
 
 def _now() -> str:
@@ -106,6 +109,8 @@ async def list_items(call: Call) -> Any:
     playlist = call.playlist()
     if not call.is_member(playlist):
         raise SpotifyError(403, "Forbidden")
+    if not playlist.public:  # reading a private playlist's items needs playlist-read-private
+        call.need_scope(*READ_PRIVATE, *(READ_COLLABORATIVE if playlist.collaborative else ()))
     limit = call.int_arg("limit", 20, 1, 50)
     offset = call.int_arg("offset", 0, 0, 100_000)
     return call.render.playlist_items(playlist, limit=limit, offset=offset)

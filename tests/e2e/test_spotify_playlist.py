@@ -9,12 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
+import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
+import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -23,12 +28,15 @@ from adapters.config import SpotifyConfig
 from adapters.music.playlist_sync import SyncTiming
 from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
+from storage.db import normalise_url
+from storage.repos import SqlStore
 from tests.e2e.harness import Chats, Emu, bridge_config, start_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NAME = "Fans — fanbridge"
 STATE = "test-state-123"
+POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL")
 TIMING = SyncTiming(debounce=0.05, interval=600.0, min_backoff=0.2, max_backoff=2.0, check=0.1)
 
 
@@ -153,9 +161,25 @@ async def test_login_stores_the_bots_spotify_account(scene: Scene) -> None:
     assert store is not None
     account = await store.get_spotify_account()
     assert account is not None and account.user_id == "fanbridge-dj"
-    assert set(account.scopes) == {"playlist-modify-public", "playlist-modify-private"}
+    assert set(account.scopes) == {
+        "playlist-modify-public",
+        "playlist-modify-private",
+        "playlist-read-private",  # to read a private group's playlist back
+    }
     assert account.refresh_token not in scene.login_output
     assert scene.runtime.playlists is not None  # the sync runs because a login is stored
+    # the login asked who logged in with the access token of the code exchange: it did not
+    # refresh (which may rotate the refresh token, leaving a stale one stored)
+    rows = await scene.emu.get("/_emu/requests", platform="music")
+    grants = [r for r in rows if r["path"] == "/spotify-accounts/api/token"]
+    code_at = next(
+        i
+        for i, r in enumerate(rows)
+        if (r["body"] or {}).get("grant_type") == ("authorization_code")
+    )
+    me_at = next(i for i, r in enumerate(rows) if i > code_at and r["path"] == "/spotify/v1/me")
+    between = [r for r in rows[code_at + 1 : me_at] if r in grants]
+    assert between == [] and rows[me_at]["status"] == 200
 
 
 async def test_login_errors_are_one_line(scene: Scene, tmp_path: Path) -> None:
@@ -176,6 +200,101 @@ async def test_login_errors_are_one_line(scene: Scene, tmp_path: Path) -> None:
     bare.write_text('[database]\nurl = "sqlite+aiosqlite:///x.db"\n')
     code, _, err = await cli("--config", str(bare), "--url-only")
     assert code == 2 and "no [spotify] section" in err
+
+
+async def _login(scene: Scene, drop_scope: str | None = None) -> tuple[int, str, str]:
+    """`fanbridge spotify login` in full; ``drop_scope``: as an older fanbridge asked."""
+    config = str(scene.config_file)
+    code, printed, _ = await cli("--config", config, "--url-only", "--state", STATE)
+    assert code == 0
+    parts = urlsplit(printed.strip())
+    query = dict(parse_qsl(parts.query))
+    if drop_scope is not None:
+        query["scope"] = " ".join(s for s in query["scope"].split() if s != drop_scope)
+    url = urlunsplit(parts._replace(query=urlencode(query)))
+    redirect = await follow_authorize(scene.emu.session, url)
+    return await cli("--config", config, "--state", STATE, "--redirect-url", redirect)
+
+
+class Warnings(logging.Handler):
+    """Warnings of one logger; ``seen`` is set once one contains ``text``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(logging.WARNING)
+        self.text = text
+        self.messages: list[str] = []
+        self.seen = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        self.messages.append(message)
+        if self.text in message:
+            self.loop.call_soon_threadsafe(self.seen.set)
+
+
+async def test_a_login_without_playlist_read_private_is_told_to_log_in_again(
+    scene: Scene,
+) -> None:
+    logger = logging.getLogger("adapters.music.spotify_user")
+    warnings = Warnings("run `fanbridge spotify login` again")
+    logger.addHandler(warnings)
+    try:
+        code, _, err = await _login(scene, drop_scope="playlist-read-private")
+        assert code == 0, err
+        await asyncio.wait_for(warnings.seen.wait(), timeout=10)
+        assert any("playlist-read-private" in m for m in warnings.messages)
+        warnings.messages.clear()
+        code, _, err = await _login(scene)  # logged in again, with every scope
+        assert code == 0, err
+    finally:
+        logger.removeHandler(warnings)
+    store = scene.runtime.store
+    assert store is not None
+    account = await store.get_spotify_account()
+    assert account is not None and "playlist-read-private" in account.scopes
+    sync = scene.runtime.playlists
+    assert sync is not None
+
+    async def switched() -> bool:
+        return sync.client.refresh_token == account.refresh_token
+
+    await scene.emu.until(switched, what="the new login is used")
+    assert not any("playlist-read-private" in m for m in warnings.messages)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="FANBRIDGE_TEST_POSTGRES_URL is not set")
+async def test_login_stores_the_account_in_the_configured_postgresql_schema(
+    scene: Scene, tmp_path: Path
+) -> None:
+    assert POSTGRES_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    dsn = normalise_url(POSTGRES_URL).replace("postgresql+asyncpg://", "postgresql://", 1)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        text = scene.config_file.read_text().replace(
+            scene.config_file.read_text().splitlines()[1],
+            f'url = "{POSTGRES_URL}"\nschema_name = "{schema}"',
+        )
+        pg_config = tmp_path / "pg.toml"
+        pg_config.write_text(text)
+        code, printed, _ = await cli("--config", str(pg_config), "--url-only", "--state", STATE)
+        assert code == 0
+        redirect = await follow_authorize(scene.emu.session, printed.strip())
+        code, _, err = await cli(
+            "--config", str(pg_config), "--state", STATE, "--redirect-url", redirect
+        )
+        assert code == 0, err
+        store = await SqlStore.open(POSTGRES_URL, schema=schema, migrate=False)
+        try:
+            account = await store.get_spotify_account()
+        finally:
+            await store.close()
+        assert account is not None and account.user_id == "fanbridge-dj"
+    finally:
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await conn.close()
 
 
 async def test_shared_tracks_become_a_public_playlist_newest_first(scene: Scene) -> None:
@@ -301,6 +420,68 @@ async def test_an_expired_access_token_is_refreshed(scene: Scene) -> None:
     assert any(r["status"] == 401 and r["path"].startswith("/spotify/v1/") for r in rows)
 
 
+async def test_an_html_502_from_the_accounts_service_is_retried(scene: Scene) -> None:
+    sync = scene.runtime.playlists
+    assert sync is not None
+    fault = {
+        "platform": "music",
+        "method": "POST",
+        "path_glob": "/spotify-accounts/api/token",
+        "status": 502,
+        "mode": "html",  # a gateway's error page, not Spotify's JSON
+        "count": 2,
+    }
+    await scene.emu.post("/_emu/faults", fault)
+    await scene.emu.post("/_emu/music/spotify/expire-tokens", {"user": "fanbridge-dj"})
+    logger = logging.getLogger("adapters.music.playlist_sync")
+    warnings = Warnings("HTTP 502")
+    logger.addHandler(warnings)
+    try:
+        song = scene.song()
+        await scene.share(song)
+        await scene.until_uris(song, *scene.order)  # the sync kept going and caught up
+    finally:
+        logger.removeHandler(warnings)
+    scene.order = [song, *scene.order]
+    # told as the gateway's error (a Spotify error, not a crash of the sync)
+    assert warnings.seen.is_set() and not any("unexpected" in m for m in warnings.messages)
+    assert any("502 Bad Gateway" in m for m in warnings.messages)
+    rows = await scene.emu.get("/_emu/requests", platform="music")
+    refreshes = [
+        r["status"]
+        for r in rows
+        if r["path"] == "/spotify-accounts/api/token"
+        and (r["body"] or {}).get("grant_type") == "refresh_token"
+    ]
+    assert refreshes[-3:] == [502, 502, 200]
+    assert sync.failures == 0
+
+
+async def test_a_refused_playlist_is_not_replaced_by_a_new_one(scene: Scene) -> None:
+    before = await scene.playlist()
+    assert before is not None
+    fault = {
+        "platform": "music",
+        "method": "GET",
+        "path_glob": f"/spotify/v1/playlists/{before['id']}",
+        "status": 403,
+        "count": 2,
+    }
+    await scene.emu.post("/_emu/faults", fault)
+    song = scene.song()
+    scene.posts["refused"], scene.posts["refused_song"] = await scene.share(song), song
+    await scene.until_uris(song, *scene.order)
+    scene.order = [song, *scene.order]
+    rows = (await scene.emu.get("/_emu/music/spotify/playlists"))["playlists"]
+    assert [p["id"] for p in rows if p["name"] == NAME] == [before["id"]]  # the same one
+    refused = [
+        r["status"]
+        for r in await scene.emu.get("/_emu/requests", platform="music")
+        if r["method"] == "GET" and r["path"] == f"/spotify/v1/playlists/{before['id']}"
+    ]
+    assert "403,403,200" in ",".join(map(str, refused))  # refused twice, then read again
+
+
 async def visibility(scene: Scene, value: str) -> str:
     """``/fangroup visibility <value>`` by alice (Manage Channels) in the linked channel."""
     body = {
@@ -321,6 +502,11 @@ async def test_the_playlist_follows_the_groups_visibility(scene: Scene) -> None:
     assert (await visibility(scene, "invite")).startswith("*Fans* is now invite.")
     private = await scene.emu.until(lambda: public_is(False), what="the playlist goes private")
     assert private["uris"] == (await scene.until_uris(*scene.order))["uris"]  # tracks kept
+    # still kept while private, which needs its items read back (scope playlist-read-private)
+    await scene.emu.post(f"/_emu/discord/messages/{scene.posts['refused']['id']}/delete")
+    scene.order = [s for s in scene.order if s is not scene.posts["refused_song"]]
+    private = await scene.until_uris(*scene.order)
+    assert private["public"] is False
     assert (await visibility(scene, "public")).startswith("*Fans* is now public.")
     await scene.emu.until(lambda: public_is(True), what="the playlist is public again")
     changes = [

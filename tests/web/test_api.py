@@ -535,3 +535,23 @@ async def test_a_personal_link_opens_a_private_group_and_nothing_else_does(world
                 assert "Neon" not in await resp.text()
     finally:
         await server.stop()
+
+
+async def test_answers_opened_with_a_personal_link_are_not_cached(world: World) -> None:
+    app = build_web_app(ready_checks=_ready, store=world.store)
+    allow_private_links(app, b"s3cret", lambda: 1_000_000.0)
+    server = WebServer(app, "127.0.0.1", 0)
+    await server.start()
+    try:
+        key = sign_grant(b"s3cret", "secret", "discord:900:20", 2_000_000.0)
+        for path in ("/api/groups/secret/items", f"/api/groups/secret/items/{world.items['neon']}"):
+            async with world.http.get(server.url + path, params={"key": key}) as resp:
+                assert resp.status == 200 and "Neon Rivers" in await resp.text(), path
+                assert resp.headers.get("Cache-Control") == "private, no-store", path
+        for path in ("/api/groups/fans/items", f"/api/groups/fans/items/{world.items['neon']}"):
+            async with world.http.get(server.url + path) as resp:  # a public group: cacheable
+                assert resp.status == 200 and "no-store" not in resp.headers.get(
+                    "Cache-Control", ""
+                ), path
+    finally:
+        await server.stop()
