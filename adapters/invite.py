@@ -35,6 +35,7 @@ MANAGE_THREADS = 1 << 34  # keep mirrored threads open, archive them with the Sl
 CREATE_PUBLIC_THREADS = 1 << 35  # a Slack thread becomes a Discord thread on the copy
 SEND_MESSAGES_IN_THREADS = 1 << 38  # post Slack thread replies into that Discord thread
 MODERATE_MEMBERS = 1 << 40  # timeouts mirrored from the group's moderation
+PIN_MESSAGES = 1 << 51  # pin announcements posted with `pin`
 
 BRIDGE_PERMISSIONS = (
     KICK_MEMBERS
@@ -55,6 +56,7 @@ BRIDGE_PERMISSIONS = (
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
     | MODERATE_MEMBERS
+    | PIN_MESSAGES
 )
 
 

@@ -35,6 +35,7 @@ NEEDED = (
     "kick_members",
     "moderate_members",
     "view_audit_log",
+    "pin_messages",
 )
 
 
