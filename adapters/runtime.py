@@ -24,6 +24,7 @@ from adapters.web.pages import PageSettings, PlaylistView
 from adapters.web.signing import GroupLinks, web_secret
 from bridge.announce import AnnounceService, AnnounceSettings
 from bridge.announce_schedule import ScheduledAnnouncements
+from bridge.card_delivery import gate_handlers, report_handlers
 from bridge.commands import GroupCommands
 from bridge.compose import Composer, NamePolicy
 from bridge.echo import EchoGuard
@@ -106,9 +107,11 @@ class Runtime:
         )
         music = self._build_music()
         relay = RelayService(self.store, self.clock, self.worker.wake, music)
-        self.reports = ReportService(self.store, self.store, relay.moderation, self.clock)
+        self.reports = ReportService(
+            self.store, self.store, relay.moderation, self.clock, wake=self.worker.wake
+        )
         commands = GroupCommands(self.store, self.link_health, relay.moderation, self.reports)
-        self.gates = GateService(self.store, self.clock)  # join gates
+        self.gates = GateService(self.store, self.clock, wake=self.worker.wake)  # join gates
         commands.add_subcommands(self.gates.commands())
         web_links = WebLinks(self.store, self.clock, self.links.personal, self.links.page)
         commands.add_subcommands(web_links.commands())  # /fangroup web
@@ -125,8 +128,10 @@ class Runtime:
             metrics=self.metrics,
         )
         await self._start_platforms(adapters)
+        self._tasks.append(asyncio.create_task(self._name_channels(), name="channel-names"))
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
+        self.worker.register(report_handlers(self.reports) | gate_handlers(self.gates))
         await self._start_web()
         await self._start_scheduler()
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
@@ -262,6 +267,19 @@ class Runtime:
             await self.slack.start()
             adapters[Platform.SLACK] = self.slack.sender
             self.names.reserve([self.slack.bot_name])
+
+    async def _name_channels(self) -> None:
+        """The names of linked channels that have none (config-seeded links), once the
+        platforms are connected."""
+        from adapters.channel_names import discord_lookup, fill_channel_names, slack_lookup
+
+        assert self.store is not None
+        lookups = {}
+        if self.discord is not None:
+            lookups[Platform.DISCORD] = discord_lookup(self.discord.client)
+        if self.slack is not None:
+            lookups[Platform.SLACK] = slack_lookup(self.slack.client)
+        await fill_channel_names(self.store, lookups)
 
     def _wire_report_cards(self) -> None:
         """Each platform's moderator-channel cards, for the report service."""

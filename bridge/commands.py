@@ -104,7 +104,16 @@ class GroupCommands:
         handler = self._table.get(name)
         if handler is None:
             return Reply(f"Unknown subcommand `{name}`.\n{HELP}")
+        await self._note_channel_name(event)
         return await handler(event)
+
+    async def _note_channel_name(self, event: CommandInvoked) -> None:
+        """A linked channel's name as the command shows it now (it may have been renamed)."""
+        if not event.channel_name:
+            return
+        link = await self.store.link_for_channel(event.channel)
+        if link is not None and link.channel_name != event.channel_name:
+            await self.store.set_channel_name(event.channel, event.channel_name)
 
     async def _help(self, _: CommandInvoked) -> Outcome:
         return Reply(HELP)
@@ -137,7 +146,10 @@ class GroupCommands:
             return Reply(f"This channel is already linked to *{group.name if group else '?'}*.")
         group = await self._new_group(name, event)
         await self.store.link_channel(
-            group_id=group.id, channel=event.channel, linked_by=str(event.user)
+            group_id=group.id,
+            channel=event.channel,
+            linked_by=str(event.user),
+            channel_name=event.channel_name or None,
         )
         await self._grant_creator(
             event, group, [Role.OWNER, Role.ARTIST] if artist else [Role.OWNER]
@@ -187,7 +199,10 @@ class GroupCommands:
             return _refused("link this channel")
         try:
             await self.store.link_channel(
-                group_id=group.id, channel=event.channel, linked_by=str(event.user)
+                group_id=group.id,
+                channel=event.channel,
+                linked_by=str(event.user),
+                channel_name=event.channel_name or None,
             )
         except ChannelAlreadyLinked as exc:
             other = await self.store.get_group_by_id(exc.group_id)
@@ -265,9 +280,10 @@ class GroupCommands:
         for other in await self.store.links_for_group(group.id):
             health = await self.health(other.channel) if self.health else "unknown"
             here = " (this channel)" if other.channel == event.channel else ""
+            name = f" #{other.channel_name}" if other.channel_name else ""
             lines.append(
                 f"• {other.channel.platform.value} {other.channel.workspace}/"
-                f"{other.channel.channel} [{other.direction.value}] — {health}{here}"
+                f"{other.channel.channel}{name} [{other.direction.value}] — {health}{here}"
             )
         return Reply("\n".join(lines))
 

@@ -81,6 +81,7 @@ class CommandInvoked:
     # Moderate Members; Slack workspace admins and owners)
     can_moderate: bool = False
     display_name: str = ""
+    channel_name: str = ""  # the channel's name as the platform shows it ("general"), if known
 
 
 @dataclass(frozen=True, slots=True)

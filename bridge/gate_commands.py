@@ -1,9 +1,14 @@
-"""`/fangroup visibility|invite|join` and the Approve / Deny buttons of a join request."""
+"""`/fangroup visibility|invite|join` and the Approve / Deny buttons of a join request.
+
+Join request cards and the platform side of an admission (the grant) go through the outbox
+(kinds ``join_card`` / ``grant``, delivered by bridge/card_delivery.py): a platform outage
+delays them but loses none; the modlog's admit effects say when each channel was opened."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bridge.events import CommandInvoked
 from bridge.gates import (
@@ -13,7 +18,6 @@ from bridge.gates import (
     GateCheck,
     GatedStore,
     GatePort,
-    Grant,
     JoinRequest,
     describe_duration,
     parse_duration,
@@ -29,7 +33,7 @@ from bridge.identity import (
 from bridge.ids import ChannelRef, Platform, Role, UserRef, Visibility
 from bridge.outcome import Outcome, Reply
 from bridge.ports import Clock
-from bridge.records import FanGroup
+from bridge.records import FanGroup, OutboxDraft
 
 log = logging.getLogger(__name__)
 Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
@@ -45,9 +49,12 @@ DECISIONS = {"approve": "approved", "deny": "denied"}
 
 
 class GateService:
-    def __init__(self, store: GatedStore, clock: Clock) -> None:
+    def __init__(
+        self, store: GatedStore, clock: Clock, wake: Callable[[], None] = lambda: None
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.wake = wake  # the outbox worker's, once cards and grants are queued
         self.roles = RoleService(store)
         self.check = GateCheck(store)
         self.ports: dict[Platform, GatePort] = {}  # filled once the platforms are connected
@@ -150,8 +157,8 @@ class GateService:
         group = await self.store.get_group_by_id(used.group_id) if used.group_id else None
         if used.status != "ok" or group is None:
             return Reply(CODE_WORDS.get(used.status, CODE_WORDS["unknown"]))
-        grants = await self.admit(group, event.user, by=str(event.user), origin=event.user.platform)
-        return Reply(f"Welcome to *{group.name}*!{_grant_note(grants)}")
+        await self.admit(group, event.user, by=str(event.user), origin=event.user.platform)
+        return Reply(f"Welcome to *{group.name}*!")
 
     async def _ask(self, group: FanGroup, event: CommandInvoked) -> Outcome:
         if await self.store.pending_join_request(group.id, event.user) is not None:
@@ -167,17 +174,17 @@ class GateService:
         return Reply(f"You asked to join *{group.name}*. A moderator will approve or deny it.")
 
     async def _post_card(self, group: FanGroup, request: JoinRequest, text: str) -> int:
-        posted = 0
-        for channel in await self._card_channels(group, request.user):
-            port = self.ports.get(channel.platform)
-            if port is None:
-                continue
-            try:
-                await port.post_request(channel, text, request.id)
-                posted += 1
-            except Exception:  # one unreachable channel must not hide the request elsewhere
-                log.exception("join request %d: posting in %s failed", request.id, channel)
-        return posted
+        """Queue the request's card in each moderator channel; how many were queued."""
+        spec = {"kind": "join_card", "request_id": request.id, "text": text}
+        channels = await self._card_channels(group, request.user)
+        drafts = [OutboxDraft(c, dict(spec)) for c in channels if c.platform in self.ports]
+        await self._enqueue(drafts)
+        return len(drafts)
+
+    async def _enqueue(self, drafts: list[OutboxDraft]) -> None:
+        if drafts:
+            await self.store.enqueue(drafts, at=self.clock.now())
+            self.wake()
 
     async def _card_channels(self, group: FanGroup, user: UserRef) -> list[ChannelRef]:
         """The group's moderator channels, or else its linked channels where the fan asked."""
@@ -198,32 +205,37 @@ class GateService:
         ]
 
     # -- admission ---------------------------------------------------------------------------
-    async def admit(
-        self, group: FanGroup, user: UserRef, *, by: str, origin: Platform
-    ) -> list[Grant]:
-        """The fan becomes a member; their platform lets them into the group's channels there."""
+    async def admit(self, group: FanGroup, user: UserRef, *, by: str, origin: Platform) -> None:
+        """The fan becomes a member now; their platform lets them into the group's channels
+        there through the outbox (one ``grant`` for all of them, in the first channel's queue,
+        each channel a pending modlog effect until it is done)."""
         member = await self._member(user)
         await self.store.grant_role(
             group_id=group.id, member_id=member, role=Role.MEMBER, granted_by=by
         )
+        action = await self._log(group, "admit", user, member, by, origin)
         channels = await self._channels_of(group, user)
-        port = self.ports.get(user.platform)
-        grants = await port.admit(group, user, channels) if port and channels else []
-        await self._log(group, "admit", user, member, by, origin, grants)
-        return grants
+        if not channels or user.platform not in self.ports:
+            return
+        now = self.clock.now()
+        effects = [
+            await self.store.add_effect(action, c, status="pending", at=now) for c in channels
+        ]
+        spec: dict[str, Any] = {
+            "kind": "grant",
+            "group_id": group.id,
+            "member_id": member,
+            "user": [user.platform.value, user.workspace, user.user],
+            "channels": [[c.platform.value, c.workspace, c.channel] for c in channels],
+            "effect_ids": effects,
+        }
+        await self._enqueue([OutboxDraft(channels[0], spec)])
 
     async def _log(
-        self,
-        group: FanGroup,
-        kind: str,
-        user: UserRef,
-        member: int,
-        by: str,
-        origin: Platform,
-        grants: Sequence[Grant] = (),
-    ) -> None:
+        self, group: FanGroup, kind: str, user: UserRef, member: int, by: str, origin: Platform
+    ) -> int:
         now = self.clock.now()
-        action = await self.store.record_action(
+        return await self.store.record_action(
             group_id=group.id,
             kind=kind,
             target_member_id=member,
@@ -232,10 +244,6 @@ class GateService:
             origin=origin,
             at=now,
         )
-        for grant in grants:
-            await self.store.add_effect(
-                action, grant.channel, status=grant.status, detail=grant.detail, at=now
-            )
 
     async def decide(self, event: CommandInvoked, decision: str) -> Outcome:
         """A moderator pressed Approve or Deny on a request card: the answer replaces the card
@@ -266,16 +274,8 @@ class GateService:
             await self._log(group, "deny", request.user, member, by, origin)
             text = f"❌ {fan}'s request to join *{group.name}* was denied by {moderator}."
             return Reply(text, False)
-        grants = await self.admit(group, request.user, by=by, origin=origin)
-        note = _grant_note(grants)
-        return Reply(f"✅ {fan} was admitted to *{group.name}* by {moderator}.{note}", False)
-
-
-def _grant_note(grants: Sequence[Grant]) -> str:
-    failed = [g for g in grants if g.status != "done"]
-    if not failed:
-        return ""
-    return f" (could not open {len(failed)} channel(s): {failed[0].detail})"
+        await self.admit(group, request.user, by=by, origin=origin)
+        return Reply(f"✅ {fan} was admitted to *{group.name}* by {moderator}.", False)
 
 
 _EXPLAIN = {

@@ -91,6 +91,12 @@ class OutboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def register(
+        self, handlers: Mapping[str, Callable[[OutboxItem, ChatAdapter], Awaitable[None]]]
+    ) -> None:
+        """More action kinds (report cards, join cards, grants: bridge/card_delivery.py)."""
+        self._handlers |= handlers
+
     def stop(self) -> None:
         """Ask ``run`` to return once the deliveries in flight are finished and recorded.
 

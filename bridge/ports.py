@@ -12,7 +12,7 @@ from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
 from bridge.music.model import Metadata
 from bridge.music.playlist import PlaylistState, SpotifyAccount
-from bridge.music.tab_query import TabItemDetail, TabPage, TabQuery
+from bridge.music.tab_query import GroupShare, TabItemDetail, TabPage, TabQuery
 from bridge.records import (
     Account,
     ChannelLink,
@@ -66,6 +66,7 @@ class GroupStore(Protocol):
         direction: Direction = Direction.INOUT,
         linked_by: str | None = None,
         webhook_ref: str | None = None,
+        channel_name: str | None = None,
     ) -> ChannelLink: ...
 
     async def unlink_channel(self, channel: ChannelRef) -> bool: ...
@@ -75,6 +76,11 @@ class GroupStore(Protocol):
     async def links_for_group(self, group_id: int) -> list[ChannelLink]: ...
 
     async def set_webhook_ref(self, channel: ChannelRef, webhook_ref: str | None) -> None: ...
+
+    async def set_channel_name(self, channel: ChannelRef, name: str | None) -> bool:
+        """Keep a linked channel's name (``general``, no ``#``) as its platform shows it now.
+        True when it changed; an unlinked channel is left alone (False)."""
+        ...
 
     async def update_settings(self, group_id: int, changes: dict[str, Any]) -> None: ...
 
@@ -282,6 +288,11 @@ class MusicStore(Protocol):
 
     async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None:
         """One tab entry (``TabItem.ref``) with its shares and their messages."""
+        ...
+
+    async def recent_shares(self, group_id: int, *, limit: int = 50) -> list[GroupShare]:
+        """The group's newest shares (removed ones never), newest first, each with its item;
+        one message sharing a song twice (two platforms' links) is one share."""
         ...
 
 

@@ -29,6 +29,7 @@ class ChannelLink:
     webhook_ref: str | None
     linked_by: str | None
     linked_at: float
+    channel_name: str | None = None  # the channel's name on its platform, as last seen
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
 """Reports to moderators (issue 6): `/fangroup modchannel`, a member's report of a message
 (a card in the group's moderator channel on every platform, the reporter anonymous), and the
-card's buttons: delete everywhere, timeout, ban, dismiss. Acting on one card updates them all."""
+card's buttons: delete everywhere, timeout, ban, dismiss. Acting on one card updates them all.
+Cards are posted and updated through the outbox (kinds ``report_card`` / ``report_card_update``,
+delivered by bridge/card_delivery.py), so a platform outage delays them but loses none."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from bridge.moderation import REFUSED, BanRequest, ModerationService
 from bridge.moderation_more import TimeoutRequest
 from bridge.outcome import Outcome, Reply
 from bridge.ports import Clock, Store
-from bridge.records import Account, FanGroup, StoredMessage
+from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
 from bridge.report_model import Report, ReportCard, ReportCards, ReportStore
 from bridge.text import Document
 
@@ -39,8 +41,10 @@ class ReportService:
         reports: ReportStore,
         moderation: ModerationService,
         clock: Clock,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        self.wake = wake  # the outbox worker's, once cards are queued
         self.reports = reports
         self.moderation = moderation
         self.clock = clock
@@ -126,8 +130,7 @@ class ReportService:
             reason=event.reason.strip(),
             at=self.clock.now(),
         )
-        card = await self._card(report, group, message)
-        posted = await self._post_cards(group, report, card)
+        posted = await self._post_cards(group, report)
         return Reply(THANKS if posted else NO_MODCHANNEL)
 
     async def _member_of(self, user: UserRef | None) -> int | None:
@@ -147,20 +150,29 @@ class ReportService:
             copies=tuple((c.channel, c.platform_message_id) for c in copies if c.part == 0),
         )
 
-    async def _post_cards(self, group: FanGroup, report: Report, card: ReportCard) -> int:
-        posted = 0
-        for channel in modchannels(group):
-            cards = self.cards.get(channel.platform)
-            if cards is None:
-                continue
-            try:
-                card_id = await cards.post_card(channel, card)
-            except Exception:  # one platform's outage must not lose the report
-                log.exception("report #%d: no card in %s", report.id, channel)
-                continue
-            await self.reports.add_report_card(report.id, channel, card_id)
-            posted += 1
-        return posted
+    async def card_for(self, report: Report) -> ReportCard | None:
+        """The card as it should look now (closed, without buttons, once a moderator acted)."""
+        group = await self.store.get_group_by_id(report.group_id)
+        message = await self.store.get_message(report.message_id)
+        if group is None or message is None:
+            return None
+        card = await self._card(report, group, message)
+        if report.status != "open":
+            card = replace(card, outcome=report.outcome or report.status, actions=())
+        return card
+
+    async def _post_cards(self, group: FanGroup, report: Report) -> int:
+        """Queue a card for each moderator channel (the outbox posts it, retrying through an
+        outage, and records its id for the later update)."""
+        spec = {"kind": "report_card", "report_id": report.id}
+        channels = [c for c in modchannels(group) if c.platform in self.cards]
+        await self._enqueue([OutboxDraft(c, dict(spec)) for c in channels])
+        return len(channels)
+
+    async def _enqueue(self, drafts: list[OutboxDraft]) -> None:
+        if drafts:
+            await self.store.enqueue(drafts, at=self.clock.now())
+            self.wake()
 
     # -- a moderator presses a card's button ---------------------------------------------------
     async def acted(self, event: ReportActed) -> Outcome:
@@ -179,7 +191,7 @@ class ReportService:
             return Reply("Another moderator handled this report a moment ago.")
         outcome = await handler(report, event, group)
         await self.reports.set_report_outcome(report.id, outcome, at=self.clock.now())
-        await self._update_cards(report, group, outcome)
+        await self._update_cards(report, group)
         return Reply(outcome)
 
     async def _moderator_name(self, event: ReportActed) -> str:
@@ -231,20 +243,14 @@ class ReportService:
     async def _dismiss(self, report: Report, event: ReportActed, group: FanGroup) -> str:
         return f"🗑️ Dismissed by {await self._moderator_name(event)}"
 
-    async def _update_cards(self, report: Report, group: FanGroup, outcome: str) -> None:
-        message = await self.store.get_message(report.message_id)
-        if message is None:
-            return
-        card = await self._card(report, group, message)
-        done = replace(card, outcome=outcome, actions=())
-        for ref in await self.reports.report_cards(report.id):
-            cards = self.cards.get(ref.channel.platform)
-            if cards is None:
-                continue
-            try:
-                await cards.update_card(ref.channel, ref.card_id, done)
-            except Exception:
-                log.exception("report #%d: card %s not updated", report.id, ref.card_id)
+    async def _update_cards(self, report: Report, group: FanGroup) -> None:
+        """Queue an update in every channel that has (or is about to have) the card: queued
+        behind the card's own post in that channel, it finds the card's id recorded."""
+        channels = {ref.channel for ref in await self.reports.report_cards(report.id)}
+        channels |= set(modchannels(group))
+        spec = {"kind": "report_card_update", "report_id": report.id}
+        ordered = sorted((c for c in channels if c.platform in self.cards), key=str)
+        await self._enqueue([OutboxDraft(c, dict(spec)) for c in ordered])
 
 
 def _plain(stored: str) -> str:

@@ -46,6 +46,7 @@ def link(row: ChannelLinkRow) -> ChannelLink:
         webhook_ref=row.webhook_ref,
         linked_by=row.linked_by,
         linked_at=row.linked_at,
+        channel_name=row.channel_name,
     )
 
 

@@ -15,6 +15,14 @@ from storage import convert
 from storage.base import RepoBase
 from storage.tables import ChannelLinkRow, FanGroupRow
 
+CHANNEL_NAME_MAX = 100
+
+
+def _name(name: str | None) -> str | None:
+    """A channel name as kept: trimmed, at most ``CHANNEL_NAME_MAX`` characters, None if empty."""
+    name = (name or "").strip().lstrip("#")[:CHANNEL_NAME_MAX]
+    return name or None
+
 
 def _link_filter(channel: ChannelRef) -> ColumnElement[bool]:
     return (
@@ -91,6 +99,7 @@ class GroupRepo(RepoBase):
         direction: Direction = Direction.INOUT,
         linked_by: str | None = None,
         webhook_ref: str | None = None,
+        channel_name: str | None = None,
     ) -> ChannelLink:
         existing = await self.link_for_channel(channel)
         if existing is not None:
@@ -104,6 +113,7 @@ class GroupRepo(RepoBase):
             webhook_ref=webhook_ref,
             linked_by=linked_by,
             linked_at=self.clock.now(),
+            channel_name=_name(channel_name),
         )
         try:
             async with self.session() as s:
@@ -162,3 +172,16 @@ class GroupRepo(RepoBase):
                     s.add(row)
         finally:
             self._forget_links()
+
+    async def set_channel_name(self, channel: ChannelRef, name: str | None) -> bool:
+        """Keep the linked channel's name as its platform shows it now. True when a link's
+        name changed (an unlinked channel, or the same name, changes nothing)."""
+        kept = _name(name)
+        async with self.session() as s:
+            row = (await s.exec(select(ChannelLinkRow).where(_link_filter(channel)))).first()
+            if row is None or row.channel_name == kept:
+                return False
+            row.channel_name = kept
+            s.add(row)
+        self._forget_links()
+        return True

@@ -30,6 +30,7 @@ from bridge.text import Document
 from storage.base import RepoBase
 from storage.repo_music import MusicRepo
 from storage.tables import (
+    ChannelLinkRow,
     MessageCopyRow,
     MessageRow,
     MusicItemRow,
@@ -318,7 +319,7 @@ def _entries(
     )
 
 
-async def _fetch(s: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
+async def fetch_rows(s: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
     """Rows of a core ``select`` of many columns (sqlmodel's ``select`` types four at most)."""
     result = await s.exec(statement)  # type: ignore[call-overload]
     rows: Sequence[Row[Any]] = result.all()
@@ -390,7 +391,7 @@ class WebTabRepo(RepoBase):
                 conds.append(_keys_filter(matches))
         entries = _entries(conds, query.sort, reactions=False)
         async with self.session() as s:
-            found = await _fetch(s, entries.limit(query.per_page).offset(query.offset))
+            found = await fetch_rows(s, entries.limit(query.per_page).offset(query.offset))
             if found:
                 total = int(found[0].total)
             else:  # past the last page (or nothing at all): count on its own
@@ -409,7 +410,7 @@ class WebTabRepo(RepoBase):
             if key is None:
                 return None
             conds = [*_share_filters(group_id, TabQuery()), _key_filter(key)]
-            rows = [_row(r) for r in await _fetch(s, _entries(conds, "recent"))]
+            rows = [_row(r) for r in await fetch_rows(s, _entries(conds, "recent"))]
             if not rows:
                 return None
             item = (await self._tab_finish(s, rows[:1], conds))[0]
@@ -425,7 +426,7 @@ class WebTabRepo(RepoBase):
         if not rows:
             return []
         agg = _counts([*conds, _keys_filter([r.key for r in rows])], True)
-        counted = await _fetch(s, sa_select(agg.c.item_id, agg.c.lk, agg.c.reactions))
+        counted = await fetch_rows(s, sa_select(agg.c.item_id, agg.c.lk, agg.c.reactions))
         by_key = {_Key(i, lk): int(n) for i, lk, n in counted}
         return [replace(r, reactions=by_key.get(r.key, 0)) for r in rows]
 
@@ -501,61 +502,81 @@ class WebTabRepo(RepoBase):
     async def _tab_share_details(
         self, s: AsyncSession, conds: Sequence[ColumnElement[bool]]
     ) -> tuple[ShareDetail, ...]:
-        origin = aliased(MessageCopyRow)
-        query = (
-            sa_select(
-                col(S.id),
-                col(S.shared_by_name),
-                col(S.shared_at),
-                col(S.url),
-                col(MessageRow.origin_platform),
-                col(MessageRow.origin_workspace),
-                col(MessageRow.origin_channel),
-                col(MessageRow.origin_message_id),
-                col(MessageRow.text),
-                col(MessageRow.deleted_at),
-                col(origin.thread_id),
-            )
-            .join(MessageRow, col(MessageRow.id) == col(S.message_id))
-            .outerjoin(
-                origin,
-                and_(
-                    col(origin.message_id) == col(S.message_id),
-                    col(origin.is_origin).is_(True),
-                    col(origin.part) == 0,
-                ),
-            )
-            .where(*conds)
-            .order_by(col(S.shared_at).desc(), col(S.id).desc())
-        )
+        query = share_details_query().where(*conds)
         out: list[ShareDetail] = []
         seen: set[tuple[str, str, str]] = set()
-        for r in await _fetch(s, query):
+        for r in await fetch_rows(s, query):
             where = (r.origin_platform, r.origin_channel, r.origin_message_id)
             if where in seen:
                 continue  # one message sharing the song twice (two platforms) is one share
             seen.add(where)
-            out.append(
-                ShareDetail(
-                    share_id=r.id,
-                    sharer=r.shared_by_name,
-                    platform=r.origin_platform,
-                    workspace=r.origin_workspace,
-                    channel=r.origin_channel,
-                    channel_name=None,
-                    shared_at=r.shared_at,
-                    url=r.url,
-                    quote=_quote(r.text, r.deleted_at is not None),
-                    permalink=permalink(
-                        r.origin_platform,
-                        r.origin_workspace,
-                        r.origin_channel,
-                        r.origin_message_id,
-                        r.thread_id,
-                    ),
-                )
-            )
+            out.append(share_detail(r))
         return tuple(out)
+
+
+def share_details_query() -> Select[Any]:
+    """Shares (newest first) with their message, its origin copy's thread and the name of the
+    channel it was posted in (when the channel is still linked and its name is known)."""
+    origin = aliased(MessageCopyRow)
+    link = ChannelLinkRow
+    return (
+        sa_select(
+            col(S.id),
+            col(S.item_id),
+            col(S.message_id),
+            col(S.shared_by_name),
+            col(S.shared_at),
+            col(S.url),
+            col(MessageRow.origin_platform),
+            col(MessageRow.origin_workspace),
+            col(MessageRow.origin_channel),
+            col(MessageRow.origin_message_id),
+            col(MessageRow.text),
+            col(MessageRow.deleted_at),
+            col(origin.thread_id),
+            col(link.channel_name),
+        )
+        .join(MessageRow, col(MessageRow.id) == col(S.message_id))
+        .outerjoin(
+            origin,
+            and_(
+                col(origin.message_id) == col(S.message_id),
+                col(origin.is_origin).is_(True),
+                col(origin.part) == 0,
+            ),
+        )
+        .outerjoin(
+            link,
+            and_(
+                col(link.platform) == col(MessageRow.origin_platform),
+                col(link.workspace_id) == col(MessageRow.origin_workspace),
+                col(link.channel_id) == col(MessageRow.origin_channel),
+            ),
+        )
+        .order_by(col(S.shared_at).desc(), col(S.id).desc())
+    )
+
+
+def share_detail(r: Any) -> ShareDetail:
+    """A row of ``share_details_query`` as a ``ShareDetail``."""
+    return ShareDetail(
+        share_id=r.id,
+        sharer=r.shared_by_name,
+        platform=r.origin_platform,
+        workspace=r.origin_workspace,
+        channel=r.origin_channel,
+        channel_name=r.channel_name,
+        shared_at=r.shared_at,
+        url=r.url,
+        quote=_quote(r.text, r.deleted_at is not None),
+        permalink=permalink(
+            r.origin_platform,
+            r.origin_workspace,
+            r.origin_channel,
+            r.origin_message_id,
+            r.thread_id,
+        ),
+    )
 
 
 def _tab_item(

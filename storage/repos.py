@@ -6,6 +6,7 @@ from bridge.ports import Clock
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.repo_announcements import AnnouncementRepo
+from storage.repo_feed import FeedRepo
 from storage.repo_gates import GateRepo
 from storage.repo_groups import GroupRepo
 from storage.repo_identity import IdentityRepo
@@ -28,6 +29,7 @@ class SqlStore(
     OutboxRepo,
     ReactionRepo,
     TabRepo,
+    FeedRepo,
     ModerationRepo,
     TimeoutRepo,
     ReportRepo,

@@ -32,6 +32,7 @@ class ChannelLinkRow(SQLModel, table=True):
     webhook_ref: str | None = Field(default=None, max_length=400)
     linked_by: str | None = Field(default=None, max_length=200)
     linked_at: float
+    channel_name: str | None = Field(default=None, max_length=100)  # "general", as last seen
 
 
 class MemberRow(SQLModel, table=True):
@@ -179,7 +180,10 @@ class ShareRow(SQLModel, table=True):
     """One music link shared in one message of one group. ``item_id`` is set once resolved."""
 
     __tablename__ = "share"
-    __table_args__ = (UniqueConstraint("message_id", "link_key"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "link_key"),
+        Index("ix_share_group_time", "group_id", "shared_at"),  # a group's newest shares
+    )
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="fan_group.id", index=True)
     message_id: int = Field(foreign_key="message.id", index=True)

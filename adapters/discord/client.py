@@ -23,7 +23,7 @@ from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
 from adapters.pacing import bot_authenticated, discord_pacer, pacing_trace
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
-from bridge.ids import Platform, UserRef
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome
 from bridge.ports import GroupStore
 
@@ -171,6 +171,15 @@ class BridgeClient(discord.Client):
         parent = self._parent_of(raw.channel_id)
         await self.adapter.dispatch(convert.reaction_changed(raw, parent, added))
 
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        """A renamed channel: its name as linked channels show it (web pages, info)."""
+        if before.name != after.name:
+            ref = ChannelRef(Platform.DISCORD, str(after.guild.id), str(after.id))
+            if await self.adapter.store.set_channel_name(ref, after.name):
+                log.info("discord: linked channel %s renamed #%s", after.id, after.name)
+
     def _parent_of(self, channel_id: int) -> int | None:
         channel = self.get_channel(channel_id)
         return getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
@@ -205,6 +214,7 @@ class DiscordAdapter:
         self._token = token
         self._dispatch = dispatch
         self.emulator = emulator
+        self.store = store
         self.client = BridgeClient(self)
         self.sender = DiscordSender(self.client, store, webhooks=webhooks, fetcher=fetcher)
         self._task: asyncio.Task[None] | None = None

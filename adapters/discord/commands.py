@@ -46,7 +46,16 @@ def command_event(
         can_manage_channel=can_manage(interaction),
         can_moderate=can_moderate(interaction),
         display_name=interaction.user.display_name,
+        channel_name=channel_name(interaction.channel),
     )
+
+
+def channel_name(channel: object) -> str:
+    """The linked channel's name: a thread's is its parent's ("" when not known)."""
+    if isinstance(channel, discord.Thread):
+        channel = channel.parent
+    name = getattr(channel, "name", None)
+    return name if isinstance(name, str) else ""
 
 
 async def answer(interaction: discord.Interaction, outcome: Outcome) -> None:

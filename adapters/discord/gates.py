@@ -12,12 +12,13 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import answer, command_event
+from adapters.discord.send import platform_errors
 from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent
 from bridge.gates import Grant
 from bridge.ids import ChannelRef, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.ports import GroupStore
+from bridge.ports import GroupStore, PermanentError
 from bridge.records import FanGroup
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ JOIN_PREFIX = "fbjoin:"
 FAN_ROLES = "discord_fan_roles"  # group.settings: {guild id: role id}
 ALLOW = discord.Permissions(view_channel=True, send_messages=True, read_message_history=True)
 NONE = discord.AllowedMentions.none()
+REFUSED = (discord.Forbidden, discord.NotFound)  # anything else is retried or refused whole
 
 
 def add_gate_commands(group: app_commands.Group, run: Run) -> None:
@@ -92,31 +94,40 @@ def request_view(request_id: int) -> discord.ui.View:
 
 
 class DiscordGates:
-    """The gate port on Discord."""
+    """The gate port on Discord, for the outbox: a refusal (403/404) fails a grant, an outage
+    or a rate limit raises (platform_errors) so the outbox retries it."""
 
     def __init__(self, client: discord.Client, store: GroupStore) -> None:
         self.client = client
         self.store = store
 
     async def post_request(self, channel: ChannelRef, text: str, request_id: int) -> None:
-        target = self.client.get_channel(int(channel.channel))
-        if target is None:
-            target = await self.client.fetch_channel(int(channel.channel))
-        assert isinstance(target, discord.abc.Messageable)
-        await target.send(text[:2000], view=request_view(request_id), allowed_mentions=NONE)
+        async with platform_errors():
+            target = self.client.get_channel(int(channel.channel))
+            if target is None:
+                target = await self.client.fetch_channel(int(channel.channel))
+            if not isinstance(target, discord.abc.Messageable):
+                raise PermanentError(f"{channel} is not a text channel")
+            await target.send(text[:2000], view=request_view(request_id), allowed_mentions=NONE)
 
     async def admit(
         self, group: FanGroup, user: UserRef, channels: Sequence[ChannelRef]
     ) -> list[Grant]:
+        async with platform_errors():
+            return await self._admit(group, user, channels)
+
+    async def _admit(
+        self, group: FanGroup, user: UserRef, channels: Sequence[ChannelRef]
+    ) -> list[Grant]:
         try:
             role = await self._fan_role(group, user.workspace)
-        except discord.HTTPException as exc:
+        except REFUSED as exc:
             why = f"could not make the fans role: {exc.text}"
             return [Grant(c, "failed", why) for c in channels]
         grants = [await self._open(channel, role) for channel in channels]
         try:
             await self._give_role(user, role)
-        except discord.HTTPException as exc:
+        except REFUSED as exc:
             why = f"could not give the role: {exc.text}"
             return [Grant(g.channel, "failed", why) for g in grants]
         return grants
@@ -140,7 +151,7 @@ class DiscordGates:
             await self.client.http.edit_channel_permissions(
                 int(channel.channel), role, str(ALLOW.value), "0", 0, reason="fanbridge: join gate"
             )
-        except discord.HTTPException as exc:
+        except REFUSED as exc:
             return Grant(channel, "failed", exc.text or str(exc))
         return Grant(channel, "done", "the fans role may view and write here")
 

@@ -14,10 +14,12 @@ from discord import app_commands
 from adapters.discord.commands import can_manage
 from adapters.discord.convert import channel_ref
 from adapters.discord.markdown import escape_text
+from adapters.discord.send import platform_errors
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.identity import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
+from bridge.ports import PermanentError
 from bridge.report_model import ACTION_LABELS, ReportCard
 
 log = logging.getLogger(__name__)
@@ -149,7 +151,8 @@ def card_view(card: ReportCard) -> discord.ui.View | None:
 
 
 class DiscordCards:
-    """Posts and updates report cards in Discord moderator channels (REST, as the bot)."""
+    """Posts and updates report cards in Discord moderator channels (REST, as the bot), for the
+    outbox: failures are mapped onto its retry policy (platform_errors)."""
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
@@ -159,26 +162,28 @@ class DiscordCards:
         if found is None:
             found = await self.client.fetch_channel(int(channel.channel))
         if not isinstance(found, discord.abc.Messageable):
-            raise TypeError(f"{channel} is not a text channel")
+            raise PermanentError(f"{channel} is not a text channel")
         return found
 
     async def post_card(self, channel: ChannelRef, card: ReportCard) -> str:
-        target = await self._channel(channel)
-        embed = card_embed(card, channel.workspace)
-        none = discord.AllowedMentions.none()
-        view = card_view(card)
-        if view is None:
-            message = await target.send(embed=embed, allowed_mentions=none)
-        else:
-            message = await target.send(embed=embed, view=view, allowed_mentions=none)
+        async with platform_errors():
+            target = await self._channel(channel)
+            embed = card_embed(card, channel.workspace)
+            none = discord.AllowedMentions.none()
+            view = card_view(card)
+            if view is None:
+                message = await target.send(embed=embed, allowed_mentions=none)
+            else:
+                message = await target.send(embed=embed, view=view, allowed_mentions=none)
         return str(message.id)
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: ReportCard) -> None:
-        target = await self._channel(channel)
-        if not isinstance(target, discord.TextChannel | discord.Thread):
-            raise TypeError(f"{channel} is not a text channel")
-        await target.get_partial_message(int(card_id)).edit(
-            embed=card_embed(card, channel.workspace),
-            view=card_view(card),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        async with platform_errors():
+            target = await self._channel(channel)
+            if not isinstance(target, discord.TextChannel | discord.Thread):
+                raise PermanentError(f"{channel} is not a text channel")
+            await target.get_partial_message(int(card_id)).edit(
+                embed=card_embed(card, channel.workspace),
+                view=card_view(card),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )

@@ -196,6 +196,7 @@ class SlackAdapter:
             can_manage_channel=profile.is_admin,
             can_moderate=profile.is_admin,
             display_name=profile.name,
+            channel_name=convert.command_channel_name(command),
         )
         outcome = await self._dispatch(event)
         await respond(**response(outcome))

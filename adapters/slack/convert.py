@@ -116,3 +116,13 @@ def reaction_changed(
         emoji=emoji_from_slack(str(event.get("reaction", ""))),
         added=added,
     )
+
+
+# what a slash command from a private channel or a DM says instead of the channel's name
+NOT_A_NAME = ("privategroup", "directmessage")
+
+
+def command_channel_name(command: Mapping[str, Any]) -> str:
+    """The channel's name a slash command came with ("" when it names no channel)."""
+    name = str(command.get("channel_name") or "")
+    return "" if name in NOT_A_NAME or name.startswith("mpdm-") else name

@@ -8,15 +8,16 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.mrkdwn import unescape
+from adapters.slack.send import platform_errors
 from adapters.slack.tab import response
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.gates import Grant
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
+from bridge.ports import PermanentError
 from bridge.records import FanGroup
 
 log = logging.getLogger(__name__)
@@ -85,15 +86,17 @@ class JoinActions:
 
 
 class SlackGates:
-    """The gate port on Slack."""
+    """The gate port on Slack, for the outbox: a refusal fails a grant, an outage or a rate
+    limit raises (platform_errors) so the outbox retries it."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
     async def post_request(self, channel: ChannelRef, text: str, request_id: int) -> None:
-        await self.client.chat_postMessage(
-            channel=channel.channel, text=text, blocks=request_blocks(text, request_id)
-        )
+        async with platform_errors():
+            await self.client.chat_postMessage(
+                channel=channel.channel, text=text, blocks=request_blocks(text, request_id)
+            )
 
     async def admit(
         self, group: FanGroup, user: UserRef, channels: Sequence[ChannelRef]
@@ -102,10 +105,11 @@ class SlackGates:
 
     async def _invite(self, channel: ChannelRef, user: str) -> Grant:
         try:
-            await self.client.conversations_invite(channel=channel.channel, users=user)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "")) if exc.response is not None else str(exc)
-            if error == ALREADY_IN:
+            async with platform_errors():
+                await self.client.conversations_invite(channel=channel.channel, users=user)
+        except PermanentError as exc:
+            error = str(exc)
+            if ALREADY_IN in error:
                 return Grant(channel, "done", "already in the channel")
-            return Grant(channel, "failed", error or str(exc))
+            return Grant(channel, "failed", error)
         return Grant(channel, "done", "invited to the channel")

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.send import platform_errors
 from adapters.slack.tab import esc, plain
 from adapters.slack.users import UserCache
 from bridge.events import CoreEvent, ReportActed, ReportFiled
@@ -177,7 +178,8 @@ def fallback_text(card: ReportCard) -> str:
 
 
 class SlackCards:
-    """Posts and updates report cards in Slack moderator channels."""
+    """Posts and updates report cards in Slack moderator channels, for the outbox: failures
+    are mapped onto its retry policy (platform_errors)."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
@@ -195,13 +197,15 @@ class SlackCards:
 
     async def post_card(self, channel: ChannelRef, card: ReportCard) -> str:
         blocks = card_blocks(card, await self._link(card, channel))
-        sent = await self.client.chat_postMessage(
-            channel=channel.channel, text=fallback_text(card), blocks=blocks
-        )
+        async with platform_errors():
+            sent = await self.client.chat_postMessage(
+                channel=channel.channel, text=fallback_text(card), blocks=blocks
+            )
         return str(sent["ts"])
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: ReportCard) -> None:
         blocks = card_blocks(card, await self._link(card, channel))
-        await self.client.chat_update(
-            channel=channel.channel, ts=card_id, text=fallback_text(card), blocks=blocks
-        )
+        async with platform_errors():
+            await self.client.chat_update(
+                channel=channel.channel, ts=card_id, text=fallback_text(card), blocks=blocks
+            )

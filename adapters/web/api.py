@@ -23,6 +23,7 @@ from aiohttp import web
 from adapters.web.access import group_visible
 from bridge.music.tab_query import (
     PARAMS,
+    GroupShare,
     ShareDetail,
     TabItem,
     TabItemDetail,
@@ -47,6 +48,8 @@ class TabStore(Protocol):
     async def tab_items(self, group_id: int, query: TabQuery) -> TabPage: ...
 
     async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None: ...
+
+    async def recent_shares(self, group_id: int, *, limit: int = 50) -> list[GroupShare]: ...
 
 
 STORE = web.AppKey("fanbridge_tab_store", TabStore)

@@ -1,18 +1,21 @@
 """A group's new shares as an Atom feed: ``/g/{slug}/feed.atom``.
 
-One entry per item, newest share first (``FEED_SIZE`` entries). An entry's id names the item
-and the time of its latest share, so sharing an item again makes a new entry in feed readers.
-Links are absolute: ``[web] public_url`` when set, else the host the request came to.
+One entry per share, newest first (``FEED_SIZE`` entries): sharing a song again is a new entry.
+An entry's id names the share (``tag:<host>,2026:fanbridge/<slug>/share/<id>``), so it never
+changes; its link is the item's page. Links are absolute: ``[web] public_url`` when set, else
+the host the request came to; a private group's ``key`` is kept on them.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from html import escape
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from adapters.tab_text import safe_url
 from adapters.web.api import (
     ApiError,
     access_params,
@@ -23,12 +26,14 @@ from adapters.web.api import (
     url,
     visible_group,
 )
-from bridge.music.tab_query import TabItem, TabQuery
+from bridge.music.tab_query import GroupShare, ShareDetail
 from bridge.records import FanGroup
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CHAT_NAMES = {"discord": "Discord", "slack": "Slack"}
+GONE = "The message is no longer available."
 
 
 def _text(value: str) -> str:
@@ -47,43 +52,75 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _label(item: TabItem) -> str:
-    return " – ".join(x for x in (", ".join(item.artists), item.title) if x)
+def where(share: ShareDetail) -> str:
+    """ "in #general on Discord", or "on Discord" when the channel's name is not known."""
+    chat = CHAT_NAMES.get(share.platform, share.platform.title())
+    return f"in #{share.channel_name} on {chat}" if share.channel_name else f"on {chat}"
 
 
-def _summary(item: TabItem) -> str:
-    times = "once" if item.shares == 1 else f"{item.shares} times"
-    reactions = f", {item.reactions} reactions" if item.reactions else ""
-    return f"Shared {times} by {', '.join(item.sharers)}{reactions}."
+def title(entry: GroupShare) -> str:
+    """ "Alice shared Neon Rivers — Lumen Twins" (a link not resolved: its URL)."""
+    what = entry.title
+    if entry.resolved and entry.artists:
+        what += f" — {', '.join(entry.artists)}"
+    return f"{entry.share.sharer} shared {what}"
 
 
-def atom(group: FanGroup, items: list[TabItem], base: str, keep: dict[str, str]) -> bytes:
+def content(entry: GroupShare) -> str:
+    """The entry's body as HTML: who shared it where, the message, links to it. Every piece
+    of text is escaped; only http(s) links are made."""
+    share = entry.share
+    chat = CHAT_NAMES.get(share.platform, share.platform.title())
+    parts = [f"<p>Shared by <strong>{escape(share.sharer)}</strong> {escape(where(share))}.</p>"]
+    quote = share.quote
+    parts.append(f"<blockquote>{escape(quote)}</blockquote>" if quote else f"<p>{GONE}</p>")
+    links = []
+    permalink = safe_url(share.permalink) if share.permalink else None
+    if permalink:
+        links.append(f'<a href="{escape(permalink)}">View the message on {chat}</a>')
+    shared = safe_url(share.url)
+    if shared:
+        links.append(f'<a href="{escape(shared)}">Shared link</a>')
+    if links:
+        parts.append(f"<p>{' · '.join(links)}</p>")
+    return "".join(parts)
+
+
+def _entry(
+    root: ET.Element, entry: GroupShare, group: FanGroup, base: str, keep: dict[str, str]
+) -> None:
+    share = entry.share
+    tag = f"tag:{_tag_base(base)},2026:fanbridge/{group.slug}"
+    node = _sub(root, "entry")
+    _sub(node, "id", f"{tag}/share/{share.share_id}")
+    _sub(node, "title", title(entry))
+    _sub(node, "updated", iso(share.shared_at))
+    _sub(node, "published", iso(share.shared_at))
+    _sub(_sub(node, "author"), "name", share.sharer)
+    page = url(base, f"/g/{group.slug}/item/{entry.ref}", keep)
+    _sub(node, "link", rel="alternate", type="text/html", href=page)
+    shared = safe_url(share.url)
+    if shared:
+        _sub(node, "link", rel="related", href=shared)
+    _sub(node, "summary", share.quote or GONE)
+    _sub(node, "content", content(entry), type="html")
+    _sub(node, "category", term=entry.kind)
+
+
+def atom(group: FanGroup, shares: list[GroupShare], base: str, keep: dict[str, str]) -> bytes:
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
-    tag = _tag_base(base)
-    _sub(root, "id", f"tag:{tag},2026:fanbridge/{group.slug}")
+    tag = f"tag:{_tag_base(base)},2026:fanbridge/{group.slug}"
+    _sub(root, "id", tag)
     _sub(root, "title", f"{group.name}: music shared")
-    updated = max((i.last_shared_at for i in items), default=group.created_at)
+    updated = max((s.share.shared_at for s in shares), default=group.created_at)
     _sub(root, "updated", iso(updated))
     _sub(root, "link", rel="self", href=url(base, f"/g/{group.slug}/feed.atom", keep))
     _sub(root, "link", rel="alternate", type="text/html", href=url(base, f"/g/{group.slug}", keep))
     _sub(root, "generator", "fanbridge")
     _sub(_sub(root, "author"), "name", group.name)
-    for item in items:
-        entry = _sub(root, "entry")
-        stamp = int(item.last_shared_at)
-        _sub(entry, "id", f"tag:{tag},2026:fanbridge/{group.slug}/item/{item.ref}/{stamp}")
-        _sub(entry, "title", _label(item))
-        _sub(entry, "updated", iso(item.last_shared_at))
-        _sub(entry, "published", iso(item.last_shared_at))
-        for name in item.sharers[-1:]:
-            _sub(_sub(entry, "author"), "name", name)
-        page = url(base, f"/g/{group.slug}/item/{item.ref}", keep)
-        _sub(entry, "link", rel="alternate", type="text/html", href=page)
-        for platform, link in item.links:
-            _sub(entry, "link", rel="related", href=link, title=platform)
-        _sub(entry, "summary", _summary(item))
-        _sub(entry, "category", term=item.kind)
+    for entry in shares:
+        _entry(root, entry, group, base, keep)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data
 
@@ -94,9 +131,9 @@ async def feed(request: web.Request) -> web.StreamResponse:
     for name in request.query:
         if name != "key":
             raise ApiError(400, name, f"unknown parameter {name[:40]!r}; known: key")
-    page = await store_of(request).tab_items(group.id, TabQuery(per_page=FEED_SIZE))
+    shares = await store_of(request).recent_shares(group.id, limit=FEED_SIZE)
     keep = access_params(request)
-    body = atom(group, list(page.items), base_url(request), keep)
+    body = atom(group, shares, base_url(request), keep)
     response = web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
     if keep:
         response.headers["Cache-Control"] = "private, no-store"

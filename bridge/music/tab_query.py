@@ -136,6 +136,18 @@ class ShareDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupShare:
+    """One share as the group's feed shows it: the share and the tab entry it belongs to."""
+
+    share: ShareDetail
+    ref: str  # the entry's ``TabItem.ref`` (its page)
+    kind: str  # track | album | playlist | artist | link (not resolved)
+    title: str  # the item's title; the shared URL when not resolved
+    artists: tuple[str, ...]
+    resolved: bool
+
+
+@dataclass(frozen=True, slots=True)
 class TabItemDetail:
     item: TabItem
     shares: tuple[ShareDetail, ...]  # newest first

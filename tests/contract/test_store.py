@@ -77,6 +77,22 @@ async def test_webhook_ref_is_kept_on_the_link(store: SqlStore) -> None:
     assert link is not None and link.webhook_ref == "webhook:123"
 
 
+async def test_a_linked_channels_name_is_kept_and_follows_renames(store: SqlStore) -> None:
+    group = await store.create_group(slug="n", name="N")
+    await store.link_channel(group_id=group.id, channel=D1, channel_name="#general")
+    await store.link_channel(group_id=group.id, channel=S1)
+    assert [lk.channel_name for lk in await store.links_for_group(group.id)] == ["general", None]
+    assert await store.set_channel_name(S1, "music") is True
+    assert await store.set_channel_name(S1, "music") is False  # nothing changed
+    assert await store.set_channel_name(D1, "général-" + "x" * 200) is True  # a rename
+    found = await store.link_for_channel(D1)  # read after the change, not from a stale cache
+    assert found is not None and found.channel_name == "général-" + "x" * 92
+    assert len(found.channel_name) == 100
+    assert (await store.link_for_channel(S1)).channel_name == "music"  # type: ignore[union-attr]
+    assert await store.set_channel_name(D2, "elsewhere") is False  # not linked: not kept
+    assert await store.link_for_channel(D2) is None
+
+
 async def test_accounts_upsert_and_merge_into_one_member(store: SqlStore) -> None:
     group = await store.create_group(slug="m", name="M")
     discord = await store.upsert_account(user=ALICE, display_name="Alice")

@@ -243,6 +243,71 @@ async def test_item_detail_quotes_and_permalinks(store: SqlStore, clock) -> None
     assert link_detail is not None and link_detail.shares[0].quote == "what is this"
 
 
+async def test_share_details_name_the_linked_channel(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
+    s = await _seed(store, clock)
+    await store.link_channel(group_id=s.group_id, channel=DISCORD, channel_name="general")
+    detail = await store.tab_item(s.group_id, str(s.neon))
+    assert detail is not None
+    assert [(d.platform, d.channel_name) for d in detail.shares] == [
+        ("slack", None),  # the Slack channel is not linked (its name is not known)
+        ("discord", "general"),
+    ]
+    await store.set_channel_name(DISCORD, "fans-only")
+    detail = await store.tab_item(s.group_id, str(s.neon))
+    assert detail is not None and detail.shares[1].channel_name == "fans-only"
+
+
+async def test_recent_shares_one_by_one_newest_first(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
+    s = await _seed(store, clock)
+    await store.link_channel(group_id=s.group_id, channel=DISCORD, channel_name="general")
+    shares = await store.recent_shares(s.group_id, limit=50)
+    assert [(e.title, e.share.sharer) for e in shares] == [
+        ("https://spoti.fi/xyz", "Alice"),
+        ("Night Drive", "Alice"),
+        ("Neon Rivers", "erin"),
+        ("Jóga", "Alice"),
+        ("Night Drive", "erin"),
+        ("Neon Rivers", "Alice"),  # the removed share (spam spam) is not there
+    ]
+    times = [e.share.shared_at for e in shares]
+    assert times == sorted(times, reverse=True)
+    assert len({e.share.share_id for e in shares}) == 6
+    link, album = shares[0], shares[1]
+    assert (link.resolved, link.kind, link.artists) == (False, "link", ())
+    assert (album.resolved, album.kind, album.artists, album.ref) == (
+        True, "album", ("Lumen Twins",), str(s.album),
+    )  # fmt: skip
+    assert await store.tab_item(s.group_id, link.ref) is not None  # the ref opens its page
+    assert (album.share.channel_name, album.share.quote) == ("general", "still great")
+    assert album.share.permalink == "https://discord.com/channels/900/901/1003"
+    assert [e.title for e in await store.recent_shares(s.group_id, limit=2)] == [
+        "https://spoti.fi/xyz",
+        "Night Drive",
+    ]
+    other = await store.create_group(slug="other", name="Other")
+    assert await store.recent_shares(other.id) == []
+
+
+async def test_recent_shares_count_a_song_twice_in_one_message_once(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
+    group = await store.create_group(slug="twice", name="Twice")
+    song = await _item(store, _meta("spotify", "track", "t1", "Twice", "Duo", 100_000))
+    message, _ = await store.record_message(
+        group_id=group.id, author=ALICE, origin=DISCORD, origin_message_id="77",
+        text=doc("both links").to_json(),
+    )  # fmt: skip
+    drafts = [
+        ShareDraft("spotify:track:t1", "spotify", "https://spotify.example/track/t1"),
+        ShareDraft("deezer:track:t1", "deezer", "https://deezer.example/track/t1"),
+    ]
+    await store.add_shares(
+        group_id=group.id, message_id=message.id, shared_by=ALICE, shared_by_name="Alice",
+        drafts=drafts,
+    )  # fmt: skip
+    for draft in drafts:
+        await store.mark_link(draft.link_key, status="ok", item_id=song)
+    assert [e.title for e in await store.recent_shares(group.id)] == ["Twice"]
+
+
 async def test_unknown_refs_and_other_groups(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     s = await _seed(store, clock)
     other = await store.create_group(slug="other", name="Other")

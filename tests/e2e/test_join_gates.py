@@ -115,6 +115,19 @@ class World:
         members = (await self.slack_api.conversations_members(channel=self.s_music))["members"]
         return self.su[who] in members
 
+    async def fan_role(self, who: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The guild and its "Fans fans" role once ``who`` holds it (the grant is queued)."""
+        summary = await self.guild_summary()
+        roles = [r for r in summary["roles"] if r["name"] == "Fans fans"]
+        [user] = [u for u in summary["users"] if u["id"] == self.du[who]]
+        held = [r for r in roles if r["id"] in user["roles"]]
+        return (summary, held[0]) if held else None
+
+    async def admits_done(self) -> list[ModAction] | None:
+        admits = await self.modlog("admit")
+        settled = all(e.status != "pending" for a in admits for e in a.effects)
+        return admits if admits and settled else None
+
     async def modlog(self, kind: str) -> list[ModAction]:
         return [
             a for a in await self.store.modlog(await self.group_id(), limit=50) if a.kind == kind
@@ -159,16 +172,13 @@ async def test_an_invite_code_from_slack_lets_a_discord_fan_in(w: World) -> None
 
     text, ephemeral = await w.discord("bob", "join", code=code)
     assert text.startswith("Welcome to *Fans*!") and ephemeral, text
-    summary = await w.guild_summary()
-    [role] = [r for r in summary["roles"] if r["name"] == "Fans fans"]
-    [bob] = [u for u in summary["users"] if u["id"] == w.du["bob"]]
-    assert role["id"] in bob["roles"]
+    summary, role = await w.emu.until(lambda: w.fan_role("bob"), what="bob given the fans role")
     [music] = [c for c in summary["channels"] if c["id"] == w.d_music]
     [overwrite] = [o for o in music["permission_overwrites"] if o["id"] == role["id"]]
     assert int(overwrite["allow"]) & VIEW_AND_SEND == VIEW_AND_SEND
     await w.d_post("bob", "bob after joining")
     await w.s_shown("bob after joining")
-    [admit] = await w.modlog("admit")
+    [admit] = await w.emu.until(lambda: w.admits_done(), what="the admit effect done")
     assert admit.target == str(UserRef(Platform.DISCORD, w.guild, w.du["bob"]))
     assert {(e.channel.channel, e.status) for e in admit.effects} == {(w.d_music, "done")}
 
@@ -235,7 +245,7 @@ async def test_a_slack_fan_asks_and_a_discord_moderator_approves(w: World) -> No
     decided = await w.click("alice", card["id"], approve)
     assert decided["data"]["content"].startswith("✅ frank was admitted to *Fans* by Alice")
     assert decided["data"]["components"] == []
-    assert await w.in_slack_music("frank")
+    await w.emu.until(lambda: w.in_slack_music("frank"), what="frank invited to #music")
     await w.s_post("frank", "frank is in")
     await w.d_shown("frank is in")
 

@@ -129,6 +129,7 @@ async def seed(store: SqlStore, clock: Clock) -> dict[str, int]:
     rock = await new_item(store, meta("deezer", "track", "r1", "Rock & Roll <Live>", "=cmd", 1000))
     gone = await new_item(store, meta("deezer", "track", "g1", "Removed Song", "Spammer", 99_000))
     g = fans.id
+    await store.link_channel(group_id=g, channel=DISCORD, channel_name="general")
     await share(store, clock, g, "spotify:track:n1", neon, DISCORD, ALICE, "Alice",
                 "listen to this", "1001")  # fmt: skip  # Jan 2
     await share(store, clock, g, "deezer:album:a1", album, SLACK, ERIN, "erin",
@@ -447,25 +448,65 @@ async def test_export_one_page_when_asked(world: World) -> None:
 
 
 # -- feed ----------------------------------------------------------------------------------
-async def test_atom_feed_of_new_shares(world: World) -> None:
+FEED_TITLES = [
+    "Alice shared https://spoti.fi/xyz",  # not resolved: the link as shared
+    "erin shared Rock & Roll <Live> — =cmd",
+    "erin shared Neon Rivers — Lumen Twins",  # shared again: an entry of its own
+    "Alice shared Jóga — Björk",
+    "erin shared Night Drive — Lumen Twins",
+    "Alice shared Neon Rivers — Lumen Twins",
+]
+
+
+async def _feed(world: World) -> tuple[bytes, ET.Element]:
     async with world.http.get(f"{world.base}/g/fans/feed.atom") as resp:
         assert resp.status == 200 and resp.content_type == "application/atom+xml"
-        root = ET.fromstring(await resp.read())
+        body = await resp.read()
+    return body, ET.fromstring(body)
+
+
+async def test_atom_feed_has_one_entry_per_share_newest_first(world: World) -> None:
+    body, root = await _feed(world)
     assert root.tag == f"{ATOM}feed"
     assert root.findtext(f"{ATOM}title") == "Lumen <Fans> & Friends: music shared"
     assert root.findtext(f"{ATOM}updated") == "2026-01-08T00:00:00Z"
     entries = root.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}title") for e in entries][:3] == [
-        "https://spoti.fi/xyz",
-        "=cmd – Rock & Roll <Live>",
-        "Lumen Twins – Neon Rivers",
+    assert [e.findtext(f"{ATOM}title") for e in entries] == FEED_TITLES
+    assert [e.findtext(f"{ATOM}updated") for e in entries] == [
+        f"2026-01-0{day}T00:00:00Z" for day in (8, 7, 6, 4, 3, 2)
     ]
-    ids = [e.findtext(f"{ATOM}id") for e in entries]
-    assert len(set(ids)) == len(ids) == 5 and all(i and i.startswith("tag:") for i in ids)
-    page = entries[2].find(f"{ATOM}link[@rel='alternate']")
-    assert page is not None
-    assert page.get("href") == f"{world.base}/g/fans/item/{world.items['neon']}"
-    assert "Removed Song" not in ET.tostring(root, encoding="unicode")
+    assert [e.findtext(f"{ATOM}author/{ATOM}name") for e in entries][:2] == ["Alice", "erin"]
+    neon = world.items["neon"]
+    pages = [e.find(f"{ATOM}link[@rel='alternate']") for e in entries]
+    hrefs = [p.get("href") if p is not None else None for p in pages]
+    assert hrefs[2] == hrefs[5] == f"{world.base}/g/fans/item/{neon}"
+    assert hrefs[0] is not None and hrefs[0].startswith(f"{world.base}/g/fans/item/l")
+    # removed by moderation: no entry, no trace of the message
+    assert b"Removed Song" not in body and b"buy followers" not in body
+
+
+async def test_atom_entry_ids_are_unique_and_stable(world: World) -> None:
+    _, first = await _feed(world)
+    _, again = await _feed(world)
+    ids = [e.findtext(f"{ATOM}id") or "" for e in first.findall(f"{ATOM}entry")]
+    assert len(set(ids)) == len(ids) == 6
+    assert all(i.startswith("tag:127.0.0.1,2026:fanbridge/fans/share/") for i in ids)
+    assert [e.findtext(f"{ATOM}id") for e in again.findall(f"{ATOM}entry")] == ids
+
+
+async def test_atom_entry_quotes_the_message_and_says_where(world: World) -> None:
+    body, root = await _feed(world)
+    joga = root.findall(f"{ATOM}entry")[3]
+    assert joga.findtext(f"{ATOM}summary") == "a classic <3"
+    assert b"a classic &lt;3" in body  # escaped in the XML
+    content = joga.find(f"{ATOM}content")
+    assert content is not None and content.get("type") == "html"
+    html = content.text or ""
+    assert "<blockquote>a classic &lt;3</blockquote>" in html  # and once more in the HTML
+    assert "Shared by <strong>Alice</strong> in #general on Discord." in html
+    assert 'href="https://discord.com/channels/900/901/1002"' in html
+    album = root.findall(f"{ATOM}entry")[4].findtext(f"{ATOM}content") or ""
+    assert "<strong>erin</strong> on Slack" in album  # a channel whose name is not known
 
 
 async def test_public_url_makes_absolute_links(world: World) -> None:
@@ -482,7 +523,9 @@ async def test_public_url_makes_absolute_links(world: World) -> None:
     local = [
         link.get("href", "") for link in root.iter(f"{ATOM}link") if link.get("rel") != "related"
     ]
-    assert len(local) == 7 and all(h.startswith("https://fans.example/g/fans") for h in local)
+    assert len(local) == 8 and all(h.startswith("https://fans.example/g/fans") for h in local)
+    ids = [e.findtext(f"{ATOM}id") or "" for e in root.iter(f"{ATOM}entry")]
+    assert all(i.startswith("tag:fans.example,2026:fanbridge/fans/share/") for i in ids)
     assert groups["groups"][0]["web_url"] == "https://fans.example/g/fans"
 
 
@@ -520,7 +563,14 @@ async def test_a_personal_link_opens_a_private_group_and_nothing_else_does(world
             assert resp.status == 200
             assert [i["title"] for i in (await resp.json())["items"]] == ["Neon Rivers"]
         async with world.http.get(f"{server.url}/g/secret/feed.atom", params={"key": good}) as r:
-            assert r.status == 200 and "Neon Rivers" in await r.text()
+            assert r.status == 200
+            feed = ET.fromstring(await r.read())
+        [entry] = feed.findall(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}title") == "Alice shared Neon Rivers — Lumen Twins"
+        page = entry.find(f"{ATOM}link[@rel='alternate']")
+        assert page is not None and page.get("href") == (
+            f"{server.url}/g/secret/item/{world.items['neon']}?key={good}"
+        )
         refused = {
             "expired": sign_grant(b"s3cret", "secret", "u", 999_999.0),
             "another group's": sign_grant(b"s3cret", "fans", "u", 2_000_000.0),

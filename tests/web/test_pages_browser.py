@@ -173,6 +173,10 @@ class Site:
 
 
 async def seed(site: Site) -> None:
+    # the Discord channel is linked and its name known; the Slack channel's name is not
+    await site.store.link_channel(
+        group_id=site.groups["lumen"].id, channel=DISCORD, channel_name="general"
+    )
     neon = await site.post("lumen", ALICE, f"new single! {NEON[1][0][2]}", NEON)
     await site.post("lumen", ERIN, f"the album is out {ARCADE[1][0][2]}", ARCADE)
     glass = await site.post("lumen", BOB, f"this one live {GLASS[1][0][2]}", GLASS)
@@ -340,7 +344,7 @@ async def test_item_page_quotes_each_share(browser: Browser, site: Site) -> None
     await expect(page.get_by_role("heading", level=1)).to_have_text("Neon Rivers")
     shares = page.locator("#shares > li")
     await expect(shares).to_have_count(3)
-    await expect(shares.nth(0)).to_contain_text("bob on Discord")
+    await expect(shares.nth(0)).to_contain_text("bob in #general on Discord")
     await expect(shares.nth(0).locator("blockquote")).to_contain_text("again https://www.deezer")
     await expect(shares.nth(1)).to_contain_text("erin on Slack")
     discord_link = shares.nth(0).get_by_role("link", name=re.compile("View the message on Discord"))
@@ -559,7 +563,7 @@ async def test_a_share_whose_link_cannot_be_shown_has_no_broken_link(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Glass Harbour")
     share = page.locator("#shares > li")
     await expect(share).to_have_count(1)
-    await expect(share).to_contain_text("Alice on Discord")
+    await expect(share).to_contain_text("Alice in #general on Discord")
     await expect(share.get_by_role("link", name=re.compile("View the message"))).to_be_visible()
     await expect(share.get_by_role("link", name=re.compile("Shared link"))).to_have_count(0)
     assert await share.locator('a[href="None"]').count() == 0

@@ -1,0 +1,123 @@
+"""Linked channels are known by name ("#general on Discord"): config-seeded links are named
+once the platforms are connected (discord.py's cache; Slack ``conversations.info``), links made
+with `/fangroup create|link` by the command's channel, and a Discord rename follows. Real
+discord.py and slack-bolt against the emulators; the group links #general on both sides."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from adapters.runtime import Runtime
+from bridge.ids import ChannelRef, Platform
+from emulators.server import ThreadedEmulator
+from tests.e2e.harness import Emu, running_bridge
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+class Scene:
+    def __init__(self, emu: Emu, world: dict[str, Any], runtime: Runtime) -> None:
+        self.emu, self.runtime = emu, runtime
+        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
+        self.guild, self.team = str(guild["id"]), str(team["id"])
+        self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
+        self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
+        self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
+        self.su = {u["name"]: str(u["id"]) for u in team["users"]}
+
+    @property
+    def store(self) -> Any:
+        assert self.runtime.store is not None
+        return self.runtime.store
+
+    def discord_ref(self, name: str) -> ChannelRef:
+        return ChannelRef(Platform.DISCORD, self.guild, self.d[name])
+
+    def slack_ref(self, name: str) -> ChannelRef:
+        return ChannelRef(Platform.SLACK, self.team, self.s[name])
+
+    async def name_of(self, channel: ChannelRef, expected: str) -> str | None:
+        link = await self.store.link_for_channel(channel)
+        return expected if link is not None and link.channel_name == expected else None
+
+    async def discord_command(self, who: str, channel: str, path: str, **options: str) -> str:
+        body = {
+            "channel_id": self.d[channel],
+            "user_id": self.du[who],
+            "name": f"fangroup {path}",
+            "options": options,
+        }
+        return str((await self.emu.post("/_emu/discord/commands", body))["data"]["content"])
+
+    async def slack_command(self, who: str, channel: str, text: str) -> str:
+        body = {"command": "/fangroup", "text": text, "user": self.su[who]}
+        answer = await self.emu.post("/_emu/slack/commands", body | {"channel": self.s[channel]})
+        return str(answer["responses"][0]["text"])
+
+    async def page(self, path: str) -> str:
+        assert self.runtime.web is not None
+        async with self.emu.session.get(self.runtime.web.url + path) as response:
+            assert response.status == 200, path
+            return await response.text()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def scene(
+    emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Scene]:
+    db_dir = Path(tmp_path_factory.mktemp("names"))
+    async with running_bridge(emulator.url, db_dir) as (emu, world, runtime):
+        yield Scene(emu, world, runtime)
+
+
+async def test_config_linked_channels_are_named_once_connected(scene: Scene) -> None:
+    for channel in (scene.discord_ref("general"), scene.slack_ref("general")):
+        await scene.emu.until(lambda c=channel: scene.name_of(c, "general"), what=f"{channel}")
+    info = await scene.slack_command("frank", "general", "info")
+    assert f"{scene.d['general']} #general" in info and f"{scene.s['general']} #general" in info
+
+
+async def test_the_item_page_and_feed_say_where_a_song_was_shared(scene: Scene) -> None:
+    await scene.emu.until(lambda: scene.name_of(scene.discord_ref("general"), "general"))
+    body = {
+        "channel_id": scene.d["general"],
+        "user_id": scene.du["bob"],
+        "content": "listen https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+    }
+    await scene.emu.post("/_emu/discord/messages", body)
+    group = await scene.store.get_group("fans")
+
+    async def shared() -> Any:
+        shares = await scene.store.recent_shares(group.id)
+        return shares[0] if shares else None
+
+    entry = await scene.emu.until(shared, what="the share in the tab")
+    page = await scene.page(f"/g/fans/item/{entry.ref}")
+    assert "<strong>Bob</strong> in #general on Discord" in " ".join(page.split())
+    feed = await scene.page("/g/fans/feed.atom")
+    assert "in #general on Discord" in feed
+
+
+async def test_a_renamed_discord_channel_is_shown_by_its_new_name(scene: Scene) -> None:
+    general = scene.discord_ref("general")
+    await scene.emu.until(lambda: scene.name_of(general, "general"))
+    await scene.emu.post(f"/_emu/discord/channels/{scene.d['general']}/edit", {"name": "lounge"})
+    await scene.emu.until(lambda: scene.name_of(general, "lounge"), what="the new name")
+    info = await scene.discord_command("alice", "general", "info")
+    assert f"{scene.d['general']} #lounge" in info
+
+
+async def test_channels_linked_by_command_are_named(scene: Scene) -> None:
+    created = await scene.discord_command("alice", "music", "create", name="Indie Fans")
+    assert "Created Fan Group" in created
+    assert await scene.name_of(scene.discord_ref("music"), "music")
+    linked = await scene.slack_command("erin", "music", "link indie-fans")
+    assert "Linked this channel" in linked
+    assert await scene.name_of(scene.slack_ref("music"), "music")
+    info = await scene.slack_command("frank", "music", "info")
+    assert f"{scene.d['music']} #music" in info and f"{scene.s['music']} #music" in info
