@@ -9,8 +9,11 @@ reported as missed beyond it; two bridges sharing one PostgreSQL database send i
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -291,8 +294,48 @@ async def test_the_slack_command_schedules_in_the_callers_profile_zone(w: World)
         await runtime.stop()
 
 
+class BridgeProcess:
+    """A second bridge in its own OS process (tests/e2e/bridge_process.py), driven over stdin."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, config: Config) -> tuple[BridgeProcess, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.e2e.bridge_process",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=str(Path(__file__).resolve().parents[2]),
+        )
+        bridge = cls(proc)
+        assert proc.stdin is not None
+        proc.stdin.write(config.model_dump_json().encode() + b"\n")
+        name = await bridge.answer("ready")
+        return bridge, name
+
+    async def answer(self, expected: str) -> str:
+        assert self.proc.stdout is not None
+        line = (await asyncio.wait_for(self.proc.stdout.readline(), 60)).decode().strip()
+        word, _, rest = line.partition(" ")
+        assert word == expected, line
+        return rest
+
+    async def ask(self, command: str, expected: str) -> str:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command.encode() + b"\n")
+        return await self.answer(expected)
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            await self.ask("stop", "stopped")
+            await asyncio.wait_for(self.proc.wait(), 30)
+
+
 @pytest.mark.skipif(POSTGRES_URL is None, reason="needs FANBRIDGE_TEST_POSTGRES_URL (CI sets it)")
-async def test_two_bridges_on_one_postgresql_database_send_it_once(w: World) -> None:
+async def test_two_bridge_processes_on_one_postgresql_database_send_it_once(w: World) -> None:
     assert POSTGRES_URL is not None
     schema = f"t_{uuid.uuid4().hex[:12]}"
     dsn = normalise_url(POSTGRES_URL).replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -300,24 +343,39 @@ async def test_two_bridges_on_one_postgresql_database_send_it_once(w: World) -> 
     await conn.execute(f'CREATE SCHEMA "{schema}"')
     clock = JumpClock()
     config = w.config("unused.db", url=POSTGRES_URL, schema_name=schema)
-    first = await w.bridge(config, clock)
-    second = await w.bridge(config, clock)
+    here = await w.bridge(config, clock)
+    other, other_name = await BridgeProcess.start(config)
     try:
+        assert here.scheduler is not None and here.scheduled is not None
+        assert other_name != here.scheduler.owner  # another process (host:pid differ)
         reply = await w.announce("dave", "post", message="Once only please", when="in 1h")
         clock.advance(HOUR + 1)
-        assert first.scheduler is not None and second.scheduler is not None
-        # both bridges plan it (the job store and the table are shared) and both fire
-        await first.scheduler.clock_moved()
-        await second.scheduler.clock_moved()
+        await other.ask(f"jump {HOUR + 1}", "jumped")
+        # both processes' timers go off at the same moment: exactly one of them sends
+        there, here_outcome = await asyncio.gather(
+            other.ask(f"fire {number(reply)}", "outcome"), here.scheduled.fire(number(reply))
+        )
+        assert sorted([there, here_outcome]) in (
+            ["claimed elsewhere", "sent"],
+            ["not scheduled", "sent"],
+        )
         await w.all_copies("Once only please")
-        assert first.scheduled is not None and second.scheduled is not None
-        assert first.scheduled.fired + second.scheduled.fired == [number(reply)]
-        await first.scheduled.recover()
-        await second.scheduled.recover()
-        assert len(await w.copies("Once only please")) == 3
+        # apscheduler's own jobs (one per process, shared job store) find nothing left to send
+        await other.ask("replan", "replanned")
+        await here.scheduler.clock_moved()
+        await other.ask("recover", "recovered")
+        await here.scheduled.recover()
+        fired_there = json.loads(await other.ask("fired", "fired"))
+        assert sorted(here.scheduled.fired + fired_there) == [number(reply)]
+        assert len(await w.copies("Once only please")) == 3  # one per channel, never two
+        assert here.store is not None
+        sent = await here.store.get_announcement(number(reply))
+        assert sent is not None and sent.status is AnnouncementStatus.SENT
+        winner = other_name if there == "sent" else here.scheduler.owner
+        assert sent.claimed_by == winner
     finally:
-        await second.stop()
-        await first.stop()
+        await other.stop()
+        await here.stop()
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await conn.close()
 
