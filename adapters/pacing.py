@@ -61,19 +61,27 @@ class Pacer:
         slot.open = False
 
 
-def pacing_trace(pacer: Pacer, counts: Callable[[Any], bool]) -> aiohttp.TraceConfig:
+def pacing_trace(
+    pacer: Pacer | None,
+    counts: Callable[[Any], bool],
+    on_429: Callable[[], None] | None = None,
+) -> aiohttp.TraceConfig:
     """A trace config whose request start waits on ``pacer`` when ``counts(params)`` is true,
-    and whose request end (or failure) stamps the slot."""
+    whose request end (or failure) stamps the slot, and which calls ``on_429`` for every 429
+    answer (counted even when the SDK retries it itself). ``pacer`` None: only count."""
     trace = aiohttp.TraceConfig()
 
     async def on_start(_session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
-        if counts(params):
+        if pacer is not None and counts(params):
             ctx.pacer_slot = await pacer.take()
 
-    async def on_end(_session: aiohttp.ClientSession, ctx: SimpleNamespace, _params: Any) -> None:
+    async def on_end(_session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
         slot = getattr(ctx, "pacer_slot", None)
         if slot is not None:
-            pacer.finish(slot)
+            Pacer.finish(slot)
+        response = getattr(params, "response", None)
+        if on_429 is not None and getattr(response, "status", None) == 429:
+            on_429()
 
     trace.on_request_start.append(on_start)
     trace.on_request_end.append(on_end)

@@ -247,6 +247,7 @@ class Runtime:
                 webhooks=self.config.discord.webhooks,
                 emulator=emulator,
                 fetcher=self.fetcher,
+                on_429=lambda: self.metrics.platform_429("discord"),
             )
             await self.discord.start()
             adapters[Platform.DISCORD] = self.discord.sender
@@ -263,6 +264,7 @@ class Runtime:
                 dispatch=self.dispatch,
                 emulator=emulator,
                 fetcher=self.fetcher,
+                on_429=lambda: self.metrics.platform_429("slack"),
             )
             await self.slack.start()
             adapters[Platform.SLACK] = self.slack.sender

@@ -17,6 +17,10 @@ class Metrics(Protocol):
     def rate_limited(self, platform: str) -> None:
         """``platform`` answered 429 to a delivery."""
 
+    def platform_429(self, platform: str) -> None:
+        """``platform``'s API answered 429 to any request, including those its SDK retried on
+        its own (discord.py waits and retries without telling the outbox)."""
+
     def resolver_call(self, provider: str) -> None:
         """The music resolver asked ``provider`` about a link."""
 
@@ -34,6 +38,9 @@ class NullMetrics:
         pass
 
     def rate_limited(self, platform: str) -> None:
+        pass
+
+    def platform_429(self, platform: str) -> None:
         pass
 
     def resolver_call(self, provider: str) -> None:

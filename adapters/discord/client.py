@@ -63,7 +63,7 @@ class BridgeClient(discord.Client):
             allowed_mentions=discord.AllowedMentions.none(),
             chunk_guilds_at_startup=False,
             max_messages=1000,
-            http_trace=pacing_trace(discord_pacer(), bot_authenticated),
+            http_trace=pacing_trace(discord_pacer(), bot_authenticated, adapter.on_429),
         )
         self.adapter = adapter
         self.tree = app_commands.CommandTree(self)
@@ -210,7 +210,9 @@ class DiscordAdapter:
         webhooks: bool = True,
         emulator: str | None = None,
         fetcher: FileFetcher | None = None,
+        on_429: Callable[[], None] | None = None,
     ) -> None:
+        self.on_429 = on_429  # every 429 answer, also those discord.py retries on its own
         self._token = token
         self._dispatch = dispatch
         self.emulator = emulator

@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -15,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher
+from adapters.pacing import pacing_trace
 from adapters.slack import convert
 from adapters.slack.announce import SlackAnnounce
 from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
@@ -65,9 +67,14 @@ class SlackAdapter:
         mode: str = "socket",
         emulator: str | None = None,
         fetcher: FileFetcher | None = None,
+        on_429: Callable[[], None] | None = None,
     ) -> None:
         base_url = f"{emulator}/slack/api/" if emulator else AsyncWebClient.BASE_URL
-        self.client = AsyncWebClient(token=bot_token, base_url=base_url)
+        # our own session, so every 429 (also from calls outside the outbox) is counted
+        self._http = aiohttp.ClientSession(
+            trace_configs=[pacing_trace(None, lambda _: False, on_429)]
+        )
+        self.client = AsyncWebClient(token=bot_token, base_url=base_url, session=self._http)
         self.mode = mode
         self._app_token = app_token
         self._dispatch = dispatch
@@ -102,6 +109,7 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
+        await self._http.close()
 
     def is_up(self) -> bool:
         if self.mode == "http":

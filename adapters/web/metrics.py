@@ -26,6 +26,7 @@ METRIC_NAMES = (
     "fanbridge_events_in_total",
     "fanbridge_relayed_total",
     "fanbridge_rate_limited_total",
+    "fanbridge_platform_429_total",
     "fanbridge_resolver_calls_total",
     "fanbridge_resolver_cache_hits_total",
     "fanbridge_outbox_depth",
@@ -60,6 +61,12 @@ class PrometheusMetrics:
             ["platform"],
             registry=reg,
         )
+        self._platform_429 = Counter(
+            "fanbridge_platform_429",
+            "429 answers from a platform's API to any request (also those its SDK retried)",
+            ["platform"],
+            registry=reg,
+        )
         self._calls = Counter(
             "fanbridge_resolver_calls",
             "Music provider lookups by provider",
@@ -84,6 +91,9 @@ class PrometheusMetrics:
 
     def rate_limited(self, platform: str) -> None:
         self._limited.labels(platform=platform).inc()
+
+    def platform_429(self, platform: str) -> None:
+        self._platform_429.labels(platform=platform).inc()
 
     def resolver_call(self, provider: str) -> None:
         self._calls.labels(provider=provider).inc()

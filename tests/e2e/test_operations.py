@@ -102,9 +102,22 @@ async def test_outbox_depth_age_and_429s_during_a_slack_outage(ops: Ops) -> None
     await ops.chats.wait_for(ops.chats.slack_texts, "ops: during the outage")
     assert await ops.until_value("fanbridge_relayed_total", relayed + 1, platform="slack")
     assert await ops.value("fanbridge_rate_limited_total", platform="slack") == 1
+    assert await ops.value("fanbridge_platform_429_total", platform="slack") == 1
     samples = await ops.metrics()
     assert samples[("fanbridge_outbox_depth", frozenset())] == 0
     assert samples[("fanbridge_outbox_oldest_age_seconds", frozenset())] == 0
+
+
+async def test_429s_discord_py_retries_on_its_own_are_counted(ops: Ops) -> None:
+    """discord.py waits out a 429 and retries without the outbox ever seeing it: the HTTP-level
+    counter still shows it."""
+    before = await ops.value("fanbridge_platform_429_total", platform="discord")
+    fault = {"platform": "discord", "method": "POST", "path_glob": "/discord/api/v10/webhooks/*"}
+    await ops.emu.post("/_emu/faults", fault | {"status": 429, "retry_after": 0.2, "count": 1})
+    await ops.chats.slack_post("erin", "ops: after a discord 429")
+    await ops.chats.wait_for(ops.chats.discord_texts, "ops: after a discord 429")
+    assert await ops.until_value("fanbridge_platform_429_total", before + 1, platform="discord")
+    assert await ops.value("fanbridge_rate_limited_total", platform="discord") == 0
 
 
 async def test_resolver_calls_and_cache_hits(ops: Ops) -> None:
