@@ -117,8 +117,24 @@ class AnnounceService:
                 return Reply(f"No group `{event.group}`.")
             allowed = await self.roles.has_role(group, event.user, ANNOUNCERS)
             return [group] if allowed else Reply(REFUSED)
-        groups = await self._my_groups(event)
-        return groups or Reply(REFUSED)
+        return await self._default_groups(event)
+
+    async def _default_groups(self, event: AnnounceInvoked) -> list[FanGroup] | Reply:
+        """No ``group``: every group where the caller is the artist; else (a moderator) the
+        group of the channel the command ran in; else they must name one."""
+        groups = await self.store.list_groups()
+        artist_of = [g for g in groups if await self.roles.has_role(g, event.user, (Role.ARTIST,))]
+        if artist_of:
+            return artist_of
+        link = await self.store.link_for_channel(event.channel)
+        here = await self.store.get_group_by_id(link.group_id) if link is not None else None
+        if here is not None and await self.roles.has_role(here, event.user, ANNOUNCERS):
+            return [here]
+        mine = await self._my_groups(event)
+        if not mine:
+            return Reply(REFUSED)
+        slugs = ", ".join(f"`{g.slug}`" for g in mine)
+        return Reply(f"Name the group to announce to: `group:<slug>` (yours: {slugs}).")
 
     async def _my_groups(self, event: AnnounceInvoked) -> list[FanGroup]:
         return [

@@ -208,3 +208,18 @@ async def test_a_release_reminder_shows_the_artwork_and_every_platform(w: World)
 
 async def test_no_contract_violations(w: World) -> None:
     assert await w.emu.violations() == []
+
+
+async def test_a_moderator_announces_to_the_group_of_the_channel_or_names_one(w: World) -> None:
+    group = await w.store.get_group("fans")
+    assert group is not None
+    carol = await w.store.upsert_account(
+        user=UserRef(Platform.DISCORD, w.guild, w.du["carol"]), display_name="Carol"
+    )
+    await w.store.grant_role(group_id=group.id, member_id=carol.member_id, role=Role.MODERATOR)
+    text = await w.announce("carol", "post", message="Mods here: new rules pinned")
+    assert "posted here and queued for 2 linked channel(s) of *Fans*" in text
+    await w.copies("Mods here: new rules pinned")
+    # #announcements is not linked: a moderator (not an artist) must say which group
+    elsewhere = await w.announce("carol", "post", channel=2, message="Which group?")
+    assert elsewhere == "Name the group to announce to: `group:<slug>` (yours: `fans`)."
