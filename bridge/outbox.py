@@ -83,6 +83,7 @@ class OutboxWorker:
         self._handlers |= more_handlers(store)  # timeouts, kicks, guild bans, cards
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
+        self._busy: set[int] = set()  # items this worker is delivering (never re-claimed)
         self._retries: list[float] = []  # a heap of the retry times this worker set
         self.delivered = 0
         self.rate_limited = 0
@@ -129,13 +130,14 @@ class OutboxWorker:
             return 0
         try:
             items = await self.store.claim(
-                now=self.clock.now(), limit=room, lease=self.settings.lease
+                now=self.clock.now(), limit=room, lease=self.settings.lease, busy=self._busy
             )
         except Exception:  # the database is away: keep the loop alive and try again
             log.exception("=> outbox: claiming failed; retrying after %ss", self.settings.idle_poll)
             return 0
         for item in items:
-            task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
+            self._busy.add(item.id)
+            task = asyncio.create_task(self._deliver_busy(item), name=f"outbox-{item.id}")
             self._inflight.add(task)
             task.add_done_callback(self._finished)
         return len(items)
@@ -170,6 +172,12 @@ class OutboxWorker:
         if items:
             await asyncio.gather(*(self._deliver(item) for item in items))
         return len(items)
+
+    async def _deliver_busy(self, item: OutboxItem) -> None:
+        try:
+            await self._deliver(item)
+        finally:
+            self._busy.discard(item.id)
 
     async def _deliver(self, item: OutboxItem) -> None:
         adapter = self.adapters.get(item.target.platform)

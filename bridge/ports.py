@@ -4,7 +4,7 @@ store, SDK or clock."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -189,7 +189,9 @@ class EventStore(Protocol):
 class OutboxStore(Protocol):
     async def enqueue(self, drafts: Sequence[OutboxDraft], *, at: float) -> list[int]: ...
 
-    async def claim(self, *, now: float, limit: int = 50, lease: float = 60.0) -> list[OutboxItem]:
+    async def claim(
+        self, *, now: float, limit: int = 50, lease: float = 60.0, busy: Collection[int] = ()
+    ) -> list[OutboxItem]:
         """Due items, at most one per target channel, never ahead of an older unfinished item
         for the same channel (per-channel order), and never before the item they depend on."""
         ...

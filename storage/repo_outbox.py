@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -21,8 +21,11 @@ def _target(row: OutboxRow) -> tuple[str, str, str]:
     return (row.target_platform, row.target_workspace, row.target_channel)
 
 
-def _pick_heads(rows: Sequence[OutboxRow], now: float, unfinished_ids: set[int]) -> list[int]:
-    """The first unfinished row of each target channel, if it is due and not waiting."""
+def _pick_heads(
+    rows: Sequence[OutboxRow], now: float, unfinished_ids: set[int], busy: Collection[int] = ()
+) -> list[int]:
+    """The first unfinished row of each target channel, if it is due and not waiting; a row the
+    caller is delivering right now (``busy``) is never handed out again, even past its lease."""
     seen: set[tuple[str, str, str]] = set()
     picked: list[int] = []
     for row in rows:
@@ -33,7 +36,7 @@ def _pick_heads(rows: Sequence[OutboxRow], now: float, unfinished_ids: set[int])
         inflight_ok = row.status == OutboxStatus.INFLIGHT.value and (row.claimed_until or 0) < now
         due = row.status == OutboxStatus.PENDING.value and row.next_attempt_at <= now
         waiting = row.depends_on is not None and row.depends_on in unfinished_ids
-        if (due or inflight_ok) and not waiting and row.id is not None:
+        if (due or inflight_ok) and not waiting and row.id is not None and row.id not in busy:
             picked.append(row.id)
     return picked
 
@@ -46,7 +49,9 @@ class OutboxRepo(RepoBase):
             await s.flush()
             return [r.id for r in rows if r.id is not None]
 
-    async def claim(self, *, now: float, limit: int = 50, lease: float = 60.0) -> list[OutboxItem]:
+    async def claim(
+        self, *, now: float, limit: int = 50, lease: float = 60.0, busy: Collection[int] = ()
+    ) -> list[OutboxItem]:
         async with self.session() as s:
             query = (
                 select(OutboxRow)
@@ -56,7 +61,7 @@ class OutboxRepo(RepoBase):
             )
             rows = (await s.exec(query)).all()
             unfinished = {r.id for r in rows if r.id is not None}
-            picked = _pick_heads(rows, now, unfinished)[:limit]
+            picked = _pick_heads(rows, now, unfinished, busy)[:limit]
             if not picked:
                 return []
             claimed = (

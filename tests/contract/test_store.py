@@ -223,6 +223,17 @@ async def test_outbox_dependency_and_expired_lease(store: SqlStore, clock) -> No
     assert [i.id for i in await store.claim(now=clock.now())] == [edit]
 
 
+async def test_an_item_still_being_delivered_is_not_claimed_again_past_its_lease(
+    store: SqlStore,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    [slow] = await store.enqueue([OutboxDraft(D1, {"kind": "post"})], at=clock.now())
+    assert [i.id for i in await store.claim(now=clock.now(), lease=10)] == [slow]
+    clock.advance(11)  # the delivery is slow, not dead: its worker says it is busy with it
+    assert await store.claim(now=clock.now(), busy={slow}) == []
+    assert [i.id for i in await store.claim(now=clock.now())] == [slow]  # another worker may
+
+
 async def test_migrations_match_the_table_definitions(store: SqlStore) -> None:
     """A change to storage/tables.py without its Alembic revision fails here."""
     from alembic.autogenerate import compare_metadata
