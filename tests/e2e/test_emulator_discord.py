@@ -4,11 +4,13 @@ slash commands, RESUME, rate limits, bad tokens and allowed_mentions."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import discord
 import pytest
 from discord import app_commands
 
+from emulators.core import EmulatorOptions
 from emulators.server import ThreadedEmulator
 from tests.e2e.test_emulator_discord_support import (
     WAIT,
@@ -19,6 +21,18 @@ from tests.e2e.test_emulator_discord_support import (
 
 __all__ = ["bot", "discord_at_emulator"]
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[ThreadedEmulator]:
+    """This module's emulator runs rate-limit windows at a fifth of real time (a channel's 5
+    sends per 5 s become 5 per second): wide enough that a burst of sends meets the limit even
+    on a busy machine, short enough that waiting it out stays quick."""
+    emu = ThreadedEmulator(options=EmulatorOptions(rate_limits=True, time_scale=0.2)).start()
+    yield emu
+    violations = [(r.method, r.path, r.violations) for r in emu.emu.requests if r.violations]
+    emu.stop()
+    assert violations == [], f"contract violations recorded: {violations}"
 
 
 async def test_client_reaches_ready_with_the_world(bot: Bot) -> None:
