@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from bridge.actions import OutgoingMessage
+from bridge.actions import OutgoingMessage, styled
 from bridge.announce_model import (
     Announcement,
     AnnouncementDraft,
@@ -122,15 +122,14 @@ class AnnounceService:
     async def _default_groups(self, event: AnnounceInvoked) -> list[FanGroup] | Reply:
         """No ``group``: every group where the caller is the artist; else (a moderator) the
         group of the channel the command ran in; else they must name one."""
-        groups = await self.store.list_groups()
-        artist_of = [g for g in groups if await self.roles.has_role(g, event.user, (Role.ARTIST,))]
+        mine = await self._my_groups(event)
+        artist_of = [g for g in mine if await self.roles.has_role(g, event.user, (Role.ARTIST,))]
         if artist_of:
             return artist_of
         link = await self.store.link_for_channel(event.channel)
-        here = await self.store.get_group_by_id(link.group_id) if link is not None else None
-        if here is not None and await self.roles.has_role(here, event.user, ANNOUNCERS):
-            return [here]
-        mine = await self._my_groups(event)
+        here = [g for g in mine if link is not None and g.id == link.group_id]
+        if here:
+            return here
         if not mine:
             return Reply(REFUSED)
         slugs = ", ".join(f"`{g.slug}`" for g in mine)
@@ -195,7 +194,7 @@ class AnnounceService:
             due = parse_when(event.when, now=self.clock.now(), zone=zone)
         except WhenError as exc:
             return Reply(str(exc))
-        draft = AnnouncementDraft(**{**_fields(draft), "due_at": due.at, "zone": due.zone})
+        draft = replace(draft, due_at=due.at, zone=due.zone)
         announcement = await self.store.create_announcement(
             draft, status=AnnouncementStatus.SCHEDULED, at=self.clock.now()
         )
@@ -290,8 +289,6 @@ class AnnounceService:
             raise DeliveryError(f"{draft.channel.platform.value} is not connected")
         account = await self.store.get_account(draft.author)
         artists = await artist_accounts(self.store, group.id)
-        from bridge.actions import styled
-
         outgoing = OutgoingMessage(
             author_name=draft.display_name,
             author_avatar=draft.avatar_url,
@@ -457,10 +454,6 @@ class AnnounceService:
             by=str(by) if by is not None else None,
             message_id=message_id,
         )
-
-
-def _fields(draft: AnnouncementDraft) -> dict[str, Any]:
-    return {name: getattr(draft, name) for name in draft.__dataclass_fields__}
 
 
 def _with_link(text: Document, link: str) -> Document:

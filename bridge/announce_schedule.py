@@ -28,14 +28,8 @@ class ScheduledAnnouncements:
         self.clock = service.clock
         self.process = process  # who claimed a send (host:pid), for the record
         self.fired: list[int] = []  # announcements this process sent (tests, logs)
-        self.attempts: list[tuple[int, str]] = []  # every fire and what came of it
 
     async def fire(self, announcement_id: int) -> str:
-        outcome = await self._fire(announcement_id)
-        self.attempts.append((announcement_id, outcome))
-        return outcome
-
-    async def _fire(self, announcement_id: int) -> str:
         """Send a due announcement unless another process did, it was cancelled, or it is
         beyond the grace (then it is reported as missed). Returns what happened."""
         announcement = await self.store.get_announcement(announcement_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import random
@@ -82,8 +83,8 @@ class OutboxWorker:
         }
         self._handlers |= more_handlers(store)  # timeouts, kicks, guild bans, cards
         self._stopping = False
-        self._inflight: set[asyncio.Task[None]] = set()
-        self._busy: set[int] = set()  # items this worker is delivering (never re-claimed)
+        # item id -> its delivery; never re-claimed while here, even past its lease
+        self._inflight: dict[int, asyncio.Task[None]] = {}
         self._retries: list[float] = []  # a heap of the retry times this worker set
         self.delivered = 0
         self.rate_limited = 0
@@ -119,9 +120,9 @@ class OutboxWorker:
                 if not await self._start_due():
                     await self._idle()
             if self._inflight:
-                await asyncio.wait(self._inflight)
+                await asyncio.wait(self._inflight.values())
         finally:
-            for task in self._inflight:
+            for task in self._inflight.values():
                 task.cancel()
 
     async def _start_due(self) -> int:
@@ -130,20 +131,22 @@ class OutboxWorker:
             return 0
         try:
             items = await self.store.claim(
-                now=self.clock.now(), limit=room, lease=self.settings.lease, busy=self._busy
+                now=self.clock.now(),
+                limit=room,
+                lease=self.settings.lease,
+                busy=self._inflight.keys(),
             )
         except Exception:  # the database is away: keep the loop alive and try again
             log.exception("=> outbox: claiming failed; retrying after %ss", self.settings.idle_poll)
             return 0
         for item in items:
-            self._busy.add(item.id)
-            task = asyncio.create_task(self._deliver_busy(item), name=f"outbox-{item.id}")
-            self._inflight.add(task)
-            task.add_done_callback(self._finished)
+            task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
+            self._inflight[item.id] = task
+            task.add_done_callback(functools.partial(self._finished, item.id))
         return len(items)
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._inflight.discard(task)
+    def _finished(self, item_id: int, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(item_id, None)
         if not task.cancelled() and task.exception() is not None:  # the store failed: lease
             log.error("=> delivery not recorded", exc_info=task.exception())  # expiry retries
         self._wake.set()  # the channel's next item may now be claimed
@@ -172,12 +175,6 @@ class OutboxWorker:
         if items:
             await asyncio.gather(*(self._deliver(item) for item in items))
         return len(items)
-
-    async def _deliver_busy(self, item: OutboxItem) -> None:
-        try:
-            await self._deliver(item)
-        finally:
-            self._busy.discard(item.id)
 
     async def _deliver(self, item: OutboxItem) -> None:
         adapter = self.adapters.get(item.target.platform)

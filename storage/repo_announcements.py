@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.announce_model import Announcement, AnnouncementDraft, AnnouncementStatus
 from bridge.ids import ChannelRef, Platform, UserRef
 from storage.base import RepoBase
+from storage.repo_members import _account_filter
 from storage.tables import AnnouncementRow, MemberRow, PlatformAccountRow
 
 
@@ -71,12 +73,6 @@ class AnnouncementRepo(RepoBase):
     async def get_announcement(self, announcement_id: int) -> Announcement | None:
         async with self.session() as s:
             row = await s.get(AnnouncementRow, announcement_id)
-            return _announcement(row) if row is not None else None
-
-    async def announcement_for_message(self, message_id: int) -> Announcement | None:
-        query = select(AnnouncementRow).where(col(AnnouncementRow.message_id) == message_id)
-        async with self.session() as s:
-            row = (await s.exec(query)).first()
             return _announcement(row) if row is not None else None
 
     async def list_announcements(
@@ -143,14 +139,12 @@ class AnnouncementRepo(RepoBase):
     async def member_zone(self, user: UserRef) -> str | None:
         """The time zone the person behind ``user`` chose (any of their linked accounts)."""
         async with self.session() as s:
-            account = (await s.exec(select(PlatformAccountRow).where(_account(user)))).first()
-            member = await s.get(MemberRow, account.member_id) if account else None
+            member = await _member(s, user)
             return member.zone if member is not None else None
 
     async def set_member_zone(self, user: UserRef, zone: str) -> bool:
         async with self.session() as s:
-            account = (await s.exec(select(PlatformAccountRow).where(_account(user)))).first()
-            member = await s.get(MemberRow, account.member_id) if account else None
+            member = await _member(s, user)
             if member is None:
                 return False
             member.zone = zone[:64]
@@ -158,9 +152,6 @@ class AnnouncementRepo(RepoBase):
             return True
 
 
-def _account(user: UserRef) -> Any:
-    return (
-        (col(PlatformAccountRow.platform) == user.platform.value)
-        & (col(PlatformAccountRow.workspace_id) == user.workspace)
-        & (col(PlatformAccountRow.user_id) == user.user)
-    )
+async def _member(s: AsyncSession, user: UserRef) -> MemberRow | None:
+    account = (await s.exec(select(PlatformAccountRow).where(_account_filter(user)))).first()
+    return await s.get(MemberRow, account.member_id) if account is not None else None

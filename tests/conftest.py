@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulators.core import EmulatorOptions
 from emulators.server import ThreadedEmulator
+from tests.emulation import running_emulator
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +16,6 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[ThreadedEmulator]:
     At the end of the module, any request the official specs reject fails the module, unless the
     module is marked ``allow_violations`` (it makes bad requests on purpose).
     """
-    emu = ThreadedEmulator(options=EmulatorOptions(rate_limits=True, time_scale=0.02)).start()
-    yield emu
-    violations = [(r.method, r.path, r.violations) for r in emu.emu.requests if r.violations]
-    emu.stop()
-    if request.node.get_closest_marker("allow_violations") is None:
-        assert violations == [], f"contract violations recorded: {violations}"
+    allowed = request.node.get_closest_marker("allow_violations") is not None
+    with running_emulator(check_violations=not allowed) as emu:
+        yield emu

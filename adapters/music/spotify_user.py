@@ -21,6 +21,8 @@ from typing import Any
 
 import aiohttp
 
+from adapters.music.http import retry_after
+
 log = logging.getLogger(__name__)
 
 # playlist-read-private: reading a private playlist's items back (``GET /playlists/{id}/items``)
@@ -63,13 +65,6 @@ class SpotifyEndpoints:
 
 Sleep = Callable[[float], Awaitable[None]]
 TokenSaver = Callable[[str], Awaitable[None]]
-
-
-def _retry_after(value: str | None, default: float = 1.0) -> float:
-    try:
-        return max(0.0, float(value)) if value is not None else default
-    except ValueError:
-        return default
 
 
 def error_message(body: Any) -> str:
@@ -231,7 +226,8 @@ class SpotifyUserClient:
                 stale = token  # expired or revoked: refresh once and try again
                 continue
             if status == 429:
-                await self._wait(_retry_after(headers.get("Retry-After")))
+                wait = retry_after(headers.get("Retry-After"))
+                await self._wait(1.0 if wait is None else wait)
                 continue
             if status in RETRY_STATUSES and attempt + 1 < self.attempts:
                 await self._sleep(min(30.0, 0.5 * 2**attempt))

@@ -26,13 +26,13 @@ from adapters.web.api import (
     url,
     visible_group,
 )
+from adapters.web.page_views import chat_name
 from bridge.music.tab_query import GroupShare, ShareDetail
 from bridge.records import FanGroup
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-CHAT_NAMES = {"discord": "Discord", "slack": "Slack"}
 GONE = "The message is no longer available."
 
 
@@ -54,7 +54,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def where(share: ShareDetail) -> str:
     """ "in #general on Discord", or "on Discord" when the channel's name is not known."""
-    chat = CHAT_NAMES.get(share.platform, share.platform.title())
+    chat = chat_name(share.platform)
     return f"in #{share.channel_name} on {chat}" if share.channel_name else f"on {chat}"
 
 
@@ -70,7 +70,7 @@ def content(entry: GroupShare) -> str:
     """The entry's body as HTML: who shared it where, the message, links to it. Every piece
     of text is escaped; only http(s) links are made."""
     share = entry.share
-    chat = CHAT_NAMES.get(share.platform, share.platform.title())
+    chat = chat_name(share.platform)
     parts = [f"<p>Shared by <strong>{escape(share.sharer)}</strong> {escape(where(share))}.</p>"]
     quote = share.quote
     parts.append(f"<blockquote>{escape(quote)}</blockquote>" if quote else f"<p>{GONE}</p>")

@@ -10,7 +10,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from adapters.tab_text import platform_name, safe_url
+from adapters.web.api import iso
 from adapters.web.embeds import PlayLink, best_embed, parsed, youtube_video_id
+from bridge.identity import platform_name as chat_platform_name
+from bridge.ids import Platform
 from bridge.music.model import PLATFORMS
 from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import KINDS, SORTS, ShareDetail, TabItem
@@ -23,7 +26,6 @@ KIND_LABELS = {
     "artist": "Artist",
     "link": "Link (not identified yet)",
 }
-CHAT_NAMES = {"discord": "Discord", "slack": "Slack"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +95,12 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def chat_name(platform: str) -> str:
+    """ "Discord" / "Slack" for a chat platform's value."""
+    try:
+        return chat_platform_name(Platform(platform))
+    except ValueError:
+        return platform.title()
 
 
 def human(ts: float) -> str:
@@ -131,7 +137,7 @@ def _links(item: TabItem) -> tuple[tuple[str, str], ...]:
 def sharers_text(item: TabItem, limit: int = 5) -> str:
     """ "heidi (Slack), Bob (Discord)": who shared and on which chat platform, first first."""
     if item.shared_by:
-        who = [f"{name} ({CHAT_NAMES.get(p, p.title())})" for name, p in item.shared_by]
+        who = [f"{name} ({chat_name(p)})" for name, p in item.shared_by]
     else:
         who = list(item.sharers)
     return ", ".join(who[:limit]) + (" and others" if len(who) > limit else "")
@@ -166,7 +172,7 @@ def share_view(share: ShareDetail) -> ShareView:
     return ShareView(
         share_id=share.share_id,
         sharer=share.sharer,
-        platform_name=CHAT_NAMES.get(share.platform, share.platform.title()),
+        platform_name=chat_name(share.platform),
         channel_name=share.channel_name,
         iso=iso(share.shared_at),
         human=human(share.shared_at),

@@ -83,9 +83,9 @@ class MusicService:
         )
         if pending:
             self.wake_resolver()
+            self.on_shares_changed()
         elif found:
             await self.resolved([message_id])  # every link was known: show its links now
-        self.on_shares_changed()
         return len(drafts)
 
     async def removed(self, message_id: int) -> None:

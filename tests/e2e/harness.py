@@ -15,6 +15,8 @@ import aiohttp
 
 from adapters.config import Config, config_from_dict
 from adapters.runtime import Runtime
+from bridge.ids import Role, UserRef
+from storage.repos import SqlStore
 
 T = TypeVar("T")
 
@@ -230,3 +232,11 @@ async def running_bridge(
             yield emu, world, runtime
         finally:
             await runtime.stop()
+
+
+async def grant(store: SqlStore, user: UserRef, name: str, role: Role, slug: str = "fans") -> None:
+    """Give ``user`` (shown as ``name``) ``role`` in group ``slug``, as `/fangroup` would."""
+    group = await store.get_group(slug)
+    assert group is not None, slug
+    account = await store.upsert_account(user=user, display_name=name)
+    await store.grant_role(group_id=group.id, member_id=account.member_id, role=role)

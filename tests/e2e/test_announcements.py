@@ -19,7 +19,7 @@ from adapters.runtime import Runtime
 from bridge.ids import Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
 from storage.repos import SqlStore
-from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.e2e.harness import Emu, bridge_config, grant, start_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 TITLE = "📣 Announcement"
@@ -114,12 +114,7 @@ async def test_a_fan_is_refused(w: World) -> None:
 
 
 async def test_an_artist_announces_to_every_linked_channel(w: World) -> None:
-    group = await w.store.get_group("fans")
-    assert group is not None
-    dave = await w.store.upsert_account(
-        user=UserRef(Platform.DISCORD, w.guild, w.du["dave"]), display_name="Dave"
-    )
-    await w.store.grant_role(group_id=group.id, member_id=dave.member_id, role=Role.ARTIST)
+    await grant(w.store, UserRef(Platform.DISCORD, w.guild, w.du["dave"]), "Dave", Role.ARTIST)
     text = await w.announce("dave", "post", message="New album out friday", image=IMAGE, pin=True)
     assert text.startswith("📣 Announcement #")
     assert "sent 2/2" in text
@@ -211,12 +206,8 @@ async def test_no_contract_violations(w: World) -> None:
 
 
 async def test_a_moderator_announces_to_the_group_of_the_channel_or_names_one(w: World) -> None:
-    group = await w.store.get_group("fans")
-    assert group is not None
-    carol = await w.store.upsert_account(
-        user=UserRef(Platform.DISCORD, w.guild, w.du["carol"]), display_name="Carol"
-    )
-    await w.store.grant_role(group_id=group.id, member_id=carol.member_id, role=Role.MODERATOR)
+    carol = UserRef(Platform.DISCORD, w.guild, w.du["carol"])
+    await grant(w.store, carol, "Carol", Role.MODERATOR)
     text = await w.announce("carol", "post", message="Mods here: new rules pinned")
     assert "posted here and queued for 2 linked channel(s) of *Fans*" in text
     await w.copies("Mods here: new rules pinned")

@@ -16,11 +16,11 @@ import pytest_asyncio
 
 from adapters.runtime import Runtime
 from bridge.ids import Platform, Role, UserRef
-from emulators.core import EmulatorOptions
 from emulators.discord.world import DEFAULT_WORLD as DISCORD_WORLD
 from emulators.server import ThreadedEmulator
 from emulators.slack.state import DEFAULT_WORLD as SLACK_WORLD
-from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.e2e.harness import Emu, bridge_config, grant, start_bridge
+from tests.emulation import running_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CHANNELS = 100  # per platform
@@ -37,13 +37,8 @@ def wide_world() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def wide_emulator() -> Iterator[ThreadedEmulator]:
     """Real-time rate limits (time_scale 1): the limits a production bridge meets."""
-    emu = ThreadedEmulator(
-        world=wide_world(), options=EmulatorOptions(rate_limits=True, time_scale=1.0)
-    ).start()
-    yield emu
-    violations = [(r.method, r.path, r.violations) for r in emu.emu.requests if r.violations]
-    emu.stop()
-    assert violations == [], f"contract violations recorded: {violations}"
+    with running_emulator(world=wide_world(), time_scale=1.0) as emu:
+        yield emu
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -73,12 +68,7 @@ async def test_an_announcement_reaches_200_channels_without_a_single_429(
     dave_id = next(str(u["id"]) for u in guild["users"] if u["username"] == "dave")
     store = runtime.store
     assert store is not None
-    group = await store.get_group("fans")
-    assert group is not None
-    dave = await store.upsert_account(
-        user=UserRef(Platform.DISCORD, str(guild["id"]), dave_id), display_name="Dave"
-    )
-    await store.grant_role(group_id=group.id, member_id=dave.member_id, role=Role.ARTIST)
+    await grant(store, UserRef(Platform.DISCORD, str(guild["id"]), dave_id), "Dave", Role.ARTIST)
     before = len(wide_emulator.emu.requests)
 
     body = {

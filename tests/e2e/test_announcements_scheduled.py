@@ -32,7 +32,7 @@ from bridge.announce_model import AnnouncementStatus
 from bridge.ids import Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
 from storage.db import normalise_url
-from tests.e2e.harness import Emu, bridge_config
+from tests.e2e.harness import Emu, bridge_config, grant
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL")
@@ -84,12 +84,8 @@ class World:
         await runtime.start()
         store = runtime.store
         assert store is not None
-        group = await store.get_group("fans")
-        assert group is not None
-        dave = await store.upsert_account(
-            user=UserRef(Platform.DISCORD, self.guild, self.du["dave"]), display_name="Dave"
-        )
-        await store.grant_role(group_id=group.id, member_id=dave.member_id, role=Role.ARTIST)
+        dave = UserRef(Platform.DISCORD, self.guild, self.du["dave"])
+        await grant(store, dave, "Dave", Role.ARTIST)
         return runtime
 
     async def announce(self, who: str, sub: str, **options: Any) -> str:
@@ -273,12 +269,7 @@ async def test_the_slack_command_schedules_in_the_callers_profile_zone(w: World)
     try:
         store = runtime.store
         assert store is not None
-        group = await store.get_group("fans")
-        assert group is not None
-        grace = await store.upsert_account(
-            user=UserRef(Platform.SLACK, w.team, w.su["grace"]), display_name="Grace"
-        )
-        await store.grant_role(group_id=group.id, member_id=grace.member_id, role=Role.ARTIST)
+        await grant(store, UserRef(Platform.SLACK, w.team, w.su["grace"]), "Grace", Role.ARTIST)
         body = {
             "command": "/announce",
             "text": 'Album night when:"tomorrow 20:00"',

@@ -16,11 +16,11 @@ import pytest_asyncio
 
 from adapters.runtime import Runtime
 from bridge.ids import Platform, Role, UserRef
-from emulators.core import EmulatorOptions
 from emulators.server import ThreadedEmulator
 from emulators.slack.state import DEFAULT_WORLD as SLACK_WORLD
 from storage.repos import SqlStore
 from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.emulation import running_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 BADGE = "✔ artist"
@@ -92,13 +92,8 @@ def artist_emulator() -> Iterator[ThreadedEmulator]:
     """The default world, plus a Slack fan whose display name is "dave"."""
     slack = copy.deepcopy(SLACK_WORLD)
     slack["workspaces"][0]["users"].append({"name": "dave", "real_name": "Dave Doppel"})
-    emu = ThreadedEmulator(
-        world={"slack": slack}, options=EmulatorOptions(rate_limits=True, time_scale=0.02)
-    ).start()
-    yield emu
-    violations = [(r.method, r.path, r.violations) for r in emu.emu.requests if r.violations]
-    emu.stop()
-    assert violations == [], f"contract violations recorded: {violations}"
+    with running_emulator(world={"slack": slack}) as emu:
+        yield emu
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -10,7 +10,6 @@ import discord
 import pytest
 from discord import app_commands
 
-from emulators.core import EmulatorOptions
 from emulators.server import ThreadedEmulator
 from tests.e2e.test_emulator_discord_support import (
     WAIT,
@@ -18,6 +17,7 @@ from tests.e2e.test_emulator_discord_support import (
     bot,
     discord_at_emulator,
 )
+from tests.emulation import running_emulator
 
 __all__ = ["bot", "discord_at_emulator"]
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -28,11 +28,8 @@ def emulator() -> Iterator[ThreadedEmulator]:
     """This module's emulator runs rate-limit windows at a fifth of real time (a channel's 5
     sends per 5 s become 5 per second): wide enough that a burst of sends meets the limit even
     on a busy machine, short enough that waiting it out stays quick."""
-    emu = ThreadedEmulator(options=EmulatorOptions(rate_limits=True, time_scale=0.2)).start()
-    yield emu
-    violations = [(r.method, r.path, r.violations) for r in emu.emu.requests if r.violations]
-    emu.stop()
-    assert violations == [], f"contract violations recorded: {violations}"
+    with running_emulator(time_scale=0.2) as emu:
+        yield emu
 
 
 async def test_client_reaches_ready_with_the_world(bot: Bot) -> None:

@@ -211,3 +211,36 @@ async def test_a_hostile_short_link_is_never_fetched(scene: Scene) -> None:
     assert await scene.emu.until(refused, what="short links settled")
     requests = await scene.emu.get("/_emu/requests", platform="music")
     assert not [r for r in requests if "evil.example" in r["path"] or "169.254" in r["path"]]
+
+
+async def test_a_moderators_delete_takes_the_song_off_the_web_tab(scene: Scene) -> None:
+    """A fan shares a song on Discord; it shows on the group's web tab; a moderator (carol, Manage
+    Messages) deletes the message in Discord: the bridge removes the share and the page no longer
+    lists the song."""
+    assert scene.runtime.web is not None
+    page = scene.runtime.web.url + "/g/fans"
+    async with scene.emu.session.get(page) as response:
+        before = await response.text()
+    song = next(
+        s for i in range(4, 40) if (s := scene.song("deezer", skip=i))["title"] not in before
+    )
+    posted = await scene.emu.post(
+        "/_emu/discord/messages",
+        {
+            "channel_id": scene.d_channel,
+            "user_id": scene.d_users["bob"],
+            "content": f"this one {song['platforms']['deezer']['url']}",
+        },
+    )
+
+    async def on_the_page(present: bool) -> bool | None:
+        async with scene.emu.session.get(page) as response:
+            assert response.status == 200
+            shown = song["title"] in await response.text()
+        return True if shown == present else None
+
+    assert await scene.emu.until(lambda: on_the_page(True), what="the song on the web tab")
+    await scene.emu.post(
+        f"/_emu/discord/messages/{posted['id']}/delete", {"user_id": scene.d_users["carol"]}
+    )
+    assert await scene.emu.until(lambda: on_the_page(False), what="the song gone from the tab")

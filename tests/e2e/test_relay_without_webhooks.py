@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from emulators.core import EmulatorOptions
 from emulators.discord.world import BOT_PERMISSIONS, DEFAULT_WORLD
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.emulation import running_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -23,13 +23,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 def no_webhook_emulator() -> Iterator[ThreadedEmulator]:
     discord = dict(DEFAULT_WORLD)
     discord["bot_permissions"] = [p for p in BOT_PERMISSIONS if p != "MANAGE_WEBHOOKS"]
-    emu = ThreadedEmulator(
-        world={"discord": discord}, options=EmulatorOptions(rate_limits=True, time_scale=0.02)
-    ).start()
-    yield emu
-    violations = [(r.path, r.violations) for r in emu.emu.requests if r.violations]
-    emu.stop()
-    assert violations == []
+    with running_emulator(world={"discord": discord}) as emu:
+        yield emu
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

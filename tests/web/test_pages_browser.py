@@ -428,7 +428,7 @@ async def test_songs_not_on_spotify_are_listed_by_the_button(browser: Browser, s
     await page.context.close()
 
 
-async def test_moderator_delete_takes_the_item_off_the_tab(browser: Browser, site: Site) -> None:
+async def test_a_removed_share_leaves_the_tab(browser: Browser, site: Site) -> None:
     page = await open_page(browser, site.url)
     await page.goto("/g/orrin")
     assert await titles(page) == ["Glass Harbour", "Quiet Static"]
