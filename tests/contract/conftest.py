@@ -3,23 +3,15 @@ set (CI sets it). Each PostgreSQL test gets its own schema, so tests may run in 
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from storage.db import normalise_url
 from storage.repos import SqlStore
+from tests.postgres import POSTGRES_URL, fresh_schema
 
-POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
-
-
-def _plain_pg_dsn(url: str) -> str:
-    return normalise_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 class ManualClock:
@@ -46,14 +38,8 @@ async def db_url(
         yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}", None
         return
     assert POSTGRES_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(_plain_pg_dsn(POSTGRES_URL))
-    try:
-        await conn.execute(f'CREATE SCHEMA "{schema}"')
+    async with fresh_schema(POSTGRES_URL) as schema:
         yield POSTGRES_URL, schema
-    finally:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
 
 
 @pytest.fixture

@@ -21,18 +21,10 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 
 from adapters.config import config_from_dict
 from adapters.runtime import Runtime
-
-
-class OffsetClock:
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
+from tests.e2e.harness import JumpClock
 
 
 def say(line: str) -> None:
@@ -44,7 +36,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     first = await loop.run_in_executor(None, sys.stdin.readline)
     config = config_from_dict(json.loads(first))
-    clock = OffsetClock()
+    clock = JumpClock()
     runtime = Runtime(config, web_port=0, clock=clock)
     await runtime.start()
     assert runtime.scheduler is not None and runtime.scheduled is not None
@@ -53,7 +45,7 @@ async def main() -> None:
         line = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
         command, _, argument = line.partition(" ")
         if command == "jump":
-            clock.offset += float(argument)
+            clock.advance(float(argument))
             say("jumped")
         elif command == "replan":
             await runtime.scheduler.clock_moved()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -240,3 +241,16 @@ async def grant(store: SqlStore, user: UserRef, name: str, role: Role, slug: str
     assert group is not None, slug
     account = await store.upsert_account(user=user, display_name=name)
     await store.grant_role(group_id=group.id, member_id=account.member_id, role=role)
+
+
+class JumpClock:
+    """Real time plus an offset a test moves forward: the bridge sees hours pass at once."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds

@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import sys
-import time
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -31,25 +27,11 @@ from adapters.runtime import Runtime
 from bridge.announce_model import AnnouncementStatus
 from bridge.ids import Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
-from storage.db import normalise_url
-from tests.e2e.harness import Emu, bridge_config, grant
+from tests.e2e.harness import Emu, JumpClock, bridge_config, grant
+from tests.postgres import POSTGRES_URL, fresh_schema
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL")
 HOUR = 3600.0
-
-
-class JumpClock:
-    """Real time plus an offset the test moves forward: the bridge sees hours pass at once."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
 
 
 class World:
@@ -328,12 +310,12 @@ class BridgeProcess:
 @pytest.mark.skipif(POSTGRES_URL is None, reason="needs FANBRIDGE_TEST_POSTGRES_URL (CI sets it)")
 async def test_two_bridge_processes_on_one_postgresql_database_send_it_once(w: World) -> None:
     assert POSTGRES_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = normalise_url(POSTGRES_URL).replace("postgresql+asyncpg://", "postgresql://", 1)
-    conn = await asyncpg.connect(dsn)
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
+    async with fresh_schema(POSTGRES_URL) as schema:
+        await both_bridges_race(w, w.config("unused.db", url=POSTGRES_URL, schema_name=schema))
+
+
+async def both_bridges_race(w: World, config: Config) -> None:
     clock = JumpClock()
-    config = w.config("unused.db", url=POSTGRES_URL, schema_name=schema)
     here = await w.bridge(config, clock)
     other, other_name = await BridgeProcess.start(config)
     try:
@@ -367,8 +349,6 @@ async def test_two_bridge_processes_on_one_postgresql_database_send_it_once(w: W
     finally:
         await other.stop()
         await here.stop()
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
 
 
 async def test_a_send_cut_off_by_a_crash_is_sent_after_the_restart(w: World) -> None:

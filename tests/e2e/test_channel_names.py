@@ -1,5 +1,5 @@
 """Linked channels are known by name ("#general on Discord"): config-seeded links are named
-once the platforms are connected (discord.py's cache; Slack ``conversations.info``), links made
+once the platforms are connected (discord.py's cache; Slack ``conversations.list``), links made
 with `/fangroup create|link` by the command's channel, and a Discord rename follows. Real
 discord.py and slack-bolt against the emulators; the group links #general on both sides."""
 
@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
@@ -121,3 +122,33 @@ async def test_channels_linked_by_command_are_named(scene: Scene) -> None:
     assert await scene.name_of(scene.slack_ref("music"), "music")
     info = await scene.slack_command("frank", "music", "info")
     assert f"{scene.d['music']} #music" in info and f"{scene.s['music']} #music" in info
+
+
+async def test_slack_failing_to_list_its_channels_does_not_stop_discords_names(
+    emulator: ThreadedEmulator, tmp_path: Path
+) -> None:
+    """A second bridge starts while Slack answers conversations.list with 503: its Discord
+    channel is still named and the Slack one stays unnamed (logged, not a crash); the next
+    `/fangroup` command in that Slack channel names it."""
+    fault = {"platform": "slack", "method": "*", "path_glob": "*conversations.list", "status": 503}
+    async with aiohttp.ClientSession() as session:
+        await Emu(emulator.url, session).post("/_emu/faults", fault | {"count": 1})
+    async with running_bridge(emulator.url, tmp_path) as (emu, world, runtime):
+        other = Scene(emu, world, runtime)
+
+        async def refused() -> bool:
+            rows = await emu.get("/_emu/requests", platform="slack")
+            return any(
+                r["path"].endswith("conversations.list") and r["status"] == 503 for r in rows
+            )
+
+        await emu.until(refused, what="Slack refusing conversations.list")
+        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
+        discord = ChannelRef(Platform.DISCORD, str(guild["id"]), str(guild["channels"][0]["id"]))
+        slack = ChannelRef(Platform.SLACK, str(team["id"]), str(team["channels"][0]["id"]))
+        named = str(guild["channels"][0]["name"])  # (an earlier test renamed it)
+        await emu.until(lambda: other.name_of(discord, named), what="the Discord name")
+        link = await other.store.link_for_channel(slack)
+        assert link is not None and link.channel_name is None
+        await other.slack_command("frank", "general", "info")
+        assert (await other.store.link_for_channel(slack)).channel_name == "general"

@@ -10,8 +10,6 @@ import asyncio
 import contextlib
 import io
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
-import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -28,15 +25,14 @@ from adapters.config import SpotifyConfig
 from adapters.music.playlist_sync import SyncTiming
 from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
-from storage.db import normalise_url
 from storage.repos import SqlStore
 from tests.e2e.harness import Chats, Emu, bridge_config, start_bridge
+from tests.postgres import POSTGRES_URL, fresh_schema
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NAME = "Fans — fanbridge"
 STATE = "test-state-123"
-POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL")
 TIMING = SyncTiming(debounce=0.05, interval=600.0, min_backoff=0.2, max_backoff=2.0, check=0.1)
 
 
@@ -268,11 +264,7 @@ async def test_login_stores_the_account_in_the_configured_postgresql_schema(
     scene: Scene, tmp_path: Path
 ) -> None:
     assert POSTGRES_URL is not None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = normalise_url(POSTGRES_URL).replace("postgresql+asyncpg://", "postgresql://", 1)
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(f'CREATE SCHEMA "{schema}"')
+    async with fresh_schema(POSTGRES_URL) as schema:
         text = scene.config_file.read_text().replace(
             scene.config_file.read_text().splitlines()[1],
             f'url = "{POSTGRES_URL}"\nschema_name = "{schema}"',
@@ -292,9 +284,6 @@ async def test_login_stores_the_account_in_the_configured_postgresql_schema(
         finally:
             await store.close()
         assert account is not None and account.user_id == "fanbridge-dj"
-    finally:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()
 
 
 async def test_shared_tracks_become_a_public_playlist_newest_first(scene: Scene) -> None:
