@@ -21,10 +21,6 @@ from bridge.reports import ReportService
 Handler = Callable[[OutboxItem, ChatAdapter], Awaitable[None]]
 
 
-def _ref(raw: Sequence[str]) -> ChannelRef:
-    return ChannelRef(Platform(raw[0]), str(raw[1]), str(raw[2]))
-
-
 def report_handlers(service: ReportService) -> dict[str, Handler]:
     def cards_on(platform: Platform) -> ReportCards:
         found = service.cards.get(platform)
@@ -85,9 +81,8 @@ def gate_handlers(service: GateService) -> dict[str, Handler]:
         if group is None or await store.is_banned(group_id, member):
             await settle(effects, "skipped", "banned (or the group gone) before it took effect")
             raise Skipped("banned before the grant took effect")
-        raw = item.action["user"]
-        user = UserRef(Platform(raw[0]), str(raw[1]), str(raw[2]))
-        channels = [_ref(c) for c in item.action["channels"]]
+        user = UserRef.from_json(item.action["user"])
+        channels = [ChannelRef.from_json(c) for c in item.action["channels"]]
         try:
             grants = await port_on(user.platform).admit(group, user, channels)
         except PermanentError as exc:

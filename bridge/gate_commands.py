@@ -225,8 +225,8 @@ class GateService:
             "kind": "grant",
             "group_id": group.id,
             "member_id": member,
-            "user": [user.platform.value, user.workspace, user.user],
-            "channels": [[c.platform.value, c.workspace, c.channel] for c in channels],
+            "user": user.to_json(),
+            "channels": [c.to_json() for c in channels],
             "effect_ids": effects,
         }
         await self._enqueue([OutboxDraft(channels[0], spec)])

@@ -3,6 +3,7 @@ be mistaken for a Slack one, and the same channel id in two workspaces never col
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -58,6 +59,14 @@ class ChannelRef:
     def __str__(self) -> str:
         return f"{self.platform}:{self.workspace}/{self.channel}"
 
+    def to_json(self) -> list[str]:
+        """As kept in an outbox action: ``[platform, workspace, channel]``."""
+        return [self.platform.value, self.workspace, self.channel]
+
+    @classmethod
+    def from_json(cls, raw: Sequence[str]) -> ChannelRef:
+        return cls(Platform(raw[0]), str(raw[1]), str(raw[2]))
+
 
 @dataclass(frozen=True, slots=True)
 class UserRef:
@@ -67,6 +76,14 @@ class UserRef:
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.workspace}/@{self.user}"
+
+    def to_json(self) -> list[str]:
+        """As kept in an outbox action: ``[platform, workspace, user]``."""
+        return [self.platform.value, self.workspace, self.user]
+
+    @classmethod
+    def from_json(cls, raw: Sequence[str]) -> UserRef:
+        return cls(Platform(raw[0]), str(raw[1]), str(raw[2]))
 
 
 @dataclass(frozen=True, slots=True)

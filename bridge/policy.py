@@ -27,14 +27,6 @@ def policy_of(group: FanGroup) -> str:
     return value if value in POLICIES else "mirror"
 
 
-def _ref(channel: ChannelRef) -> list[str]:
-    return [channel.platform.value, channel.workspace, channel.channel]
-
-
-def _channel(raw: Sequence[str]) -> ChannelRef:
-    return ChannelRef(Platform(raw[0]), raw[1], raw[2])
-
-
 class PolicyGate:
     def __init__(self, store: Store, clock: Clock, wake: Callable[[], None]) -> None:
         self.store = store
@@ -85,7 +77,7 @@ class PolicyGate:
             await self._settle(draft, SUGGESTED, where)
         text = await self._card_text(group, action, platform)
         spec: dict[str, Any] = {"kind": "mod_card", "text": text, "group_id": group.id}
-        spec["drafts"] = [{"target": _ref(d.target), "action": d.action} for d in drafts]
+        spec["drafts"] = [{"target": d.target.to_json(), "action": d.action} for d in drafts]
         cards = [OutboxDraft(c, dict(spec)) for c in await self._card_channels(group, platform)]
         await self._enqueue(cards)
 
@@ -136,7 +128,8 @@ class PolicyGate:
             return Reply("Sorry, only the group's moderators may apply or dismiss this.")
         text = str(item.action.get("text", ""))
         drafts = [
-            OutboxDraft(_channel(d["target"]), dict(d["action"])) for d in item.action["drafts"]
+            OutboxDraft(ChannelRef.from_json(d["target"]), dict(d["action"]))
+            for d in item.action["drafts"]
         ]
         if not await self._waiting(drafts):
             return Handled(f"{text}\n(already decided)")
