@@ -89,6 +89,13 @@ class NetworkConfig(Section):
 class RelayConfig(Section):
     max_attachment_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
     outbox_max_attempts: int = Field(default=12, ge=1)
+    # after a restart or a lost session, edits, deletes and reactions of this many hours back
+    # are reconciled from each linked channel's history (new messages since the last one seen
+    # always cross)
+    catch_up_hours: float = Field(default=24.0, gt=0, le=24 * 14)
+    # one message never becomes more than this many messages on the other side: the rest goes
+    # as a text file attached to the last part
+    max_parts: int = Field(default=4, ge=1, le=20)
 
 
 class AnnounceConfig(Section):
