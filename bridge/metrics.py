@@ -27,6 +27,21 @@ class Metrics(Protocol):
     def cache_hit(self) -> None:
         """The music resolver found a link's item without asking a provider."""
 
+    def fallback_copy(self, platform: str, reason: str) -> None:
+        """``platform`` refused a relayed copy as sent (a webhook name it rejects, any 400) and
+        the copy went out the plain way (bot-sent, the author's name in the text)."""
+
+    def catchup_channels(self, pending: int) -> None:
+        """How many linked channels are still being caught up (history read after a restart
+        or a lost session)."""
+
+    def catchup_request(self, platform: str) -> None:
+        """Catch-up read one page of ``platform``'s history."""
+
+    def caught_up(self, kind: str) -> None:
+        """Catch-up found something the live events missed: ``kind`` is post, edit, delete,
+        reaction, ban or unban."""
+
 
 class NullMetrics:
     """Counts nothing (tests, benchmarks, and anything built without a metrics registry)."""
@@ -47,4 +62,16 @@ class NullMetrics:
         pass
 
     def cache_hit(self) -> None:
+        pass
+
+    def fallback_copy(self, platform: str, reason: str) -> None:
+        pass
+
+    def catchup_channels(self, pending: int) -> None:
+        pass
+
+    def catchup_request(self, platform: str) -> None:
+        pass
+
+    def caught_up(self, kind: str) -> None:
         pass

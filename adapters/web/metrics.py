@@ -30,6 +30,10 @@ METRIC_NAMES = (
     "fanbridge_resolver_calls_total",
     "fanbridge_resolver_cache_hits_total",
     "fanbridge_outbox_depth",
+    "fanbridge_fallback_copies_total",
+    "fanbridge_catchup_pending_channels",
+    "fanbridge_catchup_requests_total",
+    "fanbridge_caught_up_total",
     "fanbridge_outbox_oldest_age_seconds",
 )
 
@@ -76,6 +80,29 @@ class PrometheusMetrics:
         self._hits = Counter(
             "fanbridge_resolver_cache_hits", "Music links resolved from the store", registry=reg
         )
+        self._fallbacks = Counter(
+            "fanbridge_fallback_copies",
+            "Copies a platform refused as sent and that went out bot-sent instead",
+            ["platform", "reason"],
+            registry=reg,
+        )
+        self._catchup_pending = Gauge(
+            "fanbridge_catchup_pending_channels",
+            "Linked channels whose history is still being caught up",
+            registry=reg,
+        )
+        self._catchup_requests = Counter(
+            "fanbridge_catchup_requests",
+            "History pages read by catch-up, by platform",
+            ["platform"],
+            registry=reg,
+        )
+        self._caught_up = Counter(
+            "fanbridge_caught_up",
+            "Posts, edits, deletes, reactions and bans found by catch-up that live events missed",
+            ["kind"],
+            registry=reg,
+        )
         self.depth = Gauge("fanbridge_outbox_depth", "Unfinished outbox items", registry=reg)
         self.age = Gauge(
             "fanbridge_outbox_oldest_age_seconds",
@@ -100,6 +127,18 @@ class PrometheusMetrics:
 
     def cache_hit(self) -> None:
         self._hits.inc()
+
+    def fallback_copy(self, platform: str, reason: str) -> None:
+        self._fallbacks.labels(platform=platform, reason=reason).inc()
+
+    def catchup_channels(self, pending: int) -> None:
+        self._catchup_pending.set(pending)
+
+    def catchup_request(self, platform: str) -> None:
+        self._catchup_requests.labels(platform=platform).inc()
+
+    def caught_up(self, kind: str) -> None:
+        self._caught_up.labels(kind=kind).inc()
 
     async def refresh(self, store: OutboxStats | None, now: float) -> None:
         """Read the outbox gauges from the store (kept as they were if the database is away)."""
