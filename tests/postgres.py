@@ -1,5 +1,5 @@
-"""The test PostgreSQL database (FANBRIDGE_TEST_POSTGRES_URL; CI sets it): each user gets a
-fresh schema of its own, dropped afterwards, so tests may run in parallel."""
+"""The test PostgreSQL database (FANBRIDGE_TEST_POSTGRES_URL; CI sets it; empty means not set):
+each user gets a fresh schema of its own, dropped afterwards, so tests may run in parallel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import asyncpg
 
 from storage.db import normalise_url
 
-POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("FANBRIDGE_TEST_POSTGRES_URL") or None
 
 
 @asynccontextmanager

@@ -50,7 +50,7 @@ class Contracts:
         started = time.perf_counter()
         where = sources.contracts_dir(directory)
         files = _files(where)
-        if where is None or not any(files.values()):
+        if not any(files.values()):
             log.warning("no platform specs found in %s: requests run unvalidated", where)
             return None
         missing = sorted(name for name, path in files.items() if path is None)
@@ -74,8 +74,8 @@ class Contracts:
         return self._spotify.check(method, path, query, body) if self._spotify else []
 
 
-def _files(where: Path | None) -> dict[str, Path | None]:
-    if where is None or not where.is_dir():
+def _files(where: Path) -> dict[str, Path | None]:
+    if not where.is_dir():
         return {"discord": None, "slack": None, "spotify": None}
     return {
         "discord": sources.find(where, sources.DISCORD_SPEC),

@@ -1,8 +1,8 @@
 """Where the official specs live, how they are read, and the documented corrections applied.
 
-The specs are read-only copies in ``../shared/contracts`` beside the project root (the directory
-holding ``pyproject.toml``), or in the directory named by ``FANBRIDGE_CONTRACTS_DIR``. Parsed
-documents are cached per file for the whole process (tests start many emulators).
+The specs are unmodified copies kept in the repository, ``third_party/contracts`` (found from this
+file, whatever the working directory), or in the directory named by ``FANBRIDGE_CONTRACTS_DIR``.
+Parsed documents are cached per file for the whole process (tests start many emulators).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 ENV_VAR = "FANBRIDGE_CONTRACTS_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # emulators/contracts/sources.py
+DEFAULT_DIR = PROJECT_ROOT / "third_party" / "contracts"
 
 DISCORD_SPEC = ("discord-api-spec/openapi.json",)
 SLACK_SPEC = ("slack-api-specs/slack_web_openapi_v2.json",)
@@ -26,7 +28,8 @@ SPOTIFY_SPEC = (  # the corrected copy wins when both exist
 )
 
 # Where the spec and the docs disagree, the docs win (the spec repository says so itself):
-# message content is "up to 2000 characters" (docs/resources/message.mdx), the spec says 4000.
+# message content is "up to 2000 characters" (discord-api-docs, developers/resources/message.mdx),
+# the spec says 4000.
 DISCORD_DOC_FIXES: dict[tuple[str, str], dict[str, Any]] = {
     ("MessageCreateRequest", "content"): {"maxLength": 2000},
     ("BaseCreateMessageCreateRequest", "content"): {"maxLength": 2000},
@@ -37,24 +40,13 @@ _cache: dict[Path, Any] = {}
 _lock = threading.Lock()
 
 
-def contracts_dir(directory: str | None = None) -> Path | None:
-    """The explicit directory, else ``$FANBRIDGE_CONTRACTS_DIR``, else the project-root rule."""
+def contracts_dir(directory: str | None = None) -> Path:
+    """The explicit directory, else ``$FANBRIDGE_CONTRACTS_DIR`` (when not empty), else
+    :data:`DEFAULT_DIR`."""
     if directory:
         return Path(directory)
     env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    root = project_root()
-    return root.parent / "shared" / "contracts" if root else None
-
-
-def project_root() -> Path | None:
-    """The nearest directory holding ``pyproject.toml`` above this package, else above cwd."""
-    for start in (Path(__file__).resolve().parent, Path.cwd().resolve()):
-        for candidate in (start, *start.parents):
-            if (candidate / "pyproject.toml").is_file():
-                return candidate
-    return None
+    return Path(env) if env else DEFAULT_DIR
 
 
 def find(directory: Path, candidates: tuple[str, ...]) -> Path | None:

@@ -1,5 +1,6 @@
 """The store suite runs on SQLite always and on PostgreSQL when FANBRIDGE_TEST_POSTGRES_URL is
-set (CI sets it). Each PostgreSQL test gets its own schema, so tests may run in parallel."""
+set and not empty (CI sets it). Each PostgreSQL test gets its own schema, so tests may run in
+parallel."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emulators.contracts import Contracts
-from emulators.contracts.sources import ENV_VAR
+from emulators.contracts.sources import DEFAULT_DIR, ENV_VAR
 
 MESSAGES = "/channels/123456789012345678/messages"
 
@@ -17,10 +17,7 @@ MESSAGES = "/channels/123456789012345678/messages"
 @pytest.fixture(scope="module")
 def contracts() -> Contracts:
     loaded = Contracts.load(None)
-    assert loaded is not None, (
-        "the platform specs were not found: expected ../shared/contracts beside the project root "
-        f"or a directory named by {ENV_VAR}"
-    )
+    assert loaded is not None, f"the platform specs were not found in {DEFAULT_DIR}"
     return loaded
 
 
