@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bridge.actions import OutgoingMessage, ReplyContext
@@ -12,6 +12,7 @@ from bridge.events import Attachment
 from bridge.ids import ChannelRef, UserRef
 from bridge.music.links import find_music_links
 from bridge.music.service import also_on, searchable_text
+from bridge.names import name_key, shows_badge
 from bridge.ports import Store
 from bridge.records import Account, MessageCopy, StoredMessage
 from bridge.text import Document
@@ -21,23 +22,34 @@ SNIPPET = 80
 
 @dataclass
 class NamePolicy:
-    """Names no relayed fan may appear under (the bots', verified artists'): such a fan gets a
-    visible suffix."""
+    """Names no relayed fan may appear under: such a fan gets a visible suffix. Names are compared
+    by `name_key` (case, invisible characters and look-alike letters aside). A fan's name may not
+    contain a bot's name (`reserve`), be a verified artist's name (`extended`, per group), or show
+    the artist badge."""
 
     reserved: set[str] = field(default_factory=set)
     suffix: str = " (fan)"
+    artists: frozenset[str] = frozenset()
+    badge: str = BADGE
 
     def reserve(self, names: Iterable[str]) -> None:
-        self.reserved.update(n.casefold().strip() for n in names if n)
+        """Reserve the bots' names: no fan's name may contain one."""
+        self.reserved.update(key for key in map(name_key, names) if key)
 
     def display(self, name: str) -> str:
-        return f"{name}{self.suffix}" if name.casefold().strip() in self.reserved else name
+        return f"{name}{self.suffix}" if self.impersonates(name) else name
+
+    def impersonates(self, name: str) -> bool:
+        key = name_key(name)
+        if key in self.artists or any(bot in key for bot in self.reserved):
+            return True
+        return shows_badge(name, self.badge)
 
     def extended(self, names: Iterable[str]) -> NamePolicy:
-        """This policy with ``names`` reserved as well (for one group, at send time)."""
-        policy = NamePolicy(set(self.reserved), self.suffix)
-        policy.reserve(names)
-        return policy
+        """This policy with ``names`` (a group's artists') reserved as well: no fan's name may
+        be one of them."""
+        keys = {key for key in map(name_key, names) if key}
+        return replace(self, reserved=set(self.reserved), artists=self.artists | keys)
 
 
 class Composer:

@@ -1,7 +1,9 @@
 """Verified artists through /fangroup on both platforms: verification by an owner and refusal for
 a fan, the artist badge on relayed copies, the impostor suffix, list and remove, and artist
 groups created by an artist. Real discord.py and slack-bolt against the emulators; the Slack
-workspace has a fan called "dave", the same name as the Discord artist Dave."""
+workspace has a fan called "dave", the same name as the Discord artist Dave, and fans whose names
+imitate the artist's badge or Dave's name in Cyrillic; the Discord guild has a fan whose name is
+the bot's with a zero-width space."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest_asyncio
 
 from adapters.runtime import Runtime
 from bridge.ids import Platform, Role, UserRef
+from emulators.discord.world import DEFAULT_WORLD as DISCORD_WORLD
 from emulators.server import ThreadedEmulator
 from emulators.slack.state import DEFAULT_WORLD as SLACK_WORLD
 from storage.repos import SqlStore
@@ -24,6 +27,9 @@ from tests.emulation import running_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 BADGE = "✔ artist"
+BADGE_FAN = f"Dave · {BADGE}"  # what the artist's copies on Slack are called
+CYRILLIC_DAVE = "D\u0430ve"
+ZERO_WIDTH_BOT = "FanBridge\u200b"
 
 
 class World:
@@ -89,10 +95,14 @@ class World:
 
 @pytest.fixture(scope="module")
 def artist_emulator() -> Iterator[ThreadedEmulator]:
-    """The default world, plus a Slack fan whose display name is "dave"."""
+    """The default world, plus Slack fans called "dave", "Dave · ✔ artist" and "Dave" with a
+    Cyrillic a, and a Discord fan called "FanBridge" with a zero-width space."""
     slack = copy.deepcopy(SLACK_WORLD)
     slack["workspaces"][0]["users"].append({"name": "dave", "real_name": "Dave Doppel"})
-    with running_emulator(world={"slack": slack}) as emu:
+    slack["workspaces"][0]["users"] += [{"name": BADGE_FAN}, {"name": CYRILLIC_DAVE}]
+    discord = copy.deepcopy(DISCORD_WORLD)
+    discord["guilds"][0]["users"].append({"username": "eve", "global_name": ZERO_WIDTH_BOT})
+    with running_emulator(world={"slack": slack, "discord": discord}) as emu:
         yield emu
 
 
@@ -153,6 +163,17 @@ async def test_an_impostor_gets_a_suffix(w: World) -> None:
     await w.slack_post("dave", "hi it is me, the real dave")
     copy_ = await w.discord_copy("the real dave")
     assert copy_["author"] == "dave (fan)"
+
+
+async def test_look_alike_names_and_an_imitated_badge_get_the_suffix(w: World) -> None:
+    await w.slack_post(BADGE_FAN, "the badge is in my name")
+    copy_ = await w.discord_copy("the badge is in my name")
+    assert copy_["author"] == f"{BADGE_FAN} (fan)"
+    await w.slack_post(CYRILLIC_DAVE, "an a from another alphabet")
+    assert (await w.discord_copy("another alphabet"))["author"] == f"{CYRILLIC_DAVE} (fan)"
+    await w.discord_post("eve", "an invisible space after the bot's name")
+    copy_ = await w.slack_copy("an invisible space")
+    assert copy_["username"] == f"{ZERO_WIDTH_BOT} (fan)"
 
 
 async def test_a_verified_artist_creates_an_artist_group(w: World) -> None:
