@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bridge.artists import ArtistService, is_artist_anywhere
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
-from bridge.identity import IdentityService, RoleService
-from bridge.ids import ChannelRef, GroupKind, Role, UserRef
-from bridge.moderation import ModerationService
+from bridge.identity import IdentityService, RoleService, platform_name, safe_name
+from bridge.ids import ChannelRef, GroupKind, Platform, Role, UserRef
+from bridge.moderation import ModerationService, target_id
 from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
 from bridge.ports import Store
 from bridge.records import FanGroup
 from bridge.reports import ReportService
+from bridge.text import repair_text
 
 HELP = (
     "*/fangroup* commands:\n"
@@ -46,7 +48,15 @@ HELP = (
     "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)"
 )
 PAGE_SIZE = 5
+MAX_PAGE = 10_000  # as the Discord command's page option allows
 SORTS = ("recent", "top", "reacted")
+# A Discord id is a snowflake (a 64-bit count of milliseconds since 2015 and more): none is
+# larger than a signed 64-bit integer (a PostgreSQL BIGINT) before 2084, so a larger one is a
+# mistake, refused before it reaches the database or a platform.
+MAX_SNOWFLAKE = 2**63 - 1
+NUMBER = re.compile(r"[0-9]{1,30}")
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+MAX_ROW_ID = 2**31 - 1  # the bridge's own ids (cards, join requests) are INTEGER columns
 
 LinkHealth = Callable[[ChannelRef], Awaitable[str]]
 
@@ -104,6 +114,10 @@ class GroupCommands:
         handler = self._table.get(name)
         if handler is None:
             return Reply(f"Unknown subcommand `{name}`.\n{HELP}")
+        event = repaired(event)
+        refusal = user_id_refusal(event)
+        if refusal is not None:
+            return Reply(refusal)
         await self._note_channel_name(event)
         return await handler(event)
 
@@ -240,8 +254,9 @@ class GroupCommands:
         if group is None:
             return Reply("This channel is not linked to a group. See `/fangroup help`.")
         sort = event.args.get("sort", "recent")
-        page = int(event.args["page"]) if event.args.get("page", "").isdigit() else 1
-        return await self._tab_page(group, sort, page)
+        page = event.args.get("page", "")
+        number = min(int(page), MAX_PAGE) if NUMBER.fullmatch(page) else 1
+        return await self._tab_page(group, sort, number)
 
     async def _tab_page(self, group: FanGroup, sort: str, page: int) -> TabPage:
         """One page of the group's tab, shown in the channel: the group's tab is shared, and
@@ -286,6 +301,46 @@ class GroupCommands:
                 f"{other.channel.channel}{name} [{other.direction.value}] — {health}{here}"
             )
         return Reply("\n".join(lines))
+
+
+def repaired(event: CommandInvoked) -> CommandInvoked:
+    """The command with text the store accepts (a lone surrogate or a NUL is U+FFFD)."""
+    return replace(
+        event,
+        args={key: repair_text(value) for key, value in event.args.items()},
+        display_name=repair_text(event.display_name),
+        channel_name=repair_text(event.channel_name),
+    )
+
+
+def user_id_refusal(event: CommandInvoked) -> str | None:
+    """Why the user the command names (``user``: an id or a mention) cannot be anyone on the
+    invoker's platform, in one line; None when it may be."""
+    found = target_id(event.args.get("user", ""))
+    platform = event.user.platform
+    if not found or VALID_USER_ID[platform](found):
+        return None
+    shown = safe_name(found[:40]) + ("…" if len(found) > 40 else "")
+    why = ": it is too large" if _too_large(platform, found) else ""
+    return f"`{shown}` is not a {platform_name(platform)} user id{why}. Nothing was done."
+
+
+def _too_large(platform: Platform, user_id: str) -> bool:
+    digits = user_id.isascii() and user_id.isdigit()
+    return platform is Platform.DISCORD and digits and int(user_id) > MAX_SNOWFLAKE
+
+
+VALID_USER_ID: dict[Platform, Callable[[str], bool]] = {
+    Platform.DISCORD: lambda i: NUMBER.fullmatch(i) is not None and 0 < int(i) <= MAX_SNOWFLAKE,
+    Platform.SLACK: lambda i: SLACK_USER_ID.fullmatch(i) is not None,
+}
+
+
+def row_id(raw: str) -> int | None:
+    """One of the bridge's own ids (a card's, a join request's) as a button carries it; None
+    for text no such id can be (a number too large for the database is never looked up)."""
+    found = int(raw) if NUMBER.fullmatch(raw) else 0
+    return found if 0 < found <= MAX_ROW_ID else None
 
 
 def _same_workspace(channel: ChannelRef, user: UserRef) -> bool:

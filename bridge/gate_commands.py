@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bridge.commands import row_id
 from bridge.events import CommandInvoked
 from bridge.gates import (
     DEFAULT_TTL,
@@ -248,8 +249,7 @@ class GateService:
     async def decide(self, event: CommandInvoked, decision: str) -> Outcome:
         """A moderator pressed Approve or Deny on a request card: the answer replaces the card
         (not ephemeral); a refusal is shown to the presser only."""
-        raw = event.args.get("request", "")
-        request = await self.store.get_join_request(int(raw)) if raw.isdigit() else None
+        request = await self._request(event.args.get("request", ""))
         group = await self.store.get_group_by_id(request.group_id) if request else None
         if request is None or group is None:
             return Reply("This join request no longer exists.")
@@ -261,6 +261,11 @@ class GateService:
         ):
             return Reply("Another moderator has decided this request already.")
         return await self._settle(request, group, status, event)
+
+    async def _request(self, raw: str) -> JoinRequest | None:
+        """The join request a card names (None for an id no request can have)."""
+        found = row_id(raw)
+        return await self.store.get_join_request(found) if found is not None else None
 
     async def _settle(
         self, request: JoinRequest, group: FanGroup, status: str, event: CommandInvoked

@@ -6,7 +6,7 @@ settled done, failed (the platform's error) or skipped (why) afterwards."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bridge.events import CommandInvoked, MemberBanned, MemberUnbanned, MessageShortcut
@@ -16,7 +16,7 @@ from bridge.moderation_more import MoreModeration, split_purge
 from bridge.music.service import MusicService
 from bridge.outcome import Handled, Ignored, Outcome, Reply
 from bridge.policy import PolicyGate
-from bridge.ports import Clock, ModAction, Store
+from bridge.ports import Clock, ModAction, Store, UserDirectory
 from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
 
 MODLOG_SIZE = 10
@@ -30,6 +30,12 @@ REFUSED = (
     "may {what}."
 )
 MENTION = re.compile(r"<@!?([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def target_id(raw: str) -> str:
+    """The user id a command names: ``<@123>``, ``<@U123|name>`` or the bare id."""
+    mention = MENTION.fullmatch(raw.strip())
+    return mention.group(1) if mention else raw.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,9 @@ class ModerationService:
         self.roles = RoleService(store)
         self.policy = PolicyGate(store, clock, wake)
         self.more = MoreModeration(self)
+        # the connected platforms' adapters (the composition root's): asked whether a person a
+        # command names exists before anything is recorded about them
+        self.directory: Mapping[Platform, object] = {}
         self._shortcuts: dict[str, Callable[[MessageShortcut, StoredMessage], Awaitable[Reply]]] = {
             "delete_everywhere": self._delete_shortcut,
             "ban_from_group": self._ban_shortcut,
@@ -240,11 +249,13 @@ class ModerationService:
             group, event.user, event.can_manage_channel or event.can_moderate
         ):
             return Reply(REFUSED.format(what=f"{kind} people from this group"))
-        target = await self._target(event)
+        target = await self.existing_target(event)
         if target is None:
             return Reply(
                 f"Usage: `/fangroup {kind} @user" + (" [reason]`" if kind == "ban" else "`")
             )
+        if isinstance(target, Reply):
+            return target
         reason = event.args.get("reason", "")
         origin = event.user.platform
         reason, purge = split_purge(reason)
@@ -261,10 +272,26 @@ class ModerationService:
 
         return parse_duration(event.args.get("purge", "")) if event.args.get("purge") else None
 
+    async def existing_target(self, event: CommandInvoked) -> Account | Reply | None:
+        """The person the command names, or a refusal when their platform says there is no
+        such user (nothing is recorded then); None when the command names no one."""
+        user_id = target_id(event.args.get("user", ""))
+        if not user_id:
+            return None
+        user = UserRef(event.user.platform, event.user.workspace, user_id)
+        if await self._unknown_user(user):
+            where = platform_name(user.platform)
+            return Reply(f"There is no {where} user `{safe_name(user_id)}`. Nothing was done.")
+        return await self._target(event)
+
+    async def _unknown_user(self, user: UserRef) -> bool:
+        """The user's platform says no one has this id (a platform that cannot tell now, or
+        cannot be asked, does not stop the command)."""
+        adapter = self.directory.get(user.platform)
+        return isinstance(adapter, UserDirectory) and await adapter.user_exists(user) is False
+
     async def _target(self, event: CommandInvoked) -> Account | None:
-        raw = event.args.get("user", "").strip()
-        mention = MENTION.fullmatch(raw)
-        user_id = mention.group(1) if mention else raw
+        user_id = target_id(event.args.get("user", ""))
         if not user_id:
             return None
         user = UserRef(event.user.platform, event.user.workspace, user_id)

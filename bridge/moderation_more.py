@@ -89,9 +89,11 @@ class MoreModeration:
             group, event.user, event.can_manage_channel or event.can_moderate
         ):
             return group, None, Reply(REFUSED.format(what=what))
-        target = await self.base._target(event)
+        target = await self.base.existing_target(event)
         if target is None:
             return group, None, Reply(f"Usage: `/fangroup {event.path[0]} @user ...`")
+        if isinstance(target, Reply):
+            return group, None, target
         return group, target, None
 
     # -- timeouts ------------------------------------------------------------------------

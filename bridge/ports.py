@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
@@ -450,3 +450,13 @@ class ChatAdapter(Protocol):
         ...
 
     async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None: ...
+
+
+@runtime_checkable
+class UserDirectory(Protocol):
+    """An optional ability of a chat adapter: whether a user id names a person on its platform
+    (asked before a moderation command records anything about them)."""
+
+    async def user_exists(self, user: UserRef) -> bool | None:
+        """False when the platform says there is no such user; None when it cannot tell now."""
+        ...

@@ -9,9 +9,31 @@ Mentions are nodes, never text, so a relayed message cannot smuggle a ping throu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+REPLACEMENT = "\ufffd"
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and (lone) UTF-16 surrogates
+
+
+def repair_text(text: str) -> str:
+    """Text every database, JSON encoder and platform accepts, with nothing else changed.
+
+    JSON from a platform may carry a lone surrogate (``"\\ud800"``), which no UTF-8 encoder
+    accepts, or a NUL, which PostgreSQL text refuses: each becomes U+FFFD. A surrogate pair
+    spelled as its two halves becomes the one character it stands for."""
+    if UNSTORABLE.search(text) is None:
+        return text
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return joined.replace("\x00", REPLACEMENT)
+
+
+def repair_names(names: Mapping[str, str]) -> dict[str, str]:
+    """``repair_text`` on every name of a mapping (the display names a parser is given)."""
+    return {key: repair_text(name) for key, name in names.items()}
+
 
 MentionKind = Literal["user", "channel", "role", "everyone", "here", "channel_all", "group"]
 

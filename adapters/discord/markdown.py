@@ -28,6 +28,8 @@ from bridge.text import (
     Styled,
     Text,
     plain_text,
+    repair_names,
+    repair_text,
 )
 
 DISCORD_LIMIT = 2000
@@ -73,13 +75,15 @@ STYLES = (  # longest first; the pseudo-styles are resolved by _normalise after 
 
 
 def parse_discord(text: str, names: Mapping[str, str] | None = None) -> Document:
-    """Discord message content -> AST. ``names``: "user:<id>", "channel:<id>", "role:<id>"."""
-    syntax = _syntax(names or {})
-    return Document(_normalise(parse(text, syntax).nodes))
+    """Discord message content -> AST. ``names``: "user:<id>", "channel:<id>", "role:<id>".
+    Text that cannot be stored (a lone surrogate, a NUL) is repaired to U+FFFD, never refused."""
+    syntax = _syntax(repair_names(names or {}))
+    return Document(_normalise(parse(repair_text(text), syntax).nodes))
 
 
 def emoji_from_discord(name: str, id: str | None) -> Emoji:
     """A reaction's emoji: custom (with an id) or unicode (the name is the character)."""
+    name = repair_text(name)
     if id:
         return Emoji(name=name, custom_id=id)
     return unicode_emoji(name)

@@ -6,16 +6,20 @@ kickscope` subcommands."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 
+from bridge.commands import row_id
 from bridge.events import CoreEvent, MemberTimedOut, ModCardClicked
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
 
+log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 Run = Callable[..., Awaitable[None]]
 PREFIX = "fbmod:"
@@ -81,6 +85,19 @@ class DiscordModeration:
             channel = await self._channel(target)
             await channel.send(text[:2000], view=card_view(card), allowed_mentions=NO_MENTIONS)
 
+    async def user_exists(self, user: UserRef) -> bool | None:
+        """GET /users/{id}: False on 10013 Unknown User; None when Discord cannot tell now."""
+        if not user.user.isdecimal():
+            return False
+        try:
+            await self.client.fetch_user(int(user.user))
+        except discord.NotFound:
+            return False
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            log.warning("discord: user %s could not be looked up: %r", user.user, exc)
+            return None
+        return True
+
 
 async def mod_card_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> bool:
     """A card's "Apply" / "Dismiss": the core decides; the card shows what was decided."""
@@ -89,7 +106,8 @@ async def mod_card_clicked(interaction: discord.Interaction, dispatch: Dispatch)
     if not raw.startswith(PREFIX):
         return False
     choice, _, card = raw.removeprefix(PREFIX).partition(":")
-    if not card.isdigit() or interaction.channel_id is None:
+    card_id = row_id(card)
+    if card_id is None or interaction.channel_id is None:
         return True
     guild = str(interaction.guild_id or 0)
     perms = interaction.permissions
@@ -97,7 +115,7 @@ async def mod_card_clicked(interaction: discord.Interaction, dispatch: Dispatch)
         key=f"interaction:{interaction.id}",
         channel=ChannelRef(Platform.DISCORD, guild, str(interaction.channel_id)),
         user=UserRef(Platform.DISCORD, guild, str(interaction.user.id)),
-        card=int(card),
+        card=card_id,
         choice=choice,
         platform_moderator=bool(perms.moderate_members or perms.manage_channels),
     )

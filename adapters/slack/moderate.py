@@ -9,7 +9,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.users import UserCache
+from adapters.slack.users import UserCache, user_exists
+from bridge.commands import row_id
 from bridge.events import CoreEvent, ModCardClicked
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
@@ -56,6 +57,9 @@ class SlackModeration:
                 channel=target.channel, text=text, blocks=card_blocks(text, card)
             )
 
+    async def user_exists(self, user: UserRef) -> bool | None:
+        return await user_exists(self.client, user.user)
+
 
 class ModCardActions:
     def __init__(self, dispatch: Dispatch, client: AsyncWebClient, users: UserCache) -> None:
@@ -74,7 +78,8 @@ class ModCardActions:
             or (body.get("container") or {}).get("message_ts")
             or ""
         )
-        if not card.isdigit() or not channel:
+        card_id = row_id(card)
+        if card_id is None or not channel:
             return
         team = str((body.get("team") or {}).get("id") or body.get("team_id") or "")
         user = str((body.get("user") or {}).get("id") or "")
@@ -82,7 +87,7 @@ class ModCardActions:
             key=f"action:{body.get('trigger_id') or action.get('action_ts')}",
             channel=ChannelRef(Platform.SLACK, team, channel),
             user=UserRef(Platform.SLACK, team, user),
-            card=int(card),
+            card=card_id,
             choice=str(action.get("action_id", "")).removeprefix(PREFIX),
             platform_moderator=(await self.users.get(user)).is_admin,
         )

@@ -29,6 +29,8 @@ from bridge.text import (
     Styled,
     Text,
     plain_text,
+    repair_names,
+    repair_text,
 )
 
 SLACK_LIMIT = 40000  # chat.postMessage text limit
@@ -100,8 +102,9 @@ ANGLE: tuple[AngleRule, ...] = (
 
 
 def parse_slack(text: str, names: Mapping[str, str] | None = None) -> Document:
-    """Slack message text -> AST. ``names``: "user:<id>", "channel:<id>" -> display names."""
-    return parse(text, _syntax(names or {}))
+    """Slack message text -> AST. ``names``: "user:<id>", "channel:<id>" -> display names.
+    Text that cannot be stored (a lone surrogate, a NUL) is repaired to U+FFFD, never refused."""
+    return parse(repair_text(text), _syntax(repair_names(names or {})))
 
 
 def _syntax(names: Names) -> Syntax:

@@ -1,4 +1,5 @@
-"""A small cache of Slack user profiles (display name, avatar, admin flag) via users.info."""
+"""A small cache of Slack user profiles (display name, avatar, admin flag) via users.info, and
+whether a user id names anyone at all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bridge.text import repair_text
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +62,24 @@ class UserCache:
         )
         return Profile(
             user_id=user_id,
-            name=str(name),
+            name=repair_text(str(name)),
             avatar_url=profile.get("image_192") or profile.get("image_72"),
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
             is_bot=bool(user.get("is_bot")),
             tz=str(user.get("tz") or ""),
         )
+
+
+async def user_exists(client: AsyncWebClient, user_id: str) -> bool | None:
+    """users.info: False when Slack answers ``user_not_found``; None when it cannot tell now
+    (an outage, a rate limit, any other error)."""
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.info("slack: users.info %s: %s", user_id, error)
+        return False if error == "user_not_found" else None
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        log.warning("slack: users.info %s unreachable: %r", user_id, exc)
+        return None
+    return bool(response.get("user"))
