@@ -1,9 +1,12 @@
-"""Fetching attachment bytes for re-upload: only from the platforms' own file hosts (or the
-configured emulator), with a size cap, and with the Slack bot token only for Slack's host."""
+"""Fetching attachment bytes for re-upload: only from the platforms' own file hosts (or, against
+the configured emulator, only from its emulated file paths: never its control API ``/_emu/...``,
+whose answers hold the world's tokens), with a size cap, and with the Slack bot token only for
+Slack's host."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 
 import aiohttp
@@ -16,6 +19,10 @@ log = logging.getLogger(__name__)
 
 FILE_HOSTS = {"cdn.discordapp.com", "media.discordapp.net", "files.slack.com"}
 SLACK_FILE_HOSTS = {"files.slack.com"}
+# the emulator's file paths (under its base URL): Discord attachments and Slack files
+EMULATED_FILES = re.compile(
+    r"/discord/attachments/\d+/\d+/[^/]+|/slack/files/(?:download/)?[A-Za-z0-9]+/[^/]+"
+)
 
 
 class FileFetcher:
@@ -32,14 +39,33 @@ class FileFetcher:
         self._session: aiohttp.ClientSession | None = None
 
     def allowed(self, url: str) -> bool:
-        parsed = yarl.URL(url)
+        try:
+            parsed = yarl.URL(url)
+        except ValueError:
+            return False
+        if not parsed.absolute:
+            return False
         if self._emulator is not None and parsed.origin() == self._emulator.origin():
-            return True
+            return self._emulated_file(parsed)
         return parsed.scheme == "https" and parsed.host in FILE_HOSTS
+
+    def _emulated_file(self, parsed: yarl.URL) -> bool:
+        """A file path of an emulated platform, as sent (``raw_path``) and as routed (``path``:
+        an encoded ``/`` or ``..`` cannot lead elsewhere)."""
+        assert self._emulator is not None
+        base = self._emulator.path.rstrip("/")
+        raw_base = self._emulator.raw_path.rstrip("/")
+        paths = ((parsed.path, base), (parsed.raw_path, raw_base))
+        return all(
+            path.startswith(prefix + "/")
+            and EMULATED_FILES.fullmatch(path.removeprefix(prefix)) is not None
+            for path, prefix in paths
+        )
 
     def _headers(self, url: str) -> Mapping[str, str]:
         parsed = yarl.URL(url)
-        is_slack = parsed.host in SLACK_FILE_HOSTS or parsed.path.startswith("/slack/files/")
+        emulated = self._emulator is not None and parsed.origin() == self._emulator.origin()
+        is_slack = parsed.host in SLACK_FILE_HOSTS or (emulated and "/slack/files/" in parsed.path)
         if is_slack and self._slack_token:
             return {"Authorization": f"Bearer {self._slack_token}"}
         return {}

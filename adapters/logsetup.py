@@ -1,5 +1,13 @@
 """Logging set-up with a redaction filter: tokens, signing secrets and webhook URLs never reach
-a log line, whatever the level, the arguments or the traceback."""
+a log line, whatever the level, the arguments or the traceback.
+
+Besides the configured secrets (masked wherever they appear), the patterns below catch what the
+libraries log at DEBUG (and SQLAlchemy at INFO) and the config cannot name: webhook tokens in
+discord.py's request URLs and response bodies, a channel link's ``webhook_ref`` (``<id>:<token>``)
+in SQL parameters and rows, any ``"token"``/``"…_token"``/``"…secret"``/``"ticket"`` field of a
+JSON body or a dict (Slack's verification token in Socket Mode envelopes, Discord interaction
+tokens), and every websocket URL's path and query (Slack's Socket Mode URL is a bearer
+credential: ``wss://…/link/?ticket=…``, or the emulator's ``ws://…/slack/socket/<ticket>``)."""
 
 from __future__ import annotations
 
@@ -16,11 +24,19 @@ PATTERNS: tuple[re.Pattern[str], ...] = (
     # Discord and Slack webhook URLs (the token is the secret part)
     re.compile(r"(/api(?:/v\d+)?/webhooks/\d+/)[A-Za-z0-9_.-]+"),
     re.compile(r"(/webhooks/\d+/)[A-Za-z0-9_.-]{20,}"),
-    re.compile(r"(hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+"),
+    re.compile(r"(hooks\.slack\.com/)[A-Za-z0-9/_-]+"),  # incoming webhooks, response_url
+    # a channel link's webhook_ref, "<snowflake>:<token>" (SQL parameters and rows)
+    re.compile(r"(?<![\w.:/-])(\d{15,21}:)[A-Za-z0-9_-]{24,}"),
     # Authorization headers and bearer tokens
     re.compile(r"((?:Bearer|Bot|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}"),
     # query-string secrets
-    re.compile(r"((?:token|client_secret|refresh_token|access_token|code)=)[^&\s\"']+"),
+    re.compile(r"((?:token|client_secret|refresh_token|access_token|code|ticket)=)[^&\s\"']+"),
+    # secret fields of a JSON body or a dict's repr: "token": "...", 'bot_token': '...'
+    re.compile(
+        r"(\\?[\"'](?:[A-Za-z_]*token|[A-Za-z_]*secret|ticket)\\?[\"']\s*:\s*\\?[\"'])[^\"'\\]+"
+    ),
+    # websocket URLs handed out by an API (Slack Socket Mode): keep only scheme and host
+    re.compile(r"(\bwss?://[^/\s\"'<>?#]+/?)[^\s\"'<>]+"),
 )
 MASK = "[REDACTED]"
 

@@ -2,13 +2,15 @@
 
 A public group's pages are open to all: the reply is the plain ``/g/<slug>`` address. A private
 group's (visibility invite or approval) are not: a member admitted to the group, or one of its
-moderators, gets a personal signed link valid for 7 days; anyone else is refused. The adapters
-layer signs the links (``link_for``) and knows the public address (``page_for``); either returns
-None when the bridge has no ``[web] public_url``."""
+moderators, gets a personal signed link valid for 7 days, naming the member it was given to (the
+web pages refuse it as soon as that member is banned from the group); anyone else is refused.
+The adapters layer signs the links (``link_for``) and knows the public address (``page_for``);
+either returns None when the bridge has no ``[web] public_url``."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bridge.events import CommandInvoked
 from bridge.gates import ADMITTED_ROLES
@@ -19,7 +21,15 @@ from bridge.ports import Clock, Store
 from bridge.records import FanGroup
 
 LINK_TTL = 7 * 24 * 3600.0
-LinkFor = Callable[[str, UserRef, float], str | None]
+
+
+class LinkFor(Protocol):
+    """Sign ``user``'s link to group ``slug``; ``member`` is the person (banning them from the
+    group revokes the link)."""
+
+    def __call__(self, slug: str, user: UserRef, expires_at: float, member: int) -> str | None: ...
+
+
 PageFor = Callable[[str], str | None]
 Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
 
@@ -49,13 +59,14 @@ class WebLinks:
         if group.visibility is Visibility.PUBLIC:
             page = self.page_for(group.slug)
             return Reply(f"*{group.name}* on the web: {page}" if page else NO_WEB)
-        if not await self._may_read(group, event.user):
+        member = await self._reader(group, event.user)
+        if member is None:
             return Reply(
                 f"Sorry, *{group.name}* is private: its pages are for its members. "
                 f"Join with `/fangroup join {group.slug}` or an invite code."
             )
         expires = self.clock.now() + LINK_TTL
-        link = self.link_for(group.slug, event.user, expires)
+        link = self.link_for(group.slug, event.user, expires, member)
         if link is None:
             return Reply(NO_WEB)
         return Reply(
@@ -69,9 +80,12 @@ class WebLinks:
         link = await self.store.link_for_channel(event.channel)
         return await self.store.get_group_by_id(link.group_id) if link else None
 
-    async def _may_read(self, group: FanGroup, user: UserRef) -> bool:
-        """Admitted (any role in the group, through any linked account) and not banned."""
+    async def _reader(self, group: FanGroup, user: UserRef) -> int | None:
+        """The member ``user`` is if admitted (any role in the group, through any linked
+        account) and not banned; else None."""
         if not await self.roles.has_role(group, user, ADMITTED_ROLES):
-            return False
+            return None
         account = await self.store.get_account(user)
-        return account is not None and not await self.store.is_banned(group.id, account.member_id)
+        if account is None or await self.store.is_banned(group.id, account.member_id):
+            return None
+        return account.member_id

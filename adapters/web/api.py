@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from adapters.web.access import group_visible
+from adapters.web.access import Members, group_visible
 from bridge.music.tab_query import (
     PARAMS,
     GroupShare,
@@ -40,7 +40,7 @@ ACCESS_PARAMS = ("key",)  # a private group's signed key (see adapters.web.acces
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class TabStore(Protocol):
+class TabStore(Members, Protocol):
     async def get_group(self, slug: str) -> FanGroup | None: ...
 
     async def list_groups(self) -> list[FanGroup]: ...
@@ -96,9 +96,9 @@ def base_url(request: web.Request) -> str:
 async def visible_group(request: web.Request) -> FanGroup:
     """The group named in the path, if this request may see it; else a 404 (a private group
     answers exactly like a missing one)."""
-    slug = request.match_info["slug"]
-    group = await store_of(request).get_group(slug.lower()) if len(slug) <= 64 else None
-    if group is None or not group_visible(request, group):
+    slug, store = request.match_info["slug"], store_of(request)
+    group = await store.get_group(slug.lower()) if len(slug) <= 64 else None
+    if group is None or not await group_visible(request, group, store):
         raise ApiError(404, "slug", f"no group {slug[:64]!r}")
     return group
 
@@ -233,11 +233,11 @@ def _query_json(query: TabQuery) -> dict[str, Any]:
 async def list_groups(request: web.Request) -> web.StreamResponse:
     for name in request.query:
         raise ApiError(400, name, f"unknown parameter {name[:40]!r}; this route takes none")
-    base = base_url(request)
+    base, store = base_url(request), store_of(request)
     groups = [
         group_json(g, base)
-        for g in await store_of(request).list_groups()
-        if group_visible(request, g)
+        for g in await store.list_groups()
+        if await group_visible(request, g, store)
     ]
     return web.json_response({"groups": groups})
 

@@ -3,9 +3,11 @@
 ``/`` lists the public groups; ``/g/<slug>`` is a group's music tab (sort, filters, search,
 pages, play all); ``/g/<slug>/item/<ref>`` is one item with the conversation around each
 share; ``/static/...`` serves the stylesheet and the script. A private group's pages (visibility
-invite or approval) need a personal link's ``?key=``: with a valid key they render and every link
-in the page keeps the key; without one, or with an expired or forged one, a 403 page says how to
-get a new one and shows no data. Items whose shares were removed by moderation never show."""
+invite or approval) need a personal link's ``?key=`` (checked by ``adapters.web.access``): with a
+valid key they render and every link in the page keeps the key; with an expired one a 403 page
+says how to get a new one; without one, or with a forged one or a banned person's, the group
+looks like no group (404). None of these shows any data. Items whose shares were removed by
+moderation never show."""
 
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from adapters.web import page_views as views
+from adapters.web.access import Members, check_key
 from adapters.web.embeds import EMBED_HOSTS, youtube_watch_url
-from adapters.web.signing import GrantError, verify_grant
+from adapters.web.signing import GrantError
 from bridge.ids import Visibility
 from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import (
@@ -71,7 +74,7 @@ CSP = "; ".join(
 )
 
 
-class PageStore(Protocol):
+class PageStore(Members, Protocol):
     async def get_group(self, slug: str) -> FanGroup | None: ...
 
     async def list_groups(self) -> list[FanGroup]: ...
@@ -148,9 +151,9 @@ class Pages:
         key = request.query.get("key", "")
         if group is None or not key:  # a private group without a key looks like no group
             return self.error(404, "No such group", NO_GROUP)
-        grant = verify_grant(self.settings.secret, key, group.slug, self.settings.now())
+        grant = await check_key(self.store, self.settings.secret, key, group, self.settings.now())
         if isinstance(grant, GrantError):
-            if grant.reason != "expired":  # forged, garbage or another group's: no such group
+            if grant.reason != "expired":  # forged, another group's, a banned person's: no group
                 return self.error(404, "No such group", NO_GROUP)
             return self.error(403, "This link has expired", f"This link has expired — {ASK_AGAIN}.")
         return Viewer(group, key)

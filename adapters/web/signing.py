@@ -1,10 +1,12 @@
 """Personal links to a private group's pages: ``/g/<slug>?key=<token>``.
 
 A token is ``<payload>.<signature>``, both URL-safe base64 without padding; the payload names the
-group's slug, the person and the expiry, and the signature is HMAC-SHA256 over the payload. No
-storage: the key is ``[web] secret`` or, without it, derived from the bot tokens, so links
-survive restarts. Anything that does not verify (tampered, another group, garbage) is "forged";
-a genuine link past its time is "expired"."""
+group's slug, the person (the platform account it was given to and, since bans revoke links, the
+member that account belonged to) and the expiry, and the signature is HMAC-SHA256 over the
+payload. No storage: the key is ``[web] secret`` or, without it, derived from the bot tokens, so
+links survive restarts. Anything that does not verify (tampered, another group, garbage) is
+"forged"; a genuine link past its time is "expired"; a genuine link of a person banned from the
+group since is "revoked" (``adapters.web.access`` checks that)."""
 
 from __future__ import annotations
 
@@ -19,24 +21,36 @@ from typing import Literal
 from urllib.parse import quote
 
 from adapters.config import Config
-from bridge.ids import UserRef
+from bridge.ids import Platform, UserRef
 
 LABEL = b"fanbridge web links v1\x00"
 LINK_TTL = 7 * 24 * 3600.0
+PLATFORMS = frozenset(p.value for p in Platform)
 
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """A verified link: ``user`` may read group ``slug`` until ``expires_at``."""
+    """A verified link: ``user`` (``str(UserRef)``), who was ``member`` when it was made, may read
+    group ``slug`` until ``expires_at``. Links made before members were signed have no
+    ``member``."""
 
     slug: str
     user: str
     expires_at: float
+    member: int | None = None
+
+    def user_ref(self) -> UserRef | None:
+        """The account the link was given to, if ``user`` spells one."""
+        platform, _, rest = self.user.partition(":")
+        workspace, at, user = rest.rpartition("/@")
+        if not (at and workspace and user) or platform not in PLATFORMS:
+            return None
+        return UserRef(Platform(platform), workspace, user)
 
 
 @dataclass(frozen=True, slots=True)
 class GrantError:
-    reason: Literal["expired", "forged"]
+    reason: Literal["expired", "forged", "revoked"]
 
 
 def web_secret(config: Config) -> bytes:
@@ -55,10 +69,13 @@ def web_secret(config: Config) -> bytes:
     return hashlib.sha256(LABEL + b"\x00".join(t.encode() for t in tokens)).digest()
 
 
-def sign_grant(secret: bytes, slug: str, user: str, expires_at: float) -> str:
-    payload = json.dumps(
-        {"s": slug, "u": user, "e": int(expires_at)}, separators=(",", ":"), sort_keys=True
-    ).encode()
+def sign_grant(
+    secret: bytes, slug: str, user: str, expires_at: float, member: int | None = None
+) -> str:
+    fields: dict[str, str | int] = {"s": slug, "u": user, "e": int(expires_at)}
+    if member is not None:
+        fields["m"] = member
+    payload = json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64(payload)}.{_b64(_mac(secret, payload))}"
 
 
@@ -86,12 +103,18 @@ def _signed_payload(secret: bytes, token: str) -> bytes | None:
 def _parse(payload: bytes) -> Grant | None:
     try:
         data = json.loads(payload)
-        slug, user, expires = data["s"], data["u"], data["e"]
+        slug, user, expires, member = data["s"], data["u"], data["e"], data.get("m")
     except (ValueError, TypeError, KeyError):
         return None
-    if not (isinstance(slug, str) and isinstance(user, str) and isinstance(expires, int)):
+    if not (isinstance(slug, str) and isinstance(user, str) and _is_int(expires)):
         return None
-    return Grant(slug, user, float(expires))
+    if member is not None and not _is_int(member):
+        return None
+    return Grant(slug, user, float(expires), member)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _mac(secret: bytes, payload: bytes) -> bytes:
@@ -122,8 +145,12 @@ class GroupLinks:
     def page(self, slug: str) -> str | None:
         return f"{self.base}/g/{quote(slug, safe='')}" if self.base else None
 
-    def personal(self, slug: str, user: UserRef, expires_at: float) -> str | None:
+    def personal(
+        self, slug: str, user: UserRef, expires_at: float, member: int | None = None
+    ) -> str | None:
+        """``user``'s own link to a private group; ``member`` is the person it belongs to, so
+        that banning them from the group revokes it."""
         page = self.page(slug)
         if page is None:
             return None
-        return f"{page}?key={sign_grant(self.secret, slug, str(user), expires_at)}"
+        return f"{page}?key={sign_grant(self.secret, slug, str(user), expires_at, member)}"

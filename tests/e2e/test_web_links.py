@@ -1,6 +1,7 @@
 """`/fangroup web`: a public group's address for anyone; for a private group a personal signed
 link (7 days) for its members and moderators only, shown to the caller alone. Real discord.py and
-slack-bolt against the emulators; the group links Discord #music and Slack #music."""
+slack-bolt against the emulators; the group links Discord #music and Slack #music. A ban closes
+the link on the bridge's own web server at once."""
 
 from __future__ import annotations
 
@@ -106,7 +107,11 @@ async def test_a_moderator_on_slack_gets_a_personal_link(s: Scene) -> None:
     assert ephemeral and "valid for 7 days" in text, text
     grant = s.verify(text)
     assert isinstance(grant, Grant), grant
-    assert grant.user == str(UserRef(Platform.SLACK, s.team, s.su["erin"]))
+    erin = UserRef(Platform.SLACK, s.team, s.su["erin"])
+    assert grant.user == str(erin)
+    assert s.runtime.store is not None
+    account = await s.runtime.store.get_account(erin)
+    assert account is not None and grant.member == account.member_id  # the person, for bans
     assert before + WEEK - 2 <= grant.expires_at <= time.time() + WEEK
     assert s.verify(text, now=grant.expires_at + 1) == GrantError("expired")
     assert s.verify(text.replace("/g/fans", "/g/other"), slug="other") == GrantError("forged")
@@ -126,3 +131,27 @@ async def test_an_admitted_discord_fan_gets_a_personal_link(s: Scene) -> None:
     # dave is still not admitted
     text, _ = await s.discord("dave", "web")
     assert text.startswith("Sorry, *Fans* is private")
+
+
+async def test_a_ban_closes_the_personal_link_on_the_bridges_web_server_at_once(
+    s: Scene,
+) -> None:
+    text, _ = await s.discord("bob", "web")  # admitted above
+    found = LINK.search(text)
+    assert found, text
+    key = found.group(1).partition("?key=")[2]
+    assert s.runtime.web is not None
+    base = s.runtime.web.url
+    routes = ("/g/fans", "/api/groups/fans/items", "/g/fans/feed.atom", "/g/fans/export.json")
+
+    async def statuses() -> set[int]:
+        seen = set()
+        for route in routes:
+            async with s.emu.session.get(base + route, params={"key": key}) as resp:
+                seen.add(resp.status)
+        return seen
+
+    assert await statuses() == {200}
+    text, _ = await s.discord("alice", "ban", user=s.du["bob"])
+    assert "is banned from *Fans*" in text, text
+    assert await statuses() == {404}  # as if there were no such group

@@ -1,5 +1,6 @@
 """The JSON API, the exports and the Atom feed over real HTTP: the product's ``build_web_app``
-with a real ``SqlStore`` (SQLite in tmp_path) seeded through the store's own methods."""
+with a real ``SqlStore`` (SQLite in tmp_path) seeded through the store's own methods. A ban
+closing a personal link is checked on the pages too."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import pytest_asyncio
 
 from adapters.web.access import allow_private_links
 from adapters.web.app import WebServer, build_web_app
-from adapters.web.signing import sign_grant
+from adapters.web.pages import PageSettings
+from adapters.web.signing import GroupLinks, sign_grant
 from bridge.ids import ChannelRef, Platform, UserRef, Visibility
 from bridge.music.model import Metadata
 from bridge.records import ItemLink, ShareDraft
@@ -605,3 +607,108 @@ async def test_answers_opened_with_a_personal_link_are_not_cached(world: World) 
                 ), path
     finally:
         await server.stop()
+
+
+# -- a ban closes a personal link ----------------------------------------------------------
+BOB = UserRef(Platform.DISCORD, "900", "11")
+CAROL = UserRef(Platform.SLACK, "T1", "U3")
+EVERY_ROUTE = (
+    "/g/{slug}",
+    "/g/{slug}/item/{ref}",
+    "/api/groups/{slug}/items",
+    "/api/groups/{slug}/items/{ref}",
+    "/g/{slug}/export.m3u8",
+    "/g/{slug}/export.xspf",
+    "/g/{slug}/export.csv",
+    "/g/{slug}/export.json",
+    "/g/{slug}/feed.atom",
+)
+
+
+@dataclass
+class Hideout:
+    """A private group "hideout" on its own store, served with the pages, the API, the exports
+    and the feed; Bob and Carol are members with personal links."""
+
+    base: str
+    http: aiohttp.ClientSession
+    store: SqlStore
+    group_id: int
+    ref: int
+    clock: Clock
+
+    async def answers(self, key: str, slug: str = "hideout") -> dict[str, tuple[int, str]]:
+        """Each route's status and body with ``key``, the slug spelled as "SLUG"."""
+        found = {}
+        for route in EVERY_ROUTE:
+            path = route.format(slug=slug, ref=self.ref)
+            async with self.http.get(self.base + path, params={"key": key}) as resp:
+                found[route] = (resp.status, (await resp.text()).replace(slug, "SLUG"))
+        return found
+
+    async def ban(self, member: int, kind: str = "ban") -> None:
+        await self.store.record_action(
+            group_id=self.group_id, kind=kind, target_member_id=member, target=None,
+            actor="discord:900/@1", origin=Platform.DISCORD, at=self.clock.now(),
+        )  # fmt: skip
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def hideout(tmp_path: Any) -> AsyncIterator[Hideout]:
+    clock = Clock()
+    store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'hideout.db'}", clock=clock)
+    group = await store.create_group(slug="hideout", name="Hideout", visibility=Visibility.INVITE)
+    neon = await new_item(store, meta("spotify", "track", "h1", "Neon Rivers", "Lumen", 201_000))
+    await share(store, clock, group.id, "spotify:track:h1", neon, DISCORD, BOB, "Bob",
+                "private share", "3001")  # fmt: skip
+    pages = PageSettings(store=store, secret=b"s3cret", now=clock.now)
+    app = build_web_app(ready_checks=_ready, pages=pages, store=store)
+    server = WebServer(app, "127.0.0.1", 0)
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield Hideout(server.url, http, store, group.id, neon, clock)
+    finally:
+        await server.stop()
+        await store.close()
+
+
+async def test_banning_a_member_closes_their_personal_link_on_every_route_at_once(
+    hideout: Hideout,
+) -> None:
+    links = GroupLinks("https://fans.example", b"s3cret")
+    bob = await hideout.store.upsert_account(user=BOB, display_name="Bob")
+    carol = await hideout.store.upsert_account(user=CAROL, display_name="Carol")
+    week = hideout.clock.now() + 7 * DAY
+
+    def key(user: UserRef, member: int | None) -> str:
+        link = links.personal("hideout", user, week, member)
+        assert link is not None
+        return link.partition("?key=")[2]
+
+    bobs, bobs_old, carols = key(BOB, bob.member_id), key(BOB, None), key(CAROL, carol.member_id)
+    for opened in (bobs, bobs_old, carols):
+        for route, (status, body) in (await hideout.answers(opened)).items():
+            assert status == 200 and "Neon Rivers" in body, route
+
+    await hideout.ban(bob.member_id)  # no restart, no cache to wait for
+
+    unknown = await hideout.answers(bobs, slug="nosuchgroup")
+    assert {status for status, _ in unknown.values()} == {404}
+    for banned in (bobs, bobs_old):  # the link made before members were signed too
+        assert await hideout.answers(banned) == unknown
+    for route, (status, body) in (await hideout.answers(carols)).items():
+        assert status == 200 and "Neon Rivers" in body, route  # only the banned person
+
+
+async def test_a_ban_follows_the_person_when_accounts_are_merged(hideout: Hideout) -> None:
+    links = GroupLinks("https://fans.example", b"s3cret")
+    bob = await hideout.store.upsert_account(user=BOB, display_name="Bob")
+    carol = await hideout.store.upsert_account(user=CAROL, display_name="Carol")
+    week = hideout.clock.now() + 7 * DAY
+    bobs = links.personal("hideout", BOB, week, bob.member_id)
+    assert bobs is not None
+    await hideout.ban(bob.member_id)
+    await hideout.store.merge_members(keep=carol.member_id, absorb=bob.member_id)
+    unknown = await hideout.answers("x", slug="nosuchgroup")
+    assert await hideout.answers(bobs.partition("?key=")[2]) == unknown
