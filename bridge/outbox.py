@@ -15,19 +15,20 @@ from dataclasses import dataclass, replace
 from bridge.actions import SendResult, styled
 from bridge.compose import Composer
 from bridge.echo import EchoGuard, marker_for
-from bridge.ids import Platform
+from bridge.ids import ChannelRef, Platform
 from bridge.metrics import Metrics, NullMetrics
 from bridge.moderation_effects import more_handlers
 from bridge.ports import (
     ChatAdapter,
     Clock,
+    DeliveryError,
     PartialDelivery,
     PermanentError,
     RateLimited,
     Store,
     TransientError,
 )
-from bridge.records import MessageCopy, OutboxItem
+from bridge.records import MessageCopy, OutboxDraft, OutboxItem
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 
 class Skipped(Exception):
     """An action that no longer applies (a ban lifted before it took effect): done, skipped."""
+
+
+class WaitForRoom(DeliveryError):
+    """The target has no room for this yet (Discord: 20 distinct reactions on a message). The
+    action is fine: it is kept and enqueued again once room frees on that message."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class OutboxWorker:
         # item id -> its delivery; never re-claimed while here, even past its lease
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._retries: list[float] = []  # a heap of the retry times this worker set
+        # message id -> (channel, emoji) -> a react action that found no room (WaitForRoom)
+        self._no_room: dict[int, dict[tuple[ChannelRef, Emoji], dict[str, object]]] = {}
         self.delivered = 0
         self.rate_limited = 0
         self.on_delivered: Callable[[OutboxItem], None] | None = None
@@ -297,8 +305,27 @@ class OutboxWorker:
         copies = await self._target_copies(item)
         if not copies:
             return
-        emoji = Emoji(**item.action["emoji"])
-        await adapter.react(item.target, copies[0], emoji, add=bool(item.action["add"]))
+        emoji, add = Emoji(**item.action["emoji"]), bool(item.action["add"])
+        message_id, key = int(item.action["message_id"]), (item.target, emoji)
+        try:
+            await adapter.react(item.target, copies[0], emoji, add=add)
+        except WaitForRoom as exc:
+            log.info("=> %s %s waits for room on message #%d", item.target, emoji.name, message_id)
+            self._no_room.setdefault(message_id, {})[key] = dict(item.action)
+            raise Skipped(f"kept until room frees: {exc}") from exc
+        if not add:
+            await self._room_freed(message_id, key)
+
+    async def _room_freed(self, message_id: int, removed: tuple[ChannelRef, Emoji]) -> None:
+        """A reaction left the message (here, or on another platform after a person removed
+        it): the reactions that found no room on it are tried again, in a fresh outbox row
+        each (one that is still wanted is refused again and waits for the next free slot)."""
+        waiting = self._no_room.pop(message_id, {})
+        waiting.pop(removed, None)  # no longer wanted there
+        drafts = [OutboxDraft(target, action) for (target, _), action in waiting.items()]
+        if drafts:
+            await self.store.enqueue(drafts, at=self.clock.now())
+            self.wake()
 
     async def _ban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
         if not await self._banned(item):  # a softban: the unban came first

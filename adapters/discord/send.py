@@ -1,22 +1,32 @@
 """Actions → Discord REST: webhooks (author name and avatar) with a bot-sent fallback, threads,
-reactions. Every create and edit carries ``allowed_mentions`` that permits only mapped users."""
+reactions. Every create and edit carries ``allowed_mentions`` that permits only mapped users.
+
+Nothing Discord refuses is dropped silently: a webhook copy it refuses goes out bot-sent (the
+author's name in the text), a message longer than ``max_parts`` parts sends the rest as
+message.txt, and a reaction beyond the 20 per message waits for room (bridge.outbox)."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import logging
+import re
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import discord
 
 from adapters.discord.announce import edit_announcement, post_announcement
-from adapters.discord.markdown import render_discord_parts
+from adapters.discord.markdown import DISCORD_LIMIT, render_discord
 from adapters.discord.moderate import DiscordModeration
 from adapters.files import FileFetcher, gather_attachments
+from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
+from bridge.metrics import Metrics, NullMetrics
+from bridge.outbox import WaitForRoom
 from bridge.ports import (
     Capabilities,
     DeliveryError,
@@ -34,8 +44,14 @@ log = logging.getLogger(__name__)
 WEBHOOK_NAME = "fanbridge"
 BANNED = discord.Permissions(view_channel=True, send_messages=True)  # denied by a group ban
 OWN_DELETES_KEPT = 5000
+MAX_PARTS = 4  # [relay] max_parts
+OVERFLOW_FILE = "message.txt"
+NOTE = f"\n… (continued in {OVERFLOW_FILE})"
+NO_ROOM = 30010  # "Maximum number of reactions reached (20)"
+FORBIDDEN_IN_NAMES = re.compile("discord|clyde", re.IGNORECASE)
+ESCAPED = re.compile(r"\\([\\*_~`|<\[\]>#-])")
 CAPABILITIES = Capabilities(
-    max_message_length=2000,
+    max_message_length=DISCORD_LIMIT,
     custom_author=True,
     threads=True,
     replies=True,
@@ -73,6 +89,36 @@ async def platform_errors() -> AsyncIterator[None]:
         raise TransientError(repr(exc)) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message as Discord shows it: ``parts`` within the limit (without the author's name),
+    the name as the bot shows it (``head``), the user ids that may be pinged, and the text
+    beyond ``max_parts`` parts (``rest``: message.txt on the last part)."""
+
+    parts: list[str]
+    users: list[str]
+    head: str
+    rest: str = ""
+
+    def content(self, index: int, *, bot_sent: bool) -> str:
+        """Part ``index`` as sent: a bot-sent copy starts with the author's name."""
+        part = self.parts[index]
+        return self.head + part if bot_sent and index == 0 else part
+
+    def overflow(self) -> list[tuple[str, bytes]]:
+        return [(OVERFLOW_FILE, _readable(self.rest).encode())] if self.rest else []
+
+
+@dataclass(slots=True)
+class _Route:
+    """Where one message's parts go: the channel, its webhook (None: the bot posts them) and
+    the thread they are in."""
+
+    target: ChannelRef
+    webhook: discord.Webhook | None
+    thread: discord.abc.Snowflake | None
+
+
 class DiscordSender(DiscordModeration):
     platform = Platform.DISCORD
     capabilities = CAPABILITIES
@@ -84,11 +130,15 @@ class DiscordSender(DiscordModeration):
         *,
         webhooks: bool,
         fetcher: FileFetcher | None = None,
+        max_parts: int = MAX_PARTS,
+        metrics: Metrics | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.use_webhooks = webhooks
         self.fetcher = fetcher
+        self.max_parts = max_parts  # one message is never more Discord messages than this
+        self.metrics: Metrics = metrics or NullMetrics()  # counts copies that fell back
         self._webhooks: dict[str, discord.Webhook | None] = {}
         self.own_webhook_ids: set[int] = set()
         self.own_deletes: dict[str, None] = {}  # ids the bot deleted: their events are echoes
@@ -147,32 +197,42 @@ class DiscordSender(DiscordModeration):
         if message.style == "announcement":
             return await post_announcement(self, target, message)
         ids: list[str] = []
-        thread: discord.abc.Snowflake | None = None
+        route = _Route(target, None, None)
         try:
             async with platform_errors():
-                webhook = await self._webhook(target)
-                thread = await self._thread(target, message)
-                prefix = _reply_header(message)
-                if webhook is None:
-                    prefix = f"**{_escape_name(_shown_name(message))}**: " + prefix
-                parts, users = render_discord_parts(
-                    message.text, message.mention_map, prefix=prefix
-                )
+                route.webhook = await self._webhook(target)
+                route.thread = await self._thread(target, message)
                 files, links = await self._attachments(message)
-                parts = _with_links(parts, links)
-                for index, part in enumerate(parts):
-                    last = index == len(parts) - 1
-                    if index < message.first_part or not (part.strip() or (last and files)):
+                rendered = self._render(message, links)
+                overflow = rendered.overflow()
+                uploads = [*files[: 10 - len(overflow)], *overflow]
+                for index, part in enumerate(rendered.parts):
+                    last = index == len(rendered.parts) - 1
+                    if index < message.first_part or not (part.strip() or (last and uploads)):
                         continue
-                    upload = files if last else []
-                    ids.append(
-                        await self._send(target, webhook, thread, part, users, message, upload)
-                    )
+                    upload = uploads if last else []
+                    ids.append(await self._send(route, rendered, index, message, upload))
         except DeliveryError as exc:
             if ids:
-                raise PartialDelivery(SendResult(tuple(ids), _thread_id(thread)), exc) from exc
+                result = SendResult(tuple(ids), _thread_id(route.thread))
+                raise PartialDelivery(result, exc) from exc
             raise
-        return SendResult(tuple(ids), _thread_id(thread))
+        return SendResult(tuple(ids), _thread_id(route.thread))
+
+    def _render(self, message: OutgoingMessage, links: Sequence[str]) -> Rendered:
+        """The message as Discord shows it. Every part leaves room for the author's name, so
+        any part can go out bot-sent; beyond ``max_parts`` parts the rest becomes a file."""
+        head = f"**{_escape_name(_shown_name(message))}**: "
+        text, users = render_discord(message.text, message.mention_map)
+        body = _reply_header(message) + text
+        if links:
+            body = (f"{body}\n" + "\n".join(links)).strip()
+        limit = DISCORD_LIMIT - len(head)
+        split = split_capped(body, limit, max_parts=self.max_parts, reserve=len(NOTE))
+        parts = split.parts
+        if split.rest:
+            parts = [*parts[:-1], parts[-1] + NOTE]
+        return Rendered(parts, users, head, split.rest)
 
     async def _attachments(
         self, message: OutgoingMessage
@@ -185,35 +245,86 @@ class DiscordSender(DiscordModeration):
 
     async def _send(
         self,
-        target: ChannelRef,
-        webhook: discord.Webhook | None,
-        thread: discord.abc.Snowflake | None,
+        route: _Route,
+        rendered: Rendered,
+        index: int,
+        message: OutgoingMessage,
+        files: Sequence[tuple[str, bytes]],
+    ) -> str:
+        """Part ``index``. A webhook copy Discord refuses (any 400) is never dropped: it goes
+        out bot-sent with the author's name in the text, and so do the parts after it."""
+        if route.webhook is None:
+            content = rendered.content(index, bot_sent=True)
+            return await self._send_bot(route, content, rendered.users, message, files)
+        try:
+            return await self._send_webhook(
+                route, rendered.parts[index], rendered.users, message, files
+            )
+        except discord.HTTPException as exc:
+            if exc.status != 400:
+                raise
+            self._fell_back(route.target, exc)
+        route.webhook = None
+        content = rendered.head + rendered.parts[index]
+        return await self._send_bot(route, content, rendered.users, message, files)
+
+    def _fell_back(self, target: ChannelRef, exc: discord.HTTPException) -> None:
+        reason = f"{exc.status}/{exc.code}"
+        log.warning(
+            "=> %s refused a webhook copy (%s: %s): sent by the bot instead",
+            target,
+            reason,
+            exc.text.replace("\n", " "),
+        )
+        self.metrics.fallback_copy(self.platform.value, reason)
+
+    async def _send_webhook(
+        self,
+        route: _Route,
         content: str,
         users: list[str],
         message: OutgoingMessage,
-        files: list[tuple[str, bytes]] | None = None,
+        files: Sequence[tuple[str, bytes]],
     ) -> str:
-        uploads = [discord.File(io.BytesIO(data), filename=name) for name, data in files or []]
-        if webhook is not None:
-            sent = await webhook.send(
-                content=content,
-                files=uploads or discord.utils.MISSING,
-                username=_shown_name(message) or "fan",
-                avatar_url=message.author_avatar or discord.utils.MISSING,
-                allowed_mentions=allowed(users),
-                thread=thread or discord.utils.MISSING,
-                wait=True,
-            )
-            return str(sent.id)
-        channel = await self._channel(target)
-        if thread is not None:
-            channel = self.client.get_channel(thread.id) or await self.client.fetch_channel(
-                thread.id
-            )  # type: ignore[assignment]
-        bot_sent = await channel.send(
-            content, allowed_mentions=allowed(users), nonce=message.marker
+        assert route.webhook is not None
+        sent = await route.webhook.send(
+            content=content,
+            files=_uploads(files) or discord.utils.MISSING,
+            username=_webhook_name(message),
+            avatar_url=message.author_avatar or discord.utils.MISSING,
+            allowed_mentions=allowed(users),
+            thread=route.thread or discord.utils.MISSING,
+            wait=True,
         )
-        return str(bot_sent.id)
+        return str(sent.id)
+
+    async def _send_bot(
+        self,
+        route: _Route,
+        content: str,
+        users: list[str],
+        message: OutgoingMessage,
+        files: Sequence[tuple[str, bytes]],
+    ) -> str:
+        channel = await self._messageable(route)
+        sent = await channel.send(
+            content,
+            files=_uploads(files) or discord.utils.MISSING,
+            allowed_mentions=allowed(users),
+            nonce=message.marker,
+        )
+        return str(sent.id)
+
+    async def _messageable(self, route: _Route) -> discord.abc.Messageable:
+        """The channel, or the thread the copy is in."""
+        if route.thread is None:
+            return await self._channel(route.target)
+        found = self.client.get_channel(route.thread.id)
+        if found is None:
+            found = await self.client.fetch_channel(route.thread.id)
+        if not isinstance(found, discord.abc.Messageable):
+            raise PermanentError(f"thread {route.thread.id} is not a text channel")
+        return found
 
     async def _thread(
         self, target: ChannelRef, message: OutgoingMessage
@@ -240,51 +351,65 @@ class DiscordSender(DiscordModeration):
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
+        """The parts that exist are edited (the file with the rest moves with the text), parts
+        the new text needs are added (never more than ``max_parts``), the others deleted."""
         if message.style == "announcement":
             return await edit_announcement(self, target, copies, message)
+        thread_id = copies[0].thread_id
         async with platform_errors():
-            webhook = await self._webhook(target)
-            prefix = _reply_header(message)
-            if webhook is None:
-                prefix = f"**{_escape_name(_shown_name(message))}**: " + prefix
-            parts, users = render_discord_parts(message.text, message.mention_map, prefix=prefix)
-            parts = _with_links(parts, _link_lines(message))
-            thread_id = copies[0].thread_id
             thread = discord.Object(int(thread_id)) if thread_id else None
+            route = _Route(target, await self._webhook(target), thread)
+            rendered = self._render(message, _link_lines(message))
             ids = []
-            for index, content in enumerate(parts):
+            for index in range(len(rendered.parts)):
+                last = index == len(rendered.parts) - 1
+                files = rendered.overflow() if last else []
                 if index < len(copies):
-                    await self._edit_one(target, webhook, thread, copies[index], content, users)
+                    await self._edit_one(route, copies[index], rendered, index, files)
                     ids.append(copies[index].platform_message_id)
                 else:
-                    ids.append(await self._send(target, webhook, thread, content, users, message))
-            for extra in copies[len(parts) :]:
-                await self._delete_one(target, webhook, thread, extra)
+                    ids.append(await self._send(route, rendered, index, message, files))
+            for extra in copies[len(rendered.parts) :]:
+                await self._delete_one(target, route.webhook, thread, extra)
         return SendResult(tuple(ids), thread_id)
 
     async def _edit_one(
         self,
-        target: ChannelRef,
-        webhook: discord.Webhook | None,
-        thread: discord.abc.Snowflake | None,
+        route: _Route,
         copy: MessageCopy,
-        content: str,
-        users: list[str],
+        rendered: Rendered,
+        index: int,
+        files: list[tuple[str, bytes]],
     ) -> None:
         mid = int(copy.platform_message_id)
-        if webhook is not None:
-            await webhook.edit_message(
-                mid,
-                content=content,
-                allowed_mentions=allowed(users),
-                thread=thread or discord.utils.MISSING,
-            )
-            return
-        channel = await self._channel(target)
-        if thread is not None:
-            channel = await self.client.fetch_channel(thread.id)  # type: ignore[assignment]
+        kept = None
+        if files or index == self.max_parts - 1:  # the only part that can carry a rest file
+            kept = await self._kept_attachments(route, mid)
+
+        def extra() -> dict[str, Any]:  # fresh files for each try: a sent file is closed
+            out: dict[str, Any] = {"allowed_mentions": allowed(rendered.users)}
+            if kept is not None:
+                out["attachments"] = [*kept, *_uploads(files)]
+            return out
+
+        if route.webhook is not None:
+            try:
+                thread = route.thread or discord.utils.MISSING
+                await route.webhook.edit_message(
+                    mid, content=rendered.parts[index], thread=thread, **extra()
+                )
+                return
+            except discord.NotFound:
+                pass  # the bot posted this copy itself (the webhook's was refused)
+        channel = await self._messageable(route)
         partial = channel.get_partial_message(mid)  # type: ignore[attr-defined]
-        await partial.edit(content=content, allowed_mentions=allowed(users))
+        await partial.edit(content=rendered.content(index, bot_sent=True), **extra())
+
+    async def _kept_attachments(self, route: _Route, message_id: int) -> list[discord.Attachment]:
+        """The copy's attachments but an earlier rest file (an edit replaces or drops it)."""
+        channel = await self._messageable(route)
+        current = await channel.fetch_message(message_id)
+        return [a for a in current.attachments if a.filename != OVERFLOW_FILE]
 
     async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None:
         async with platform_errors():
@@ -304,8 +429,11 @@ class DiscordSender(DiscordModeration):
         mid = int(copy.platform_message_id)
         self._deleting(copy.platform_message_id)
         if webhook is not None and not copy.is_origin:
-            await webhook.delete_message(mid, thread=thread or discord.utils.MISSING)
-            return
+            try:
+                await webhook.delete_message(mid, thread=thread or discord.utils.MISSING)
+                return
+            except discord.NotFound:
+                pass  # the bot posted this copy itself (the webhook's was refused)
         channel_id = thread.id if thread else int(target.channel)
         await self.client.http.delete_message(channel_id, mid)
 
@@ -340,10 +468,15 @@ class DiscordSender(DiscordModeration):
         channel_id = int(copy.thread_id) if copy.thread_id else int(target.channel)
         mid = int(copy.platform_message_id)
         async with platform_errors():
-            if add:
-                await self.client.http.add_reaction(channel_id, mid, emoji.unicode)
-            else:
-                await self.client.http.remove_own_reaction(channel_id, mid, emoji.unicode)
+            try:
+                if add:
+                    await self.client.http.add_reaction(channel_id, mid, emoji.unicode)
+                else:
+                    await self.client.http.remove_own_reaction(channel_id, mid, emoji.unicode)
+            except discord.HTTPException as exc:
+                if exc.code == NO_ROOM:  # 20 distinct emoji: kept until one leaves
+                    raise WaitForRoom(f"{exc.status} {exc.text}") from exc
+                raise
 
 
 def _thread_id(thread: discord.abc.Snowflake | None) -> str | None:
@@ -351,12 +484,42 @@ def _thread_id(thread: discord.abc.Snowflake | None) -> str | None:
 
 
 def _shown_name(message: OutgoingMessage) -> str:
+    return _fit(message.author_name, message.badge)
+
+
+def _webhook_name(message: OutgoingMessage) -> str:
+    badge = webhook_safe(message.badge) if message.badge else None
+    return _fit(webhook_safe(message.author_name), badge) or "fan"
+
+
+def _fit(name: str, badge: str | None) -> str:
     """The author's name with their badge (``Name ✔ artist``), within the webhook's 80
     characters: a long name is cut, never the badge."""
-    if not message.badge:
-        return message.author_name[:80]
-    badge = f" {message.badge}"[:80]
-    return message.author_name[: 80 - len(badge)] + badge
+    if not badge:
+        return name[:80]
+    shown = f" {badge}"[:80]
+    return name[: 80 - len(shown)] + shown
+
+
+def webhook_safe(name: str) -> str:
+    """A name Discord accepts for a webhook post. Discord refuses names containing "discord"
+    or "clyde" in any case (400, code 50035 on ``username``): such a word keeps its letters and
+    gets a middle dot after its third one, "DiscordDan" -> "Dis·cordDan", "clyde" -> "Cly·de".
+    Readable at a glance, and no lookalike letter that could pass for the real word."""
+    while (found := FORBIDDEN_IN_NAMES.search(name)) is not None:
+        cut = found.start() + 3
+        name = f"{name[:cut]}·{name[cut:]}"
+    return name
+
+
+def _uploads(files: Sequence[tuple[str, bytes]]) -> list[discord.File]:
+    return [discord.File(io.BytesIO(data), filename=name) for name, data in files]
+
+
+def _readable(rest: str) -> str:
+    """The rest of a long message for message.txt: the markdown as a person would type it
+    (the escapes that keep rendered text literal are dropped; a file shows no markup)."""
+    return ESCAPED.sub(r"\1", rest)
 
 
 def _escape_name(name: str) -> str:
@@ -378,12 +541,3 @@ def _link_lines(message: OutgoingMessage) -> list[str]:
         for a in message.attachments
         if a.size > message.max_attachment_bytes
     ]
-
-
-def _with_links(parts: list[str], lines: list[str]) -> list[str]:
-    links = "\n".join(lines)
-    if not links:
-        return parts
-    if len(parts[-1]) + len(links) + 1 <= CAPABILITIES.max_message_length:
-        return [*parts[:-1], f"{parts[-1]}\n{links}".strip()]
-    return [*parts, links]

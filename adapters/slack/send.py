@@ -1,12 +1,17 @@
 """Actions → Slack Web API: chat.postMessage with the author's name and icon, threads via
 ``thread_ts``, edits, deletes (the bot's own copies) and reactions. Text is escaped and sent
-without ``link_names``, so nothing relayed can notify @channel/@here/@everyone."""
+without ``link_names``, so nothing relayed can notify @channel/@here/@everyone.
+
+Nothing Slack refuses is dropped silently: a copy it refuses as sent goes out plain (the bot's
+own name, the author's in the text), a message longer than ``max_parts`` parts sends the rest
+as message.txt, and a reaction beyond a message's limit waits for room (bridge.outbox)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -18,9 +23,12 @@ from adapters.slack.announce import edit_announcement, post_announcement
 from adapters.slack.convert import MARKER_EVENT_TYPE
 from adapters.slack.emoji import slack_name_for
 from adapters.slack.moderate import SlackModeration
-from adapters.slack.mrkdwn import render_slack_parts
+from adapters.slack.mrkdwn import FRIENDLY_LIMIT, escape, render_slack
+from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
+from bridge.metrics import Metrics, NullMetrics
+from bridge.outbox import WaitForRoom
 from bridge.ports import (
     Capabilities,
     DeliveryError,
@@ -43,8 +51,19 @@ CAPABILITIES = Capabilities(
     spoilers=False,
 )
 OWN_DELETES_KEPT = 5000
+MAX_PARTS = 4  # [relay] max_parts
+OVERFLOW_FILE = "message.txt"
+NOTE = f"\n… (continued in {OVERFLOW_FILE})"
 HARMLESS = {"already_reacted", "no_reaction", "message_not_found"}
 TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+NO_ROOM = {"too_many_emoji"}  # the message has as many distinct reactions as Slack allows
+# Slack's "400": the copy as sent was refused (HTTP 200, ok:false); a plain copy can pass
+REFUSED = {
+    "invalid_arguments",
+    "invalid_metadata_format",
+    "invalid_metadata_schema",
+    "metadata_too_large",
+}
 
 
 @contextlib.asynccontextmanager
@@ -67,18 +86,41 @@ def _raise_for(exc: SlackApiError) -> None:
         raise RateLimited(retry) from exc
     if error in HARMLESS:
         return
+    if error in NO_ROOM:
+        raise WaitForRoom(error) from exc
     if status >= 500 or error in TRANSIENT:
         raise TransientError(f"{status} {error}") from exc
     raise PermanentError(f"{status} {error}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message as Slack shows it: at most ``max_parts`` parts, and the text beyond them
+    (``rest``: uploaded as message.txt after the last part)."""
+
+    parts: list[str]
+    rest: str = ""
+
+    def overflow(self) -> list[tuple[str, bytes]]:
+        return [(OVERFLOW_FILE, _readable(self.rest).encode())] if self.rest else []
 
 
 class SlackSender(SlackModeration):
     platform = Platform.SLACK
     capabilities = CAPABILITIES
 
-    def __init__(self, client: AsyncWebClient, fetcher: FileFetcher | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        fetcher: FileFetcher | None = None,
+        *,
+        max_parts: int = MAX_PARTS,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.client = client
         self.fetcher = fetcher
+        self.max_parts = max_parts  # one message is never more Slack messages than this
+        self.metrics: Metrics = metrics or NullMetrics()  # counts copies that went out plain
         self.own_deletes: dict[str, None] = {}  # ts the bot deleted: their events are echoes
 
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
@@ -86,15 +128,18 @@ class SlackSender(SlackModeration):
             return await post_announcement(self, target, message)
         thread_ts = _thread_ts(message)
         files, links = await self._attachments(message)
-        parts = _with_links(render_slack_parts(message.text, message.mention_map), links)
+        rendered = self._render(message, links)
+        overflow = rendered.overflow()
+        files = [*files[: 10 - len(overflow)], *overflow]
         ids: list[str] = []
+        plain = False
         try:
             async with platform_errors():
-                for index, part in enumerate(parts):
+                for index, part in enumerate(rendered.parts):
                     if index < message.first_part or (not part.strip() and (files or ids)):
                         continue
-                    args = self._args(target, message, part or " ", thread_ts)
-                    ids.append(str((await self.client.chat_postMessage(**args))["ts"]))
+                    ts, plain = await self._post_part(target, message, part, thread_ts, plain)
+                    ids.append(ts)
                 if message.first_part == 0 or ids:
                     await self._upload(target, files, thread_ts)
         except DeliveryError as exc:
@@ -102,6 +147,41 @@ class SlackSender(SlackModeration):
                 raise PartialDelivery(SendResult(tuple(ids), thread_ts), exc) from exc
             raise
         return SendResult(tuple(ids), thread_ts)
+
+    def _render(self, message: OutgoingMessage, links: Sequence[str]) -> Rendered:
+        """At most ``max_parts`` parts; the rest of a longer message becomes a file."""
+        text = render_slack(message.text, message.mention_map)
+        if links:
+            text = (f"{text}\n" + "\n".join(links)).strip()
+        split = split_capped(text, FRIENDLY_LIMIT, max_parts=self.max_parts, reserve=len(NOTE))
+        if not split.rest:
+            return Rendered(split.parts)
+        return Rendered([*split.parts[:-1], split.parts[-1] + NOTE], split.rest)
+
+    async def _post_part(
+        self,
+        target: ChannelRef,
+        message: OutgoingMessage,
+        part: str,
+        thread_ts: str | None,
+        plain: bool,
+    ) -> tuple[str, bool]:
+        """One part under the author's name; a copy Slack refuses as sent is never dropped:
+        it goes out plain (the bot's name, the author's in the text), and so do the parts
+        after it. Returns the part's ts and whether the copy is now plain."""
+        if not plain:
+            args = self._args(target, message, part or " ", thread_ts)
+            try:
+                return str((await self.client.chat_postMessage(**args))["ts"]), False
+            except SlackApiError as exc:
+                error = str(exc.response.get("error", ""))
+                if error not in REFUSED:
+                    raise
+                log.warning("=> %s refused a copy (%s): sent plain instead", target, error)
+                self.metrics.fallback_copy(self.platform.value, error)
+            part = f"*{_name_text(message)}*: {part}"
+        args = self._plain_args(target, part or " ", thread_ts)
+        return str((await self.client.chat_postMessage(**args))["ts"]), True
 
     async def _upload(
         self, target: ChannelRef, files: list[tuple[str, bytes]], thread_ts: str | None
@@ -127,12 +207,10 @@ class SlackSender(SlackModeration):
     def _args(
         self, target: ChannelRef, message: OutgoingMessage, text: str, thread_ts: str | None
     ) -> dict[str, Any]:
-        badge = f" · {message.badge}" if message.badge else ""
-        name = message.author_name[: 80 - len(badge)] + badge  # the badge is never cut off
         args: dict[str, Any] = {
             "channel": target.channel,
             "text": text,
-            "username": name or "fan",
+            "username": _shown_name(message) or "fan",
             "unfurl_links": False,
             "metadata": {
                 "event_type": MARKER_EVENT_TYPE,
@@ -145,6 +223,15 @@ class SlackSender(SlackModeration):
             args["thread_ts"] = thread_ts
         return args
 
+    @staticmethod
+    def _plain_args(target: ChannelRef, text: str, thread_ts: str | None) -> dict[str, Any]:
+        """A copy as the bot itself: none of the extras a refusal could be about (name, icon,
+        metadata; the bot's own messages are echoes by their bot id anyway)."""
+        args: dict[str, Any] = {"channel": target.channel, "text": text, "unfurl_links": False}
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        return args
+
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
@@ -152,21 +239,24 @@ class SlackSender(SlackModeration):
             return await edit_announcement(self, target, copies, message)
         big = [a for a in message.attachments if a.size > message.max_attachment_bytes]
         links = [f"📎 <{a.url}|{_label(a.filename)}>" for a in big]
-        parts = _with_links(render_slack_parts(message.text, message.mention_map), links)
+        rendered = self._render(message, links)
         thread_ts = copies[0].thread_id
         ids: list[str] = []
+        plain = False
         async with platform_errors():
-            for index, part in enumerate(parts):
+            for index, part in enumerate(rendered.parts):
                 if index < len(copies):
                     ts = copies[index].platform_message_id
                     await self.client.chat_update(channel=target.channel, ts=ts, text=part)
                     ids.append(ts)
                 else:
-                    args = self._args(target, message, part, thread_ts)
-                    ids.append(str((await self.client.chat_postMessage(**args))["ts"]))
-            for extra in copies[len(parts) :]:
+                    ts, plain = await self._post_part(target, message, part, thread_ts, plain)
+                    ids.append(ts)
+            for extra in copies[len(rendered.parts) :]:
                 self._deleting(extra.platform_message_id)
                 await self.client.chat_delete(channel=target.channel, ts=extra.platform_message_id)
+            # a shared file cannot be changed: the edited rest is uploaded afresh
+            await self._upload(target, rendered.overflow(), thread_ts)
         return SendResult(tuple(ids), thread_ts)
 
     async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None:
@@ -219,11 +309,19 @@ def _thread_ts(message: OutgoingMessage) -> str | None:
     return root.thread_id or root.platform_message_id
 
 
-def _with_links(parts: list[str], lines: list[str]) -> list[str]:
-    links = "\n".join(lines)
-    if not links:
-        return parts
-    return [*parts[:-1], f"{parts[-1]}\n{links}".strip()]
+def _shown_name(message: OutgoingMessage) -> str:
+    badge = f" · {message.badge}" if message.badge else ""
+    return message.author_name[: 80 - len(badge)] + badge  # the badge is never cut off
+
+
+def _name_text(message: OutgoingMessage) -> str:
+    """The author's name inside bold mrkdwn: escaped, and no ``*`` to end the bold early."""
+    return escape(_shown_name(message) or "fan").replace("*", "∗")
+
+
+def _readable(rest: str) -> str:
+    """The rest of a long message for message.txt: Slack's three entities read as typed."""
+    return rest.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _label(name: str) -> str:
