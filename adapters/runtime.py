@@ -25,6 +25,8 @@ from adapters.web.signing import GroupLinks, web_secret
 from bridge.announce import AnnounceService, AnnounceSettings
 from bridge.announce_schedule import ScheduledAnnouncements
 from bridge.card_delivery import gate_handlers, report_handlers
+from bridge.catchup.gate import LiveGate
+from bridge.catchup.service import CatchUp, CatchUpSettings
 from bridge.commands import GroupCommands
 from bridge.compose import Composer, NamePolicy
 from bridge.echo import EchoGuard
@@ -84,10 +86,14 @@ class Runtime:
         self.playlists: PlaylistSync | None = None  # "Play all on Spotify"
         self.playlist_timing = playlist_timing
         self._tasks: list[asyncio.Task[None]] = []
+        self.gate: LiveGate | None = None
+        self.catchup: CatchUp | None = None
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
-        assert self.router is not None
-        return await self.router.handle(event)
+        """Every inbound event: through the catch-up gate (a channel's live events wait while
+        its history is read back), then the router."""
+        assert self.gate is not None
+        return await self.gate.handle(event)
 
     async def start(self) -> None:
         database = self.config.database
@@ -107,6 +113,7 @@ class Runtime:
         )
         music = self._build_music()
         relay = RelayService(self.store, self.clock, self.worker.wake, music)
+        relay.moderation.directory = adapters  # who exists, asked of the platforms once connected
         self.reports = ReportService(
             self.store, self.store, relay.moderation, self.clock, wake=self.worker.wake
         )
@@ -127,6 +134,7 @@ class Runtime:
             announce=self.announce,
             metrics=self.metrics,
         )
+        self._build_catchup()
         await self._start_platforms(adapters)
         self._tasks.append(asyncio.create_task(self._name_channels(), name="channel-names"))
         self._wire_report_cards()
@@ -140,6 +148,25 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
+
+    def _build_catchup(self) -> None:
+        """Catch-up and its gate: live events of each platform wait from the start until its
+        channels' histories have been read (the adapters report their sessions)."""
+        assert self.store is not None and self.router is not None
+        self.gate = LiveGate(self.router.handle)
+        window = self.config.relay.catch_up_hours * 3600
+        self.catchup = CatchUp(
+            store=self.store,
+            route=self.router.handle,
+            gate=self.gate,
+            clock=self.clock,
+            settings=CatchUpSettings(window=window),
+            metrics=self.metrics,
+        )
+        if self.config.discord is not None:
+            self.gate.hold(Platform.DISCORD)
+        if self.config.slack is not None:
+            self.gate.hold(Platform.SLACK)
 
     def _build_music(self) -> MusicService:
         """Shares in the relay, and the resolver behind them (its own task: resolution never
@@ -248,7 +275,15 @@ class Runtime:
                 emulator=emulator,
                 fetcher=self.fetcher,
                 on_429=lambda: self.metrics.platform_429("discord"),
+                watcher=self.catchup,
             )
+            from adapters.discord.history import DiscordHistory
+
+            assert self.catchup is not None
+            history = DiscordHistory(self.discord.client, self.discord.sender, self.store)
+            self.catchup.readers[Platform.DISCORD] = history
+            self.discord.sender.max_parts = self.config.relay.max_parts
+            self.discord.sender.metrics = self.metrics
             await self.discord.start()
             adapters[Platform.DISCORD] = self.discord.sender
             self.names.reserve([self.discord.bot_name])
@@ -265,8 +300,17 @@ class Runtime:
                 emulator=emulator,
                 fetcher=self.fetcher,
                 on_429=lambda: self.metrics.platform_429("slack"),
+                watcher=self.catchup,
             )
+            from adapters.slack.history import SlackHistory
+
+            assert self.catchup is not None
+            self.catchup.readers[Platform.SLACK] = SlackHistory(self.slack.client, self.slack)
+            self.slack.sender.max_parts = self.config.relay.max_parts
+            self.slack.sender.metrics = self.metrics
             await self.slack.start()
+            if slack.mode == "http":  # no session to report: read the history once at start
+                self.catchup.session_new(Platform.SLACK)
             adapters[Platform.SLACK] = self.slack.sender
             self.names.reserve([self.slack.bot_name])
 
@@ -338,6 +382,9 @@ class Runtime:
         adapter = {Platform.DISCORD: self.discord, Platform.SLACK: self.slack}[channel.platform]
         if adapter is None:
             return "not configured on this bridge"
+        catching_up = self.catchup.describe(channel) if self.catchup is not None else ""
+        if catching_up:
+            return catching_up
         return "connected" if adapter.is_up() else "disconnected"
 
     def _build_announce(self, adapters: dict[Platform, ChatAdapter]) -> AnnounceService:
@@ -390,6 +437,8 @@ class Runtime:
             await self.scheduler.stop()
             self.scheduler = None
         await self._stop_outbox()
+        if self.catchup is not None:
+            await self.catchup.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from bridge.actions import OutgoingMessage, ReplyContext
@@ -15,7 +16,7 @@ from bridge.music.service import also_on, searchable_text
 from bridge.names import name_key, shows_badge
 from bridge.ports import Store
 from bridge.records import Account, MessageCopy, StoredMessage
-from bridge.text import Document
+from bridge.text import Document, LineBreak, Styled, Text
 
 SNIPPET = 80
 
@@ -65,6 +66,7 @@ class Composer:
         name, avatar = _name_and_avatar(message.author, account)
         names, badge = await self._group_names(message.group_id, account)
         text = await self._with_music_links(message, Document.from_json(message.text))
+        text = with_posted_at(text, action.get("posted_at"))
         thread_root, reply = await self._placement(target, action)
         return OutgoingMessage(
             author_name=names.display(name),
@@ -142,6 +144,16 @@ class Composer:
                 if same_place == (target.platform, target.workspace):
                     mapped[mention.id] = other.user.user
         return mapped
+
+
+def with_posted_at(text: Document, posted_at: object) -> Document:
+    """A copy relayed late (caught up after a restart or an outage) says when the original was
+    posted, in UTC, on a line of its own."""
+    if not isinstance(posted_at, int | float):
+        return text
+    when = datetime.fromtimestamp(posted_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    note = Styled("italic", (Text(f"originally posted {when}"),))
+    return Document((*text.nodes, LineBreak(), note))
 
 
 def _name_and_avatar(author: UserRef | None, account: Account | None) -> tuple[str, str | None]:

@@ -36,6 +36,11 @@ from bridge.reports import ReportService
 log = logging.getLogger(__name__)
 
 EVENT_TTL = 2 * 3600.0  # inbound_event rows are kept at least an hour (DESIGN §3)
+# Deduplicated by the state they change, not by a recorded key: a post by its origin copy (unique
+# in the store), an edit by comparing texts, a delete by the message's deleted_at, a reaction by
+# the stored set. A key recorded by a process that died before it stored the message would hide
+# that message from catch-up and from other workers; these need none.
+BY_STATE = (MessagePosted, MessageEdited, MessageDeleted, ReactionChanged)
 
 
 class Router:
@@ -95,7 +100,8 @@ class Router:
         handler = self._table.get(type(event))
         if handler is None:
             return Ignored("no handler")
-        key = f"{type(event).__name__}:{event.key}" if event.key else ""
+        by_state = isinstance(event, BY_STATE)
+        key = f"{type(event).__name__}:{event.key}" if event.key and not by_state else ""
         platform = _platform(event)
         if key and not await self.store.remember_event(
             platform=platform, key=key, at=self.clock.now()

@@ -6,6 +6,7 @@ from bridge.ports import Clock
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.repo_announcements import AnnouncementRepo
+from storage.repo_catchup import CatchUpRepo
 from storage.repo_feed import FeedRepo
 from storage.repo_gates import GateRepo
 from storage.repo_groups import GroupRepo
@@ -36,6 +37,7 @@ class SqlStore(
     GateRepo,
     SpotifyRepo,
     AnnouncementRepo,
+    CatchUpRepo,
 ):
     @classmethod
     async def open(

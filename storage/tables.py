@@ -375,3 +375,14 @@ class SpotifyPlaylistRow(SQLModel, table=True):
     )
     last_synced_at: float | None = None
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class SyncStateRow(SQLModel, table=True):
+    """What catch-up remembers between runs, by key: a platform workspace's ban list as last
+    read (``bans:discord:<guild id>``), so bans and unbans made while the bridge was down are
+    found by comparing with the list now."""
+
+    __tablename__ = "sync_state"
+    key: str = Field(max_length=200, primary_key=True)
+    value: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: float

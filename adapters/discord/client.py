@@ -22,6 +22,7 @@ from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
 from adapters.pacing import bot_authenticated, discord_pacer, pacing_trace
+from bridge.catchup.model import NoWatcher, SessionWatcher
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome
@@ -76,8 +77,19 @@ class BridgeClient(discord.Client):
         await self.tree.sync()
 
     async def on_ready(self) -> None:
+        """A new gateway session (at start, or after one that could not be resumed): what
+        happened meanwhile is read back from the history."""
         log.info("discord: connected as %s", self.user)
         self.ready.set()
+        self.adapter.watcher.session_new(Platform.DISCORD)
+
+    async def on_resumed(self) -> None:
+        """The session resumed: Discord replayed what was missed."""
+        log.info("discord: session resumed")
+        self.adapter.watcher.session_resumed(Platform.DISCORD)
+
+    async def on_disconnect(self) -> None:
+        self.adapter.watcher.session_lost(Platform.DISCORD)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Component clicks the bridge answers itself (the music tab's buttons); application
@@ -211,8 +223,10 @@ class DiscordAdapter:
         emulator: str | None = None,
         fetcher: FileFetcher | None = None,
         on_429: Callable[[], None] | None = None,
+        watcher: SessionWatcher | None = None,
     ) -> None:
         self.on_429 = on_429  # every 429 answer, also those discord.py retries on its own
+        self.watcher: SessionWatcher = watcher or NoWatcher()
         self._token = token
         self._dispatch = dispatch
         self.emulator = emulator

@@ -14,6 +14,7 @@ from bridge.events import (
     ReactionChanged,
 )
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.text import repair_text
 
 
 def channel_ref(guild_id: int | None, channel: object) -> ChannelRef:
@@ -39,14 +40,15 @@ def author_of(message: discord.Message) -> Author:
     user = message.author
     return Author(
         user=UserRef(Platform.DISCORD, str(guild_id), str(user.id)),
-        display_name=user.display_name,
+        display_name=repair_text(user.display_name),
         avatar_url=str(user.display_avatar.url) if user.display_avatar else None,
     )
 
 
 def attachments_of(message: discord.Message) -> tuple[Attachment, ...]:
     return tuple(
-        Attachment(a.url, a.filename, a.size, a.content_type or "") for a in message.attachments
+        Attachment(a.url, repair_text(a.filename), a.size, repair_text(a.content_type or ""))
+        for a in message.attachments
     )
 
 
@@ -107,4 +109,17 @@ def reaction_changed(
         user=UserRef(Platform.DISCORD, guild, str(raw.user_id)),
         emoji=emoji_from_discord(emoji.name or "", custom_id),
         added=added,
+    )
+
+
+def message_edited_in_history(message: discord.Message) -> MessageEdited | None:
+    """A message read from the history that Discord marks edited: its current text."""
+    if message.edited_at is None:
+        return None
+    return MessageEdited(
+        key=f"{message.id}:{message.edited_at.isoformat()}",
+        channel=channel_ref(message.guild.id if message.guild else None, message.channel),
+        message_id=str(message.id),
+        text=parse_discord(message.content, names_of(message)),
+        editor=None,
     )

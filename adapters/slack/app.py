@@ -3,6 +3,7 @@ events, the sender, and the /fangroup slash command."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,7 +28,15 @@ from adapters.slack.reports import SlackReports
 from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
-from bridge.events import Author, CommandInvoked, CoreEvent, MessageShortcut
+from bridge.catchup.model import NoWatcher, SessionWatcher
+from bridge.events import (
+    Author,
+    CommandInvoked,
+    CoreEvent,
+    MessageEdited,
+    MessagePosted,
+    MessageShortcut,
+)
 from bridge.ids import Platform, UserRef
 from bridge.ordering import InOrder
 from bridge.outcome import Outcome
@@ -68,7 +77,9 @@ class SlackAdapter:
         emulator: str | None = None,
         fetcher: FileFetcher | None = None,
         on_429: Callable[[], None] | None = None,
+        watcher: SessionWatcher | None = None,
     ) -> None:
+        self.watcher: SessionWatcher = watcher or NoWatcher()
         base_url = f"{emulator}/slack/api/" if emulator else AsyncWebClient.BASE_URL
         # our own session, so every 429 (also from calls outside the outbox) is counted
         self._http = aiohttp.ClientSession(
@@ -102,6 +113,9 @@ class SlackAdapter:
             if not self._app_token:
                 raise ValueError('[slack] app_token is required for mode = "socket"')
             self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            client = self._socket.client
+            client.on_message_listeners.append(self._on_socket_message)
+            client.on_close_listeners.append(self._on_socket_close)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("slack: connected as %s (%s mode)", self.bot_name, self.mode)
 
@@ -110,6 +124,19 @@ class SlackAdapter:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         await self._http.close()
+
+    async def _on_socket_message(self, message: aiohttp.WSMessage) -> None:
+        """Every Socket Mode connection starts with ``hello``: events sent while none was open
+        were never delivered, so the history is read back; ``disconnect`` announces a
+        reconnection, during which live events wait."""
+        kind = _socket_message_type(message.data)
+        if kind == "hello":
+            self.watcher.session_new(Platform.SLACK)
+        elif kind == "disconnect":
+            self.watcher.session_lost(Platform.SLACK)
+
+    async def _on_socket_close(self, _: aiohttp.WSMessage) -> None:
+        self.watcher.session_lost(Platform.SLACK)
 
     def is_up(self) -> bool:
         if self.mode == "http":
@@ -154,8 +181,7 @@ class SlackAdapter:
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         subtype = event.get("subtype")
         if subtype == "message_changed":
-            message = event.get("message") or {}
-            edited = convert.message_edited(body, event, await self._names(message.get("text", "")))
+            edited = await self.edited_event(body, event)
             if edited is not None:
                 await self._dispatch(edited)
         elif subtype == "message_deleted":
@@ -166,12 +192,26 @@ class SlackAdapter:
             await self._posted(body, event)
 
     async def _posted(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
+        posted = await self.posted_event(body, event)
+        if posted is not None:
+            await self._dispatch(posted)
+
+    async def posted_event(
+        self, body: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> MessagePosted | None:
+        """A person's message as the core sees it (live, or read back from the history)."""
+        if not event.get("user") or event.get("bot_id"):
+            return None
         team = convert.team_of(body, event)
         author = await self._author(team, str(event["user"]))
         names = await self._names(str(event.get("text") or ""))
-        posted = convert.message_posted(body, event, author, names)
-        if posted is not None:
-            await self._dispatch(posted)
+        return convert.message_posted(body, event, author, names)
+
+    async def edited_event(
+        self, body: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> MessageEdited | None:
+        message = event.get("message") or {}
+        return convert.message_edited(body, event, await self._names(message.get("text", "")))
 
     async def _on_reaction_added(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         await self._reaction(body, event, added=True)
@@ -259,6 +299,17 @@ class SlackAdapter:
         )
         outcome = await self._dispatch(event)
         await respond(**(response(outcome) | {"response_type": "ephemeral"}))
+
+
+def _socket_message_type(data: object) -> str:
+    """``hello`` / ``disconnect`` (small control messages); events are not looked into."""
+    if not isinstance(data, str) or len(data) > 2000:
+        return ""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return ""
+    return str(parsed.get("type") or "") if isinstance(parsed, dict) else ""
 
 
 def _create_args(text: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from bridge.events import (
     ReactionChanged,
 )
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.text import repair_text
 
 RELAYED_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 MARKER_EVENT_TYPE = "fanbridge_relay"
@@ -41,7 +42,7 @@ def files_of(message: Mapping[str, Any]) -> tuple[Attachment, ...]:
     return tuple(
         Attachment(
             url=str(f.get("url_private") or f.get("permalink") or ""),
-            filename=str(f.get("name") or "file"),
+            filename=repair_text(str(f.get("name") or "file")),
             size=int(f.get("size") or 0),
             content_type=str(f.get("mimetype") or ""),
         )

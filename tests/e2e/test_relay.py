@@ -187,19 +187,22 @@ async def test_mass_mentions_never_ping(scene: Scene) -> None:
 
 
 async def test_long_message_is_split_and_every_part_tracked(scene: Scene) -> None:
-    words = " ".join(f"word{i:04d}" for i in range(900))  # ~8,100 characters
+    words = " ".join(f"word{i:04d}" for i in range(900))  # ~8,100 characters: five parts
     ts = await scene.slack_post("grace", f"LONG {words}")
 
     async def parts() -> list[dict[str, Any]] | None:
         found = [
             m for m in await scene.emu.discord_messages(scene.d_channel) if "word0" in m["content"]
         ]
-        joined = " ".join(m["content"] for m in found)
-        return found if "word0899" in joined else None
+        return found if len(found) == 4 and found[-1]["attachments"] else None
 
-    found = await scene.emu.until(parts, what="all parts")
-    assert len(found) >= 5 and all(len(m["content"]) <= 2000 for m in found)
-    text = " ".join(m["content"] for m in found)
+    found = await scene.emu.until(parts, what="four parts, the rest as a file")
+    assert all(len(m["content"]) <= 2000 for m in found)
+    [rest_file] = found[-1]["attachments"]
+    assert rest_file["filename"] == "message.txt"
+    async with scene.emu.session.get(rest_file["url"]) as response:
+        rest = (await response.read()).decode()
+    text = " ".join(m["content"] for m in found) + " " + rest
     assert all(f"word{i:04d}" in text for i in range(900))
     body = {"channel": scene.s_channel, "ts": ts, "user": scene.s_users["grace"]}
     await scene.emu.post("/_emu/slack/messages/delete", body)

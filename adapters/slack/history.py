@@ -1,0 +1,158 @@
+"""A linked Slack channel's history for catch-up: ``conversations.history`` from ``oldest`` and
+``conversations.replies`` of the threads active in that window, paged by cursor.
+
+Rate limits: both methods are Tier 3 (about 50 requests a minute) for an internal custom app,
+which is what a self-hosted fanbridge is. Since 2025-05-29, apps distributed outside the Slack
+Marketplace are held to 1 request a minute and 15 messages a page on these two methods; catch-up
+still completes there, one page a minute. A 429 is waited out for its ``Retry-After`` and the
+same page asked again; reads never use ``chat.postMessage``'s budget, so live relaying goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.emoji import emoji_from_slack
+from bridge.catchup.model import Scan, SeenMessage, SeenReaction
+from bridge.events import MessageEdited, MessagePosted
+from bridge.ids import ChannelRef, Platform
+from bridge.text import Emoji
+
+log = logging.getLogger(__name__)
+
+PAGE = 200  # Slack recommends no more than 200 a page
+SKEW = 2.0  # seconds: messages this recent are left to the live events
+MAX_WAIT = 120.0  # the longest Retry-After honoured before the read is given up for now
+
+
+class Events(Protocol):
+    """The adapter's converters (author profiles and mention names are looked up there)."""
+
+    bot_user_id: str
+
+    async def posted_event(
+        self, body: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> MessagePosted | None: ...
+
+    async def edited_event(
+        self, body: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> MessageEdited | None: ...
+
+
+class SlackHistory:
+    platform = Platform.SLACK
+
+    def __init__(self, client: AsyncWebClient, events: Events) -> None:
+        self.client = client
+        self.events = events
+
+    def position(self, platform_message_id: str) -> float:
+        try:
+            return float(platform_message_id)
+        except ValueError:
+            return 0.0
+
+    async def scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
+        until = time.time() - SKEW
+        oldest = f"{since:.6f}"
+        top, pages = await self._pages(
+            "conversations_history", channel=channel.channel, oldest=oldest
+        )
+        roots = {str(m["ts"]) for m in top if _active_thread(m, since)} | set(threads)
+        messages = list(top)
+        for root in sorted(roots):
+            replies, more = await self._thread(channel, root, oldest)
+            messages += replies
+            pages += more
+        messages.sort(key=lambda m: float(m["ts"]))
+        body = {"team_id": channel.workspace}
+        seen = [await self._seen(body, channel, m) for m in messages]
+        return Scan(tuple(seen), frozenset(roots), since, until, pages)
+
+    async def _thread(
+        self, channel: ChannelRef, root: str, oldest: str
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A thread's replies from ``oldest`` (without its root); none when it is gone."""
+        try:
+            found, pages = await self._pages(
+                "conversations_replies", channel=channel.channel, ts=root, oldest=oldest
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") == "thread_not_found":
+                return [], 1
+            raise
+        return [m for m in found if str(m.get("ts")) != root], pages
+
+    async def _pages(self, method: str, **args: str) -> tuple[list[dict[str, Any]], int]:
+        call = getattr(self.client, method)
+        found: list[dict[str, Any]] = []
+        cursor, pages = "", 0
+        while True:
+            response = await self._call(call, args | ({"cursor": cursor} if cursor else {}))
+            pages += 1
+            found += list(response.get("messages") or [])
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return found, pages
+
+    async def _call(self, call: Any, args: dict[str, str]) -> Any:
+        while True:
+            try:
+                return await call(limit=PAGE, **args)
+            except SlackApiError as exc:
+                if exc.response.status_code != 429:
+                    raise
+                wait = float(exc.response.headers.get("Retry-After", 1))
+                if wait > MAX_WAIT:
+                    raise
+                log.info("catch-up: slack asks to wait %.0fs before the next page", wait)
+                await asyncio.sleep(wait)
+
+    async def _seen(
+        self, body: Mapping[str, Any], channel: ChannelRef, message: dict[str, Any]
+    ) -> SeenMessage:
+        event = {**message, "channel": channel.channel}
+        own = bool(message.get("bot_id")) or message.get("user") == self.events.bot_user_id
+        thread_ts = str(message.get("thread_ts") or "")
+        edited = None
+        if message.get("edited") and not own:
+            change = {"channel": channel.channel, "message": message, "previous_message": {}}
+            edited = await self.events.edited_event(body, change)
+        return SeenMessage(
+            message_id=str(message["ts"]),
+            at=float(message["ts"]),
+            posted=None if own else await self.events.posted_event(body, event),
+            edited=edited,
+            reactions=tuple(self._reactions(message)),
+            thread=thread_ts if thread_ts and thread_ts != message["ts"] else None,
+        )
+
+    def _reactions(self, message: Mapping[str, Any]) -> list[SeenReaction]:
+        found = []
+        for reaction in message.get("reactions") or []:
+            users = frozenset(str(u) for u in reaction.get("users") or [])
+            users -= {self.events.bot_user_id}
+            found.append(SeenReaction(emoji_from_slack(str(reaction["name"])), len(users), users))
+        return found
+
+    async def reaction_users(
+        self, channel: ChannelRef, seen: SeenMessage, emoji: Emoji
+    ) -> frozenset[str]:
+        return frozenset()  # never asked: the history names the people already
+
+    async def banned(self, workspace: str) -> list[str] | None:
+        return None  # Slack has no workspace ban list outside Enterprise Grid
+
+
+def _active_thread(message: Mapping[str, Any], since: float) -> bool:
+    """A thread root whose newest reply is in the window."""
+    if not message.get("reply_count"):
+        return False
+    return float(message.get("latest_reply") or message["ts"]) >= since

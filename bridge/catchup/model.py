@@ -1,0 +1,119 @@
+"""What a history read returns, and the ports catch-up needs (adapters implement the readers;
+``storage`` implements the store slice)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+from bridge.events import MessageEdited, MessagePosted
+from bridge.ids import ChannelRef, Platform
+from bridge.records import ChannelLink, MessageCopy
+from bridge.text import Emoji
+
+
+@dataclass(frozen=True, slots=True)
+class SeenReaction:
+    """An emoji on a message as the history shows it: the people who have it (the bot's own
+    mirror excluded), or only how many when the platform does not say who (Discord)."""
+
+    emoji: Emoji
+    count: int
+    users: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeenMessage:
+    """One message of a channel's history. ``posted`` is the event a live delivery would have
+    been (None for the bot's own copies and for messages that are not relayed); ``edited`` its
+    current text when the platform marks it edited; ``thread`` the thread it is in, if any."""
+
+    message_id: str
+    at: float
+    posted: MessagePosted | None = None
+    edited: MessageEdited | None = None
+    reactions: tuple[SeenReaction, ...] = ()
+    thread: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """A channel's history from ``since`` on, oldest first. Everything between ``since`` and
+    ``until`` in the main channel and in ``threads`` was returned, so a copy recorded there
+    and not seen has been deleted."""
+
+    messages: tuple[SeenMessage, ...]
+    threads: frozenset[str]
+    since: float
+    until: float
+    pages: int = 0
+
+
+class HistoryReader(Protocol):
+    """One platform's history, read within its rate limits."""
+
+    platform: Platform
+
+    async def scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
+        """The channel's messages (and those of ``threads`` and of threads active in the
+        window) from ``since``. Raises when the history cannot be read completely."""
+        ...
+
+    async def reaction_users(
+        self, channel: ChannelRef, seen: SeenMessage, emoji: Emoji
+    ) -> frozenset[str]:
+        """Who (other than the bot) has ``emoji`` on the message."""
+        ...
+
+    def position(self, platform_message_id: str) -> float:
+        """When a message of this platform was posted, read from its id."""
+        ...
+
+    async def banned(self, workspace: str) -> list[str] | None:
+        """The user ids banned from the workspace now (None: the platform has no such list or
+        the bot may not read it)."""
+        ...
+
+
+class CatchUpStore(Protocol):
+    async def list_links(self) -> list[ChannelLink]: ...
+
+    async def recent_copies(self, channel: ChannelRef, *, since: float) -> list[MessageCopy]: ...
+
+    async def newest_origin(self, channel: ChannelRef) -> MessageCopy | None: ...
+
+    async def find_copy(
+        self, channel: ChannelRef, platform_message_id: str
+    ) -> MessageCopy | None: ...
+
+    async def reactions_here(self, message_id: int, channel: ChannelRef) -> dict[str, set[str]]: ...
+
+    async def reaction_emoji_json(self, message_id: int, emoji: str) -> str | None: ...
+
+    async def get_sync_state(self, key: str) -> list[str] | None: ...
+
+    async def set_sync_state(self, key: str, value: list[str]) -> None: ...
+
+
+class SessionWatcher(Protocol):
+    """What an adapter tells catch-up about its platform session."""
+
+    def session_lost(self, platform: Platform) -> None: ...
+
+    def session_resumed(self, platform: Platform) -> None: ...
+
+    def session_new(self, platform: Platform) -> None: ...
+
+
+class NoWatcher:
+    """Nobody listens (an adapter used on its own)."""
+
+    def session_lost(self, platform: Platform) -> None:
+        pass
+
+    def session_resumed(self, platform: Platform) -> None:
+        pass
+
+    def session_new(self, platform: Platform) -> None:
+        pass

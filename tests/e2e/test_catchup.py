@@ -1,0 +1,203 @@
+"""Nothing lost while the bridge is not listening: what fans post, edit, delete and react while
+it is stopped, killed, or its platform session is lost crosses when it is back, once and in
+order (catch-up reads each linked channel's history through the real clients)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from adapters.runtime import Runtime
+from bridge.ids import ChannelRef, Platform
+from emulators.server import ThreadedEmulator
+from tests.e2e.harness import Chats, Emu, bridge_config, start_bridge
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+class Room(Chats):
+    """The default world's #general pair, with a bridge that can be stopped and started."""
+
+    def __init__(self, emu: Emu, world: dict[str, Any], db: Path) -> None:
+        super().__init__(emu, world)
+        self.config = bridge_config(world, emu.url, db)
+        self.runtime: Runtime | None = None
+
+    async def start(self) -> Runtime:
+        self.runtime = await start_bridge(self.config)
+        return self.runtime
+
+    async def stop(self) -> None:
+        if self.runtime is not None:
+            await self.runtime.stop()
+            self.runtime = None
+
+    async def shown_discord(self, channel: str | None = None) -> list[dict[str, Any]]:
+        rows = await self.emu.discord_messages(channel or self.d_channel)
+        return [r for r in rows if not r.get("deleted")]
+
+    async def shown_slack(self) -> list[dict[str, Any]]:
+        rows = await self.emu.slack_messages(self.s_channel)
+        return [r for r in rows if not r.get("deleted")]
+
+    async def relayed(
+        self, tag_on_slack: str, tag_on_discord: str, count: int, on_discord: int | None = None
+    ) -> None:
+        """Wait until ``count`` numbered messages of each tag are shown on the other side."""
+
+        async def done() -> bool:
+            on_slack = numbered(
+                [str(r.get("text")) for r in await self.shown_slack()], tag_on_slack
+            )
+            on_discord_count = on_discord
+            on_discord_now = numbered(
+                [str(r.get("content")) for r in await self.shown_discord()], tag_on_discord
+            )
+            return len(on_slack) >= count and len(on_discord_now) >= (on_discord_count or count)
+
+        try:
+            await self.emu.until(done, timeout=60, what=f"{tag_on_slack}/{tag_on_discord} relayed")
+        except AssertionError:
+            rows = [str(r.get("text")) for r in await self.emu.slack_messages(self.s_channel)]
+            raise AssertionError(f"slack shows {rows[-60:]}") from None
+
+    async def slack_thread(self, root_ts: str) -> list[dict[str, Any]]:
+        rows = await self.emu.slack_messages(self.s_channel)
+        return [r for r in rows if r.get("thread_ts") == root_ts and r["ts"] != root_ts]
+
+
+def numbered(texts: list[str], tag: str) -> list[int]:
+    found = (re.search(rf"{tag} (\d{{3}})", t) for t in texts)
+    return [int(m.group(1)) for m in found if m]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def room(emulator: ThreadedEmulator, tmp_path: Path) -> AsyncIterator[Room]:
+    async with aiohttp.ClientSession() as session:
+        emu = Emu(emulator.url, session)
+        await emu.post("/_emu/reset")
+        room = Room(emu, await emu.world(), tmp_path / "bridge.db")
+        try:
+            yield room
+        finally:
+            await room.stop()
+
+
+async def test_what_happened_while_stopped_crosses_once_in_order(room: Room) -> None:
+    await room.start()
+    # before the stop: 5 messages each side, relayed, some with reactions
+    d_before = [await room.discord_post("alice", f"before-d {i:03d}") for i in range(1, 6)]
+    s_before = [await room.slack_post("frank", f"before-s {i:03d}") for i in range(1, 6)]
+    await room.relayed("before-d", "before-s", 5)
+    await room.emu.post(
+        f"/_emu/discord/messages/{d_before[0]['id']}/reactions",
+        {"user_id": room.d_users["alice"], "emoji": "🔥"},
+    )
+    await room.emu.until(lambda: _slack_has_reaction(room, "before-d 001", "fire"), what="🔥")
+    await room.stop()
+
+    # while stopped: 50 posts each side (with a Slack thread and a Discord reply), 5 edits,
+    # 5 deletes, reactions added and removed
+    for i in range(1, 51):
+        reply = {"reply_to": d_before[1]["id"]} if i == 10 else {}
+        await room.discord_post("bob", f"down-d {i:03d}", **reply)
+        extra = {"thread_ts": s_before[2]} if i in (20, 21) else {}
+        await room.slack_post("grace", f"down-s {i:03d}", **extra)
+    for i in range(3):
+        await room.emu.post(
+            f"/_emu/discord/messages/{d_before[i]['id']}/edit", {"content": f"edited-d {i}"}
+        )
+    for i, ts in enumerate(s_before[:2]):
+        edit = {"channel": room.s_channel, "ts": ts, "text": f"edited-s {i}"}
+        await room.emu.post("/_emu/slack/messages/edit", edit)
+    await room.emu.post(f"/_emu/discord/messages/{d_before[3]['id']}/delete", {})
+    await room.emu.post(f"/_emu/discord/messages/{d_before[4]['id']}/delete", {})
+    for ts in s_before[3:5]:
+        await room.emu.post("/_emu/slack/messages/delete", {"channel": room.s_channel, "ts": ts})
+    await room.emu.post(
+        f"/_emu/discord/messages/{d_before[0]['id']}/reactions",
+        {"user_id": room.d_users["alice"], "emoji": "🔥", "remove": True},
+    )
+    await room.emu.post(
+        "/_emu/slack/reactions",
+        {
+            "channel": room.s_channel,
+            "ts": s_before[1],
+            "user": room.s_users["frank"],
+            "reaction": "tada",
+        },
+    )
+
+    runtime = await room.start()
+    # 2 of the Slack ones are thread replies, and so is the Discord reply on Slack
+    await room.relayed("down-d", "down-s", 49, 48)
+
+    # every message once, in order, on the other side
+    slack_side = [str(r.get("text") or "") for r in await room.shown_slack()]
+    discord_side = [str(r.get("content") or "") for r in await room.shown_discord()]
+    assert numbered(slack_side, "down-d") == [i for i in range(1, 51) if i != 10]
+    top_level = [i for i in range(1, 51) if i not in (20, 21)]
+    assert numbered(discord_side, "down-s") == top_level  # 20 and 21 are in a thread
+    # a caught-up copy says when the original was posted only when that was over a minute ago
+    assert not any("originally posted" in t for t in slack_side)
+
+    async def edits_and_deletes_done() -> bool:
+        slack_now = "\n".join(str(r.get("text")) for r in await room.shown_slack())
+        discord_now = "\n".join(str(r.get("content")) for r in await room.shown_discord())
+        return (
+            all(f"edited-d {i}" in slack_now for i in range(3))
+            and discord_now.count("edited-s") == 2
+            and "before-d 004" not in slack_now
+            and "before-d 005" not in slack_now
+            and "before-s 004" not in discord_now
+            and "before-s 005" not in discord_now
+        )
+
+    await room.emu.until(edits_and_deletes_done, timeout=30, what="edits and deletes reconciled")
+    # reactions: the removed 🔥 left the Slack copy, the added 🎉 reached the Discord copy
+    await room.emu.until(
+        lambda: _slack_lacks_reaction(room, "edited-d 0", "fire"), what="🔥 removed on Slack"
+    )
+    await room.emu.until(
+        lambda: _discord_has_reaction(room, "edited-s 1", "🎉"), what="🎉 reached Discord"
+    )
+    # the Slack thread replies are in the Discord thread of the copy of their root
+    root_copy = next(r for r in await room.shown_discord() if "before-s 003" in str(r["content"]))
+    assert root_copy.get("thread"), root_copy
+    in_thread = [
+        str(r["content"]) for r in await room.shown_discord(str(root_copy["thread"]["id"]))
+    ]
+    assert numbered(in_thread, "down-s") == [20, 21]
+    # the Discord reply answers its parent's copy in a Slack thread
+    parent = next(r for r in await room.shown_slack() if "edited-d 1" in str(r["text"]))
+    assert numbered([str(r["text"]) for r in parent.get("replies") or []], "down-d") == [10]
+    # and /fangroup info no longer says "catching up"
+    discord_link = ChannelRef(Platform.DISCORD, room.guild_id, room.d_channel)
+    assert await runtime.link_health(discord_link) == "connected"
+
+
+async def _slack_has_reaction(room: Room, needle: str, name: str) -> bool:
+    for row in await room.shown_slack():
+        if needle in str(row.get("text")):
+            return any(r["name"] == name for r in row.get("reactions") or [])
+    return False
+
+
+async def _slack_lacks_reaction(room: Room, needle: str, name: str) -> bool:
+    for row in await room.shown_slack():
+        if needle in str(row.get("text")):
+            return not any(r["name"] == name for r in row.get("reactions") or [])
+    return False
+
+
+async def _discord_has_reaction(room: Room, needle: str, emoji: str) -> bool:
+    for row in await room.shown_discord():
+        if needle in str(row.get("content")):
+            return any(r["emoji"] == emoji for r in row.get("reactions") or [])
+    return False
