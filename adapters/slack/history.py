@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
@@ -30,6 +31,26 @@ log = logging.getLogger(__name__)
 PAGE = 200  # Slack recommends no more than 200 a page
 SKEW = 2.0  # seconds: messages this recent are left to the live events
 MAX_WAIT = 120.0  # the longest Retry-After honoured before the read is given up for now
+TIER_3 = 50  # requests a minute per method (conversations.history, conversations.replies)
+
+
+class MinuteWindow:
+    """At most ``per_minute`` calls in any 60 seconds: catch-up stays under the method's tier
+    instead of learning it from 429s (a start-up over hundreds of channels meets none)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._sent: deque[float] = deque()
+
+    async def turn(self) -> None:
+        while True:
+            now = time.monotonic()
+            while self._sent and now - self._sent[0] >= 60.0:
+                self._sent.popleft()
+            if len(self._sent) < self.per_minute:
+                self._sent.append(now)
+                return
+            await asyncio.sleep(60.0 - (now - self._sent[0]))
 
 
 class Events(Protocol):
@@ -49,9 +70,10 @@ class Events(Protocol):
 class SlackHistory:
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient, events: Events) -> None:
+    def __init__(self, client: AsyncWebClient, events: Events, per_minute: int = TIER_3) -> None:
         self.client = client
         self.events = events
+        self._windows = {m: MinuteWindow(per_minute) for m in ("history", "replies")}
 
     def position(self, platform_message_id: str) -> float:
         try:
@@ -92,9 +114,11 @@ class SlackHistory:
 
     async def _pages(self, method: str, **args: str) -> tuple[list[dict[str, Any]], int]:
         call = getattr(self.client, method)
+        window = self._windows["replies" if method.endswith("replies") else "history"]
         found: list[dict[str, Any]] = []
         cursor, pages = "", 0
         while True:
+            await window.turn()
             response = await self._call(call, args | ({"cursor": cursor} if cursor else {}))
             pages += 1
             found += list(response.get("messages") or [])
