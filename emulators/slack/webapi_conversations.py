@@ -31,6 +31,44 @@ def page(
     return chunk, {"response_metadata": {"next_cursor": next_cursor}, "has_more": more}
 
 
+def _ts_key(ts: str) -> int:
+    """A message ts as microseconds: ``1512085861.000543`` -> ``1512085861000543``."""
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds) * 1_000_000 + int((fraction or "0").ljust(6, "0")[:6])
+
+
+def ts_page(
+    call: Call, messages: Sequence[Message], *, newest_first: bool, default: int, most: int
+) -> tuple[list[Message], dict[str, Any]]:
+    """Cursor pagination of a message list as Slack does it: the cursor is
+    ``base64("next_ts:<ts of the first message of the next page, without the dot>")``, so a page
+    continues from that message even when new ones arrived in between (an offset would shift
+    and repeat or skip messages)."""
+    try:
+        limit = min(max(int(call.get("limit", default)), 1), most)
+        cursor = call.get("cursor")
+        start: int | None = None
+        if cursor:
+            kind, _, value = base64.b64decode(cursor).decode().partition(":")
+            if kind != "next_ts" or not value.isdigit():
+                raise ValueError(cursor)
+            start = int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise SlackError("invalid_cursor") from None
+    ordered = list(reversed(messages)) if newest_first else list(messages)
+    if start is not None:
+        if newest_first:
+            ordered = [m for m in ordered if _ts_key(m.ts) <= start]
+        else:
+            ordered = [m for m in ordered if _ts_key(m.ts) >= start]
+    chunk = ordered[:limit]
+    more = len(ordered) > limit
+    next_cursor = ""
+    if more:
+        next_cursor = base64.b64encode(f"next_ts:{_ts_key(ordered[limit].ts)}".encode()).decode()
+    return chunk, {"response_metadata": {"next_cursor": next_cursor}, "has_more": more}
+
+
 async def auth_test(call: Call) -> dict[str, Any]:
     cfg = call.state.config
     ws = call.state.first_team()
@@ -75,8 +113,8 @@ def _in_range(call: Call, messages: list[Message]) -> list[Message]:
 
 async def history(call: Call) -> dict[str, Any]:
     chan = _readable(call)
-    newest_first = list(reversed(_in_range(call, chan.messages)))
-    chunk, meta = page(call, newest_first, 100, 999)
+    in_range = _in_range(call, chan.messages)
+    chunk, meta = ts_page(call, in_range, newest_first=True, default=100, most=999)
     metadata = call.flag("include_all_metadata")
     messages = [message_json(call.state, m, metadata=metadata) for m in chunk]
     return {
@@ -95,7 +133,8 @@ async def replies(call: Call) -> dict[str, Any]:
         raise SlackError("thread_not_found")
     root = chan.by_ts.get(msg.thread_ts or "", msg) if msg.is_reply else msg
     thread = [root, *(chan.by_ts[r] for r in root.replies if r in chan.by_ts)]
-    chunk, meta = page(call, _in_range(call, thread) if call.get("oldest") else thread, 1000)
+    listed = _in_range(call, thread) if call.get("oldest") else thread
+    chunk, meta = ts_page(call, listed, newest_first=False, default=1000, most=1000)
     return {"messages": [message_json(call.state, m) for m in chunk], **meta}
 
 

@@ -13,17 +13,21 @@ stdin, one per line, answering each with one line on stdout:
 - ``fired``: the announcements this process sent -> ``fired <json list>``
 - ``stop``: stop the bridge and exit -> ``stopped``
 
-``ready <process name>`` is printed once the bridge is up. Test code only: the product has no
+``ready <process name>`` is printed once the bridge is up. ``FANBRIDGE_TEST_OUTBOX_LEASE``
+(seconds), when set, shortens the outbox lease, so a send claimed by a killed process is taken
+over sooner. Test code only: the product has no
 such hooks."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 
 from adapters.config import config_from_dict
 from adapters.runtime import Runtime
+from bridge.outbox import OutboxSettings
 from tests.e2e.harness import JumpClock
 
 
@@ -37,7 +41,9 @@ async def main() -> None:
     first = await loop.run_in_executor(None, sys.stdin.readline)
     config = config_from_dict(json.loads(first))
     clock = JumpClock()
-    runtime = Runtime(config, web_port=0, clock=clock)
+    lease = os.environ.get("FANBRIDGE_TEST_OUTBOX_LEASE")
+    outbox = OutboxSettings(lease=float(lease)) if lease else None
+    runtime = Runtime(config, web_port=0, clock=clock, outbox=outbox)
     await runtime.start()
     assert runtime.scheduler is not None and runtime.scheduled is not None
     say(f"ready {runtime.scheduler.owner}")
