@@ -19,6 +19,7 @@ from bridge.records import Account, MessageCopy, StoredMessage
 from bridge.text import Document, LineBreak, Styled, Text
 
 SNIPPET = 80
+LATE_AFTER = 60.0  # a copy recorded later than this after its original says when that was posted
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Composer:
         name, avatar = _name_and_avatar(message.author, account)
         names, badge = await self._group_names(message.group_id, account)
         text = await self._with_music_links(message, Document.from_json(message.text))
-        text = with_posted_at(text, action.get("posted_at"))
+        text = with_posted_at(text, message)
         thread_root, reply = await self._placement(target, action)
         return OutgoingMessage(
             author_name=names.display(name),
@@ -146,10 +147,11 @@ class Composer:
         return mapped
 
 
-def with_posted_at(text: Document, posted_at: object) -> Document:
+def with_posted_at(text: Document, message: StoredMessage) -> Document:
     """A copy relayed late (caught up after a restart or an outage) says when the original was
-    posted, in UTC, on a line of its own."""
-    if not isinstance(posted_at, int | float):
+    posted, in UTC, on a line of its own; its edits keep the line."""
+    posted_at = message.posted_at
+    if posted_at is None or message.created_at - posted_at <= LATE_AFTER:
         return text
     when = datetime.fromtimestamp(posted_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
     note = Styled("italic", (Text(f"originally posted {when}"),))

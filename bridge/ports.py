@@ -148,6 +148,7 @@ class MessageStore(Protocol):
         parent_id: int | None = None,
         fanout: Sequence[OutboxDraft] = (),
         thread_id: str | None = None,
+        posted_at: float | None = None,
     ) -> tuple[StoredMessage, list[int]]:
         """Store the canonical message, its origin copy and its outbox rows in one transaction."""
         ...

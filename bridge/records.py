@@ -65,6 +65,7 @@ class StoredMessage:
     created_at: float
     edited_at: float | None
     deleted_at: float | None
+    posted_at: float | None = None  # when the origin was posted on its platform, if known
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,6 @@ from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
 
-LATE_AFTER = 60.0  # a copy relayed later than this after its original says when that was posted
-
 
 def emoji_key(emoji: Emoji) -> str:
     return (emoji.custom_id and f"custom:{emoji.name}") or emoji.unicode or emoji.name
@@ -74,8 +72,6 @@ class RelayService:
             return Ignored("the author is not admitted to the gated group")
         parent_id, style = await self._parent(event)
         action: dict[str, object] = {"kind": "post", "attachments": attachments_json(event)}
-        if event.at and self.clock.now() - event.at > LATE_AFTER:  # caught up after a restart
-            action["posted_at"] = event.at
         if parent_id is not None:
             action |= {"parent_id": parent_id, "style": style}
         drafts = [OutboxDraft(t.channel, dict(action)) for t in targets]
@@ -89,6 +85,7 @@ class RelayService:
                 parent_id=parent_id,
                 fanout=drafts,
                 thread_id=event.thread_root,
+                posted_at=event.at or None,
             )
         except CopyExists:
             return Ignored("message already relayed")

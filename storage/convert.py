@@ -86,6 +86,7 @@ def message(row: MessageRow) -> StoredMessage:
         created_at=row.created_at,
         edited_at=row.edited_at,
         deleted_at=row.deleted_at,
+        posted_at=row.posted_at,
     )
 
 

@@ -60,6 +60,7 @@ class MessageRepo(RepoBase):
         parent_id: int | None = None,
         fanout: Sequence[OutboxDraft] = (),
         thread_id: str | None = None,
+        posted_at: float | None = None,
     ) -> tuple[StoredMessage, list[int]]:
         now = self.clock.now()
         row = MessageRow(
@@ -74,6 +75,7 @@ class MessageRepo(RepoBase):
             parent_id=parent_id,
             text=text,
             created_at=now,
+            posted_at=posted_at,
         )
         try:
             async with self.session() as s:

@@ -82,6 +82,7 @@ class MessageRow(SQLModel, table=True):
     created_at: float
     edited_at: float | None = None
     deleted_at: float | None = None
+    posted_at: float | None = None  # on the origin's platform (catch-up may record it late)
 
 
 class MessageCopyRow(SQLModel, table=True):

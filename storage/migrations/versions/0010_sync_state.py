@@ -1,4 +1,5 @@
-"""sync state: what catch-up remembers between runs (a workspace's ban list as last read)
+"""sync state: what catch-up remembers between runs (a workspace's ban list as last read);
+message.posted_at: when the origin was posted on its platform (a late copy says so)
 
 Revision ID: 0010
 Revises: 0009
@@ -24,7 +25,10 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.add_column("message", sa.Column("posted_at", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("message") as batch:
+        batch.drop_column("posted_at")
     op.drop_table("sync_state")
