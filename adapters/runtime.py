@@ -162,6 +162,7 @@ class Runtime:
             clock=self.clock,
             settings=CatchUpSettings(window=window),
             metrics=self.metrics,
+            wake=self._wake_outbox,
         )
         if self.config.discord is not None:
             self.gate.hold(Platform.DISCORD)
@@ -254,6 +255,10 @@ class Runtime:
             return None
         state = await self.store.get_spotify_playlist(group.id)
         return PlaylistView(state.url, state.unmatched) if state is not None else None
+
+    def _wake_outbox(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
 
     def _wake_resolver(self) -> None:
         if self.resolver is not None:

@@ -7,7 +7,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bridge.ids import ChannelRef
+from bridge.catchup.model import StoredReaction
+from bridge.ids import ChannelRef, Platform
 from bridge.records import ChannelLink, MessageCopy
 from storage import convert
 from storage.base import RepoBase
@@ -64,26 +65,20 @@ class CatchUpRepo(RepoBase):
         async with self.session() as s:
             return [convert.copy(r) for r in (await s.exec(query)).all()]
 
-    async def reactions_here(self, message_id: int, channel: ChannelRef) -> dict[str, set[str]]:
-        """Who has which emoji (by key) on the message's copy in ``channel``."""
-        query = select(ReactionRow).where(
-            (col(ReactionRow.message_id) == message_id)
-            & (col(ReactionRow.platform) == channel.platform.value)
-            & (col(ReactionRow.workspace_id) == channel.workspace)
-            & (col(ReactionRow.channel_id) == channel.channel)
-        )
-        found: dict[str, set[str]] = {}
+    async def reactions_of(self, message_id: int) -> list[StoredReaction]:
+        """Every person's reaction on the message, wherever they made it."""
+        query = select(ReactionRow).where(col(ReactionRow.message_id) == message_id)
         async with self.session() as s:
-            for row in (await s.exec(query)).all():
-                found.setdefault(row.emoji, set()).add(row.user_id)
-        return found
-
-    async def reaction_emoji_json(self, message_id: int, emoji: str) -> str | None:
-        query = select(ReactionRow.emoji_json).where(
-            (col(ReactionRow.message_id) == message_id) & (col(ReactionRow.emoji) == emoji)
-        )
-        async with self.session() as s:
-            return (await s.exec(query)).first()
+            rows = (await s.exec(query)).all()
+        return [
+            StoredReaction(
+                key=r.emoji,
+                emoji_json=r.emoji_json,
+                channel=ChannelRef(Platform(r.platform), r.workspace_id, r.channel_id),
+                user=r.user_id,
+            )
+            for r in rows
+        ]
 
     async def get_sync_state(self, key: str) -> list[str] | None:
         async with self.session() as s:

@@ -139,4 +139,4 @@ def _reaction(reaction: discord.Reaction) -> SeenReaction:
         neutral = emoji_from_discord(emoji, None)
     else:
         neutral = emoji_from_discord(emoji.name or "", str(emoji.id) if emoji.id else None)
-    return SeenReaction(neutral, reaction.count - (1 if reaction.me else 0))
+    return SeenReaction(neutral, reaction.count - (1 if reaction.me else 0), mine=reaction.me)

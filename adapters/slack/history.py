@@ -161,9 +161,11 @@ class SlackHistory:
     def _reactions(self, message: Mapping[str, Any]) -> list[SeenReaction]:
         found = []
         for reaction in message.get("reactions") or []:
-            users = frozenset(str(u) for u in reaction.get("users") or [])
-            users -= {self.events.bot_user_id}
-            found.append(SeenReaction(emoji_from_slack(str(reaction["name"])), len(users), users))
+            everyone = frozenset(str(u) for u in reaction.get("users") or [])
+            users = everyone - {self.events.bot_user_id}
+            emoji = emoji_from_slack(str(reaction["name"]))
+            mine = self.events.bot_user_id in everyone
+            found.append(SeenReaction(emoji, len(users), users, mine=mine))
         return found
 
     async def reaction_users(

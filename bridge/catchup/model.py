@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bridge.events import MessageEdited, MessagePosted
 from bridge.ids import ChannelRef, Platform
-from bridge.records import ChannelLink, MessageCopy
+from bridge.records import ChannelLink, MessageCopy, OutboxDraft
 from bridge.text import Emoji
 
 
@@ -21,6 +21,17 @@ class SeenReaction:
     emoji: Emoji
     count: int
     users: frozenset[str] | None = None
+    mine: bool = False  # the bot shows it too (a mirror of someone elsewhere)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReaction:
+    """A person's reaction as recorded: on the message's copy in ``channel``."""
+
+    key: str
+    emoji_json: str
+    channel: ChannelRef
+    user: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +98,9 @@ class CatchUpStore(Protocol):
         self, channel: ChannelRef, platform_message_id: str
     ) -> MessageCopy | None: ...
 
-    async def reactions_here(self, message_id: int, channel: ChannelRef) -> dict[str, set[str]]: ...
+    async def reactions_of(self, message_id: int) -> list[StoredReaction]: ...
 
-    async def reaction_emoji_json(self, message_id: int, emoji: str) -> str | None: ...
+    async def enqueue(self, drafts: Sequence[OutboxDraft], *, at: float) -> list[int]: ...
 
     async def get_sync_state(self, key: str) -> list[str] | None: ...
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import Counter
@@ -14,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bridge.catchup.gate import LiveGate
-from bridge.catchup.model import CatchUpStore, HistoryReader, Scan, SeenMessage, SeenReaction
+from bridge.catchup.model import CatchUpStore, HistoryReader, Scan, SeenMessage
+from bridge.catchup.reactions import ReactionCheck
 from bridge.events import (
     CoreEvent,
     MemberBanned,
@@ -27,8 +27,6 @@ from bridge.metrics import Metrics, NullMetrics
 from bridge.outcome import Handled, Outcome
 from bridge.ports import Clock
 from bridge.records import ChannelLink, MessageCopy
-from bridge.relay import emoji_key
-from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +70,10 @@ class CatchUp:
         clock: Clock,
         settings: CatchUpSettings | None = None,
         metrics: Metrics | None = None,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        self.wake = wake  # the outbox, when mirrors are put right
         self.route = route
         self.gate = gate
         self.clock = clock
@@ -250,61 +250,7 @@ class CatchUp:
             return
         if seen.edited is not None and copy.is_origin:
             await self._feed(seen.edited, progress, "edit")
-        await self._reactions(reader, channel, seen, copy, progress)
-
-    async def _reactions(
-        self,
-        reader: HistoryReader,
-        channel: ChannelRef,
-        seen: SeenMessage,
-        copy: MessageCopy,
-        progress: Progress,
-    ) -> None:
-        """People's reactions on this copy as the platform shows them, against those recorded."""
-        stored = await self.store.reactions_here(copy.message_id, channel)
-        shown = {emoji_key(r.emoji): r for r in seen.reactions if r.count > 0}
-        for key in sorted(set(stored) | set(shown)):
-            had = stored.get(key, set())
-            reaction = shown.get(key)
-            has = await self._who(reader, channel, seen, reaction, had)
-            emoji = reaction.emoji if reaction else await self._stored_emoji(copy.message_id, key)
-            for user, added in [(u, True) for u in sorted(has - had)] + [
-                (u, False) for u in sorted(had - has)
-            ]:
-                event = ReactionChanged(
-                    key="",
-                    channel=channel,
-                    message_id=seen.message_id,
-                    user=UserRef(channel.platform, channel.workspace, user),
-                    emoji=emoji,
-                    added=added,
-                )
-                await self._feed(event, progress, "reaction")
-
-    async def _who(
-        self,
-        reader: HistoryReader,
-        channel: ChannelRef,
-        seen: SeenMessage,
-        reaction: SeenReaction | None,
-        had: set[str],
-    ) -> set[str]:
-        if reaction is None:
-            return set()
-        if reaction.users is not None:
-            return set(reaction.users)
-        if reaction.count == len(had):
-            return set(had)  # the same number of people: no need to ask who
-        return set(await reader.reaction_users(channel, seen, reaction.emoji))
-
-    async def _stored_emoji(self, message_id: int, key: str) -> Emoji:
-        raw = await self.store.reaction_emoji_json(message_id, key)
-        data = json.loads(raw) if raw else {"name": key}
-        return Emoji(
-            name=str(data.get("name") or key),
-            unicode=str(data.get("unicode") or ""),
-            custom_id=str(data.get("custom_id") or ""),
-        )
+        await self._reaction_check(progress).copy(reader, channel, seen, copy)
 
     async def _deleted(
         self,
@@ -361,6 +307,12 @@ class CatchUp:
             event = MemberUnbanned(f"unban:{workspace}:{user}:{stamp}", platform, workspace, target)
             if isinstance(await self.route(event), Handled):
                 self.metrics.caught_up("unban")
+
+    def _reaction_check(self, progress: Progress) -> ReactionCheck:
+        async def feed(event: ReactionChanged) -> None:
+            await self._feed(event, progress, "reaction")
+
+        return ReactionCheck(store=self.store, clock=self.clock, wake=self.wake, feed=feed)
 
     async def _feed(self, event: CoreEvent, progress: Progress, kind: str) -> None:
         """Through the pipeline like a live event; counted when it changed something."""

@@ -59,7 +59,9 @@ class Room(Chats):
             on_discord_now = numbered(
                 [str(r.get("content")) for r in await self.shown_discord()], tag_on_discord
             )
-            return len(on_slack) >= count and len(on_discord_now) >= (on_discord_count or count)
+            return len(on_slack) >= count and len(on_discord_now) >= (
+                count if on_discord_count is None else on_discord_count
+            )
 
         try:
             await self.emu.until(done, timeout=60, what=f"{tag_on_slack}/{tag_on_discord} relayed")
@@ -201,3 +203,27 @@ async def _discord_has_reaction(room: Room, needle: str, emoji: str) -> bool:
         if needle in str(row.get("content")):
             return any(r["emoji"] == emoji for r in row.get("reactions") or [])
     return False
+
+
+async def test_a_mirror_lost_while_stopped_is_put_back(room: Room) -> None:
+    """The bot's mirror of a reaction (say one that waited for a free slot when the bridge
+    stopped, or whose delivery was lost) is added back when the history shows it missing."""
+    await room.start()
+    sent = await room.discord_post("alice", "mirror-me 001")
+    await room.relayed("mirror-me", "nothing", 1, 0)
+    await room.emu.post(
+        f"/_emu/discord/messages/{sent['id']}/reactions",
+        {"user_id": room.d_users["alice"], "emoji": "🔥"},
+    )
+    await room.emu.until(lambda: _slack_has_reaction(room, "mirror-me 001", "fire"), what="🔥")
+    await room.stop()
+    copy = next(r for r in await room.shown_slack() if "mirror-me 001" in str(r["text"]))
+    bot = str(room.world["slack"]["bot_user_id"])
+    lost = {"channel": room.s_channel, "ts": copy["ts"], "user": bot, "reaction": "fire"}
+    await room.emu.post("/_emu/slack/reactions", lost | {"remove": True})
+    assert await _slack_lacks_reaction(room, "mirror-me 001", "fire")
+
+    await room.start()
+    await room.emu.until(
+        lambda: _slack_has_reaction(room, "mirror-me 001", "fire"), what="🔥 put back on Slack"
+    )
