@@ -68,7 +68,7 @@ class Composer:
         names, badge = await self._group_names(message.group_id, account)
         text = await self._with_music_links(message, Document.from_json(message.text))
         text = with_posted_at(text, message)
-        thread_root, reply = await self._placement(target, action)
+        thread_root, reply = await self._placement(target, action, names)
         return OutgoingMessage(
             author_name=names.display(name),
             author_avatar=avatar,
@@ -107,7 +107,7 @@ class Composer:
         return _name_and_avatar(author, account)
 
     async def _placement(
-        self, target: ChannelRef, action: dict[str, Any]
+        self, target: ChannelRef, action: dict[str, Any], names: NamePolicy
     ) -> tuple[MessageCopy | None, ReplyContext | None]:
         parent_id = action.get("parent_id")
         if parent_id is None:
@@ -124,7 +124,8 @@ class Composer:
         if len(snippet) > SNIPPET:
             snippet = snippet[: SNIPPET - 1] + "…"
         pid = root.platform_message_id if root else None
-        return root, ReplyContext(author_name=name, snippet=snippet, platform_message_id=pid)
+        shown = names.display(name)  # a look-alike of the bot or an artist is quoted as such
+        return root, ReplyContext(author_name=shown, snippet=snippet, platform_message_id=pid)
 
     async def _mentions(
         self, text: Document, author: UserRef | None, target: ChannelRef

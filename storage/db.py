@@ -38,7 +38,9 @@ def create_engine(url: str, *, schema: str | None = None, echo: bool = False) ->
         # for its connection's lock while that connection waits for the write lock held by a
         # coroutine that needs the loop). In-memory databases keep SQLAlchemy's default pool.
         pool = {} if ":memory:" in url else {"pool_size": 1, "max_overflow": 0}
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10}, **pool)
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 10}, **pool
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
@@ -47,6 +49,7 @@ def create_engine(url: str, *, schema: str | None = None, echo: bool = False) ->
     return create_async_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # SQL logs never show values (webhook tokens, refresh tokens)
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,

@@ -16,6 +16,7 @@ from discord import app_commands
 
 from adapters.discord.convert import channel_ref
 from adapters.discord.markdown import parse_discord, render_discord
+from adapters.discord.names import webhook_safe
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.announce import Announced
 from bridge.events import AnnounceInvoked, CoreEvent
@@ -74,7 +75,7 @@ async def post_announcement(
         if webhook is not None:
             sent: discord.Message = await webhook.send(
                 embed=embed,
-                username=_shown_name(message) or "artist",
+                username=webhook_safe(_shown_name(message)) or "artist",
                 avatar_url=message.author_avatar or discord.utils.MISSING,
                 allowed_mentions=NONE,
                 wait=True,

@@ -15,6 +15,7 @@ from adapters.discord.commands import can_manage
 from adapters.discord.convert import channel_ref
 from adapters.discord.markdown import escape_text
 from adapters.discord.send import platform_errors
+from bridge.commands import row_id
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.identity import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
@@ -81,9 +82,8 @@ async def _reply(interaction: discord.Interaction, outcome: Outcome) -> None:
 def parse_custom_id(value: str) -> tuple[str, int] | None:
     """``fbrep:<action>:<report id>``."""
     parts = value.split(":")
-    if len(parts) != 3 or parts[0] + ":" != PREFIX or not parts[2].isdigit():
-        return None
-    return parts[1], int(parts[2])
+    report_id = row_id(parts[2]) if len(parts) == 3 and parts[0] + ":" == PREFIX else None
+    return None if report_id is None else (parts[1], report_id)
 
 
 async def report_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> bool:

@@ -21,6 +21,7 @@ import discord
 from adapters.discord.announce import edit_announcement, post_announcement
 from adapters.discord.markdown import DISCORD_LIMIT, render_discord
 from adapters.discord.moderate import DiscordModeration
+from adapters.discord.names import webhook_safe
 from adapters.files import FileFetcher, gather_attachments
 from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
@@ -48,7 +49,6 @@ MAX_PARTS = 4  # [relay] max_parts
 OVERFLOW_FILE = "message.txt"
 NOTE = f"\n… (continued in {OVERFLOW_FILE})"
 NO_ROOM = 30010  # "Maximum number of reactions reached (20)"
-FORBIDDEN_IN_NAMES = re.compile("discord|clyde", re.IGNORECASE)
 ESCAPED = re.compile(r"\\([\\*_~`|<\[\]>#-])")
 CAPABILITIES = Capabilities(
     max_message_length=DISCORD_LIMIT,
@@ -499,17 +499,6 @@ def _fit(name: str, badge: str | None) -> str:
         return name[:80]
     shown = f" {badge}"[:80]
     return name[: 80 - len(shown)] + shown
-
-
-def webhook_safe(name: str) -> str:
-    """A name Discord accepts for a webhook post. Discord refuses names containing "discord"
-    or "clyde" in any case (400, code 50035 on ``username``): such a word keeps its letters and
-    gets a middle dot after its third one, "DiscordDan" -> "Dis·cordDan", "clyde" -> "Cly·de".
-    Readable at a glance, and no lookalike letter that could pass for the real word."""
-    while (found := FORBIDDEN_IN_NAMES.search(name)) is not None:
-        cut = found.start() + 3
-        name = f"{name[:cut]}·{name[cut:]}"
-    return name
 
 
 def _uploads(files: Sequence[tuple[str, bytes]]) -> list[discord.File]:

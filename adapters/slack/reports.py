@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.send import platform_errors
 from adapters.slack.tab import esc, plain
 from adapters.slack.users import UserCache
+from bridge.commands import row_id
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.identity import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
@@ -113,14 +114,15 @@ class SlackReports:
         found = ACTION.match(str(action.get("action_id", "")))
         value = str(action.get("value") or "")
         channel = str((body.get("channel") or {}).get("id") or "")
-        if found is None or not value.isdigit():
+        report_id = row_id(value)
+        if found is None or report_id is None:
             return
         team, user = _team(body), _user(body)
         profile = await self.users.get(user)
         event = ReportActed(
             key=f"action:{body.get('trigger_id') or action.get('action_ts')}",
             channel=ChannelRef(Platform.SLACK, team, channel),
-            report_id=int(value),
+            report_id=report_id,
             action=found.group(1),
             actor=UserRef(Platform.SLACK, team, user),
             actor_name=profile.name,
