@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.records import OutboxDraft, OutboxItem, OutboxStatus
 from storage import convert
@@ -41,6 +42,32 @@ def _pick_heads(
     return picked
 
 
+async def _heads(s: AsyncSession) -> Sequence[OutboxRow]:
+    """The oldest unfinished row of every target channel, oldest first: a channel with a long
+    backlog (a catch-up of thousands of messages) never hides the other channels' items."""
+    target = (
+        col(OutboxRow.target_platform),
+        col(OutboxRow.target_workspace),
+        col(OutboxRow.target_channel),
+    )
+    heads = (
+        select(func.min(OutboxRow.id))
+        .where(col(OutboxRow.status).in_(UNFINISHED))
+        .group_by(*target)
+    )
+    query = select(OutboxRow).where(col(OutboxRow.id).in_(heads)).order_by(col(OutboxRow.id))
+    return (await s.exec(query)).all()
+
+
+async def _unfinished_among(s: AsyncSession, ids: set[int]) -> set[int]:
+    if not ids:
+        return set()
+    query = select(OutboxRow.id).where(
+        col(OutboxRow.id).in_(ids) & col(OutboxRow.status).in_(UNFINISHED)
+    )
+    return {i for i in (await s.exec(query)).all() if i is not None}
+
+
 class OutboxRepo(RepoBase):
     async def enqueue(self, drafts: Sequence[OutboxDraft], *, at: float) -> list[int]:
         rows = [outbox_row(d, at) for d in drafts]
@@ -53,14 +80,9 @@ class OutboxRepo(RepoBase):
         self, *, now: float, limit: int = 50, lease: float = 60.0, busy: Collection[int] = ()
     ) -> list[OutboxItem]:
         async with self.session() as s:
-            query = (
-                select(OutboxRow)
-                .where(col(OutboxRow.status).in_(UNFINISHED))
-                .order_by(col(OutboxRow.id))
-                .limit(max(limit * 20, 500))
-            )
-            rows = (await s.exec(query)).all()
-            unfinished = {r.id for r in rows if r.id is not None}
+            rows = await _heads(s)
+            unfinished = await _unfinished_among(s, {r.depends_on for r in rows if r.depends_on})
+            unfinished |= {r.id for r in rows if r.id is not None}
             picked = _pick_heads(rows, now, unfinished, busy)[:limit]
             if not picked:
                 return []

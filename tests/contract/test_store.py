@@ -194,6 +194,18 @@ async def test_outbox_claims_in_order_per_channel(store: SqlStore, clock) -> Non
     assert done is not None and done.status is OutboxStatus.DONE
 
 
+async def test_a_channels_long_backlog_never_hides_another_channels_items(
+    store: SqlStore, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """A catch-up can queue thousands of copies for one channel: the next channel's item is
+    claimed at once, not after the backlog drains."""
+    await store.enqueue([OutboxDraft(D1, {"n": n}) for n in range(1500)], at=clock.now())
+    [later] = await store.enqueue([OutboxDraft(S1, {"n": "live"})], at=clock.now())
+    claimed = await store.claim(now=clock.now())
+    assert [i.action["n"] for i in claimed] == [0, "live"]
+    assert claimed[1].id == later
+
+
 async def test_outbox_retry_waits_and_keeps_order(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = await store.enqueue(
         [OutboxDraft(S1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now()
