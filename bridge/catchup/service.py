@@ -121,6 +121,10 @@ class CatchUp:
                 await task
         self._runs.clear()
 
+    def running(self) -> bool:
+        """A catch-up pass is under way (or due) on some platform."""
+        return bool(self._runs)
+
     def describe(self, channel: ChannelRef) -> str:
         progress = self.progress.get(channel)
         return progress.describe() if progress is not None else ""

@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.runtime import Runtime
-from bridge.ids import ChannelRef, Platform
+from bridge.ids import ChannelRef, Platform, UserRef
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import Chats, Emu, bridge_config, start_bridge
 
@@ -227,3 +227,44 @@ async def test_a_mirror_lost_while_stopped_is_put_back(room: Room) -> None:
     await room.emu.until(
         lambda: _slack_has_reaction(room, "mirror-me 001", "fire"), what="🔥 put back on Slack"
     )
+
+
+async def test_bans_and_unbans_made_while_stopped_reach_the_group(room: Room) -> None:
+    """The gateway does not guarantee ban events: the guild's ban list, compared with the one
+    read at the last catch-up, tells what changed while the bridge was away."""
+    admin = room.d_users["alice"]
+    await room.emu.post(
+        "/_emu/discord/bans",
+        {"guild_id": room.guild_id, "user_id": room.d_users["dave"], "actor_id": admin},
+    )
+    runtime = await room.start()  # the first read only remembers the list (dave: before us)
+    await room.emu.until(lambda: _caught_up(runtime), what="first catch-up")
+    await room.stop()
+    await room.emu.post(
+        "/_emu/discord/bans",
+        {"guild_id": room.guild_id, "user_id": room.d_users["bob"], "actor_id": admin},
+    )
+    unban = {"guild_id": room.guild_id, "user_id": room.d_users["dave"], "actor_id": admin}
+    await room.emu.post("/_emu/discord/bans", unban | {"remove": True})
+
+    runtime = await room.start()
+    await room.emu.until(lambda: _caught_up(runtime), what="catch-up after the restart")
+    assert runtime.store is not None
+    group = await runtime.store.get_group("fans")
+    assert group is not None
+
+    async def banned(name: str) -> bool:
+        assert runtime.store is not None
+        user = UserRef(Platform.DISCORD, room.guild_id, room.d_users[name])
+        account = await runtime.store.get_account(user)
+        return account is not None and await runtime.store.is_banned(group.id, account.member_id)
+
+    assert await banned("bob")  # banned while the bridge was away: banned from the group
+    assert not await banned("dave")  # banned before, unbanned while away: never banned here
+    log = await runtime.store.modlog(group.id)
+    assert [a.kind for a in log] == ["ban"]
+
+
+async def _caught_up(runtime: Runtime) -> bool:
+    catchup = runtime.catchup
+    return catchup is not None and not catchup.running() and bool(catchup.progress)
