@@ -12,7 +12,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
-from bridge.actions import SendResult, styled
+from bridge.actions import OutgoingMessage, SendResult, styled
 from bridge.compose import Composer
 from bridge.echo import EchoGuard, marker_for
 from bridge.ids import ChannelRef, Platform
@@ -25,6 +25,7 @@ from bridge.ports import (
     PartialDelivery,
     PermanentError,
     RateLimited,
+    SentFinder,
     Store,
     TransientError,
 )
@@ -254,7 +255,10 @@ class OutboxWorker:
         first = len(await self._target_copies(item))
         marker = marker_for(item.id, item.attempts)
         outgoing = await self.composer.compose(message, item.target, item.action, marker)
-        outgoing = replace(styled(outgoing, item.action), first_part=first)
+        outgoing = styled(outgoing, item.action)
+        if item.resumed:
+            first = await self._adopt_unrecorded(item, adapter, message.id, outgoing, first)
+        outgoing = replace(outgoing, first_part=first)
         self.echo.expect(marker)
         try:
             result = await adapter.post(item.target, outgoing)
@@ -263,6 +267,29 @@ class OutboxWorker:
             raise exc.cause from exc
         await self._record_parts(message.id, item, result, first)
         log.debug("=> %s post #%d as %s", item.target, message.id, result.ids)
+
+    async def _adopt_unrecorded(
+        self,
+        item: OutboxItem,
+        adapter: ChatAdapter,
+        message_id: int,
+        outgoing: OutgoingMessage,
+        first: int,
+    ) -> int:
+        """Parts an earlier attempt posted but never recorded are recorded now, not posted again;
+        returns the first part still to send."""
+        if not isinstance(adapter, SentFinder):
+            return first
+        markers = [marker_for(item.id, n) for n in range(item.attempts + 1)]
+        found = await adapter.find_sent(
+            item.target, outgoing, since=item.created_at, markers=markers
+        )
+        fresh = [i for i in found.ids if await self.store.find_copy(item.target, i) is None]
+        if fresh:
+            log.info("=> %s post #%d was already sent as %s", item.target, message_id, fresh)
+            adopted = SendResult(tuple(fresh), found.thread_id)
+            await self._record_parts(message_id, item, adopted, first)
+        return first + len(fresh)
 
     async def _record_parts(
         self, message_id: int, item: OutboxItem, result: SendResult, first: int

@@ -454,6 +454,20 @@ class ChatAdapter(Protocol):
 
 
 @runtime_checkable
+class SentFinder(Protocol):
+    """An optional ability of a chat adapter: find the copy an earlier attempt of a post made
+    without the bridge recording it (its process was killed, or the answer was lost), so a
+    retry records it instead of posting it twice."""
+
+    async def find_sent(
+        self, target: ChannelRef, message: OutgoingMessage, *, since: float, markers: Sequence[str]
+    ) -> SendResult:
+        """The platform ids of such a copy's parts, oldest first (none: it was not made).
+        ``markers`` are the echo markers of every attempt; ``since`` when the first began."""
+        ...
+
+
+@runtime_checkable
 class UserDirectory(Protocol):
     """An optional ability of a chat adapter: whether a user id names a person on its platform
     (asked before a moderation command records anything about them)."""

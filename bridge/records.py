@@ -107,6 +107,9 @@ class OutboxItem:
     next_attempt_at: float
     last_error: str | None
     created_at: float
+    # an earlier delivery of this item may have reached the platform unrecorded (its worker
+    # died, or the answer never came): look before posting again
+    resumed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func
@@ -40,6 +41,11 @@ def _pick_heads(
         if (due or inflight_ok) and not waiting and row.id is not None and row.id not in busy:
             picked.append(row.id)
     return picked
+
+
+def _claimed(row: OutboxRow, lease_expired: bool) -> OutboxItem:
+    item = convert.outbox(row)
+    return replace(item, resumed=lease_expired or item.attempts > 0)
 
 
 async def _heads(s: AsyncSession) -> Sequence[OutboxRow]:
@@ -93,8 +99,12 @@ class OutboxRepo(RepoBase):
                 .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
             )
             await s.exec(claimed)
+            was_inflight = {r.id for r in rows if r.status == OutboxStatus.INFLIGHT.value}
             fresh = await s.exec(select(OutboxRow).where(col(OutboxRow.id).in_(picked)))
-            return [convert.outbox(r) for r in sorted(fresh.all(), key=lambda r: r.id or 0)]
+            return [
+                _claimed(r, r.id in was_inflight)
+                for r in sorted(fresh.all(), key=lambda r: r.id or 0)
+            ]
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -218,6 +219,31 @@ class DiscordSender(DiscordModeration):
                 raise PartialDelivery(result, exc) from exc
             raise
         return SendResult(tuple(ids), _thread_id(route.thread))
+
+    async def find_sent(
+        self, target: ChannelRef, message: OutgoingMessage, *, since: float, markers: Sequence[str]
+    ) -> SendResult:
+        """The copy an earlier attempt posted unrecorded: the bot's or its webhooks' messages
+        since the attempt began whose text is this message's parts, in order (Discord keeps no
+        nonce in the history, so the rendered text is the mark)."""
+        async with platform_errors():
+            thread = await self._thread(target, message)
+            container: object = await self._channel(target)
+            if thread is not None:
+                found = self.client.get_channel(thread.id)
+                container = found or await self.client.fetch_channel(thread.id)
+            if not isinstance(container, discord.abc.Messageable):
+                return SendResult((), None)
+            after = discord.Object(discord.utils.time_snowflake(_utc(since - 5)))
+            mine = [m async for m in container.history(after=after, limit=100, oldest_first=True)]
+        parts = self._render(message, []).parts[message.first_part :]
+        ids = _in_order(parts, [m for m in mine if self._is_own(m)])
+        return SendResult(tuple(ids), _thread_id(thread))
+
+    def _is_own(self, message: discord.Message) -> bool:
+        if message.webhook_id is not None:
+            return message.webhook_id in self.own_webhook_ids
+        return self.client.user is not None and message.author.id == self.client.user.id
 
     def _render(self, message: OutgoingMessage, links: Sequence[str]) -> Rendered:
         """The message as Discord shows it. Every part leaves room for the author's name, so
@@ -499,6 +525,25 @@ def _fit(name: str, badge: str | None) -> str:
         return name[:80]
     shown = f" {badge}"[:80]
     return name[: 80 - len(shown)] + shown
+
+
+def _utc(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
+def _in_order(parts: Sequence[str], mine: Sequence[discord.Message]) -> list[str]:
+    """The ids of messages showing ``parts`` one after another (a part may have gone out
+    bot-sent, after the author's name; attachment links may follow the text)."""
+    ids: list[str] = []
+    for part in parts:
+        probe = part.strip()[:200]
+        match = next(
+            (m for m in mine if str(m.id) not in ids and probe and probe in m.content), None
+        )
+        if match is None:
+            break
+        ids.append(str(match.id))
+    return ids
 
 
 def _uploads(files: Sequence[tuple[str, bytes]]) -> list[discord.File]:

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher, gather_attachments
 from adapters.slack.announce import edit_announcement, post_announcement
-from adapters.slack.convert import MARKER_EVENT_TYPE
+from adapters.slack.convert import MARKER_EVENT_TYPE, marker_of
 from adapters.slack.emoji import slack_name_for
 from adapters.slack.moderate import SlackModeration
 from adapters.slack.mrkdwn import FRIENDLY_LIMIT, escape, render_slack
@@ -147,6 +147,30 @@ class SlackSender(SlackModeration):
                 raise PartialDelivery(SendResult(tuple(ids), thread_ts), exc) from exc
             raise
         return SendResult(tuple(ids), thread_ts)
+
+    async def find_sent(
+        self, target: ChannelRef, message: OutgoingMessage, *, since: float, markers: Sequence[str]
+    ) -> SendResult:
+        """The copy an earlier attempt posted unrecorded: the parts carrying one of the
+        attempts' markers in their metadata, since the first attempt began."""
+        thread_ts = _thread_ts(message)
+        args: dict[str, Any] = {
+            "channel": target.channel,
+            "oldest": f"{since - 5:.6f}",
+            "include_all_metadata": True,
+            "limit": 200,
+        }
+        async with platform_errors():
+            if thread_ts:
+                response = await self.client.conversations_replies(ts=thread_ts, **args)
+            else:
+                response = await self.client.conversations_history(**args)
+        wanted = set(markers)
+        found = sorted(
+            (str(m["ts"]) for m in response.get("messages") or [] if marker_of(m) in wanted),
+            key=float,
+        )
+        return SendResult(tuple(found), thread_ts)
 
     def _render(self, message: OutgoingMessage, links: Sequence[str]) -> Rendered:
         """At most ``max_parts`` parts; the rest of a longer message becomes a file."""

@@ -80,12 +80,6 @@ async def crossed(room: Room, tag_on_slack: str, tag_on_discord: str) -> tuple[l
     return numbered(slack_side, tag_on_slack), numbered(discord_side, tag_on_discord)
 
 
-@pytest.mark.xfail(
-    reason="product: the copy whose send was in flight at the SIGKILL is shown twice after the "
-    "restart (e.g. 'kill-s 010' twice on Discord): sent by the killed process but not recorded, "
-    "then sent again by the new one",
-    strict=False,
-)
 async def test_a_bridge_killed_mid_burst_sends_every_message_once_in_order(room: Room) -> None:
     bridge = await BridgeProcess.start(room.config)
     try:
