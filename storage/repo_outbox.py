@@ -92,6 +92,8 @@ class OutboxRepo(RepoBase):
             picked = _pick_heads(rows, now, unfinished, busy)[:limit]
             if not picked:
                 return []
+            # read before the update: the session brings its rows up to date with it
+            was_inflight = {r.id for r in rows if r.status == OutboxStatus.INFLIGHT.value}
             claimed = (
                 update(OutboxRow)
                 .where(col(OutboxRow.id).in_(picked))
@@ -99,7 +101,6 @@ class OutboxRepo(RepoBase):
                 .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
             )
             await s.exec(claimed)
-            was_inflight = {r.id for r in rows if r.status == OutboxStatus.INFLIGHT.value}
             fresh = await s.exec(select(OutboxRow).where(col(OutboxRow.id).in_(picked)))
             return [
                 _claimed(r, r.id in was_inflight)

@@ -5,6 +5,7 @@ and the threads the bridge relayed into recently."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Collection
@@ -24,15 +25,40 @@ log = logging.getLogger(__name__)
 
 PAGE = 100  # the route's largest page
 SKEW = 2.0  # seconds: messages this recent are left to the live events
+READS_PER_SECOND = 10.0  # of Discord's 50 requests a second per bot: the rest stays for sending
+THREADS_FRESH = 30.0  # seconds a guild's list of active threads is reused across its channels
+
+
+class Spacing:
+    """Requests at least ``1 / per_second`` apart (catch-up reads leave the bot's global
+    budget to live relaying)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.gap = 1.0 / per_second
+        self._next = 0.0
+
+    async def turn(self) -> None:
+        now = time.monotonic()
+        wait, self._next = self._next - now, max(now, self._next) + self.gap
+        if wait > 0:
+            await asyncio.sleep(wait)
 
 
 class DiscordHistory:
     platform = Platform.DISCORD
 
-    def __init__(self, client: discord.Client, sender: DiscordSender, store: GroupStore) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        sender: DiscordSender,
+        store: GroupStore,
+        reads_per_second: float = READS_PER_SECOND,
+    ) -> None:
         self.client = client
         self.sender = sender
         self.store = store
+        self._spacing = Spacing(reads_per_second)
+        self._active: dict[int, tuple[float, list[discord.Thread]]] = {}  # guild -> threads
 
     def position(self, platform_message_id: str) -> float:
         return discord.utils.snowflake_time(int(platform_message_id)).timestamp()
@@ -70,13 +96,7 @@ class DiscordHistory:
         """The channel's active threads and the threads the bridge wrote to in the window."""
         if not isinstance(main, discord.TextChannel):
             return []
-        found: dict[int, discord.Thread] = {}
-        try:
-            for thread in await main.guild.active_threads():
-                if thread.parent_id == main.id:
-                    found[thread.id] = thread
-        except discord.HTTPException as exc:
-            log.debug("catch-up: active threads of %s unreadable: %s", main.id, exc)
+        found = {t.id: t for t in await self._active_threads(main.guild) if t.parent_id == main.id}
         for thread_id in known:
             if thread_id.isdigit() and int(thread_id) not in found:
                 known_thread = await self._container(int(thread_id))
@@ -84,12 +104,33 @@ class DiscordHistory:
                     found[known_thread.id] = known_thread
         return list(found.values())
 
+    async def _active_threads(self, guild: discord.Guild) -> list[discord.Thread]:
+        """The guild's active threads, read once for all its channels in a pass."""
+        known = self._active.get(guild.id)
+        if known is not None and time.monotonic() - known[0] < THREADS_FRESH:
+            return known[1]
+        await self._spacing.turn()
+        try:
+            threads = await guild.active_threads()
+        except discord.HTTPException as exc:
+            log.debug("catch-up: active threads of %s unreadable: %s", guild.id, exc)
+            threads = []
+        self._active[guild.id] = (time.monotonic(), threads)
+        return threads
+
     async def _read(self, container: discord.abc.Messageable, since: float) -> list[SeenMessage]:
-        after = discord.Object(id=discord.utils.time_snowflake(datetime.fromtimestamp(since, UTC)))
-        found = []
-        async for message in container.history(limit=None, after=after, oldest_first=True):
-            found.append(self._seen(message))
-        return found
+        """Page by page, oldest first, each page a paced request."""
+        after: discord.abc.Snowflake = discord.Object(
+            id=discord.utils.time_snowflake(datetime.fromtimestamp(since, UTC))
+        )
+        found: list[SeenMessage] = []
+        while True:
+            await self._spacing.turn()
+            page = [m async for m in container.history(limit=PAGE, after=after, oldest_first=True)]
+            found += [self._seen(m) for m in page]
+            if len(page) < PAGE:
+                return found
+            after = page[-1]
 
     def _seen(self, message: discord.Message) -> SeenMessage:
         own = self._is_own(message)

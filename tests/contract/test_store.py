@@ -206,6 +206,22 @@ async def test_a_channels_long_backlog_never_hides_another_channels_items(
     assert claimed[1].id == later
 
 
+async def test_a_claim_says_when_an_earlier_delivery_may_have_reached_the_platform(
+    store: SqlStore, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """A first claim is a first try; a claim after an expired lease (the worker died mid-send)
+    or after a retry may find the copy already made, and says so."""
+    first, second = await store.enqueue(
+        [OutboxDraft(D1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now()
+    )
+    claimed = await store.claim(now=clock.now(), lease=10)
+    assert [i.resumed for i in claimed] == [False, False]
+    await store.retry(second, error="timeout", at=clock.now())
+    clock.advance(11)  # the first one's worker is gone
+    again = {i.id: i.resumed for i in await store.claim(now=clock.now(), lease=10)}
+    assert again == {first: True, second: True}
+
+
 async def test_outbox_retry_waits_and_keeps_order(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = await store.enqueue(
         [OutboxDraft(S1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now()
