@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from adapters.discord.markdown import emoji_from_discord, parse_discord
@@ -28,8 +30,18 @@ def _is_thread(channel: object) -> bool:
     return isinstance(channel, discord.Thread)
 
 
+ROLE_MENTION = re.compile(r"<@&(\d{1,21})>")
+
+
 def names_of(message: discord.Message) -> dict[str, str]:
     names = {f"user:{u.id}": u.display_name for u in message.mentions}
+    # Discord resolves only the roles a message pinged (none when the role is not mentionable
+    # or the author may not mention it): every other `<@&id>` is named from the guild's roles
+    guild = message.guild
+    for role_id in ROLE_MENTION.findall(message.content or ""):
+        role = guild.get_role(int(role_id)) if guild is not None else None
+        if role is not None:
+            names[f"role:{role.id}"] = role.name
     names |= {f"role:{r.id}": r.name for r in message.role_mentions}
     names |= {f"channel:{c.id}": getattr(c, "name", str(c.id)) for c in message.channel_mentions}
     return names

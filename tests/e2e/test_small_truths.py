@@ -1,0 +1,61 @@
+"""Small truths (issue #13), each as a fan sees it: a role mention typed by anyone arrives as the
+role's name, an edit that changes nothing is never shown, Slack people appear under the name
+Slack shows, and a Slack thread becomes a Discord thread named after its first message. Real
+discord.py and slack-bolt against the emulators."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from adapters.runtime import Runtime
+from emulators.server import ThreadedEmulator
+from tests.e2e.harness import Chats, running_bridge
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+class Scene(Chats):
+    runtime: Runtime
+
+    def role_id(self, name: str) -> str:
+        roles = self.world["discord"]["guilds"][0]["roles"]
+        return str(next(r["id"] for r in roles if r["name"] == name))
+
+    async def slack_message(self, needle: str) -> dict[str, Any] | None:
+        rows = await self.emu.slack_messages(self.s_channel)
+        return next((r for r in rows if needle in (r.get("text") or "")), None)
+
+    async def discord_message(self, needle: str) -> dict[str, Any] | None:
+        rows = await self.emu.discord_messages(self.d_channel)
+        return next((r for r in rows if needle in (r.get("content") or "")), None)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def scene(
+    emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Scene]:
+    db_dir = Path(tmp_path_factory.mktemp("small_truths"))
+    async with running_bridge(emulator.url, db_dir) as (emu, world, runtime):
+        scene = Scene(emu, world)
+        scene.runtime = runtime
+        yield scene
+
+
+async def test_a_role_mention_by_a_fan_who_cannot_ping_it_arrives_as_the_roles_name(
+    scene: Scene,
+) -> None:
+    moderator = scene.role_id("Moderator")
+    # bob has no permission to mention a role that is not mentionable: Discord resolves nothing
+    await scene.discord_post("bob", f"calling <@&{moderator}> about the setlist")
+    texts = await scene.wait_for(scene.slack_texts, "about the setlist")
+    [copy] = [t for t in texts if "about the setlist" in t]
+    assert copy == "calling @Moderator about the setlist"
+    # an admin's mention (Discord resolves it) reads the same
+    await scene.discord_post("alice", f"thanks <@&{moderator}> for the setlist")
+    texts = await scene.wait_for(scene.slack_texts, "for the setlist")
+    assert "thanks @Moderator for the setlist" in texts
