@@ -89,6 +89,9 @@ def message_edited(raw: discord.RawMessageUpdateEvent) -> MessageEdited | None:
     if "content" not in data:
         return None  # an embed unfurl or pin, not an edit of the text
     message = raw.message
+    before = raw.cached_message
+    if before is not None and before.content == message.content:
+        return None  # embeds, unfurls or a save without a change: the text is the same
     edited = data.get("edited_timestamp") or ""
     return MessageEdited(
         key=f"{raw.message_id}:{edited}",

@@ -78,8 +78,8 @@ def message_edited(
     if not message.get("ts") or "bot_id" in message:
         return None
     previous = event.get("previous_message") or {}
-    if message.get("text") == previous.get("text") and "edited" not in message:
-        return None  # unfurls, reply counts: not an edit of the text
+    if previous and message.get("text") == previous.get("text"):
+        return None  # unfurls, reply counts, a save without a change: the text is the same
     team = team_of(body, event)
     edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or ""
     return MessageEdited(

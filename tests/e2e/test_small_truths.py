@@ -59,3 +59,40 @@ async def test_a_role_mention_by_a_fan_who_cannot_ping_it_arrives_as_the_roles_n
     await scene.discord_post("alice", f"thanks <@&{moderator}> for the setlist")
     texts = await scene.wait_for(scene.slack_texts, "for the setlist")
     assert "thanks @Moderator for the setlist" in texts
+
+
+async def test_an_edit_that_changes_nothing_is_never_shown(scene: Scene) -> None:
+    bob, frank = scene.d_users["bob"], scene.s_users["frank"]
+    texts = {
+        "discord": f"same words <@{bob}> :) https://example.com/a?b=1 **bold** from discord",
+        "slack": f"same words <@{frank}> <https://example.com/a?b=1> *bold* from slack",
+    }
+    posted = await scene.discord_post("alice", texts["discord"])
+    ts = await scene.slack_post("grace", texts["slack"])
+    d_copy = await scene.emu.until(lambda: scene.discord_message("from slack"), what="d copy")
+    s_copy = await scene.emu.until(lambda: scene.slack_message("from discord"), what="s copy")
+    # each author saves the message without changing a thing
+    await scene.emu.post(
+        f"/_emu/discord/messages/{posted['id']}/edit", {"content": texts["discord"]}
+    )
+    await scene.emu.post(
+        "/_emu/slack/messages/edit",
+        {"channel": scene.s_channel, "ts": ts, "text": texts["slack"]},
+    )
+    # a later message from each author crosses: the saves before it have been handled
+    await scene.discord_post("alice", "the next one from discord")
+    await scene.slack_post("grace", "the next one from slack")
+    await scene.wait_for(scene.slack_texts, "the next one from discord")
+    await scene.wait_for(scene.discord_texts, "the next one from slack")
+    s_copy = await scene.slack_message("from discord")
+    d_copy = await scene.discord_message("from slack")
+    assert s_copy is not None and d_copy is not None
+    assert s_copy["edited"] is None, s_copy
+    assert d_copy["edited"] is False, d_copy
+    assert not [r for r in await scene.emu.get("/_emu/requests") if _is_edit(r)]
+
+
+def _is_edit(row: dict[str, Any]) -> bool:
+    """A request that edits a message: Slack's chat.update, Discord's PATCH of a message."""
+    path = str(row.get("path") or row.get("url") or "")
+    return "chat.update" in path or (row.get("method") == "PATCH" and "/messages/" in path)
