@@ -21,8 +21,8 @@ import pytest_asyncio
 from adapters.config import Config, config_from_dict
 from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
+from tests.e2e.catchup_room import numbered
 from tests.e2e.harness import Chats, Emu, channel_pair, start_bridge
-from tests.e2e.test_catchup import numbered
 from tests.emulation import running_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -10,18 +10,15 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import pytest_asyncio
 
 from adapters.config import Config
 from emulators.server import ThreadedEmulator
 from emulators.slack import SLACK
-from tests.e2e.harness import Emu
-from tests.e2e.test_catchup import Room, numbered
+from tests.e2e.catchup_room import Room, numbered
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,19 +55,6 @@ class BridgeProcess:
         if self.proc.returncode is None:
             self.proc.send_signal(signal.SIGKILL)
         await asyncio.wait_for(self.proc.wait(), 30)
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def room(emulator: ThreadedEmulator, tmp_path: Path) -> AsyncIterator[Room]:
-    async with aiohttp.ClientSession() as session:
-        emu = Emu(emulator.url, session)
-        await emu.post("/_emu/reset")
-        room = Room(emu, await emu.world(), tmp_path / "bridge.db")
-        try:
-            yield room
-        finally:
-            await room.stop()
-            await emu.session.delete(emu.url + "/_emu/faults")
 
 
 async def crossed(room: Room, tag_on_slack: str, tag_on_discord: str) -> tuple[list[int], ...]:
