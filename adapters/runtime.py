@@ -9,6 +9,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from adapters import link_health
 from adapters.config import Config
 from adapters.files import FileFetcher
 from adapters.gates import connect_gates
@@ -384,13 +385,16 @@ class Runtime:
         return checks
 
     async def link_health(self, channel: ChannelRef) -> str:
-        adapter = {Platform.DISCORD: self.discord, Platform.SLACK: self.slack}[channel.platform]
-        if adapter is None:
-            return "not configured on this bridge"
+        """A linked channel's state for `/fangroup info` (adapters/link_health.py)."""
         catching_up = self.catchup.describe(channel) if self.catchup is not None else ""
         if catching_up:
             return catching_up
-        return "connected" if adapter.is_up() else "disconnected"
+        store = self.store
+        assert store is not None
+        health = link_health.checker(
+            self, lambda: link_health.build(store, self.clock, self.discord, self.slack)
+        )
+        return await health.describe(channel)
 
     def _build_announce(self, adapters: dict[Platform, ChatAdapter]) -> AnnounceService:
         """Announcements, and apscheduler (its job store in our database) for scheduled ones."""

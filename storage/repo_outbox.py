@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bridge.ids import ChannelRef
 from bridge.records import OutboxDraft, OutboxItem, OutboxStatus
 from storage import convert
 from storage.base import RepoBase
@@ -167,3 +168,22 @@ class OutboxRepo(RepoBase):
         async with self.session() as s:
             row = await s.get(OutboxRow, item_id)
             return convert.outbox(row) if row else None
+
+    async def delivery_failures(self, channel: ChannelRef, *, since: float) -> tuple[int, str]:
+        """How many items to ``channel`` queued since ``since`` failed (buried, or unfinished
+        after a failed attempt), and the newest one's error ("" when none failed)."""
+        async with self.session() as s:
+            failing = (col(OutboxRow.status) == OutboxStatus.DEAD.value) | (
+                col(OutboxRow.status).in_(UNFINISHED) & (col(OutboxRow.attempts) > 0)
+            )
+            query = (
+                select(OutboxRow.last_error)
+                .where(col(OutboxRow.target_platform) == channel.platform.value)
+                .where(col(OutboxRow.target_workspace) == channel.workspace)
+                .where(col(OutboxRow.target_channel) == channel.channel)
+                .where(col(OutboxRow.created_at) >= since)
+                .where(failing)
+                .order_by(col(OutboxRow.id).desc())
+            )
+            errors = list((await s.exec(query)).all())
+            return len(errors), next((e for e in errors if e), "")
