@@ -30,6 +30,7 @@ class OutgoingMessage:
     marker: str  # echo guard: the adapter attaches it (Discord nonce, Slack metadata)
     attachments: tuple[Attachment, ...] = ()
     thread_root: MessageCopy | None = None  # thread under this copy (same target channel)
+    thread_name: str | None = None  # the thread root's plain text: what a new thread is called
     reply: ReplyContext | None = None
     # source-platform user id -> target-platform user id, for mentions that may be real pings
     mention_map: Mapping[str, str] = field(default_factory=dict)

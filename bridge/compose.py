@@ -68,7 +68,7 @@ class Composer:
         names, badge = await self._group_names(message.group_id, account)
         text = await self._with_music_links(message, Document.from_json(message.text))
         text = with_posted_at(text, message)
-        thread_root, reply = await self._placement(target, action, names)
+        thread_root, reply, thread_name = await self._placement(target, action, names)
         return OutgoingMessage(
             author_name=names.display(name),
             author_avatar=avatar,
@@ -77,6 +77,7 @@ class Composer:
             marker=marker,
             attachments=tuple(Attachment(**a) for a in action.get("attachments", [])),
             thread_root=thread_root,
+            thread_name=thread_name,
             reply=reply,
             mention_map=await self._mentions(text, message.author, target),
             max_attachment_bytes=self.max_attachment_bytes,
@@ -108,24 +109,27 @@ class Composer:
 
     async def _placement(
         self, target: ChannelRef, action: dict[str, Any], names: NamePolicy
-    ) -> tuple[MessageCopy | None, ReplyContext | None]:
+    ) -> tuple[MessageCopy | None, ReplyContext | None, str | None]:
+        """The copy this message goes under, the reply it quotes, and the name of the thread a
+        reply may start (the root message's plain text, never the reply's)."""
         parent_id = action.get("parent_id")
         if parent_id is None:
-            return None, None
+            return None, None, None
         copies = [c for c in await self.store.copies_of(int(parent_id)) if c.channel == target]
         root = min(copies, key=lambda c: c.part) if copies else None
-        if action.get("style") == "thread":
-            return root, None
         parent = await self.store.get_message(int(parent_id))
         if parent is None:
-            return root, None
+            return root, None, None
+        plain = Document.from_json(parent.text).plain().replace("\n", " ")
+        if action.get("style") == "thread":
+            return root, None, plain.strip() or None
         name, _ = await self._author(parent.author)
-        snippet = Document.from_json(parent.text).plain().replace("\n", " ")
+        snippet = plain
         if len(snippet) > SNIPPET:
             snippet = snippet[: SNIPPET - 1] + "…"
         pid = root.platform_message_id if root else None
         shown = names.display(name)  # a look-alike of the bot or an artist is quoted as such
-        return root, ReplyContext(author_name=shown, snippet=snippet, platform_message_id=pid)
+        return root, ReplyContext(author_name=shown, snippet=snippet, platform_message_id=pid), None
 
     async def _mentions(
         self, text: Document, author: UserRef | None, target: ChannelRef

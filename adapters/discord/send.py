@@ -365,7 +365,8 @@ class DiscordSender(DiscordModeration):
         if not isinstance(channel, discord.TextChannel):
             return None
         starter = channel.get_partial_message(int(root.platform_message_id))
-        name = (message.text.plain() or "thread").replace("\n", " ")[:90]
+        name = (message.thread_name or message.text.plain() or "thread").replace("\n", " ")
+        name = name.strip()[:90] or "thread"
         try:
             thread = await starter.create_thread(name=name)
         except discord.HTTPException as exc:

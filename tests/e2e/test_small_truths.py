@@ -96,3 +96,20 @@ def _is_edit(row: dict[str, Any]) -> bool:
     """A request that edits a message: Slack's chat.update, Discord's PATCH of a message."""
     path = str(row.get("path") or row.get("url") or "")
     return "chat.update" in path or (row.get("method") == "PATCH" and "/messages/" in path)
+
+
+async def test_a_slack_thread_becomes_a_discord_thread_named_after_its_first_message(
+    scene: Scene,
+) -> None:
+    root_ts = await scene.slack_post("grace", "who is going to the Berlin show?")
+    await scene.emu.until(lambda: scene.discord_message("the Berlin show?"), what="root copy")
+    await scene.slack_post("frank", "me! row 3", thread_ts=root_ts)
+
+    async def thread() -> dict[str, Any] | None:
+        root = await scene.discord_message("the Berlin show?")
+        return (root or {}).get("thread") or None
+
+    shown = await scene.emu.until(thread, what="a Discord thread on the root's copy")
+    assert shown["name"] == "who is going to the Berlin show?", shown
+    replies = await scene.discord_texts(str(shown["id"]))
+    assert replies == ["me! row 3"]
