@@ -153,6 +153,14 @@ def cmd_spotify_login(args: argparse.Namespace) -> int:
     return asyncio.run(coro)
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from adapters.doctor import run_doctor
+
+    config = _load(args.config)
+    print(f"✓ config ({args.config})")
+    return asyncio.run(run_doctor(config, args.config, print))
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="fanbridge", description="Fan Groups bridged between Discord and Slack.")
     parser.add_argument("--version", action="version", version=f"fanbridge {_version()}")
@@ -169,10 +177,17 @@ def build_parser() -> Parser:
     _add_db(sub)
     _add_config(sub)
     _add_spotify(sub)
+    _add_doctor(sub)
 
     p = sub.add_parser("version", help="print the version")
     p.set_defaults(func=cmd_version)
     return parser
+
+
+def _add_doctor(sub: argparse._SubParsersAction[Parser]) -> None:
+    p = sub.add_parser("doctor", help="check the config, database, tokens and permissions live")
+    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    p.set_defaults(func=cmd_doctor)
 
 
 def _add_spotify(sub: argparse._SubParsersAction[Parser]) -> None:

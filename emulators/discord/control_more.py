@@ -6,10 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from emulators.discord import audit, events, gateway, interactions, ops_moderation, payloads
+from emulators.discord import (
+    audit,
+    events,
+    gateway,
+    interactions,
+    ops_moderation,
+    payloads,
+    perms,
+)
 from emulators.discord.control import ControlHandler, _answer, channel, guild, user_id
 from emulators.discord.errors import ApiError
-from emulators.discord.state import Message
+from emulators.discord.state import Message, Overwrite
 from emulators.discord.world import add_guild, resolve_guild
 
 if TYPE_CHECKING:
@@ -156,6 +164,27 @@ async def rename_channel(svc: DiscordService, body: dict[str, Any], request: web
     return payloads.channel_json(target)
 
 
+async def set_overwrite(svc: DiscordService, body: dict[str, Any], request: web.Request) -> Any:
+    """A server admin edits a channel's permission overwrite for a role or a member (``id``: a
+    role id, or a user id or name); ``allow``/``deny`` are permission names. No body lists: the
+    overwrite is removed."""
+    target = channel(svc.state, request.match_info["channel_id"])
+    where = svc.state.guild(target.guild_id)
+    raw = str(body["id"])
+    is_role = raw.isdigit() and int(raw) in where.roles
+    key = int(raw) if is_role else user_id(svc.state, raw)
+    try:
+        allow, deny = perms.bits(body.get("allow") or []), perms.bits(body.get("deny") or [])
+    except ValueError as exc:
+        raise ApiError(400, 0, str(exc)) from None
+    if allow or deny:
+        target.overwrites[key] = Overwrite(key, 0 if is_role else 1, allow, deny)
+    else:
+        target.overwrites.pop(key, None)
+    events.emit_channel(svc, "CHANNEL_UPDATE", target)
+    return payloads.channel_json(target)
+
+
 ROUTES: list[tuple[str, str, ControlHandler]] = [
     ("POST", "/guilds", create_guild),
     ("GET", r"/guilds/{guild_id:\d+}", get_guild),
@@ -167,4 +196,5 @@ ROUTES: list[tuple[str, str, ControlHandler]] = [
     ("POST", "/gateway/reconnect", reconnect),
     ("GET", "/gateway/sessions", sessions),
     ("POST", "/channels/{channel_id}/edit", rename_channel),
+    ("POST", "/channels/{channel_id}/overwrites", set_overwrite),
 ]

@@ -11,6 +11,11 @@ from emulators.discord.routing import Ctx, Router
 router = Router()
 _GLOBAL = r"/applications/{application_id:\d+}/commands"
 _GUILD = r"/applications/{application_id:\d+}/guilds/{guild_id:\d+}/commands"
+# Application flags (developer docs, "Application" > "Application Flags"): the _LIMITED bits are
+# what an unverified app (under 100 servers) shows once the portal toggles the privileged intents.
+GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+APP_FLAGS = GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED
 
 
 def _me(ctx: Ctx) -> dict[str, Any]:
@@ -64,7 +69,7 @@ def _application(ctx: Ctx) -> dict[str, Any]:
         "owner": payloads.user_json(state.users.get(owner) or state.users[ctx.bot_id]),
         "team": None,
         "verify_key": "0" * 64,
-        "flags": 1 << 19,
+        "flags": APP_FLAGS,
         "rpc_origins": [],
         "redirect_uris": [],
         "tags": [],

@@ -25,6 +25,13 @@ TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
 POST_BURST = (8, 5.0)
 POST_SUSTAINED = (60, 60.0)
 POST_WORKSPACE = (300, 60.0)
+# The scopes the emulated app was installed with, sent back in ``x-oauth-scopes`` on every Web API
+# response to a bot token as Slack does (docs: "Scopes and permissions" > "Checking scopes").
+BOT_SCOPES = (
+    "chat:write,chat:write.customize,chat:write.public,pins:write,channels:history,"
+    "groups:history,channels:read,groups:read,reactions:read,reactions:write,users:read,"
+    "files:read,files:write,commands,channels:manage,groups:write,im:write"
+)
 
 
 @dataclass
@@ -148,17 +155,26 @@ def token_kind(svc: SlackService, token: str | None) -> str:
 
 def make_handler(svc: SlackService, methods: dict[str, Method]) -> Any:
     async def handle(request: web.Request) -> web.Response:
-        try:
-            return json_response(await _run(svc, methods, request))
-        except SlackError as err:
-            return json_response(err.body())
-        except RateLimited as limited:
-            headers = {"Retry-After": str(limited.retry_after)}
-            return json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
-        except ValueError:
-            return json_response({"ok": False, "error": "invalid_json"})
+        response = await _respond(svc, methods, request)
+        if request.headers.get("Authorization", "")[7:].strip() == svc.state.config.bot_token:
+            response.headers["x-oauth-scopes"] = BOT_SCOPES
+        return response
 
     return handle
+
+
+async def _respond(
+    svc: SlackService, methods: dict[str, Method], request: web.Request
+) -> web.Response:
+    try:
+        return json_response(await _run(svc, methods, request))
+    except SlackError as err:
+        return json_response(err.body())
+    except RateLimited as limited:
+        headers = {"Retry-After": str(limited.retry_after)}
+        return json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+    except ValueError:
+        return json_response({"ok": False, "error": "invalid_json"})
 
 
 async def _run(svc: SlackService, methods: dict[str, Method], request: web.Request) -> Any:
