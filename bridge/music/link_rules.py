@@ -23,10 +23,8 @@ def spotify(url: Url) -> Found | None:
     """open.spotify.com and play.spotify.com: ``[intl-xx/][embed/]{kind}/{id}``, the legacy
     ``user/{name}/playlist/{id}``, and the ``s/{token}`` short form."""
     segments = url.segments
-    if segments[:1] and _INTL.fullmatch(segments[0]):
-        segments = segments[1:]
-    if segments[:1] == ("embed",):
-        segments = segments[1:]
+    while segments[:1] and (segments[0] == "embed" or _INTL.fullmatch(segments[0])):
+        segments = segments[1:]  # the locale and the embed player, in either order
     if len(segments) == 2 and segments[0] == "s":
         return short("spotify", segments[1])
     if len(segments) == 4 and segments[0] == "user" and segments[2] == "playlist":

@@ -114,21 +114,22 @@ _LISTENER_PAGES = frozenset(
 def soundcloud(url: Url) -> Found | None:
     """soundcloud.com (www., m.): ``{user}`` (artist), ``{user}/{slug}`` (track),
     ``{user}/sets/{slug}`` (playlist; albums are sets too); a trailing ``s-…`` secret token is
-    part of the URL, not of the id."""
+    part of the id: a private link without its token opens for no one else."""
     segments = url.segments
     if not segments or segments[0].lower() in SOUNDCLOUD_RESERVED:
         return None
     if not PERMALINK.fullmatch(segments[0]):
         return None
     user, rest = segments[0], segments[1:]
+    secret: tuple[str, ...] = ()
     if len(rest) in (2, 3) and _SECRET.fullmatch(rest[-1]):
-        rest = rest[:-1]
+        rest, secret = rest[:-1], rest[-1:]
     if not rest or (len(rest) == 1 and rest[0] in _ARTIST_PAGES):
         return item("soundcloud", "artist", user)
     if len(rest) == 1 and rest[0] not in _LISTENER_PAGES:
-        return item("soundcloud", "track", _path(user, rest[0]))
+        return item("soundcloud", "track", _path(user, rest[0], *secret))
     if len(rest) == 2 and rest[0] == "sets":
-        return item("soundcloud", "playlist", _path(user, "sets", rest[1]))
+        return item("soundcloud", "playlist", _path(user, "sets", rest[1], *secret))
     return None
 
 

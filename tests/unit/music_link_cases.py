@@ -83,6 +83,11 @@ CASES: list[Case] = [
         (f"{OS}/embed/playlist/{SP_LIST}?utm_source=generator&theme=0", "playlist", SP_LIST),
         (f"https://embed.spotify.com/?uri=spotify:track:{SP_TRACK}", "track", SP_TRACK),
     ]),
+    *group("spotify", "embed code copied from a localized open.spotify.com page (intl- kept "
+           "before or after embed/): play-dl/play-dl#358 forms with the embed generator's path", [
+        (f"{OS}/intl-fr/embed/track/{SP_TRACK}?utm_source=generator", "track", SP_TRACK),
+        (f"{OS}/embed/intl-fr/track/{SP_TRACK}", "track", SP_TRACK),
+    ]),
     *group("spotify", "legacy forms: pimusicbox/pimusicbox#227, jodal/pyspotify#74, "
            "ariamckinley/gatsby-remark-embed-spotify#3", [
         (f"http://open.spotify.com/user/nameofuser/playlist/{SP_LIST}", "playlist", SP_LIST),
@@ -316,9 +321,13 @@ CASES: list[Case] = [
         ("https://soundcloud.com/forss/tracks", "artist", "forss"),
         ("https://m.soundcloud.com/forss/flickermood", "track", "forss/flickermood"),
         ("https://www.soundcloud.com/forss/flickermood", "track", "forss/flickermood"),
-        ("https://soundcloud.com/forss/flickermood/s-AbCdEf123", "track", "forss/flickermood"),
+        ("https://soundcloud.com/forss/flickermood/s-AbCdEf123", "track",
+         "forss/flickermood/s-AbCdEf123"),
         ("https://soundcloud.com/forss/sets/soulhack/s-XyZ987", "playlist",
-         "forss/sets/soulhack"),
+         "forss/sets/soulhack/s-XyZ987"),
+        # a private link's Copy Link output: the token is what lets anyone else open it
+        ("https://soundcloud.com/forss/flickermood/s-AbCdE?si=0f1e2d3c4b5a&utm_source=clipboard",
+         "track", "forss/flickermood/s-AbCdE"),
         ("https://soundcloud.com/forss/flickermood?in=forss/sets/soulhack", "track",
          "forss/flickermood"),
         ("https://soundcloud.com/forss/flickermood?utm_source=clipboard&utm_medium=text"
