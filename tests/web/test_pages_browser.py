@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, Route, expect
 
 from adapters.web.app import WebServer, build_web_app
 from adapters.web.pages import PageSettings, PlaylistView
@@ -568,4 +568,31 @@ async def test_a_share_whose_link_cannot_be_shown_has_no_broken_link(
     await expect(share.get_by_role("link", name=re.compile("Shared link"))).to_have_count(0)
     assert await share.locator('a[href="None"]').count() == 0
     assert "·" not in await share.locator("p.context").last.inner_text()
+    await page.context.close()
+
+
+async def test_artwork_that_cannot_load_shows_the_placeholder_disc(
+    browser: Browser, site: Site
+) -> None:
+    page = await open_page(browser, site.url)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    async def unreachable(route: Route) -> None:  # the artwork host is down
+        await route.abort("connectionrefused")
+
+    await page.route("https://i.scdn.co/**", unreachable)
+    await page.goto("/g/lumen")
+    neon = page.locator(f"#item-{site.items['Neon Rivers']}")
+    art = neon.get_by_role("img", name="Artwork of Neon Rivers by Lumen Twins")
+    await expect(art).to_have_attribute("src", "/static/disc.svg")
+    await expect(art).to_have_js_property("complete", True)
+    assert await art.evaluate("img => img.naturalWidth") > 0, "the disc itself loads"
+    broken = await page.evaluate(
+        "[...document.querySelectorAll('img.artwork')]"
+        ".filter(img => img.complete && img.naturalWidth === 0).length"
+    )
+    assert broken == 0
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    await screenshot(page, "tab-artwork-unreachable")
     await page.context.close()
