@@ -67,11 +67,20 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Run until Ctrl+C or SIGTERM (exit 0). A start-up failure is one line naming what failed
+    and the fix (exit 1); ``--debug`` shows the traceback instead."""
     from adapters.runtime import run_forever
+    from adapters.startup_errors import describe
 
     config = _load(args.config)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_forever(config))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_forever(config))
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"fanbridge: {describe(exc, config)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -92,6 +101,7 @@ def cmd_emulate(args: argparse.Namespace) -> int:
         world_file=args.world,
         world_out=args.world_out,
         options=options,
+        write_config=args.write_config,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(coro)
@@ -164,6 +174,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def build_parser() -> Parser:
     parser = Parser(prog="fanbridge", description="Fan Groups bridged between Discord and Slack.")
     parser.add_argument("--version", action="version", version=f"fanbridge {_version()}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of failures")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
 
@@ -248,6 +259,11 @@ def _add_emulate(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--world", metavar="FILE", help="world JSON (default: a built-in world)")
     p.add_argument("--world-out", metavar="FILE", help="write the world JSON here when ready")
+    p.add_argument(
+        "--write-config",
+        metavar="PATH",
+        help="write a ready bridge config for this emulated world here (emulator only)",
+    )
     p.add_argument("--slack-events-url", metavar="URL", help="deliver Slack events over HTTP")
     p.add_argument("--no-rate-limits", action="store_true", help="turn the rate limits off")
     p.add_argument(

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from adapters.config_errors import ConfigError, describe_validation_error
 
@@ -36,10 +37,33 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# the database URL schemes fanbridge can use (a plain sqlite/postgresql gets the async driver)
+DATABASE_SCHEMES = {
+    "sqlite",
+    "sqlite+aiosqlite",
+    "postgresql",
+    "postgresql+asyncpg",
+    "postgres",
+}
+
+
 class DatabaseConfig(Section):
     url: str = "sqlite+aiosqlite:///fanbridge.db"
-    # PostgreSQL only: keep fanbridge's tables in this schema (it must exist)
+    # PostgreSQL only: keep fanbridge's tables in this schema (created when missing)
     schema_name: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme not in DATABASE_SCHEMES:
+            shown = f"{scheme}://" if scheme else "no scheme://"
+            raise PydanticCustomError(
+                "database_url",
+                "fanbridge cannot use this database ({shown}): only SQLite and PostgreSQL",
+                {"shown": shown},
+            )
+        return value
 
 
 class DiscordConfig(Section):

@@ -66,6 +66,8 @@ FIXES: dict[str, str] = {
     "less_than_equal": "use a smaller number",
     "string_too_short": "it must not be empty",
     "value_error": "see the example in config.example.toml",
+    "database_url": 'write "sqlite+aiosqlite:///fanbridge.db" or '
+    '"postgresql://USER@HOST:5432/DBNAME"',
 }
 
 
@@ -87,7 +89,8 @@ def _what(error: Any, where: tuple[Any, ...], data: dict[str, Any]) -> str:
     if kind == "missing":
         return "required key is missing"
     message = str(error["msg"]).removeprefix("Value error, ")
-    secret = bool(where) and str(where[-1]) in SECRET_NAMES
+    # a database URL may hold a password: its scheme is named in the message instead
+    secret = bool(where) and (str(where[-1]) in SECRET_NAMES or kind == "database_url")
     if "input" in error and not secret and kind not in ("model_type", "model_attributes_type"):
         return f"{message} (got {error['input']!r})"
     return message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from adapters.music.registry import build_providers, isrc_searchers
 from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient, warn_missing_scopes
 from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
+from adapters.startup_errors import StartupFailed
 from adapters.web.app import WebServer, build_web_app
 from adapters.web.metrics import PrometheusMetrics, metrics_handler
 from adapters.web.pages import PageSettings, PlaylistView
@@ -89,6 +91,7 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self.gate: LiveGate | None = None
         self.catchup: CatchUp | None = None
+        self.starting = ""  # the part being started (named by StartupFailed)
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
         """Every inbound event: through the catch-up gate (a channel's live events wait while
@@ -97,8 +100,24 @@ class Runtime:
         return await self.gate.handle(event)
 
     async def start(self) -> None:
+        """Start every part in order. When one fails, what was started is stopped again (no
+        task, socket or session left behind) and ``StartupFailed`` names the part."""
+        self.starting = "database"
+        try:
+            await self._start()
+        except BaseException as exc:
+            part = self.starting
+            with contextlib.suppress(Exception):
+                await self.stop()
+            if isinstance(exc, Exception):
+                raise StartupFailed(part, exc) from exc
+            raise
+        self.starting = ""
+
+    async def _start(self) -> None:
         database = self.config.database
         self.store = await SqlStore.open(database.url, schema=database.schema_name)
+        self.starting = "the bridge"
         await seed_groups(self.store, self.config.groups)
         echo = EchoGuard(self.clock)
         composer = Composer(self.store, self.names, self.config.relay.max_attachment_bytes)
@@ -141,8 +160,11 @@ class Runtime:
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
         self.worker.register(report_handlers(self.reports) | gate_handlers(self.gates))
+        self.starting = "web"
         await self._start_web()
+        self.starting = "scheduler"
         await self._start_scheduler()
+        self.starting = "the bridge"
         self._tasks.append(asyncio.create_task(self.worker.run(), name="outbox"))
         assert self.resolver is not None
         self._tasks.append(asyncio.create_task(self.resolver.run(), name="music-resolver"))
@@ -290,6 +312,7 @@ class Runtime:
             self.catchup.readers[Platform.DISCORD] = history
             self.discord.sender.max_parts = self.config.relay.max_parts
             self.discord.sender.metrics = self.metrics
+            self.starting = "discord"
             await self.discord.start()
             adapters[Platform.DISCORD] = self.discord.sender
             self.names.reserve([self.discord.bot_name])
@@ -314,6 +337,7 @@ class Runtime:
             self.catchup.readers[Platform.SLACK] = SlackHistory(self.slack.client, self.slack)
             self.slack.sender.max_parts = self.config.relay.max_parts
             self.slack.sender.metrics = self.metrics
+            self.starting = "slack"
             await self.slack.start()
             if slack.mode == "http":  # no session to report: read the history once at start
                 self.catchup.session_new(Platform.SLACK)
@@ -442,8 +466,11 @@ class Runtime:
             await asyncio.sleep(600)
 
     async def stop(self) -> None:
+        """Stop in reverse order; also after a failed start (each part only if it exists, and a
+        part that fails to stop does not keep the others running)."""
         if self.scheduler is not None:
-            await self.scheduler.stop()
+            with contextlib.suppress(Exception):
+                await self.scheduler.stop()
             self.scheduler = None
         await self._stop_outbox()
         if self.catchup is not None:
@@ -458,12 +485,13 @@ class Runtime:
             if part is not None:
                 with contextlib.suppress(Exception):
                     await part.stop()
-        if self.fetcher is not None:
-            await self.fetcher.close()
-        if self.music_http is not None:
-            await self.music_http.close()
+        for closing in (self.fetcher, self.music_http):
+            if closing is not None:
+                with contextlib.suppress(Exception):
+                    await closing.close()
         if self.playlists is not None:
-            await self.playlists.client.close()
+            with contextlib.suppress(Exception):
+                await self.playlists.client.close()
         if self.store is not None:
             await self.store.close()
             self.store = None
@@ -480,12 +508,23 @@ class Runtime:
 
 
 async def run_forever(config: Config) -> None:
-    runtime = Runtime(config)
-    await runtime.start()
+    """Run until cancelled (Ctrl+C) or SIGTERM (systemd, containers): both end in the same clean
+    stop (the outbox drained, the sessions closed, the database closed)."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals: Windows, threads
+        loop.add_signal_handler(signal.SIGTERM, stopping.set)
     try:
-        await asyncio.Event().wait()
+        runtime = Runtime(config)
+        await runtime.start()
+        try:
+            await stopping.wait()
+            log.info("fanbridge: SIGTERM received, stopping")
+        finally:
+            await runtime.stop()
     finally:
-        await runtime.stop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 async def upgrade_database(url: str, schema: str | None = None) -> str | None:

@@ -156,6 +156,65 @@ def load_world(path: str | None) -> dict[str, Any] | None:
     return json.loads(Path(path).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def _named(channels: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next((c for c in channels if c.get("name") == name), channels[0])
+
+
+def bridge_config_text(world: dict[str, Any], url: str, path: Path) -> str:
+    """A fanbridge config for this emulated world: its tokens, ``[network] emulator`` at
+    ``url``, one group linking Discord #general and Slack #general, a SQLite file next to
+    ``path`` and the web server on port 8080."""
+    discord = world["discord"]
+    slack = world["slack"]
+    guild = discord["guilds"][0]
+    team = slack["workspaces"][0]
+    d_channel = _named(guild["channels"], "general")
+    s_channel = _named(team["channels"], "general")
+    database = path.resolve().parent / f"{path.stem}.db"
+
+    def q(value: Any) -> str:
+        return json.dumps(str(value))  # a TOML basic string
+
+    return f"""\
+# EMULATOR ONLY: written by `fanbridge emulate --write-config` for the emulated world at {url}.
+# These tokens are the emulator's, not real ones: this file cannot reach Discord or Slack.
+# Run the bridge against it with:  fanbridge run --config {path}
+
+[database]
+url = {q("sqlite+aiosqlite:///" + database.as_posix())}
+
+[discord]
+token = {q(discord["bot_token"])}
+
+[slack]
+bot_token = {q(slack["bot_token"])}
+app_token = {q(slack["app_token"])}
+signing_secret = {q(slack["signing_secret"])}
+mode = "socket"
+
+[web]
+host = "127.0.0.1"
+port = 8080
+
+[network]
+emulator = {q(url)}
+
+[[groups]]
+slug = "general"
+name = "General"
+
+[[groups.channels]]
+platform = "discord"
+workspace = {q(guild["id"])}  # {guild.get("name", "")}
+channel = {q(d_channel["id"])}  # #{d_channel.get("name", "")}
+
+[[groups.channels]]
+platform = "slack"
+workspace = {q(team["id"])}  # {team.get("name", "")}
+channel = {q(s_channel["id"])}  # #{s_channel.get("name", "")}
+"""
+
+
 async def serve(
     *,
     host: str,
@@ -164,14 +223,21 @@ async def serve(
     world_out: str | None,
     options: EmulatorOptions,
     ready: asyncio.Event | None = None,
+    write_config: str | None = None,
 ) -> None:
-    """Run until cancelled. Writes the world JSON to ``world_out`` once listening."""
+    """Run until cancelled. Writes the world JSON to ``world_out`` and a bridge config for it
+    to ``write_config`` once listening."""
     started = time.monotonic()
     server = EmulatorServer(host=host, port=port, world=load_world(world_file), options=options)
     await server.start()
     if world_out:
         text = json.dumps(server.emu.world(), indent=2)
         await asyncio.to_thread(Path(world_out).write_text, text, encoding="utf-8")
+    if write_config:
+        path = Path(write_config)
+        config = bridge_config_text(server.emu.world(), server.url, path)
+        await asyncio.to_thread(path.write_text, config, encoding="utf-8")
+        print(f"fanbridge emulator: bridge config written to {path} (emulator only)", flush=True)
     log.info("emulator listening on %s (%.2fs)", server.url, time.monotonic() - started)
     print(f"fanbridge emulator on {server.url}  (viewer: {server.url}/_emu/ui)", flush=True)
     if ready is not None:

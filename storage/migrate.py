@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -20,7 +20,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
+    _create_schema(connection)
     command.upgrade(alembic_config(connection), revision)
+
+
+def _create_schema(connection: Connection) -> None:
+    """PostgreSQL with ``[database] schema_name`` (the first entry of the search path): create
+    that schema when it does not exist yet (else nothing has a schema to be created in)."""
+    if connection.dialect.name != "postgresql":
+        return
+    if connection.execute(text("SELECT current_schema()")).scalar() is not None:
+        return
+    path = str(connection.execute(text("SHOW search_path")).scalar() or "")
+    first = path.split(",", 1)[0].strip()
+    first = first.strip('"') if first.startswith('"') else first.lower()  # as PostgreSQL reads it
+    if not first or first.startswith("$"):
+        return
+    quoted = connection.dialect.identifier_preparer.quote_identifier(first)
+    connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
