@@ -86,8 +86,8 @@ def message_posted(message: discord.Message) -> MessagePosted:
 
 def message_edited(raw: discord.RawMessageUpdateEvent) -> MessageEdited | None:
     data = raw.data
-    if "content" not in data:
-        return None  # an embed unfurl or pin, not an edit of the text
+    if "content" not in data or not data.get("edited_timestamp"):
+        return None  # an embed unfurl or pin (never edited by its author), not an edit
     message = raw.message
     before = raw.cached_message
     if before is not None and before.content == message.content:
