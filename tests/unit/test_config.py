@@ -119,3 +119,26 @@ def test_bad_group_channel_is_located(tmp_path: Path) -> None:
 def test_secret_values_are_not_echoed_in_errors(tmp_path: Path) -> None:
     message = error_of(write(tmp_path, "[discord]\ntoken = 12345678\n"))
     assert "[discord] token" in message and "12345678" not in message
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://fan:pw-secret@127.0.0.1/fans", "oracle://x", "fanbridge.db", "sqlite3:///x"]
+)
+def test_database_url_the_product_cannot_use_is_refused(tmp_path: Path, url: str) -> None:
+    message = error_of(write(tmp_path, f'[database]\nurl = "{url}"\n'))
+    assert "[database] url" in message and "only SQLite and PostgreSQL" in message
+    assert "Fix: " in message and "\n" not in message and "pw-secret" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///x.db",
+        "sqlite+aiosqlite:///x.db",
+        "postgresql://u@h/d",
+        "postgresql+asyncpg://u@h/d",
+        "postgres://u@h/d",
+    ],
+)
+def test_database_urls_the_product_uses_are_accepted(tmp_path: Path, url: str) -> None:
+    assert load_config(write(tmp_path, f'[database]\nurl = "{url}"\n')).database.url == url
