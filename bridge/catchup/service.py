@@ -35,6 +35,10 @@ LONGEST = 14 * 24 * 3600.0  # never read further back than this for missed posts
 MARGIN = 300.0  # after a lost session, read from this long before it was lost
 
 
+class Stopping(Exception):
+    """The bridge is stopping: the pass ends between two messages."""
+
+
 @dataclass(frozen=True, slots=True)
 class CatchUpSettings:
     window: float = 24 * 3600.0  # edits, deletes and reactions are reconciled this far back
@@ -85,6 +89,7 @@ class CatchUp:
         self._again: set[Platform] = set()
         self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
         self._started: set[Platform] = set()  # caught up once in this process
+        self._stopping = False
 
     # -- session hooks (called by the adapters) ---------------------------------------------
     def session_lost(self, platform: Platform) -> None:
@@ -102,6 +107,8 @@ class CatchUp:
     def session_new(self, platform: Platform) -> None:
         """A new session (start-up, or one that could not be resumed): read the history."""
         self.gate.hold(platform)
+        if self._stopping:
+            return
         if platform in self._runs:
             self._again.add(platform)  # read again once the current pass ends
             return
@@ -113,12 +120,18 @@ class CatchUp:
 
         return asyncio.get_running_loop().create_task(wrapped(), name=name)
 
-    async def stop(self) -> None:
-        for task in list(self._runs.values()):
-            task.cancel()
-        for task in list(self._runs.values()):
-            with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping anyway
-                await task
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop between two messages (what is left is read again at the next start); a pass
+        still waiting on the platform after ``grace`` seconds is cancelled."""
+        self._stopping = True
+        runs = list(self._runs.values())
+        if runs:
+            _, late = await asyncio.wait(runs, timeout=grace)
+            for task in late:
+                task.cancel()
+            for task in runs:
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping anyway
+                    await task
         self._runs.clear()
 
     def running(self) -> bool:
@@ -155,7 +168,10 @@ class CatchUp:
                     self.progress[link.channel] = Progress()
                 self._count_pending()
                 slots = asyncio.Semaphore(self.settings.channels_at_once)
-                await asyncio.gather(*(self._slot(slots, reader, lk, floor) for lk in links))
+                passes = (self._slot(slots, reader, lk, floor) for lk in links)
+                ended = await asyncio.gather(*passes, return_exceptions=True)
+                if self._stopping or any(isinstance(e, BaseException) for e in ended):
+                    return  # stopping (a channel's own failure is caught in channel())
                 await self._bans(reader, links)
         finally:
             await self.gate.release_all(platform)
@@ -191,7 +207,7 @@ class CatchUp:
         try:
             await self._channel(reader, link, progress, floor)
             progress.state = "done"
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, Stopping):
             raise
         except Exception as exc:  # one channel's failure never stops the others
             progress.state, progress.error = "failed", str(exc)[:200]
@@ -220,6 +236,8 @@ class CatchUp:
             self.metrics.catchup_request(channel.platform.value)
         known = {c.platform_message_id: c for c in copies}
         for seen in scan.messages:
+            if self._stopping:
+                raise Stopping
             await self._seen(reader, channel, seen, known, progress, window_start)
         await self._deleted(reader, channel, scan, copies, progress, window_start)
 
