@@ -18,12 +18,13 @@ from bridge.ports import Store
 from bridge.records import FanGroup
 from bridge.reports import ReportService
 from bridge.text import repair_text
+from bridge.usage import find_group, missing_argument, unknown, usage
 
 HELP = (
     "*/fangroup* commands:\n"
     "• `create <name> [kind:artist|genre|topic]` — create a Fan Group and link this channel "
     "to it (`kind:artist` by a verified artist makes them its artist too)\n"
-    "• `link <group>` — link this channel to an existing group\n"
+    "• `link <group>` — link this channel to an existing group (its slug or its name)\n"
     "• `unlink` — stop bridging this channel\n"
     "• `info` — this channel's group and every linked channel\n"
     "• `music [recent|top|reacted] [page]` — the group's music tab\n"
@@ -113,9 +114,9 @@ class GroupCommands:
         name = event.path[0] if event.path else "help"
         handler = self._table.get(name)
         if handler is None:
-            return Reply(f"Unknown subcommand `{name}`.\n{HELP}")
+            return Reply(unknown(name, self._table))
         event = repaired(event)
-        refusal = user_id_refusal(event)
+        refusal = user_id_refusal(event) or missing_argument(event)
         if refusal is not None:
             return Reply(refusal)
         await self._note_channel_name(event)
@@ -154,7 +155,7 @@ class GroupCommands:
             return _refused("create a group here")
         name = event.args.get("name", "").strip()
         if not name:
-            return Reply("Usage: `/fangroup create <name> [kind:artist|genre|topic]`")
+            return Reply(usage("create"))
         if (existing := await self.store.link_for_channel(event.channel)) is not None:
             group = await self.store.get_group_by_id(existing.group_id)
             return Reply(f"This channel is already linked to *{group.name if group else '?'}*.")
@@ -205,10 +206,10 @@ class GroupCommands:
         raise GroupExists(base)
 
     async def _link(self, event: CommandInvoked) -> Outcome:
-        slug = event.args.get("group", "").strip()
-        group = await self.store.get_group(slug) if slug else None
+        word = event.args.get("group", "").strip()
+        group = await find_group(self.store, word)
         if group is None:
-            return Reply(f"No group `{slug}`. Create one with `/fangroup create <name>`.")
+            return Reply(f"No group `{word[:80]}`. Create one with `/fangroup create <name>`.")
         if not (event.can_manage_channel or await self._is_owner(event, group)):
             return _refused("link this channel")
         try:

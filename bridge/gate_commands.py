@@ -35,6 +35,7 @@ from bridge.ids import ChannelRef, Platform, Role, UserRef, Visibility
 from bridge.outcome import Outcome, Reply
 from bridge.ports import Clock
 from bridge.records import FanGroup, OutboxDraft
+from bridge.usage import find_group
 
 log = logging.getLogger(__name__)
 Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
@@ -125,7 +126,7 @@ class GateService:
             return await self.decide(event, decision)
         await self._member(event.user, event.display_name)
         word = event.args.get("code", "").strip()
-        named = await self.store.get_group(word.lower()) if word else None
+        named = await find_group(self.store, word)
         if word and named is None:
             return await self._join_with_code(event, normalise_code(word))
         group = named or await self._group_here(event.channel)

@@ -19,6 +19,7 @@ from bridge.ids import UserRef, Visibility
 from bridge.outcome import Outcome, Reply
 from bridge.ports import Clock, Store
 from bridge.records import FanGroup
+from bridge.usage import find_group
 
 LINK_TTL = 7 * 24 * 3600.0
 
@@ -52,10 +53,10 @@ class WebLinks:
         return {"web": self.web}
 
     async def web(self, event: CommandInvoked) -> Outcome:
-        slug = event.args.get("group", "").strip().lower()
-        group = await self._group(event, slug)
+        word = event.args.get("group", "").strip()
+        group = await self._group(event, word)
         if group is None:
-            return Reply(f"No group `{slug}`." if slug else NOT_LINKED)
+            return Reply(f"No group `{word[:80].lower()}`." if word else NOT_LINKED)
         if group.visibility is Visibility.PUBLIC:
             page = self.page_for(group.slug)
             return Reply(f"*{group.name}* on the web: {page}" if page else NO_WEB)
@@ -74,9 +75,9 @@ class WebLinks:
             f"it): {link}"
         )
 
-    async def _group(self, event: CommandInvoked, slug: str) -> FanGroup | None:
-        if slug:
-            return await self.store.get_group(slug)
+    async def _group(self, event: CommandInvoked, word: str) -> FanGroup | None:
+        if word:
+            return await find_group(self.store, word)
         link = await self.store.link_for_channel(event.channel)
         return await self.store.get_group_by_id(link.group_id) if link else None
 

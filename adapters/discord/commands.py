@@ -4,6 +4,7 @@ comes back from the core and is sent as the interaction response."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
@@ -19,6 +20,9 @@ from bridge.outcome import Outcome, Reply, TabPage
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
+CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+SLACK_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>\n]+)>")
 
 
 def can_manage(interaction: discord.Interaction) -> bool:
@@ -67,11 +71,22 @@ async def answer(interaction: discord.Interaction, outcome: Outcome) -> None:
             allowed_mentions=discord.AllowedMentions.none(),
         )
         return
-    text = outcome.text if isinstance(outcome, Reply) else "Done."
+    text = discord_text(outcome.text) if isinstance(outcome, Reply) else "Done."
     ephemeral = outcome.ephemeral if isinstance(outcome, Reply) else True
     await interaction.response.send_message(
         text[:2000], ephemeral=ephemeral, allowed_mentions=discord.AllowedMentions.none()
     )
+
+
+def discord_text(text: str) -> str:
+    """A reply written in Slack's mrkdwn as Discord shows it: ``*bold*`` is ``**bold**`` and
+    ``<url|label>`` is ``[label](url)``; code spans are left as typed."""
+    parts = CODE_SPAN.split(text)
+    return "".join(part if i % 2 else _outside_code(part) for i, part in enumerate(parts))
+
+
+def _outside_code(text: str) -> str:
+    return SLACK_BOLD.sub(r"**\1**", SLACK_LINK.sub(r"[\2](\1)", text))
 
 
 async def tab_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> bool:
@@ -109,7 +124,7 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
         await run(interaction, ("create",), name=name, kind=kind)
 
     @group.command(name="link", description="Link this channel to an existing Fan Group")
-    @app_commands.describe(group="The group's slug (see /fangroup info)")
+    @app_commands.describe(group="The group's slug or name (see /fangroup info)")
     async def link(interaction: discord.Interaction, group: str) -> None:
         await run(interaction, ("link",), group=group)
 
@@ -142,7 +157,7 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
         await run(interaction, ("links",), value=value)
 
     @group.command(name="web", description="The group's web pages (a personal link if private)")
-    @app_commands.describe(group="A group's slug (default: this channel's group)")
+    @app_commands.describe(group="A group's slug or name (default: this channel's group)")
     async def web(interaction: discord.Interaction, group: str = "") -> None:
         await run(interaction, ("web",), group=group)
 

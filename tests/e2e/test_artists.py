@@ -141,11 +141,11 @@ async def test_an_owner_verifies_an_artist_and_their_linked_accounts(w: World) -
     code = (await w.discord("dave", "account link")).split("`")[1]
     assert (await w.slack("frank", f"account confirm {code}")).startswith("Linked:")
     text = await w.discord("bob", "artist add", user=w.du["dave"])
-    assert text.startswith("Verified Dave (Discord), frank (Slack) as an artist of *Fans*")
+    assert text.startswith("Verified Dave (Discord), frank (Slack) as an artist of **Fans**")
     assert "already an artist" in await w.discord("bob", "artist add", user=w.du["dave"])
     listed = await w.slack("heidi", "artist list")
     assert listed == "Verified artists of *Fans*:\n• Dave (Discord), frank (Slack)"
-    assert "*Artists*: Dave (Discord), frank (Slack)" in await w.discord("carol", "roles")
+    assert "**Artists**: Dave (Discord), frank (Slack)" in await w.discord("carol", "roles")
 
 
 async def test_an_artists_copies_carry_the_badge_on_both_platforms(w: World) -> None:
@@ -180,11 +180,11 @@ async def test_a_verified_artist_creates_an_artist_group(w: World) -> None:
     text = await w.discord("bob", "create", channel=1, name="Bob Band", kind="artist")
     assert "only a verified artist" in text
     text = await w.discord("dave", "create", channel=1, name="Dave Live", kind="artist")
-    assert text.startswith("Created Fan Group *Dave Live* (`dave-live`, artist)")
+    assert text.startswith("Created Fan Group **Dave Live** (`dave-live`, artist)")
     assert "(`dave-live`, artist, public)" in await w.discord("bob", "info", channel=1)
     roles = await w.discord("bob", "roles", channel=1)
-    assert "*Owners*: Dave (Discord), frank (Slack)" in roles
-    assert "*Artists*: Dave (Discord), frank (Slack)" in roles
+    assert "**Owners**: Dave (Discord), frank (Slack)" in roles
+    assert "**Artists**: Dave (Discord), frank (Slack)" in roles
     # on Slack, through Dave's linked account, with the kind anywhere after the name
     text = await w.slack("frank", "create Dave Acoustic kind:artist", channel=1)
     assert text.startswith("Created Fan Group *Dave Acoustic* (`dave-acoustic`, artist)")
@@ -198,7 +198,7 @@ async def test_an_artist_is_removed(w: World) -> None:
     text = await w.slack("grace", f"artist remove <@{w.su['frank']}>")
     assert "may not verify" in text
     text = await w.discord("bob", "artist remove", user=w.du["dave"])
-    assert text == "Dave is no longer an artist of *Fans*."
+    assert text == "Dave is no longer an artist of **Fans**."
     assert "is not an artist" in await w.discord("bob", "artist remove", user=w.du["dave"])
     assert "no verified artists" in await w.discord("carol", "artist list")
     await w.slack_post("dave", "dave the fan again")

@@ -197,7 +197,7 @@ async def test_moderators_are_added_and_removed_by_owners_and_admins(w: World) -
     text, ephemeral = await w.slack("grace", f"mod add <@{w.su['heidi']}>")
     assert "may not" in text and ephemeral
     text, ephemeral = await w.discord("alice", "mod add", user=w.du["bob"])
-    assert text.startswith("Bob is now a moderator of *Fans*") and not ephemeral
+    assert text.startswith("Bob is now a moderator of **Fans**") and not ephemeral
     text, _ = await w.discord("alice", "mod add", user=w.du["bob"])
     assert "already a moderator" in text
     # Bob is Frank on Slack: one member, so a moderator on both platforms
@@ -207,7 +207,7 @@ async def test_moderators_are_added_and_removed_by_owners_and_admins(w: World) -
     text, ephemeral = await w.slack("erin", f"mod remove <@{w.su['frank']}|frank>")
     assert text.startswith("frank is no longer a moderator") and not ephemeral
     text, _ = await w.discord("alice", "roles")
-    assert "*Moderators*: none" in text
+    assert "**Moderators**: none" in text
     text, _ = await w.slack("erin", f"mod remove <@{w.su['frank']}>")
     assert "is not a moderator" in text
 
@@ -223,9 +223,9 @@ async def test_an_owner_without_admin_rights_may_add_moderators(w: World) -> Non
     # Heidi is linked to Carol (Discord): the listing names both accounts
     text, ephemeral = await w.discord("dave", "roles")
     assert ephemeral
-    assert "*Owners*: grace (Slack)" in text
-    assert "*Moderators*: Carol (Discord), heidi (Slack)" in text
-    assert "*Artists*: none" in text
+    assert "**Owners**: grace (Slack)" in text
+    assert "**Moderators**: Carol (Discord), heidi (Slack)" in text
+    assert "**Artists**: none" in text
     text, _ = await w.slack("grace", "mod add")
     assert text.startswith("Usage:")
 

@@ -151,7 +151,7 @@ async def test_only_owners_and_managers_change_the_visibility(w: World) -> None:
     group = await w.store.get_group("fans")
     assert group is not None and group.visibility.value == "public"
     text, ephemeral = await w.discord("alice", "visibility", value="invite")
-    assert text.startswith("*Fans* is now invite.") and not ephemeral
+    assert text.startswith("**Fans** is now invite.") and not ephemeral
     # the group's moderators: alice (Discord) and erin (Slack)
     await w.discord("alice", "mod add", user=w.du["alice"])
     await w.slack("erin", f"mod add <@{w.su['erin']}>")
@@ -171,7 +171,7 @@ async def test_an_invite_code_from_slack_lets_a_discord_fan_in(w: World) -> None
     assert await w.s_find("bob before joining") is None
 
     text, ephemeral = await w.discord("bob", "join", code=code)
-    assert text.startswith("Welcome to *Fans*!") and ephemeral, text
+    assert text.startswith("Welcome to **Fans**!") and ephemeral, text
     summary, role = await w.emu.until(lambda: w.fan_role("bob"), what="bob given the fans role")
     [music] = [c for c in summary["channels"] if c["id"] == w.d_music]
     [overwrite] = [o for o in music["permission_overwrites"] if o["id"] == role["id"]]
@@ -195,7 +195,7 @@ async def test_used_expired_and_unknown_codes_are_refused(w: World) -> None:
     fresh = CODE.search(text)
     assert fresh, text
     text, _ = await w.discord("dave", "join", code=fresh.group(1))
-    assert text.startswith("You are already a member of *Fans*")  # the code is not used up
+    assert text.startswith("You are already a member of **Fans**")  # the code is not used up
     text, _ = await w.slack("grace", f"join {fresh.group(1).lower()}")
     assert text.startswith("Welcome to *Fans*!")
     await w.store.add_invite(
@@ -262,6 +262,6 @@ async def test_a_denied_fan_is_told_on_the_card_and_stays_out(w: World) -> None:
     [deny_action] = await w.modlog("deny")
     assert deny_action.target == str(UserRef(Platform.SLACK, w.team, w.su["heidi"]))
     text, _ = await w.discord("alice", "visibility", value="public")
-    assert text.startswith("*Fans* is now public.")
+    assert text.startswith("**Fans** is now public.")
     await w.s_post("heidi", "heidi in a public group")
     await w.d_shown("heidi in a public group")

@@ -229,7 +229,7 @@ async def test_fangroup_ban_by_a_slack_moderator_and_unban(w: World) -> None:
     text, _ = await w.slack("erin", f"ban <@{w.su['grace']}>")
     assert "already banned" in text
     text, _ = await w.discord("alice", "unban", user=w.du["bob"])
-    assert "is unbanned from *Fans*" in text
+    assert "is unbanned from **Fans**" in text
     [unban, _] = await w.settled("unban", 2)
     assert statuses(unban)[Platform.DISCORD] == ("done", "")
     assert await w.overwrite("bob") is None

@@ -159,7 +159,7 @@ async def test_kick_removes_from_slack_and_is_honest_about_discord(w: More) -> N
     assert effects["discord"] == ("skipped", "Discord channels have no membership; use ban")
     assert not await w.in_slack_music("grace")
     text, _ = await w.discord("alice", "kickscope", value="guild")
-    assert "kickscope of *Fans* is now guild" in text
+    assert "kickscope of **Fans** is now guild" in text
     text, _ = await w.discord("alice", "kick", user=w.du["bob"])
     [action, _] = await w.settled("kick", 2)
     # the default bot has no Kick Members: the modlog says so instead of pretending
@@ -172,7 +172,7 @@ async def test_policy_log_records_without_acting(w: More) -> None:
     text, _ = await w.slack("frank", "policy log")
     assert text.startswith("Sorry")
     text, _ = await w.discord("alice", "policy", value="log")
-    assert "policy of *Fans* is now log" in text
+    assert "policy of **Fans** is now log" in text
     await w.s_post("frank", "frank is here")  # posting joins the channel on the emulator
     text, _ = await w.slack("erin", f"ban <@{w.su['frank']}> logged only")
     assert "is banned from *Fans*" in text
@@ -210,7 +210,7 @@ async def test_policy_suggest_dismissed_from_slack(w: More) -> None:
     await w.settled("unban")
     await w.s_post("heidi", "heidi once more")  # rejoins #music
     text, _ = await w.discord("alice", "ban", user=w.du["dave"], reason="again")
-    assert "is banned from *Fans*" in text
+    assert "is banned from **Fans**" in text
     card = await w.s_shown("Apply it on Slack?")
     [actions] = [b for b in card["blocks"] if b["type"] == "actions"]
     dismiss = actions["elements"][1]
@@ -232,7 +232,7 @@ async def test_guild_ban_scope_bans_from_every_linked_guild(w: More) -> None:
     await w.discord("alice", "unban", user=w.du["dave"])
     await w.settled("unban", 2)
     text, _ = await w.discord("alice", "banscope", value="guild")
-    assert "banscope of *Fans* is now guild" in text
+    assert "banscope of **Fans** is now guild" in text
     text, _ = await w.slack("erin", f"ban <@{w.su['heidi']}> guild wide")
     [action, *_] = await w.settled("ban", 4)
     assert w.effects(action)["discord"] == ("done", "")

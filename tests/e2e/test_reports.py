@@ -115,7 +115,7 @@ async def test_owners_and_managers_set_the_moderator_channels(w: World) -> None:
     refused = await w.d_command("bob", w.d_mods, "modchannel", value="fans")
     assert refused.startswith("Sorry")
     text = await w.d_command("alice", w.d_mods, "modchannel", value="fans")
-    assert text.startswith("This channel is now the Discord moderator channel of *Fans*")
+    assert text.startswith("This channel is now the Discord moderator channel of **Fans**")
     text = await w.s_command("erin", w.s_mods, "modchannel fans")
     assert text.startswith("This channel is now the Slack moderator channel of *Fans*")
     group = await w.store.get_group("fans")

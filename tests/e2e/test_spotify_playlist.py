@@ -486,7 +486,7 @@ async def test_the_playlist_follows_the_groups_visibility(scene: Scene) -> None:
         playlist = await scene.playlist()
         return playlist if playlist is not None and playlist["public"] is flag else None
 
-    assert (await visibility(scene, "invite")).startswith("*Fans* is now invite.")
+    assert (await visibility(scene, "invite")).startswith("**Fans** is now invite.")
     private = await scene.emu.until(lambda: public_is(False), what="the playlist goes private")
     assert private["uris"] == (await scene.until_uris(*scene.order))["uris"]  # tracks kept
     # still kept while private, which needs its items read back (scope playlist-read-private)
@@ -494,7 +494,7 @@ async def test_the_playlist_follows_the_groups_visibility(scene: Scene) -> None:
     scene.order = [s for s in scene.order if s is not scene.posts["refused_song"]]
     private = await scene.until_uris(*scene.order)
     assert private["public"] is False
-    assert (await visibility(scene, "public")).startswith("*Fans* is now public.")
+    assert (await visibility(scene, "public")).startswith("**Fans** is now public.")
     await scene.emu.until(lambda: public_is(True), what="the playlist is public again")
     changes = [
         r

@@ -93,9 +93,9 @@ async def test_a_public_group_gets_its_plain_address_on_both_platforms(s: Scene)
 
 async def test_a_private_group_refuses_fans_who_are_not_admitted(s: Scene) -> None:
     text, _ = await s.discord("alice", "visibility", value="invite")
-    assert text.startswith("*Fans* is now invite.")
+    assert text.startswith("**Fans** is now invite.")
     text, ephemeral = await s.discord("bob", "web")
-    assert ephemeral and text.startswith("Sorry, *Fans* is private") and "http" not in text
+    assert ephemeral and text.startswith("Sorry, **Fans** is private") and "http" not in text
     text, ephemeral = await s.slack("frank", "web fans", channel=s.s_general)
     assert ephemeral and text.startswith("Sorry, *Fans* is private") and "http" not in text
 
@@ -122,7 +122,7 @@ async def test_an_admitted_discord_fan_gets_a_personal_link(s: Scene) -> None:
     code = CODE.search(text)
     assert code, text
     text, _ = await s.discord("bob", "join", code=code.group(1))
-    assert text.startswith("Welcome to *Fans*!"), text
+    assert text.startswith("Welcome to **Fans**!"), text
     text, ephemeral = await s.discord("bob", "web")
     assert ephemeral, text
     grant = s.verify(text)
@@ -130,7 +130,7 @@ async def test_an_admitted_discord_fan_gets_a_personal_link(s: Scene) -> None:
     assert grant.user == str(UserRef(Platform.DISCORD, s.guild, s.du["bob"]))
     # dave is still not admitted
     text, _ = await s.discord("dave", "web")
-    assert text.startswith("Sorry, *Fans* is private")
+    assert text.startswith("Sorry, **Fans** is private")
 
 
 async def test_a_ban_closes_the_personal_link_on_the_bridges_web_server_at_once(
@@ -153,5 +153,5 @@ async def test_a_ban_closes_the_personal_link_on_the_bridges_web_server_at_once(
 
     assert await statuses() == {200}
     text, _ = await s.discord("alice", "ban", user=s.du["bob"])
-    assert "is banned from *Fans*" in text, text
+    assert "is banned from **Fans**" in text, text
     assert await statuses() == {404}  # as if there were no such group

@@ -1,0 +1,90 @@
+"""How `/fangroup` is typed: each subcommand's usage line, the arguments it cannot do without,
+the subcommand a mistyped word most likely meant, and the group a word names (its slug or its
+name, in any case)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+
+from bridge.events import CommandInvoked
+from bridge.ports import Store
+from bridge.records import FanGroup
+
+USAGE: dict[str, str] = {
+    "create": "create <name> [kind:artist|genre|topic]",
+    "link": "link <group>",
+    "unlink": "unlink",
+    "info": "info",
+    "help": "help",
+    "music": "music [recent|top|reacted] [page]",
+    "links": "links on|off",
+    "account": "account link | account confirm <code> | account unlink",
+    "mod": "mod add|remove @user",
+    "artist": "artist add|remove @user | artist list",
+    "roles": "roles",
+    "ban": "ban @user [reason] [purge 10m]",
+    "unban": "unban @user",
+    "modlog": "modlog [@user]",
+    "timeout": "timeout @user 10m",
+    "untimeout": "untimeout @user",
+    "kick": "kick @user [reason]",
+    "policy": "policy mirror|suggest|log",
+    "banscope": "banscope channel|guild",
+    "kickscope": "kickscope channel|guild",
+    "modchannel": "modchannel [group|clear]",
+    "visibility": "visibility public|invite|approval",
+    "invite": "invite [uses] [expiry]",
+    "join": "join [code|group]",
+    "web": "web [group]",
+}
+# the argument a command path cannot do without
+REQUIRED: dict[tuple[str, ...], str] = {
+    ("create",): "name",
+    ("link",): "group",
+    ("account", "confirm"): "code",
+    ("mod", "add"): "user",
+    ("mod", "remove"): "user",
+    ("artist", "add"): "user",
+    ("artist", "remove"): "user",
+    ("ban",): "user",
+    ("unban",): "user",
+    ("timeout",): "user",
+    ("untimeout",): "user",
+    ("kick",): "user",
+}
+
+
+def usage(subcommand: str) -> str:
+    """``Usage: `/fangroup link <group>``` (the help's pointer for a subcommand it lacks)."""
+    line = USAGE.get(subcommand)
+    return f"Usage: `/fangroup {line}`" if line else "See `/fangroup help`."
+
+
+def missing_argument(event: CommandInvoked) -> str | None:
+    """The usage line when the command lacks the argument it cannot do without; else None."""
+    needed = REQUIRED.get(event.path)
+    if needed is None or event.args.get(needed, "").strip():
+        return None
+    return usage(event.path[0])
+
+
+def unknown(word: str, known: Collection[str]) -> str:
+    """The answer to a subcommand that does not exist: the likeliest one and its usage."""
+    shown = word[:40].replace("`", "'")
+    close = difflib.get_close_matches(word.lower(), sorted(known), n=1, cutoff=0.6)
+    if not close:
+        return f"Unknown subcommand `{shown}`. See `/fangroup help` for them all."
+    return f"Unknown subcommand `{shown}`. Did you mean `{close[0]}`?\n{usage(close[0])}"
+
+
+async def find_group(store: Store, word: str) -> FanGroup | None:
+    """The group ``word`` names: by slug or by name, in any case (None when none)."""
+    wanted = word.strip()
+    if not wanted:
+        return None
+    by_slug = await store.get_group(wanted.lower())
+    if by_slug is not None:
+        return by_slug
+    folded = wanted.casefold()
+    return next((g for g in await store.list_groups() if g.name.casefold() == folded), None)

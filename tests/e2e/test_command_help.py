@@ -1,0 +1,107 @@
+"""`/fangroup` helps whoever mistypes it: a misspelt subcommand gets "did you mean" and that
+subcommand's usage line (not the whole help), a missing argument gets the usage line, a group is
+named by its slug or its name in any case, and Discord replies are written in Discord's markdown.
+Real discord.py and slack-bolt against the emulators; the group "Fans" links #general."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from adapters.runtime import Runtime
+from emulators.server import ThreadedEmulator
+from tests.e2e.harness import Emu, running_bridge
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+SLACK_BOLD = re.compile(r"(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])")
+SLACK_LINK = re.compile(r"<https?://[^>|]+\|")
+
+
+class Scene:
+    def __init__(self, emu: Emu, world: dict[str, Any], runtime: Runtime) -> None:
+        self.emu, self.runtime = emu, runtime
+        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
+        self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
+        self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
+        self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
+        self.su = {u["name"]: str(u["id"]) for u in team["users"]}
+
+    async def discord_command(self, who: str, channel: str, path: str, **options: str) -> str:
+        body = {
+            "channel_id": self.d[channel],
+            "user_id": self.du[who],
+            "name": f"fangroup {path}",
+            "options": options,
+        }
+        return str((await self.emu.post("/_emu/discord/commands", body))["data"]["content"])
+
+    async def slack_command(self, who: str, channel: str, text: str) -> str:
+        body = {"command": "/fangroup", "text": text, "user": self.su[who]}
+        answer = await self.emu.post("/_emu/slack/commands", body | {"channel": self.s[channel]})
+        return str(answer["responses"][0]["text"])
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def scene(
+    emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Scene]:
+    db_dir = Path(tmp_path_factory.mktemp("help"))
+    async with running_bridge(emulator.url, db_dir) as (emu, world, runtime):
+        yield Scene(emu, world, runtime)
+
+
+async def test_a_typo_gets_did_you_mean_and_that_usage_line(scene: Scene) -> None:
+    reply = await scene.slack_command("erin", "music", "lnik fans")
+    assert "Did you mean `link`?" in reply
+    assert "Usage: `/fangroup link <group>`" in reply
+    assert "modlog" not in reply  # not the whole help
+    assert "Did you mean `modlog`?" in await scene.slack_command("erin", "music", "modlgo")
+
+
+async def test_a_word_like_no_subcommand_points_to_help(scene: Scene) -> None:
+    reply = await scene.slack_command("frank", "general", "xyzzy")
+    assert reply == "Unknown subcommand `xyzzy`. See `/fangroup help` for them all."
+
+
+async def test_a_missing_argument_gets_the_usage_line(scene: Scene) -> None:
+    for text, line in (
+        ("link", "Usage: `/fangroup link <group>`"),
+        ("create", "Usage: `/fangroup create <name> [kind:artist|genre|topic]`"),
+        ("account confirm", "Usage: `/fangroup account link | account confirm <code>"),
+        ("ban", "Usage: `/fangroup ban @user"),
+    ):
+        reply = await scene.slack_command("erin", "music", text)
+        assert reply.startswith(line), (text, reply)
+        assert "``" not in reply
+
+
+async def test_a_group_is_named_by_its_slug_or_its_name(scene: Scene) -> None:
+    created = await scene.discord_command("alice", "music", "create", name="Rock & Roll Stars")
+    assert "(`rock-roll-stars`, topic)" in created
+    linked = await scene.slack_command("erin", "music", "link rock & ROLL stars")
+    assert linked == "Linked this channel to *Rock & Roll Stars*."
+    await scene.slack_command("erin", "music", "unlink")
+    assert "Linked this channel" in await scene.slack_command(
+        "erin", "music", "link ROCK-ROLL-STARS"
+    )
+    missing = await scene.slack_command("erin", "announcements", "link no such band")
+    assert missing.startswith("No group `no such band`.")
+    web = await scene.slack_command("frank", "general", "web rock & roll stars")
+    assert not web.startswith("No group")
+
+
+async def test_discord_replies_use_discord_markdown(scene: Scene) -> None:
+    info = await scene.discord_command("bob", "general", "info")
+    assert info.startswith("**Fans** (`fans`, topic, public)")
+    help_text = await scene.discord_command("bob", "general", "help")
+    assert help_text.startswith("**/fangroup** commands")
+    for text in (info, help_text):
+        assert not SLACK_BOLD.search(text.replace("`*`", "")), text
+        assert not SLACK_LINK.search(text), text
+    slack_info = await scene.slack_command("frank", "general", "info")
+    assert slack_info.startswith("*Fans* (`fans`, topic, public)")  # Slack keeps its mrkdwn
