@@ -262,6 +262,8 @@ class SlackAdapter:
             found = await self._sub_args(words[1:2]) if len(words) > 1 else {}
             reason = unescape(" ".join(words[2:]))
             return (sub,), {k: v for k, v in found.items() if k != "code"} | {"reason": reason}
+        if sub == "join" and len(words) > 2:  # a group named by its name of several words
+            return (sub,), {"code": unescape(rest)}
         if sub in GATE_SUBCOMMANDS:
             return (sub,), gate_args(sub, words[1:])
         if sub == "create":

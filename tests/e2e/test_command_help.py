@@ -93,6 +93,8 @@ async def test_a_group_is_named_by_its_slug_or_its_name(scene: Scene) -> None:
     assert missing.startswith("No group `no such band`.")
     web = await scene.slack_command("frank", "general", "web rock & roll stars")
     assert not web.startswith("No group")
+    joined = await scene.slack_command("frank", "general", "join Rock & Roll Stars")
+    assert joined.startswith("*Rock & Roll Stars* is public")
 
 
 async def test_discord_replies_use_discord_markdown(scene: Scene) -> None:
