@@ -18,7 +18,7 @@ from bridge.ports import Store
 from bridge.records import FanGroup
 from bridge.reports import ReportService
 from bridge.text import repair_text
-from bridge.usage import find_group, missing_argument, unknown, usage
+from bridge.usage import find_group, missing_argument, second_word_typo, unknown, usage
 
 HELP = (
     "*/fangroup* commands:\n"
@@ -116,7 +116,8 @@ class GroupCommands:
         if handler is None:
             return Reply(unknown(name, self._table))
         event = repaired(event)
-        refusal = user_id_refusal(event) or missing_argument(event)
+        refusal = second_word_typo(event.path) or user_id_refusal(event)
+        refusal = refusal or missing_argument(event)
         if refusal is not None:
             return Reply(refusal)
         await self._note_channel_name(event)

@@ -38,6 +38,12 @@ USAGE: dict[str, str] = {
     "join": "join [code|group]",
     "web": "web [group]",
 }
+# the second word of the subcommands that have one
+SECOND_WORDS: dict[str, tuple[str, ...]] = {
+    "account": ("link", "confirm", "unlink"),
+    "mod": ("add", "remove"),
+    "artist": ("add", "remove", "list"),
+}
 # the argument a command path cannot do without
 REQUIRED: dict[tuple[str, ...], str] = {
     ("create",): "name",
@@ -76,6 +82,22 @@ def unknown(word: str, known: Collection[str]) -> str:
     if not close:
         return f"Unknown subcommand `{shown}`. See `/fangroup help` for them all."
     return f"Unknown subcommand `{shown}`. Did you mean `{close[0]}`?\n{usage(close[0])}"
+
+
+def second_word_typo(path: tuple[str, ...]) -> str | None:
+    """ "Did you mean `account confirm`?" for ``account confrim``; None unless a second word
+    was mistyped into one close to a known one."""
+    known = SECOND_WORDS.get(path[0]) if path else None
+    if known is None or len(path) < 2 or path[1] in known:
+        return None
+    close = difflib.get_close_matches(path[1], known, n=1, cutoff=0.6)
+    if not close:
+        return None
+    shown = path[1][:40].replace("`", "'")
+    return (
+        f"Unknown subcommand `{path[0]} {shown}`. Did you mean `{path[0]} {close[0]}`?\n"
+        f"{usage(path[0])}"
+    )
 
 
 async def find_group(store: Store, word: str) -> FanGroup | None:

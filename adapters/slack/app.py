@@ -254,7 +254,7 @@ class SlackAdapter:
         is (("account", "confirm"), {"code": ...}); ``mod add <@U123|name>`` names a user."""
         sub = words[0].lower() if words else "help"
         rest = " ".join(words[1:])
-        if sub in SUBCOMMANDS and len(words) > 1 and words[1].lower() in SUBCOMMANDS[sub]:
+        if sub in SUBCOMMANDS and len(words) > 1 and words[1].isalpha():  # a mistyped one too
             return (sub, words[1].lower()), await self._sub_args(words[2:])
         if sub == "music":
             return (sub,), music_args(words[1:])

@@ -61,6 +61,9 @@ async def test_a_typo_gets_did_you_mean_and_that_usage_line(scene: Scene) -> Non
     assert "Usage: `/fangroup link <group>`" in reply
     assert "modlog" not in reply  # not the whole help
     assert "Did you mean `modlog`?" in await scene.slack_command("erin", "music", "modlgo")
+    reply = await scene.slack_command("frank", "general", "account confrim ABC123")
+    assert reply.startswith("Unknown subcommand `account confrim`. Did you mean `account confirm`?")
+    assert "Usage: `/fangroup account link | account confirm <code> | account unlink`" in reply
 
 
 async def test_a_word_like_no_subcommand_points_to_help(scene: Scene) -> None:
