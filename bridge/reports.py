@@ -21,6 +21,7 @@ from bridge.ports import Clock, Store
 from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
 from bridge.report_model import Report, ReportCard, ReportCards, ReportStore
 from bridge.text import Document
+from bridge.usage import find_group
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class ReportService:
     async def _command_group(self, event: CommandInvoked, slug: str) -> FanGroup | None:
         """The group named, else the channel's own group, else the group moderated here."""
         if slug:
-            return await self.store.get_group(slug)
+            return await find_group(self.store, slug)  # its slug or its name
         link = await self.store.link_for_channel(event.channel)
         if link is not None:
             return await self.store.get_group_by_id(link.group_id)

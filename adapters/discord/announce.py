@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from adapters.discord.commands import discord_text
 from adapters.discord.convert import channel_ref
 from adapters.discord.markdown import parse_discord, render_discord
 from adapters.discord.names import webhook_safe
@@ -140,7 +141,9 @@ async def _run(interaction: discord.Interaction, dispatch: Dispatch, event: Core
     text = outcome.text if isinstance(outcome, Reply) else "Done."
     if isinstance(outcome, Announced):
         text += "\n" + await outcome.progress(PROGRESS_WAIT)
-    await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NONE)
+    await interaction.followup.send(
+        discord_text(text)[:2000], ephemeral=True, allowed_mentions=NONE
+    )
 
 
 def build_announce(dispatch: Dispatch) -> app_commands.Group:

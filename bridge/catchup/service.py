@@ -90,6 +90,8 @@ class CatchUp:
         self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
         self._started: set[Platform] = set()  # caught up once in this process
         self._stopping = False
+        self._idle = asyncio.Event()  # no pass under way
+        self._idle.set()
 
     # -- session hooks (called by the adapters) ---------------------------------------------
     def session_lost(self, platform: Platform) -> None:
@@ -112,6 +114,7 @@ class CatchUp:
         if platform in self._runs:
             self._again.add(platform)  # read again once the current pass ends
             return
+        self._idle.clear()
         self._runs[platform] = self._spawn(self._run(platform), f"catch-up-{platform.value}")
 
     def _spawn(self, work: Awaitable[object], name: str) -> asyncio.Task[None]:
@@ -134,6 +137,10 @@ class CatchUp:
                     await task
         self._runs.clear()
 
+    async def idle(self) -> None:
+        """Return once no catch-up pass is under way (at once when none is)."""
+        await self._idle.wait()
+
     def running(self) -> bool:
         """A catch-up pass is under way (or due) on some platform."""
         return bool(self._runs)
@@ -155,6 +162,8 @@ class CatchUp:
                     break
         finally:
             self._runs.pop(platform, None)
+            if not self._runs:
+                self._idle.set()
 
     async def platform(self, platform: Platform, *, floor: float | None = None) -> None:
         """Catch up every linked channel of ``platform``, then let its live events through.

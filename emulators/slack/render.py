@@ -127,8 +127,8 @@ def user_json(state: SlackState, user: User) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "real_name": user.real_name,
         "real_name_normalized": user.real_name,
-        "display_name": user.name,
-        "display_name_normalized": user.name,
+        "display_name": user.display_name,
+        "display_name_normalized": user.display_name,
         "avatar_hash": "g" + user.id[-10:].lower(),
         "team": user.team_id,
         **{f"image_{n}": user.image_72 for n in (24, 32, 48, 72, 192, 512)},

@@ -27,7 +27,7 @@ DEFAULT_WORLD: dict[str, Any] = {
                 {"name": "erin", "real_name": "Erin Evans", "admin": True},
                 {"name": "frank", "real_name": "Frank Fischer"},
                 {"name": "grace", "real_name": "Grace Gomez"},
-                {"name": "heidi", "real_name": "Heidi Hansen"},
+                {"name": "heidi", "real_name": "Heidi Hansen", "display_name": "heidi ♪"},
             ],
         }
     ],
@@ -52,6 +52,7 @@ class User:
     team_id: str
     name: str
     real_name: str
+    display_name: str = ""  # as on Slack: empty unless the person chose one
     admin: bool = False
     owner: bool = False
     is_bot: bool = False
@@ -215,6 +216,7 @@ class SlackState:
             team_id=ws.id,
             name=name,
             real_name=str(spec.get("real_name") or name.title()),
+            display_name=str(spec.get("display_name") or ""),
             admin=bool(spec.get("admin", False)) or bool(spec.get("owner", False)),
             owner=bool(spec.get("owner", False)),
             is_bot=bool(spec.get("is_bot", False)),
@@ -322,6 +324,7 @@ def _user_export(user: User) -> dict[str, Any]:
         "id": user.id,
         "name": user.name,
         "real_name": user.real_name,
+        "display_name": user.display_name,
         "admin": user.admin,
         "owner": user.owner,
         "image_72": user.image_72,

@@ -139,10 +139,14 @@ def _channel_seed(link: tuple[str, ...]) -> dict[str, str]:
     return seed
 
 
-async def start_bridge(config: Config, **options: Any) -> Runtime:
-    """A started Runtime; ``options`` go to its constructor (e.g. ``outbox=OutboxSettings``)."""
+async def start_bridge(config: Config, *, caught_up: bool = True, **options: Any) -> Runtime:
+    """A started Runtime; ``options`` go to its constructor (e.g. ``outbox=OutboxSettings``).
+    With ``caught_up`` it returns once every linked channel's history has been read, so what a
+    test does next is live (and `/fangroup info` no longer says "catching up")."""
     runtime = Runtime(config, web_port=0, **options)
     await runtime.start()
+    if caught_up and runtime.catchup is not None:
+        await asyncio.wait_for(runtime.catchup.idle(), timeout=60)
     return runtime
 
 

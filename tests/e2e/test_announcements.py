@@ -158,7 +158,7 @@ async def test_the_slack_command_works_for_the_artists_linked_account(w: World) 
     copies = await w.copies("Listening party tonight")
     assert all("pin" not in _blocks_text(c) and "group:" not in _blocks_text(c) for c in copies)
     discord_copy = next(c for c in copies if c.get("embeds"))
-    assert discord_copy["author"] == "frank ✔ artist"
+    assert discord_copy["author"] == "Frank Fischer ✔ artist"  # no display name: the real name
     slack_origin = next(c for c in copies if c.get("blocks") and not c.get("embeds"))
     assert slack_origin["pinned_to"] == [w.s_channel]  # pinned with pins.add
 
@@ -209,7 +209,7 @@ async def test_a_moderator_announces_to_the_group_of_the_channel_or_names_one(w:
     carol = UserRef(Platform.DISCORD, w.guild, w.du["carol"])
     await grant(w.store, carol, "Carol", Role.MODERATOR)
     text = await w.announce("carol", "post", message="Mods here: new rules pinned")
-    assert "posted here and queued for 2 linked channel(s) of *Fans*" in text
+    assert "posted here and queued for 2 linked channel(s) of **Fans**" in text  # Discord markdown
     await w.copies("Mods here: new rules pinned")
     # #announcements is not linked: a moderator (not an artist) must say which group
     elsewhere = await w.announce("carol", "post", channel=2, message="Which group?")

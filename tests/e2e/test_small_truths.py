@@ -113,3 +113,13 @@ async def test_a_slack_thread_becomes_a_discord_thread_named_after_its_first_mes
     assert shown["name"] == "who is going to the Berlin show?", shown
     replies = await scene.discord_texts(str(shown["id"]))
     assert replies == ["me! row 3"]
+
+
+async def test_slack_people_appear_under_the_name_slack_shows(scene: Scene) -> None:
+    """The display name a person chose, else their real name; never the lowercase handle."""
+    await scene.slack_post("frank", "no display name set")  # real name Frank Fischer
+    await scene.slack_post("heidi", "chose a display name")  # display name "heidi ♪"
+    frank = await scene.emu.until(lambda: scene.discord_message("no display name set"), what="f")
+    heidi = await scene.emu.until(lambda: scene.discord_message("chose a display name"), what="h")
+    assert frank["author"] == "Frank Fischer"
+    assert heidi["author"] == "heidi ♪"
