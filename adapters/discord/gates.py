@@ -11,7 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.commands import answer, command_event
+from adapters.discord.commands import answer, command_event, discord_text
 from adapters.discord.send import platform_errors
 from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent
@@ -75,7 +75,7 @@ async def join_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> 
     outcome = await dispatch(command_event(interaction, ("join", decision), {"request": request}))
     if isinstance(outcome, Reply) and not outcome.ephemeral:
         await interaction.response.edit_message(
-            content=outcome.text[:2000], view=None, allowed_mentions=NONE
+            content=discord_text(outcome.text)[:2000], view=None, allowed_mentions=NONE
         )
     else:
         await answer(interaction, outcome)
