@@ -218,7 +218,7 @@ async def test_a_post_due_beyond_the_grace_is_reported_as_missed(w: World) -> No
             return next((t for t in texts if f"#{number(reply)}" in t and "not sent" in t), None)
 
         shown = await w.emu.until(notice, what="the missed notice")
-        assert "Presale starts now" in shown and "grace" in shown
+        assert "Presale starts now" in shown and "beyond the 10 min grace" in shown
         assert await w.copies("Presale starts now") == []
         listed = await w.announce("dave", "list")
         assert f"#{number(reply)} missed" in listed
