@@ -27,7 +27,7 @@ DEFAULT_WORLD: dict[str, Any] = {
                 {"name": "erin", "real_name": "Erin Evans", "admin": True},
                 {"name": "frank", "real_name": "Frank Fischer"},
                 {"name": "grace", "real_name": "Grace Gomez"},
-                {"name": "heidi", "real_name": "Heidi Hansen", "display_name": "heidi ♪"},
+                {"name": "heidi", "real_name": "Heidi Hansen"},
             ],
         }
     ],
@@ -52,7 +52,7 @@ class User:
     team_id: str
     name: str
     real_name: str
-    display_name: str = ""  # as on Slack: empty unless the person chose one
+    display_name: str = ""  # as on Slack: may be empty (then Slack shows the real name)
     admin: bool = False
     owner: bool = False
     is_bot: bool = False
@@ -216,7 +216,8 @@ class SlackState:
             team_id=ws.id,
             name=name,
             real_name=str(spec.get("real_name") or name.title()),
-            display_name=str(spec.get("display_name") or ""),
+            # the name a person chose; a world may leave it empty, as many Slack people do
+            display_name=str(spec.get("display_name", name)),
             admin=bool(spec.get("admin", False)) or bool(spec.get("owner", False)),
             owner=bool(spec.get("owner", False)),
             is_bot=bool(spec.get("is_bot", False)),

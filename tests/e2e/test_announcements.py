@@ -158,7 +158,7 @@ async def test_the_slack_command_works_for_the_artists_linked_account(w: World) 
     copies = await w.copies("Listening party tonight")
     assert all("pin" not in _blocks_text(c) and "group:" not in _blocks_text(c) for c in copies)
     discord_copy = next(c for c in copies if c.get("embeds"))
-    assert discord_copy["author"] == "Frank Fischer ✔ artist"  # no display name: the real name
+    assert discord_copy["author"] == "frank ✔ artist"
     slack_origin = next(c for c in copies if c.get("blocks") and not c.get("embeds"))
     assert slack_origin["pinned_to"] == [w.s_channel]  # pinned with pins.add
 

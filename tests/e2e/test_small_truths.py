@@ -5,7 +5,8 @@ discord.py and slack-bolt against the emulators."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import copy
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import pytest_asyncio
 
 from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
+from emulators.slack.state import DEFAULT_WORLD as SLACK_WORLD
 from tests.e2e.harness import Chats, running_bridge
+from tests.emulation import running_emulator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -35,12 +38,25 @@ class Scene(Chats):
         return next((r for r in rows if needle in (r.get("content") or "")), None)
 
 
+@pytest.fixture(scope="module")
+def people_emulator() -> Iterator[ThreadedEmulator]:
+    """The default world plus two Slack people as Slack has them: Ivan chose no display name
+    (Slack shows his real name), Judy chose one unlike her handle."""
+    slack = copy.deepcopy(SLACK_WORLD)
+    slack["workspaces"][0]["users"] += [
+        {"name": "ivan", "real_name": "Ivan Ito", "display_name": ""},
+        {"name": "judy", "real_name": "Judy Jones", "display_name": "judy ♪"},
+    ]
+    with running_emulator(world={"slack": slack}) as emu:
+        yield emu
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def scene(
-    emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
+    people_emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Scene]:
     db_dir = Path(tmp_path_factory.mktemp("small_truths"))
-    async with running_bridge(emulator.url, db_dir) as (emu, world, runtime):
+    async with running_bridge(people_emulator.url, db_dir) as (emu, world, runtime):
         scene = Scene(emu, world)
         scene.runtime = runtime
         yield scene
@@ -117,9 +133,9 @@ async def test_a_slack_thread_becomes_a_discord_thread_named_after_its_first_mes
 
 async def test_slack_people_appear_under_the_name_slack_shows(scene: Scene) -> None:
     """The display name a person chose, else their real name; never the lowercase handle."""
-    await scene.slack_post("frank", "no display name set")  # real name Frank Fischer
-    await scene.slack_post("heidi", "chose a display name")  # display name "heidi ♪"
-    frank = await scene.emu.until(lambda: scene.discord_message("no display name set"), what="f")
-    heidi = await scene.emu.until(lambda: scene.discord_message("chose a display name"), what="h")
-    assert frank["author"] == "Frank Fischer"
-    assert heidi["author"] == "heidi ♪"
+    await scene.slack_post("ivan", "no display name set")
+    await scene.slack_post("judy", "chose a display name")
+    ivan = await scene.emu.until(lambda: scene.discord_message("no display name set"), what="i")
+    judy = await scene.emu.until(lambda: scene.discord_message("chose a display name"), what="j")
+    assert ivan["author"] == "Ivan Ito"
+    assert judy["author"] == "judy ♪"
