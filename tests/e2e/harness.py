@@ -258,3 +258,31 @@ class JumpClock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+
+class CommandScene:
+    """A running bridge's default world as people in it run `/fangroup`: channels and people by
+    name (``d``/``s`` channels, ``du``/``su`` users), a command's reply on either platform."""
+
+    def __init__(self, emu: Emu, world: dict[str, Any], runtime: Runtime) -> None:
+        self.emu, self.runtime = emu, runtime
+        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
+        self.guild, self.team = str(guild["id"]), str(team["id"])
+        self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
+        self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
+        self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
+        self.su = {u["name"]: str(u["id"]) for u in team["users"]}
+
+    async def discord_command(self, who: str, channel: str, path: str, **options: str) -> str:
+        body = {
+            "channel_id": self.d[channel],
+            "user_id": self.du[who],
+            "name": f"fangroup {path}",
+            "options": options,
+        }
+        return str((await self.emu.post("/_emu/discord/commands", body))["data"]["content"])
+
+    async def slack_command(self, who: str, channel: str, text: str) -> str:
+        body = {"command": "/fangroup", "text": text, "user": self.su[who]}
+        answer = await self.emu.post("/_emu/slack/commands", body | {"channel": self.s[channel]})
+        return str(answer["responses"][0]["text"])

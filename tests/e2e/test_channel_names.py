@@ -13,24 +13,14 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from adapters.runtime import Runtime
 from bridge.ids import ChannelRef, Platform
 from emulators.server import ThreadedEmulator
-from tests.e2e.harness import Emu, running_bridge
+from tests.e2e.harness import CommandScene, Emu, running_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-class Scene:
-    def __init__(self, emu: Emu, world: dict[str, Any], runtime: Runtime) -> None:
-        self.emu, self.runtime = emu, runtime
-        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
-        self.guild, self.team = str(guild["id"]), str(team["id"])
-        self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
-        self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
-        self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
-        self.su = {u["name"]: str(u["id"]) for u in team["users"]}
-
+class Scene(CommandScene):
     @property
     def store(self) -> Any:
         assert self.runtime.store is not None
@@ -45,20 +35,6 @@ class Scene:
     async def name_of(self, channel: ChannelRef, expected: str) -> str | None:
         link = await self.store.link_for_channel(channel)
         return expected if link is not None and link.channel_name == expected else None
-
-    async def discord_command(self, who: str, channel: str, path: str, **options: str) -> str:
-        body = {
-            "channel_id": self.d[channel],
-            "user_id": self.du[who],
-            "name": f"fangroup {path}",
-            "options": options,
-        }
-        return str((await self.emu.post("/_emu/discord/commands", body))["data"]["content"])
-
-    async def slack_command(self, who: str, channel: str, text: str) -> str:
-        body = {"command": "/fangroup", "text": text, "user": self.su[who]}
-        answer = await self.emu.post("/_emu/slack/commands", body | {"channel": self.s[channel]})
-        return str(answer["responses"][0]["text"])
 
     async def page(self, path: str) -> str:
         assert self.runtime.web is not None

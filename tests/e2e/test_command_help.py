@@ -8,54 +8,28 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
-from tests.e2e.harness import Emu, running_bridge
+from tests.e2e.harness import CommandScene, running_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 SLACK_BOLD = re.compile(r"(?<![*\w])\*[^*\s][^*\n]*\*(?![*\w])")
 SLACK_LINK = re.compile(r"<https?://[^>|]+\|")
 
 
-class Scene:
-    def __init__(self, emu: Emu, world: dict[str, Any], runtime: Runtime) -> None:
-        self.emu, self.runtime = emu, runtime
-        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
-        self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
-        self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
-        self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
-        self.su = {u["name"]: str(u["id"]) for u in team["users"]}
-
-    async def discord_command(self, who: str, channel: str, path: str, **options: str) -> str:
-        body = {
-            "channel_id": self.d[channel],
-            "user_id": self.du[who],
-            "name": f"fangroup {path}",
-            "options": options,
-        }
-        return str((await self.emu.post("/_emu/discord/commands", body))["data"]["content"])
-
-    async def slack_command(self, who: str, channel: str, text: str) -> str:
-        body = {"command": "/fangroup", "text": text, "user": self.su[who]}
-        answer = await self.emu.post("/_emu/slack/commands", body | {"channel": self.s[channel]})
-        return str(answer["responses"][0]["text"])
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def scene(
     emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Scene]:
+) -> AsyncIterator[CommandScene]:
     db_dir = Path(tmp_path_factory.mktemp("help"))
     async with running_bridge(emulator.url, db_dir) as (emu, world, runtime):
-        yield Scene(emu, world, runtime)
+        yield CommandScene(emu, world, runtime)
 
 
-async def test_a_typo_gets_did_you_mean_and_that_usage_line(scene: Scene) -> None:
+async def test_a_typo_gets_did_you_mean_and_that_usage_line(scene: CommandScene) -> None:
     reply = await scene.slack_command("erin", "music", "lnik fans")
     assert "Did you mean `link`?" in reply
     assert "Usage: `/fangroup link <group>`" in reply
@@ -66,12 +40,12 @@ async def test_a_typo_gets_did_you_mean_and_that_usage_line(scene: Scene) -> Non
     assert "Usage: `/fangroup account link | account confirm <code> | account unlink`" in reply
 
 
-async def test_a_word_like_no_subcommand_points_to_help(scene: Scene) -> None:
+async def test_a_word_like_no_subcommand_points_to_help(scene: CommandScene) -> None:
     reply = await scene.slack_command("frank", "general", "xyzzy")
     assert reply == "Unknown subcommand `xyzzy`. See `/fangroup help` for them all."
 
 
-async def test_a_missing_argument_gets_the_usage_line(scene: Scene) -> None:
+async def test_a_missing_argument_gets_the_usage_line(scene: CommandScene) -> None:
     for text, line in (
         ("link", "Usage: `/fangroup link <group>`"),
         ("create", "Usage: `/fangroup create <name> [kind:artist|genre|topic]`"),
@@ -83,7 +57,7 @@ async def test_a_missing_argument_gets_the_usage_line(scene: Scene) -> None:
         assert "``" not in reply
 
 
-async def test_a_group_is_named_by_its_slug_or_its_name(scene: Scene) -> None:
+async def test_a_group_is_named_by_its_slug_or_its_name(scene: CommandScene) -> None:
     created = await scene.discord_command("alice", "music", "create", name="Rock & Roll Stars")
     assert "(`rock-roll-stars`, topic)" in created
     linked = await scene.slack_command("erin", "music", "link rock & ROLL stars")
@@ -100,7 +74,7 @@ async def test_a_group_is_named_by_its_slug_or_its_name(scene: Scene) -> None:
     assert joined.startswith("*Rock & Roll Stars* is public")
 
 
-async def test_discord_replies_use_discord_markdown(scene: Scene) -> None:
+async def test_discord_replies_use_discord_markdown(scene: CommandScene) -> None:
     info = await scene.discord_command("bob", "general", "info")
     assert info.startswith("**Fans** (`fans`, topic, public)")
     help_text = await scene.discord_command("bob", "general", "help")

@@ -16,35 +16,16 @@ import pytest_asyncio
 from adapters.runtime import Runtime
 from bridge.ids import ChannelRef, Platform
 from emulators.server import ThreadedEmulator
-from tests.e2e.harness import Chats, Emu, running_bridge
+from tests.e2e.harness import Chats, CommandScene, Emu, running_bridge
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-class Scene:
+class Scene(CommandScene):
     def __init__(self, emu: Emu, world: dict[str, Any], runtime: Runtime) -> None:
-        self.emu, self.runtime, self.chats = emu, runtime, Chats(emu, world)
-        guild, team = world["discord"]["guilds"][0], world["slack"]["workspaces"][0]
-        self.guild, self.team = str(guild["id"]), str(team["id"])
-        self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
-        self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
-        self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
-        self.su = {u["name"]: str(u["id"]) for u in team["users"]}
+        super().__init__(emu, world, runtime)
+        self.chats = Chats(emu, world)
         self.slack_bot = str(world["slack"]["bot_user_id"])
-
-    async def discord_command(self, who: str, channel: str, path: str, **options: str) -> str:
-        body = {
-            "channel_id": self.d[channel],
-            "user_id": self.du[who],
-            "name": f"fangroup {path}",
-            "options": options,
-        }
-        return str((await self.emu.post("/_emu/discord/commands", body))["data"]["content"])
-
-    async def slack_command(self, who: str, channel: str, text: str) -> str:
-        body = {"command": "/fangroup", "text": text, "user": self.su[who]}
-        answer = await self.emu.post("/_emu/slack/commands", body | {"channel": self.s[channel]})
-        return str(answer["responses"][0]["text"])
 
 
 def line_of(info: str, channel_id: str) -> str:
