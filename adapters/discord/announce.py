@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from adapters.discord.commands import discord_text
 from adapters.discord.convert import channel_ref
 from adapters.discord.markdown import parse_discord, render_discord
 from adapters.discord.names import webhook_safe
+from adapters.discord.replies import discord_text
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.announce import Announced
 from bridge.events import AnnounceInvoked, CoreEvent

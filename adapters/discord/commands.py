@@ -4,7 +4,6 @@ comes back from the core and is sent as the interaction response."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
@@ -12,6 +11,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.convert import channel_ref
+from adapters.discord.replies import discord_text
 from adapters.discord.tab import parse_custom_id, tab_embed, tab_view
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.ids import Platform, UserRef
@@ -20,9 +20,6 @@ from bridge.outcome import Outcome, Reply, TabPage
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
-CODE_SPAN = re.compile(r"(`[^`\n]*`)")
-SLACK_BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
-SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>\n]+)>")
 
 
 def can_manage(interaction: discord.Interaction) -> bool:
@@ -76,17 +73,6 @@ async def answer(interaction: discord.Interaction, outcome: Outcome) -> None:
     await interaction.response.send_message(
         text[:2000], ephemeral=ephemeral, allowed_mentions=discord.AllowedMentions.none()
     )
-
-
-def discord_text(text: str) -> str:
-    """A reply written in Slack's mrkdwn as Discord shows it: ``*bold*`` is ``**bold**`` and
-    ``<url|label>`` is ``[label](url)``; code spans are left as typed."""
-    parts = CODE_SPAN.split(text)
-    return "".join(part if i % 2 else _outside_code(part) for i, part in enumerate(parts))
-
-
-def _outside_code(text: str) -> str:
-    return SLACK_BOLD.sub(r"**\1**", SLACK_LINK.sub(r"[\2](\1)", text))
 
 
 async def tab_clicked(interaction: discord.Interaction, dispatch: Dispatch) -> bool:

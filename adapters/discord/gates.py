@@ -11,7 +11,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.commands import answer, command_event, discord_text
+from adapters.discord.commands import answer, command_event
+from adapters.discord.replies import discord_text
 from adapters.discord.send import platform_errors
 from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent
