@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import platform
 import re
@@ -35,6 +34,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bench.burst import DISCORD, SLACK, Observed, token_for, tokens_in
+from bench.logs import bench_logging
 from bench.probe import BenchRuntime, ErrorTally
 from bench.stats import copy_calls, percentile
 from bench.world import BenchWorld, Control, Pair, bridge_config, build_world, database
@@ -395,11 +395,7 @@ async def amain(opts: Options) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse(argv)
-    root = logging.getLogger()
-    root.setLevel(logging.WARNING if opts.verbose else logging.ERROR)
-    handler = logging.StreamHandler() if opts.verbose else logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    bench_logging(opts.verbose)
     asyncio.run(amain(opts))
     return 0
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import platform
 import tempfile
@@ -25,6 +24,7 @@ import aiohttp
 
 from bench.burst import observe, post_bursts
 from bench.core import SqlCounter, format_phases, format_store_calls, run_core
+from bench.logs import bench_logging
 from bench.probe import BenchRuntime, ErrorTally
 from bench.profiling import Profiler
 from bench.report import table
@@ -183,11 +183,7 @@ async def amain(opts: Options) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse(argv)
-    root = logging.getLogger()
-    root.setLevel(logging.WARNING if opts.verbose else logging.ERROR)
-    handler = logging.StreamHandler() if opts.verbose else logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    bench_logging(opts.verbose)
     asyncio.run(amain(opts))
     return 0
 
