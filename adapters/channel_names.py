@@ -1,7 +1,7 @@
 """Linked channels' names (``#general``), as the platforms show them: looked up at start-up for
 links that have none (config-seeded links, links made before names were kept), and refreshed
 on a Discord channel rename (``DiscordAdapter``) and on any ``/fangroup`` command
-(``bridge.commands``). Only the names of linked channels are kept."""
+(``bridge.groups.commands``). Only the names of linked channels are kept."""
 
 from __future__ import annotations
 

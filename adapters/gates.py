@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.gate_commands import GateService
+from bridge.gates.commands import GateService
 from bridge.ids import Platform
 from bridge.ports import GroupStore
 

@@ -25,27 +25,28 @@ from adapters.web.app import WebServer, build_web_app
 from adapters.web.metrics import PrometheusMetrics, metrics_handler
 from adapters.web.pages import PageSettings, PlaylistView
 from adapters.web.signing import GroupLinks, web_secret
-from bridge.announce import AnnounceService, AnnounceSettings
-from bridge.announce_schedule import ScheduledAnnouncements
-from bridge.card_delivery import gate_handlers, report_handlers
-from bridge.catchup.gate import LiveGate
-from bridge.catchup.service import CatchUp, CatchUpSettings
-from bridge.commands import GroupCommands
-from bridge.compose import Composer, NamePolicy
-from bridge.echo import EchoGuard
+from bridge.announce.schedule import ScheduledAnnouncements
+from bridge.announce.service import AnnounceService, AnnounceSettings
 from bridge.events import CoreEvent
-from bridge.gate_commands import GateService
+from bridge.gates.commands import GateService
+from bridge.gates.delivery import gate_handlers
+from bridge.groups.commands import GroupCommands
+from bridge.groups.web_links import WebLinks
 from bridge.ids import ChannelRef, Platform
 from bridge.music.resolve import Resolver
 from bridge.music.service import MusicService
-from bridge.outbox import OutboxSettings, OutboxWorker
 from bridge.outcome import Outcome
+from bridge.pipeline.catchup.gate import LiveGate
+from bridge.pipeline.catchup.service import CatchUp, CatchUpSettings
+from bridge.pipeline.compose import Composer, NamePolicy
+from bridge.pipeline.echo import EchoGuard
+from bridge.pipeline.outbox import OutboxSettings, OutboxWorker
+from bridge.pipeline.router import Router
 from bridge.ports import ChatAdapter, Clock, SystemClock
 from bridge.records import FanGroup
-from bridge.relay import RelayService
-from bridge.reports import ReportService
-from bridge.router import Router
-from bridge.web_links import WebLinks
+from bridge.relay.service import RelayService
+from bridge.reports.delivery import report_handlers
+from bridge.reports.service import ReportService
 from storage.repos import SqlStore
 
 log = logging.getLogger(__name__)

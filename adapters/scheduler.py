@@ -28,7 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 
-from bridge.announce_schedule import ScheduledAnnouncements
+from bridge.announce.schedule import ScheduledAnnouncements
 from bridge.ports import Clock
 from storage.db import normalise_url
 
@@ -68,7 +68,7 @@ def run_announcement(announcement_id: int, owner: str) -> str:
 
 
 class ApScheduler:
-    """The ``bridge.scheduler.Scheduler`` port on apscheduler."""
+    """The ``bridge.pipeline.scheduler.Scheduler`` port on apscheduler."""
 
     def __init__(self, store: BaseJobStore, clock: Clock, *, owner: str | None = None) -> None:
         self.clock = clock

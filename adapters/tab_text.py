@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bridge.commands import PAGE_SIZE
+from bridge.groups.commands import PAGE_SIZE
 from bridge.music.model import PLATFORMS
 from bridge.music.service import PLATFORM_NAMES
 from bridge.outcome import TabPage

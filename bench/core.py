@@ -27,16 +27,16 @@ from adapters.seed import seed_groups
 from bench.profiling import Profiler
 from bench.world import database
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.commands import GroupCommands
-from bridge.compose import Composer, NamePolicy
-from bridge.echo import EchoGuard
 from bridge.events import Author, MessagePosted
+from bridge.groups.commands import GroupCommands
 from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.outbox import OutboxWorker
+from bridge.pipeline.compose import Composer, NamePolicy
+from bridge.pipeline.echo import EchoGuard
+from bridge.pipeline.outbox import OutboxWorker
+from bridge.pipeline.router import Router
 from bridge.ports import Capabilities, ChatAdapter, SystemClock
 from bridge.records import MessageCopy
-from bridge.relay import RelayService
-from bridge.router import Router
+from bridge.relay.service import RelayService
 from bridge.text import Emoji, doc
 from storage.repos import SqlStore
 

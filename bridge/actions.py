@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bridge.announce.release_card import Release
 from bridge.events import Attachment
 from bridge.records import MessageCopy
-from bridge.release_card import Release
 from bridge.text import Document, Emoji
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bridge.announce_model import Announcement, AnnouncementDraft, AnnouncementStatus
+from bridge.announce.model import Announcement, AnnouncementDraft, AnnouncementStatus
 from bridge.ids import ChannelRef, Platform, UserRef
 from storage.base import RepoBase
 from storage.repo_members import _account_filter

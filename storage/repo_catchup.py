@@ -7,8 +7,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bridge.catchup.model import StoredReaction
 from bridge.ids import ChannelRef, Platform
+from bridge.pipeline.catchup.model import StoredReaction
 from bridge.records import ChannelLink, MessageCopy
 from storage import convert
 from storage.base import RepoBase

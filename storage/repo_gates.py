@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select, update
 
-from bridge.gates import InviteUse, JoinRequest
+from bridge.gates.check import InviteUse, JoinRequest
 from bridge.ids import ChannelRef, Platform, UserRef, Visibility
 from storage.base import RepoBase
 from storage.tables import FanGroupRow, GroupInviteRow, JoinRequestRow

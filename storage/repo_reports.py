@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select, update
 
 from bridge.ids import ChannelRef, Platform
-from bridge.report_model import Report, ReportCardRef
+from bridge.reports.model import Report, ReportCardRef
 from storage.base import RepoBase
 from storage.tables import ReportCardRow, ReportRow
 

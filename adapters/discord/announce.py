@@ -19,7 +19,7 @@ from adapters.discord.markdown import parse_discord, render_discord
 from adapters.discord.names import webhook_safe
 from adapters.discord.replies import discord_text
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.announce import Announced
+from bridge.announce.service import Announced
 from bridge.events import AnnounceInvoked, CoreEvent
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply

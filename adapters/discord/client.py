@@ -22,10 +22,10 @@ from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
 from adapters.pacing import bot_authenticated, discord_pacer, pacing_trace
-from bridge.catchup.model import NoWatcher, SessionWatcher
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome
+from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
 from bridge.ports import GroupStore
 
 log = logging.getLogger(__name__)

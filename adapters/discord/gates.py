@@ -16,7 +16,7 @@ from adapters.discord.replies import discord_text
 from adapters.discord.send import platform_errors
 from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent
-from bridge.gates import Grant
+from bridge.gates.check import Grant
 from bridge.ids import ChannelRef, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.ports import GroupStore, PermanentError

@@ -16,8 +16,8 @@ import discord
 from adapters.discord import convert
 from adapters.discord.markdown import emoji_from_discord
 from adapters.discord.send import DiscordSender
-from bridge.catchup.model import Scan, SeenMessage, SeenReaction
 from bridge.ids import ChannelRef, Platform
+from bridge.pipeline.catchup.model import Scan, SeenMessage, SeenReaction
 from bridge.ports import GroupStore
 from bridge.text import Emoji
 

@@ -14,8 +14,8 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bridge.commands import row_id
 from bridge.events import CoreEvent, MemberTimedOut, ModCardClicked
+from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
 

@@ -15,13 +15,13 @@ from adapters.discord.commands import can_manage
 from adapters.discord.convert import channel_ref
 from adapters.discord.markdown import escape_text
 from adapters.discord.send import platform_errors
-from bridge.commands import row_id
 from bridge.events import CoreEvent, ReportActed, ReportFiled
-from bridge.identity import platform_name
+from bridge.groups.commands import row_id
+from bridge.groups.identity import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.ports import PermanentError
-from bridge.report_model import ACTION_LABELS, ReportCard
+from bridge.reports.model import ACTION_LABELS, ReportCard
 
 log = logging.getLogger(__name__)
 

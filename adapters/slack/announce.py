@@ -18,7 +18,7 @@ from adapters.slack import convert
 from adapters.slack.mrkdwn import escape, parse_slack, render_slack, unescape
 from adapters.slack.users import UserCache
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.announce import Announced
+from bridge.announce.service import Announced
 from bridge.events import AnnounceInvoked, CoreEvent
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply

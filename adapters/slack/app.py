@@ -28,7 +28,6 @@ from adapters.slack.reports import SlackReports
 from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
-from bridge.catchup.model import NoWatcher, SessionWatcher
 from bridge.events import (
     Author,
     CommandInvoked,
@@ -38,8 +37,9 @@ from bridge.events import (
     MessageShortcut,
 )
 from bridge.ids import Platform, UserRef
-from bridge.ordering import InOrder
 from bridge.outcome import Outcome
+from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
+from bridge.pipeline.ordering import InOrder
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from adapters.slack.mrkdwn import unescape
 from adapters.slack.send import platform_errors
 from adapters.slack.tab import response
 from bridge.events import CommandInvoked, CoreEvent
-from bridge.gates import Grant
+from bridge.gates.check import Grant
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.ports import PermanentError

@@ -21,9 +21,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.emoji import emoji_from_slack
-from bridge.catchup.model import Scan, SeenMessage, SeenReaction
 from bridge.events import MessageEdited, MessagePosted
 from bridge.ids import ChannelRef, Platform
+from bridge.pipeline.catchup.model import Scan, SeenMessage, SeenReaction
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.users import UserCache, user_exists
-from bridge.commands import row_id
 from bridge.events import CoreEvent, ModCardClicked
+from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
 

@@ -17,12 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.send import platform_errors
 from adapters.slack.tab import esc, plain
 from adapters.slack.users import UserCache
-from bridge.commands import row_id
 from bridge.events import CoreEvent, ReportActed, ReportFiled
-from bridge.identity import platform_name
+from bridge.groups.commands import row_id
+from bridge.groups.identity import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.report_model import ACTION_LABELS, ReportCard
+from bridge.reports.model import ACTION_LABELS, ReportCard
 
 log = logging.getLogger(__name__)
 

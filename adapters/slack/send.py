@@ -4,7 +4,7 @@ without ``link_names``, so nothing relayed can notify @channel/@here/@everyone.
 
 Nothing Slack refuses is dropped silently: a copy it refuses as sent goes out plain (the bot's
 own name, the author's in the text), a message longer than ``max_parts`` parts sends the rest
-as message.txt, and a reaction beyond a message's limit waits for room (bridge.outbox)."""
+as message.txt, and a reaction beyond a message's limit waits for room (bridge.pipeline.outbox)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, Platform
 from bridge.metrics import Metrics, NullMetrics
-from bridge.outbox import WaitForRoom
+from bridge.pipeline.outbox import WaitForRoom
 from bridge.ports import (
     Capabilities,
     DeliveryError,

@@ -9,8 +9,8 @@ from typing import Any
 
 from adapters import tab_text
 from adapters.slack.mrkdwn import ZWSP, escape
-from bridge.commands import SORTS
 from bridge.events import CommandInvoked, CoreEvent
+from bridge.groups.commands import SORTS
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply, TabPage
 from bridge.records import TabEntry

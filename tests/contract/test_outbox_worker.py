@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.compose import Composer, NamePolicy
-from bridge.echo import EchoGuard
 from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.outbox import OutboxSettings, OutboxWorker
+from bridge.pipeline.compose import Composer, NamePolicy
+from bridge.pipeline.echo import EchoGuard
+from bridge.pipeline.outbox import OutboxSettings, OutboxWorker
 from bridge.ports import Capabilities, PartialDelivery, TransientError
 from bridge.records import MessageCopy, OutboxDraft, OutboxStatus
 from bridge.text import Emoji, doc

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bridge.announce_model import AnnouncementDraft, AnnouncementStatus
+from bridge.announce.model import AnnouncementDraft, AnnouncementStatus
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.text import Document, Text
 from storage.repos import SqlStore

@@ -27,7 +27,7 @@ import sys
 
 from adapters.config import config_from_dict
 from adapters.runtime import Runtime
-from bridge.outbox import OutboxSettings
+from bridge.pipeline.outbox import OutboxSettings
 from tests.e2e.harness import JumpClock
 
 

@@ -24,7 +24,7 @@ import pytest_asyncio
 
 from adapters.config import Config
 from adapters.runtime import Runtime
-from bridge.announce_model import AnnouncementStatus
+from bridge.announce.model import AnnouncementStatus
 from bridge.ids import Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import Emu, JumpClock, bridge_config, grant

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
 from bridge.ids import Platform, Role, UserRef, Visibility
-from bridge.outbox import OutboxSettings
+from bridge.pipeline.outbox import OutboxSettings
 from emulators.server import ThreadedEmulator
 from storage.repos import SqlStore
 from tests.e2e.harness import Emu, running_bridge

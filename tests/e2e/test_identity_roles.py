@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.runtime import Runtime
-from bridge.identity import hash_code
+from bridge.groups.identity import hash_code
 from bridge.ids import Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
 from storage.repos import SqlStore

@@ -16,7 +16,7 @@ import pytest_asyncio
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
-from bridge.identity import hash_code
+from bridge.groups.identity import hash_code
 from bridge.ids import Platform, UserRef
 from bridge.ports import ModAction
 from emulators.server import ThreadedEmulator

@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.runtime import Runtime
 from adapters.web.metrics import METRIC_NAMES
-from bridge.outbox import OutboxSettings
+from bridge.pipeline.outbox import OutboxSettings
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import Chats, Emu, running_bridge
 

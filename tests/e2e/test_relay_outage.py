@@ -23,7 +23,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.runtime import Runtime
-from bridge.outbox import OutboxSettings
+from bridge.pipeline.outbox import OutboxSettings
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import Chats, Emu, bridge_config, start_bridge
 

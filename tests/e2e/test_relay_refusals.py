@@ -109,7 +109,7 @@ def problems(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixt
     letter), so none of those may appear."""
     with caplog.at_level(logging.INFO):
         yield caplog
-    buried = [r for r in caplog.records if r.name == "bridge.outbox" and r.levelno >= 30]
+    buried = [r for r in caplog.records if r.name == "bridge.pipeline.outbox" and r.levelno >= 30]
     assert buried == [], [r.getMessage() for r in buried]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bridge.catchup.gate import LiveGate
 from bridge.events import Author, CommandInvoked, CoreEvent, MessagePosted
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Ignored, Outcome
+from bridge.pipeline.catchup.gate import LiveGate
 from bridge.text import Document
 
 GENERAL = ChannelRef(Platform.DISCORD, "1", "10")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge.commands import GroupCommands
 from bridge.events import CommandInvoked
-from bridge.identity import (
+from bridge.groups.commands import GroupCommands
+from bridge.groups.identity import (
     CODE_ALPHABET,
     CODE_LENGTH,
     IdentityService,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bridge.compose import with_posted_at
 from bridge.ids import ChannelRef, Platform
+from bridge.pipeline.compose import with_posted_at
 from bridge.records import StoredMessage
 from bridge.text import Document, Text
 

@@ -7,9 +7,9 @@ import string
 
 import pytest
 
-from bridge.artists import BADGE
-from bridge.compose import NamePolicy
-from bridge.names import contains, name_key, shows_badge, skeleton
+from bridge.groups.artists import BADGE
+from bridge.groups.names import contains, name_key, shows_badge, skeleton
+from bridge.pipeline.compose import NamePolicy
 
 CYRILLIC_A = "\u0430"
 

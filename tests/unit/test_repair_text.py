@@ -7,8 +7,8 @@ import pytest
 
 from adapters.discord.markdown import emoji_from_discord, parse_discord
 from adapters.slack.mrkdwn import parse_slack
-from bridge.commands import row_id, user_id_refusal
 from bridge.events import CommandInvoked
+from bridge.groups.commands import row_id, user_id_refusal
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.text import Mention, Styled, Text, repair_text
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bridge.when import WhenError, parse_when
+from bridge.announce.when import WhenError, parse_when
 
 # Wednesday 2026-11-18 11:06:40 UTC (12:06:40 in Paris, 20:06:40 in Tokyo)
 NOW = 1_795_000_000.0

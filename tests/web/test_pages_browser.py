@@ -436,7 +436,7 @@ async def test_a_removed_share_leaves_the_tab(browser: Browser, site: Site) -> N
     await page.goto(f"/g/orrin/item/{site.items['Quiet Static']}")
     await expect(page.locator("blockquote")).to_contain_text("<script>alert(1)</script>")
     # a moderator deletes the message everywhere: the store marks it deleted and its shares
-    # removed (bridge.moderation.delete_everywhere → MusicService.removed)
+    # removed (bridge.moderation.service.delete_everywhere → MusicService.removed)
     await site.store.mark_deleted(site.messages["quiet"], at=site.clock.now())
     await site.store.remove_shares(site.messages["quiet"], at=site.clock.now())
     await page.goto("/g/orrin")

@@ -1,0 +1,356 @@
+"""`/fangroup`: create, link, unlink, info, help. Same behaviour on both platforms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bridge.errors import ChannelAlreadyLinked, GroupExists
+from bridge.events import CommandInvoked, HomeOpened
+from bridge.groups.artists import ArtistService, is_artist_anywhere
+from bridge.groups.identity import IdentityService, RoleService, platform_name, safe_name
+from bridge.groups.usage import find_group, missing_argument, second_word_typo, unknown, usage
+from bridge.ids import ChannelRef, GroupKind, Platform, Role, UserRef
+from bridge.moderation.service import ModerationService, target_id
+from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
+from bridge.ports import Store
+from bridge.records import FanGroup
+from bridge.reports.service import ReportService
+from bridge.text import repair_text
+
+HELP = (
+    "*/fangroup* commands:\n"
+    "• `create <name> [kind:artist|genre|topic]` — create a Fan Group and link this channel "
+    "to it (`kind:artist` by a verified artist makes them its artist too)\n"
+    "• `link <group>` — link this channel to an existing group (its slug or its name)\n"
+    "• `unlink` — stop bridging this channel\n"
+    "• `info` — this channel's group and every linked channel\n"
+    "• `music [recent|top|reacted] [page]` — the group's music tab\n"
+    "• `links on|off` — add a shared song's links on other services to relayed copies\n"
+    "• `account link` / `account confirm <code>` / `account unlink` — make your Discord and "
+    "Slack accounts one fan (mentions and roles follow)\n"
+    "• `mod add|remove @user` — make someone a moderator of the group (owners, admins)\n"
+    "• `artist add|remove @user` / `artist list` — the group's verified artists (owners, "
+    "admins)\n"
+    "• `roles` — the group's owners, moderators and artists\n"
+    "• `ban @user [reason]` / `unban @user` — ban someone from the group on every platform "
+    "(moderators)\n"
+    "• `modlog [@user]` — the last moderation actions and what each did (moderators)\n"
+    "• `timeout @user 10m` / `untimeout @user` / `kick @user [reason]` — (moderators); "
+    "`ban @user [reason] purge 10m` also deletes their last 10 minutes everywhere\n"
+    "• `policy mirror|suggest|log`, `banscope channel|guild`, `kickscope channel|guild` — "
+    "how moderation carries over to the other platform (owners)\n"
+    "• `modchannel [group|clear]` — post the group's reports in this channel (owners)\n"
+    "• `visibility public|invite|approval` — who may join the group (owners)\n"
+    "• `invite [uses] [expiry]` — an invite code, e.g. `invite 5 2d` (moderators)\n"
+    "• `join [code|group]` — join with an invite code, or ask the moderators to let you in\n"
+    "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)"
+)
+PAGE_SIZE = 5
+MAX_PAGE = 10_000  # as the Discord command's page option allows
+SORTS = ("recent", "top", "reacted")
+# A Discord id is a snowflake (a 64-bit count of milliseconds since 2015 and more): none is
+# larger than a signed 64-bit integer (a PostgreSQL BIGINT) before 2084, so a larger one is a
+# mistake, refused before it reaches the database or a platform.
+MAX_SNOWFLAKE = 2**63 - 1
+NUMBER = re.compile(r"[0-9]{1,30}")
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+MAX_ROW_ID = 2**31 - 1  # the bridge's own ids (cards, join requests) are INTEGER columns
+
+LinkHealth = Callable[[ChannelRef], Awaitable[str]]
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:50] or "group"
+
+
+class GroupCommands:
+    def __init__(
+        self,
+        store: Store,
+        health: LinkHealth | None = None,
+        moderation: ModerationService | None = None,
+        reports: ReportService | None = None,
+    ) -> None:
+        self.store = store
+        self.health = health
+        self.identity = IdentityService(store)
+        self.roles = RoleService(store)
+        self.artists = ArtistService(store, self.roles)
+        self._table: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]] = {
+            "create": self._create,
+            "link": self._link,
+            "unlink": self._unlink,
+            "info": self._info,
+            "music": self._music,
+            "links": self._links,
+            "account": self.identity.account,
+            "mod": self.roles.mod,
+            "roles": self.roles.roles,
+            "artist": self.artists.artist,
+            "help": self._help,
+        }
+        if moderation is not None:
+            self._table |= {
+                "ban": moderation.ban_command,
+                "unban": moderation.unban_command,
+                "modlog": moderation.modlog_command,
+            }
+            self._table |= moderation.more.commands()
+        if reports is not None:
+            self._table["modchannel"] = reports.modchannel_command
+
+    def add_subcommands(
+        self, handlers: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]]
+    ) -> None:
+        """Subcommands of a service built elsewhere (the join gates)."""
+        self._table |= handlers
+
+    async def handle(self, event: CommandInvoked) -> Outcome:
+        name = event.path[0] if event.path else "help"
+        handler = self._table.get(name)
+        if handler is None:
+            return Reply(unknown(name, self._table))
+        event = repaired(event)
+        refusal = second_word_typo(event.path) or user_id_refusal(event)
+        refusal = refusal or missing_argument(event)
+        if refusal is not None:
+            return Reply(refusal)
+        await self._note_channel_name(event)
+        return await handler(event)
+
+    async def _note_channel_name(self, event: CommandInvoked) -> None:
+        """A linked channel's name as the command shows it now (it may have been renamed)."""
+        if not event.channel_name:
+            return
+        link = await self.store.link_for_channel(event.channel)
+        if link is not None and link.channel_name != event.channel_name:
+            await self.store.set_channel_name(event.channel, event.channel_name)
+
+    async def _help(self, _: CommandInvoked) -> Outcome:
+        return Reply(HELP)
+
+    async def is_moderator(self, group: FanGroup, user: UserRef) -> bool:
+        """An owner or moderator of ``group`` (through any of the person's linked accounts)."""
+        return await self.roles.is_moderator(group, user)
+
+    async def _is_owner(self, event: CommandInvoked, group: FanGroup) -> bool:
+        account = await self.store.get_account(event.user)
+        if account is None:
+            return False
+        roles = await self.store.roles_in_group(group.id)
+        return any(r.member_id == account.member_id and r.role is Role.OWNER for r in roles)
+
+    async def _create(self, event: CommandInvoked) -> Outcome:
+        artist = event.args.get("kind") == GroupKind.ARTIST
+        if artist and not await self._may_create_artist_group(event):
+            return Reply(
+                "Sorry, only a verified artist (or someone who may manage this channel) may "
+                "create an artist group."
+            )
+        if not (event.can_manage_channel or artist):
+            return _refused("create a group here")
+        name = event.args.get("name", "").strip()
+        if not name:
+            return Reply(usage("create"))
+        if (existing := await self.store.link_for_channel(event.channel)) is not None:
+            group = await self.store.get_group_by_id(existing.group_id)
+            return Reply(f"This channel is already linked to *{group.name if group else '?'}*.")
+        group = await self._new_group(name, event)
+        await self.store.link_channel(
+            group_id=group.id,
+            channel=event.channel,
+            linked_by=str(event.user),
+            channel_name=event.channel_name or None,
+        )
+        await self._grant_creator(
+            event, group, [Role.OWNER, Role.ARTIST] if artist else [Role.OWNER]
+        )
+        return Reply(
+            f"Created Fan Group *{group.name}* (`{group.slug}`, {group.kind.value}) and linked "
+            f"this channel. Link more channels with `/fangroup link {group.slug}`.",
+            ephemeral=False,
+        )
+
+    async def _may_create_artist_group(self, event: CommandInvoked) -> bool:
+        return event.can_manage_channel or await is_artist_anywhere(self.store, event.user)
+
+    async def _grant_creator(
+        self, event: CommandInvoked, group: FanGroup, roles: list[Role]
+    ) -> None:
+        account = await self.store.upsert_account(
+            user=event.user, display_name=event.display_name or event.user.user
+        )
+        for role in roles:
+            await self.store.grant_role(
+                group_id=group.id,
+                member_id=account.member_id,
+                role=role,
+                granted_by=str(event.user),
+            )
+
+    async def _new_group(self, name: str, event: CommandInvoked) -> FanGroup:
+        base = slugify(name)
+        kind = GroupKind(event.args["kind"]) if event.args.get("kind") in set(GroupKind) else None
+        for n in range(1, 100):
+            slug = base if n == 1 else f"{base}-{n}"
+            try:
+                return await self.store.create_group(
+                    slug=slug, name=name, kind=kind or GroupKind.TOPIC, created_by=str(event.user)
+                )
+            except GroupExists:
+                continue
+        raise GroupExists(base)
+
+    async def _link(self, event: CommandInvoked) -> Outcome:
+        word = event.args.get("group", "").strip()
+        group = await find_group(self.store, word)
+        if group is None:
+            return Reply(f"No group `{word[:80]}`. Create one with `/fangroup create <name>`.")
+        if not (event.can_manage_channel or await self._is_owner(event, group)):
+            return _refused("link this channel")
+        try:
+            await self.store.link_channel(
+                group_id=group.id,
+                channel=event.channel,
+                linked_by=str(event.user),
+                channel_name=event.channel_name or None,
+            )
+        except ChannelAlreadyLinked as exc:
+            other = await self.store.get_group_by_id(exc.group_id)
+            return Reply(f"This channel is already linked to *{other.name if other else '?'}*.")
+        return Reply(f"Linked this channel to *{group.name}*.", ephemeral=False)
+
+    async def _links(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        group = await self.store.get_group_by_id(link.group_id) if link else None
+        if group is None:
+            return Reply("This channel is not linked to a group.")
+        if not (event.can_manage_channel or await self._is_owner(event, group)):
+            return _refused("change this group's settings")
+        value = event.args.get("value", "").lower()
+        if value not in ("on", "off"):
+            state = "on" if group.settings.get("music_links", True) else "off"
+            return Reply(f"Music links on copies are {state}. Use `/fangroup links on|off`.")
+        await self.store.update_settings(group.id, {"music_links": value == "on"})
+        return Reply(f"Music links on relayed copies are now {value} for *{group.name}*.")
+
+    async def _unlink(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        if link is None:
+            return Reply("This channel is not linked to a group.")
+        group = await self.store.get_group_by_id(link.group_id)
+        owner = group is not None and await self._is_owner(event, group)
+        if not (event.can_manage_channel or owner):
+            return _refused("unlink this channel")
+        await self.store.unlink_channel(event.channel)
+        return Reply(f"Unlinked this channel from *{group.name if group else '?'}*.", False)
+
+    async def _music(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        group = await self.store.get_group_by_id(link.group_id) if link else None
+        if group is None:
+            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+        sort = event.args.get("sort", "recent")
+        page = event.args.get("page", "")
+        number = min(int(page), MAX_PAGE) if NUMBER.fullmatch(page) else 1
+        return await self._tab_page(group, sort, number)
+
+    async def _tab_page(self, group: FanGroup, sort: str, page: int) -> TabPage:
+        """One page of the group's tab, shown in the channel: the group's tab is shared, and
+        anyone there may page it."""
+        sort = sort if sort in SORTS else "recent"
+        page = max(1, page)
+        entries, total = await self.store.music_tab(
+            group.id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        pages = max(1, -(-total // PAGE_SIZE))
+        if page > pages:  # past the end (the tab shrank): show the last page
+            page = pages
+            entries, total = await self.store.music_tab(
+                group.id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+        return TabPage(
+            group.slug, group.name, sort, page, pages, total, tuple(entries), ephemeral=False
+        )
+
+    async def home(self, event: HomeOpened) -> Outcome:
+        """The first page (recent) of every group linked to a channel of the person's
+        workspace on their platform."""
+        tabs: list[TabPage] = []
+        for group in await self.store.list_groups():
+            links = await self.store.links_for_group(group.id)
+            if any(_same_workspace(link.channel, event.user) for link in links):
+                tabs.append(await self._tab_page(group, "recent", 1))
+        return HomeTabs(tuple(tabs))
+
+    async def _info(self, event: CommandInvoked) -> Outcome:
+        link = await self.store.link_for_channel(event.channel)
+        group = await self.store.get_group_by_id(link.group_id) if link else None
+        if link is None or group is None:
+            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+        lines = [f"*{group.name}* (`{group.slug}`, {group.kind.value}, {group.visibility.value})"]
+        for other in await self.store.links_for_group(group.id):
+            health = await self.health(other.channel) if self.health else "unknown"
+            here = " (this channel)" if other.channel == event.channel else ""
+            name = f" #{other.channel_name}" if other.channel_name else ""
+            lines.append(
+                f"• {other.channel.platform.value} {other.channel.workspace}/"
+                f"{other.channel.channel}{name} [{other.direction.value}] — {health}{here}"
+            )
+        return Reply("\n".join(lines))
+
+
+def repaired(event: CommandInvoked) -> CommandInvoked:
+    """The command with text the store accepts (a lone surrogate or a NUL is U+FFFD)."""
+    return replace(
+        event,
+        args={key: repair_text(value) for key, value in event.args.items()},
+        display_name=repair_text(event.display_name),
+        channel_name=repair_text(event.channel_name),
+    )
+
+
+def user_id_refusal(event: CommandInvoked) -> str | None:
+    """Why the user the command names (``user``: an id or a mention) cannot be anyone on the
+    invoker's platform, in one line; None when it may be."""
+    found = target_id(event.args.get("user", ""))
+    platform = event.user.platform
+    if not found or VALID_USER_ID[platform](found):
+        return None
+    shown = safe_name(found[:40]) + ("…" if len(found) > 40 else "")
+    why = ": it is too large" if _too_large(platform, found) else ""
+    return f"`{shown}` is not a {platform_name(platform)} user id{why}. Nothing was done."
+
+
+def _too_large(platform: Platform, user_id: str) -> bool:
+    digits = user_id.isascii() and user_id.isdigit()
+    return platform is Platform.DISCORD and digits and int(user_id) > MAX_SNOWFLAKE
+
+
+VALID_USER_ID: dict[Platform, Callable[[str], bool]] = {
+    Platform.DISCORD: lambda i: NUMBER.fullmatch(i) is not None and 0 < int(i) <= MAX_SNOWFLAKE,
+    Platform.SLACK: lambda i: SLACK_USER_ID.fullmatch(i) is not None,
+}
+
+
+def row_id(raw: str) -> int | None:
+    """One of the bridge's own ids (a card's, a join request's) as a button carries it; None
+    for text no such id can be (a number too large for the database is never looked up)."""
+    found = int(raw) if NUMBER.fullmatch(raw) else 0
+    return found if 0 < found <= MAX_ROW_ID else None
+
+
+def _same_workspace(channel: ChannelRef, user: UserRef) -> bool:
+    return channel.platform is user.platform and channel.workspace == user.workspace
+
+
+def _refused(what: str) -> Reply:
+    return Reply(
+        f"Sorry, you may not {what}: it takes Manage Channels (Discord), a workspace admin "
+        "(Slack), or being an owner of the group."
+    )

@@ -1,0 +1,92 @@
+"""`/fangroup web [group]`: the address of a group's web pages, shown to the caller only.
+
+A public group's pages are open to all: the reply is the plain ``/g/<slug>`` address. A private
+group's (visibility invite or approval) are not: a member admitted to the group, or one of its
+moderators, gets a personal signed link valid for 7 days, naming the member it was given to (the
+web pages refuse it as soon as that member is banned from the group); anyone else is refused.
+The adapters layer signs the links (``link_for``) and knows the public address (``page_for``);
+either returns None when the bridge has no ``[web] public_url``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bridge.events import CommandInvoked
+from bridge.gates.check import ADMITTED_ROLES
+from bridge.groups.identity import RoleService
+from bridge.groups.usage import find_group
+from bridge.ids import UserRef, Visibility
+from bridge.outcome import Outcome, Reply
+from bridge.ports import Clock, Store
+from bridge.records import FanGroup
+
+LINK_TTL = 7 * 24 * 3600.0
+
+
+class LinkFor(Protocol):
+    """Sign ``user``'s link to group ``slug``; ``member`` is the person (banning them from the
+    group revokes the link)."""
+
+    def __call__(self, slug: str, user: UserRef, expires_at: float, member: int) -> str | None: ...
+
+
+PageFor = Callable[[str], str | None]
+Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
+
+NO_WEB = (
+    "The web pages are not enabled on this bridge: its operator sets `[web] public_url` "
+    "in the config to turn them on."
+)
+NOT_LINKED = "This channel is not linked to a group. Use `/fangroup web <group>`."
+
+
+class WebLinks:
+    def __init__(self, store: Store, clock: Clock, link_for: LinkFor, page_for: PageFor) -> None:
+        self.store = store
+        self.clock = clock
+        self.link_for = link_for
+        self.page_for = page_for
+        self.roles = RoleService(store)
+
+    def commands(self) -> dict[str, Handler]:
+        return {"web": self.web}
+
+    async def web(self, event: CommandInvoked) -> Outcome:
+        word = event.args.get("group", "").strip()
+        group = await self._group(event, word)
+        if group is None:
+            return Reply(f"No group `{word[:80].lower()}`." if word else NOT_LINKED)
+        if group.visibility is Visibility.PUBLIC:
+            page = self.page_for(group.slug)
+            return Reply(f"*{group.name}* on the web: {page}" if page else NO_WEB)
+        member = await self._reader(group, event.user)
+        if member is None:
+            return Reply(
+                f"Sorry, *{group.name}* is private: its pages are for its members. "
+                f"Join with `/fangroup join {group.slug}` or an invite code."
+            )
+        expires = self.clock.now() + LINK_TTL
+        link = self.link_for(group.slug, event.user, expires, member)
+        if link is None:
+            return Reply(NO_WEB)
+        return Reply(
+            f"Your personal link to *{group.name}* (private; valid for 7 days, do not share "
+            f"it): {link}"
+        )
+
+    async def _group(self, event: CommandInvoked, word: str) -> FanGroup | None:
+        if word:
+            return await find_group(self.store, word)
+        link = await self.store.link_for_channel(event.channel)
+        return await self.store.get_group_by_id(link.group_id) if link else None
+
+    async def _reader(self, group: FanGroup, user: UserRef) -> int | None:
+        """The member ``user`` is if admitted (any role in the group, through any linked
+        account) and not banned; else None."""
+        if not await self.roles.has_role(group, user, ADMITTED_ROLES):
+            return None
+        account = await self.store.get_account(user)
+        if account is None or await self.store.is_banned(group.id, account.member_id):
+            return None
+        return account.member_id

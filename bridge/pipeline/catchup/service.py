@@ -1,0 +1,360 @@
+"""Catch-up of one platform: every linked channel's history since the last message the bridge
+saw there is fed through the pipeline in order; edits, deletes and reactions made within the
+window are reconciled; the workspace's ban list is compared with the one last read."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bridge.events import (
+    CoreEvent,
+    MemberBanned,
+    MemberUnbanned,
+    MessageDeleted,
+    ReactionChanged,
+)
+from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.metrics import Metrics, NullMetrics
+from bridge.outcome import Handled, Outcome
+from bridge.pipeline.catchup.gate import LiveGate
+from bridge.pipeline.catchup.model import CatchUpStore, HistoryReader, Scan, SeenMessage
+from bridge.pipeline.catchup.reactions import ReactionCheck
+from bridge.ports import Clock
+from bridge.records import ChannelLink, MessageCopy
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[CoreEvent], Awaitable[Outcome]]
+LONGEST = 14 * 24 * 3600.0  # never read further back than this for missed posts
+MARGIN = 300.0  # after a lost session, read from this long before it was lost
+
+
+class Stopping(Exception):
+    """The bridge is stopping: the pass ends between two messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUpSettings:
+    window: float = 24 * 3600.0  # edits, deletes and reactions are reconciled this far back
+    channels_at_once: int = 4  # channels read concurrently (each paced by its platform)
+
+
+@dataclass
+class Progress:
+    """One channel's catch-up, as `/fangroup info` and the log show it."""
+
+    state: str = "waiting"  # waiting | reading | done | failed
+    read: int = 0
+    found: Counter[str] = field(default_factory=Counter)
+    error: str = ""
+
+    def describe(self) -> str:
+        if self.state == "reading":
+            return f"catching up: {self.read} messages read"
+        if self.state == "waiting":
+            return "catching up: waiting for its turn"
+        if self.state == "failed":
+            return f"catch-up failed ({self.error}); retried at the next reconnect"
+        return ""
+
+
+class CatchUp:
+    def __init__(
+        self,
+        *,
+        store: CatchUpStore,
+        route: Route,
+        gate: LiveGate,
+        clock: Clock,
+        settings: CatchUpSettings | None = None,
+        metrics: Metrics | None = None,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.wake = wake  # the outbox, when mirrors are put right
+        self.route = route
+        self.gate = gate
+        self.clock = clock
+        self.settings = settings or CatchUpSettings()
+        self.metrics: Metrics = metrics or NullMetrics()
+        self.readers: dict[Platform, HistoryReader] = {}
+        self.progress: dict[ChannelRef, Progress] = {}
+        self._runs: dict[Platform, asyncio.Task[None]] = {}
+        self._again: set[Platform] = set()
+        self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
+        self._started: set[Platform] = set()  # caught up once in this process
+        self._stopping = False
+        self._idle = asyncio.Event()  # no pass under way
+        self._idle.set()
+
+    # -- session hooks (called by the adapters) ---------------------------------------------
+    def session_lost(self, platform: Platform) -> None:
+        """The platform's connection dropped: hold its live events until we know what was
+        missed (a resumed session replays it; a new one needs the history)."""
+        self._lost_at.setdefault(platform, self.clock.now())
+        self.gate.hold(platform)
+
+    def session_resumed(self, platform: Platform) -> None:
+        """Resumed with the missed events replayed: nothing to read back."""
+        self._lost_at.pop(platform, None)
+        if platform not in self._runs:
+            self._spawn(self.gate.release_all(platform), f"release-{platform.value}")
+
+    def session_new(self, platform: Platform) -> None:
+        """A new session (start-up, or one that could not be resumed): read the history."""
+        self.gate.hold(platform)
+        if self._stopping:
+            return
+        if platform in self._runs:
+            self._again.add(platform)  # read again once the current pass ends
+            return
+        self._idle.clear()
+        self._runs[platform] = self._spawn(self._run(platform), f"catch-up-{platform.value}")
+
+    def _spawn(self, work: Awaitable[object], name: str) -> asyncio.Task[None]:
+        async def wrapped() -> None:
+            await work
+
+        return asyncio.get_running_loop().create_task(wrapped(), name=name)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop between two messages (what is left is read again at the next start); a pass
+        still waiting on the platform after ``grace`` seconds is cancelled."""
+        self._stopping = True
+        runs = list(self._runs.values())
+        if runs:
+            _, late = await asyncio.wait(runs, timeout=grace)
+            for task in late:
+                task.cancel()
+            for task in runs:
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping anyway
+                    await task
+        self._runs.clear()
+
+    async def idle(self) -> None:
+        """Return once no catch-up pass is under way (at once when none is)."""
+        await self._idle.wait()
+
+    def running(self) -> bool:
+        """A catch-up pass is under way (or due) on some platform."""
+        return bool(self._runs)
+
+    def describe(self, channel: ChannelRef) -> str:
+        progress = self.progress.get(channel)
+        return progress.describe() if progress is not None else ""
+
+    # -- one pass over a platform -------------------------------------------------------------
+    async def _run(self, platform: Platform) -> None:
+        try:
+            while True:
+                self._again.discard(platform)
+                lost_at = self._lost_at.pop(platform, None)
+                floor = lost_at - MARGIN if lost_at and platform in self._started else None
+                await self.platform(platform, floor=floor)
+                self._started.add(platform)
+                if platform not in self._again:
+                    break
+        finally:
+            self._runs.pop(platform, None)
+            if not self._runs:
+                self._idle.set()
+
+    async def platform(self, platform: Platform, *, floor: float | None = None) -> None:
+        """Catch up every linked channel of ``platform``, then let its live events through.
+        ``floor``: a session lost in this process; nothing older needs reading again."""
+        reader = self.readers.get(platform)
+        started = time.monotonic()
+        try:
+            links = [lk for lk in await self.store.list_links() if lk.channel.platform is platform]
+            if reader is not None:
+                for link in links:
+                    self.progress[link.channel] = Progress()
+                self._count_pending()
+                slots = asyncio.Semaphore(self.settings.channels_at_once)
+                passes = (self._slot(slots, reader, lk, floor) for lk in links)
+                ended = await asyncio.gather(*passes, return_exceptions=True)
+                if self._stopping or any(isinstance(e, BaseException) for e in ended):
+                    return  # stopping (a channel's own failure is caught in channel())
+                await self._bans(reader, links)
+        finally:
+            await self.gate.release_all(platform)
+            self._count_pending()
+        log.info(
+            "catch-up %s: %d channel(s) in %.1fs",
+            platform.value,
+            len(links),
+            time.monotonic() - started,
+        )
+
+    async def _slot(
+        self,
+        slots: asyncio.Semaphore,
+        reader: HistoryReader,
+        link: ChannelLink,
+        floor: float | None,
+    ) -> None:
+        async with slots:
+            await self.channel(reader, link, floor=floor)
+
+    def _count_pending(self) -> None:
+        pending = sum(1 for p in self.progress.values() if p.state in ("waiting", "reading"))
+        self.metrics.catchup_channels(pending)
+
+    async def channel(
+        self, reader: HistoryReader, link: ChannelLink, *, floor: float | None = None
+    ) -> Progress:
+        """Read one channel's history and feed what was missed; its held events follow."""
+        channel = link.channel
+        progress = self.progress.setdefault(channel, Progress())
+        progress.state = "reading"
+        try:
+            await self._channel(reader, link, progress, floor)
+            progress.state = "done"
+        except (asyncio.CancelledError, Stopping):
+            raise
+        except Exception as exc:  # one channel's failure never stops the others
+            progress.state, progress.error = "failed", str(exc)[:200]
+            log.warning("catch-up %s failed: %s", channel, exc)
+        finally:
+            await self.gate.release(channel)
+            self._count_pending()
+        if progress.found:
+            found = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(progress.found.items()))
+            log.info("catch-up %s: %d read, found %s", channel, progress.read, found)
+        return progress
+
+    async def _channel(
+        self, reader: HistoryReader, link: ChannelLink, progress: Progress, floor: float | None
+    ) -> None:
+        channel = link.channel
+        window_start = self.clock.now() - self.settings.window
+        if floor is not None:
+            window_start = max(window_start, floor)
+        copies = await self.store.recent_copies(channel, since=window_start)
+        since = await self._posts_since(reader, link, window_start, floor)
+        threads = {c.thread_id for c in copies if c.thread_id}
+        scan = await reader.scan(channel, since=since, threads=threads)
+        progress.read = len(scan.messages)
+        for _ in range(scan.pages):
+            self.metrics.catchup_request(channel.platform.value)
+        known = {c.platform_message_id: c for c in copies}
+        for seen in scan.messages:
+            if self._stopping:
+                raise Stopping
+            await self._seen(reader, channel, seen, known, progress, window_start)
+        await self._deleted(reader, channel, scan, copies, progress, window_start)
+
+    async def _posts_since(
+        self, reader: HistoryReader, link: ChannelLink, window_start: float, floor: float | None
+    ) -> float:
+        """From the last message people posted here that the bridge recorded (or the window,
+        whichever is earlier), never before the channel was linked."""
+        newest = await self.store.newest_origin(link.channel)
+        since = window_start
+        if newest is not None and floor is None:
+            since = min(since, reader.position(newest.platform_message_id))
+        return max(since, link.linked_at, self.clock.now() - LONGEST)
+
+    async def _seen(
+        self,
+        reader: HistoryReader,
+        channel: ChannelRef,
+        seen: SeenMessage,
+        known: dict[str, MessageCopy],
+        progress: Progress,
+        window_start: float,
+    ) -> None:
+        if seen.posted is not None and seen.message_id not in known:
+            await self._feed(seen.posted, progress, "post")
+        if seen.at < window_start or not (
+            seen.edited or seen.reactions or seen.message_id in known
+        ):
+            return
+        copy = known.get(seen.message_id) or await self.store.find_copy(channel, seen.message_id)
+        if copy is None:
+            return
+        if seen.edited is not None and copy.is_origin:
+            await self._feed(seen.edited, progress, "edit")
+        await self._reaction_check(progress).copy(reader, channel, seen, copy)
+
+    async def _deleted(
+        self,
+        reader: HistoryReader,
+        channel: ChannelRef,
+        scan: Scan,
+        copies: list[MessageCopy],
+        progress: Progress,
+        window_start: float,
+    ) -> None:
+        """A copy recorded in the part of the history that was read completely, and absent
+        from it, was deleted while the bridge was not listening."""
+        seen = {m.message_id for m in scan.messages}
+        for copy in copies:
+            if copy.platform_message_id in seen or not _covered(reader, scan, copy, window_start):
+                continue
+            event = MessageDeleted(
+                key=f"{copy.platform_message_id}:delete",
+                channel=channel,
+                message_id=copy.platform_message_id,
+            )
+            await self._feed(event, progress, "delete")
+
+    async def _bans(self, reader: HistoryReader, links: list[ChannelLink]) -> None:
+        """Bans and unbans made on the platform while the bridge was down, from its ban list
+        compared with the one read last time (the first read only remembers it)."""
+        for workspace in sorted({lk.channel.workspace for lk in links}):
+            try:
+                now = await reader.banned(workspace)
+            except Exception as exc:  # the ban list is best effort next to the messages
+                log.warning("catch-up: ban list of %s unreadable: %s", workspace, exc)
+                continue
+            if now is None:
+                continue
+            key = f"bans:{reader.platform.value}:{workspace}"
+            before = await self.store.get_sync_state(key)
+            if before is not None:
+                await self._ban_changes(reader.platform, workspace, set(before), set(now))
+            await self.store.set_sync_state(key, sorted(now))
+
+    async def _ban_changes(
+        self, platform: Platform, workspace: str, before: set[str], now: set[str]
+    ) -> None:
+        stamp = f"{self.clock.now():.3f}"
+        for user in sorted(now - before):
+            target = UserRef(platform, workspace, user)
+            event: CoreEvent = MemberBanned(
+                f"ban:{workspace}:{user}:{stamp}", platform, workspace, target
+            )
+            if isinstance(await self.route(event), Handled):
+                self.metrics.caught_up("ban")
+        for user in sorted(before - now):
+            target = UserRef(platform, workspace, user)
+            event = MemberUnbanned(f"unban:{workspace}:{user}:{stamp}", platform, workspace, target)
+            if isinstance(await self.route(event), Handled):
+                self.metrics.caught_up("unban")
+
+    def _reaction_check(self, progress: Progress) -> ReactionCheck:
+        async def feed(event: ReactionChanged) -> None:
+            await self._feed(event, progress, "reaction")
+
+        return ReactionCheck(store=self.store, clock=self.clock, wake=self.wake, feed=feed)
+
+    async def _feed(self, event: CoreEvent, progress: Progress, kind: str) -> None:
+        """Through the pipeline like a live event; counted when it changed something."""
+        if isinstance(await self.route(event), Handled):
+            progress.found[kind] += 1
+            self.metrics.caught_up(kind)
+
+
+def _covered(reader: HistoryReader, scan: Scan, copy: MessageCopy, window_start: float) -> bool:
+    in_thread = copy.thread_id and copy.thread_id != copy.platform_message_id
+    if in_thread and copy.thread_id not in scan.threads:
+        return False
+    at = reader.position(copy.platform_message_id)
+    return max(scan.since, window_start) <= at <= scan.until

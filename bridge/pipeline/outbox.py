@@ -1,0 +1,374 @@
+"""The delivery loop over the durable outbox: per-channel order, rate limits, retries with
+backoff and jitter, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import heapq
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+
+from bridge.actions import OutgoingMessage, SendResult, styled
+from bridge.ids import ChannelRef, Platform
+from bridge.metrics import Metrics, NullMetrics
+from bridge.moderation.delivery import more_handlers
+from bridge.pipeline.compose import Composer
+from bridge.pipeline.echo import EchoGuard, marker_for
+from bridge.ports import (
+    ChatAdapter,
+    Clock,
+    DeliveryError,
+    PartialDelivery,
+    PermanentError,
+    RateLimited,
+    SentFinder,
+    Store,
+    TransientError,
+)
+from bridge.records import MessageCopy, OutboxDraft, OutboxItem
+from bridge.text import Emoji
+
+log = logging.getLogger(__name__)
+
+
+class Skipped(Exception):
+    """An action that no longer applies (a ban lifted before it took effect): done, skipped."""
+
+
+class WaitForRoom(DeliveryError):
+    """The target has no room for this yet (Discord: 20 distinct reactions on a message). The
+    action is fine: it is kept and enqueued again once room frees on that message."""
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    """Delivery timings. A transient failure (5xx, timeout, dropped connection) is retried with
+    exponential backoff and jitter, capped at ``max_backoff``; an item becomes a dead letter only
+    after ``max_attempts`` tries *and* ``give_up_after`` seconds in the queue, so an outage
+    shorter than that loses nothing, however many retries it took (429s count as tries too)."""
+
+    max_attempts: int = 12
+    base_backoff: float = 0.5
+    max_backoff: float = 60.0
+    give_up_after: float = 3600.0
+    batch: int = 50
+    idle_poll: float = 1.0
+    lease: float = 120.0
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        adapters: Mapping[Platform, ChatAdapter],
+        composer: Composer,
+        echo: EchoGuard,
+        clock: Clock,
+        settings: OutboxSettings | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.store = store
+        self.metrics: Metrics = metrics or NullMetrics()
+        self.adapters = adapters
+        self.composer = composer
+        self.echo = echo
+        self.clock = clock
+        self.settings = settings or OutboxSettings()
+        self._wake = asyncio.Event()
+        self._handlers: dict[str, Callable[[OutboxItem, ChatAdapter], Awaitable[None]]] = {
+            "post": self._post,
+            "edit": self._edit,
+            "delete": self._delete,
+            "react": self._react,
+            "ban": self._ban,
+            "unban": self._unban,
+        }
+        self._handlers |= more_handlers(store)  # timeouts, kicks, guild bans, cards
+        self._stopping = False
+        # item id -> its delivery; never re-claimed while here, even past its lease
+        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._retries: list[float] = []  # a heap of the retry times this worker set
+        # message id -> (channel, emoji) -> a react action that found no room (WaitForRoom)
+        self._no_room: dict[int, dict[tuple[ChannelRef, Emoji], dict[str, object]]] = {}
+        self.delivered = 0
+        self.rate_limited = 0
+        self.on_delivered: Callable[[OutboxItem], None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def register(
+        self, handlers: Mapping[str, Callable[[OutboxItem, ChatAdapter], Awaitable[None]]]
+    ) -> None:
+        """More action kinds (report cards: bridge/reports/delivery.py; join cards and grants:
+        bridge/gates/delivery.py)."""
+        self._handlers |= handlers
+
+    def stop(self) -> None:
+        """Ask ``run`` to return once the deliveries in flight are finished and recorded.
+
+        Cancelling a delivery midway could leave a message sent but its copy unrecorded (a
+        duplicate after a restart) and its row claimed until the lease runs out."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until stopped (``stop``: deliveries in flight finish) or cancelled.
+
+        Each claimed item is delivered by its own task, so a channel that waits (a platform's
+        rate limit, a slow answer) never holds up the others; the store hands out at most one
+        item per channel at a time, which keeps each channel in order."""
+        self._stopping = False
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                if not await self._start_due():
+                    await self._idle()
+            if self._inflight:
+                await asyncio.wait(self._inflight.values())
+        finally:
+            for task in self._inflight.values():
+                task.cancel()
+
+    async def _start_due(self) -> int:
+        room = self.settings.batch - len(self._inflight)
+        if room <= 0:
+            return 0
+        try:
+            items = await self.store.claim(
+                now=self.clock.now(),
+                limit=room,
+                lease=self.settings.lease,
+                busy=self._inflight.keys(),
+            )
+        except Exception:  # the database is away: keep the loop alive and try again
+            log.exception("=> outbox: claiming failed; retrying after %ss", self.settings.idle_poll)
+            return 0
+        for item in items:
+            task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
+            self._inflight[item.id] = task
+            task.add_done_callback(functools.partial(self._finished, item.id))
+        return len(items)
+
+    def _finished(self, item_id: int, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(item_id, None)
+        if not task.cancelled() and task.exception() is not None:  # the store failed: lease
+            log.error("=> delivery not recorded", exc_info=task.exception())  # expiry retries
+        self._wake.set()  # the channel's next item may now be claimed
+
+    async def _idle(self) -> None:
+        """Wait for new work, a finished delivery, or the earliest retry this worker scheduled
+        (the store is polled every ``idle_poll`` anyway)."""
+        now = self.clock.now()
+        while self._retries and self._retries[0] <= now:
+            heapq.heappop(self._retries)
+        timeout = self.settings.idle_poll
+        if self._retries:
+            timeout = min(timeout, self._retries[0] - now)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    async def _retry_at(self, item: OutboxItem, error: str, at: float) -> None:
+        await self.store.retry(item.id, error=error, at=at)
+        heapq.heappush(self._retries, at)
+
+    async def drain_once(self) -> int:
+        """Claim what is due and deliver it, waiting for every delivery (benchmarks, tests)."""
+        items = await self.store.claim(
+            now=self.clock.now(), limit=self.settings.batch, lease=self.settings.lease
+        )
+        if items:
+            await asyncio.gather(*(self._deliver(item) for item in items))
+        return len(items)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        adapter = self.adapters.get(item.target.platform)
+        handler = self._handlers.get(str(item.action.get("kind")))
+        if adapter is None or handler is None:
+            await self.store.bury(item.id, error="no adapter or unknown action")
+            await self._settle(item, "failed", "no adapter or unknown action")
+            return
+        try:
+            await handler(item, adapter)
+        except Skipped as exc:
+            await self.store.complete(item.id)
+            await self._settle(item, "skipped", str(exc))
+        except RateLimited as exc:
+            self.rate_limited += 1
+            self.metrics.rate_limited(item.target.platform.value)
+            await self._retry_at(item, str(exc), self.clock.now() + exc.retry_after)
+        except PermanentError as exc:
+            log.warning("=> %s %s refused: %s", item.target, item.action.get("kind"), exc)
+            await self.store.bury(item.id, error=str(exc))
+            await self._settle(item, "failed", str(exc))
+        except (TransientError, OSError, TimeoutError) as exc:
+            await self._retry_later(item, str(exc) or type(exc).__name__)
+        except Exception as exc:  # an adapter bug must not stop delivery to other channels
+            log.exception("=> %s %s failed", item.target, item.action.get("kind"))
+            await self._retry_later(item, repr(exc))
+        else:
+            await self.store.complete(item.id)
+            await self._settle(item, "done", "")
+            self.delivered += 1
+            self.metrics.relayed(item.target.platform.value)
+            if self.on_delivered is not None:
+                self.on_delivered(item)
+
+    async def _retry_later(self, item: OutboxItem, error: str) -> None:
+        waited = self.clock.now() - item.created_at
+        if (
+            item.attempts + 1 >= self.settings.max_attempts
+            and waited >= self.settings.give_up_after
+        ):
+            log.error("=> %s gave up after %d attempts: %s", item.target, item.attempts + 1, error)
+            await self.store.bury(item.id, error=error)
+            await self._settle(item, "failed", error)
+            return
+        doubled = self.settings.base_backoff * 2 ** min(item.attempts, 32)
+        delay = min(self.settings.max_backoff, doubled)
+        delay *= random.uniform(0.5, 1.5)
+        await self._retry_at(item, error, self.clock.now() + delay)
+
+    async def _settle(self, item: OutboxItem, status: str, detail: str) -> None:
+        """The modlog effect this item performs (if any) is done, failed or skipped."""
+        effect = item.action.get("effect_id")
+        if effect is not None:
+            await self.store.set_effect(
+                int(effect), status=status, detail=detail, at=self.clock.now()
+            )
+
+    # -- handlers ----------------------------------------------------------------------------
+    async def _target_copies(self, item: OutboxItem) -> list[MessageCopy]:
+        copies = await self.store.copies_of(int(item.action["message_id"]))
+        return sorted((c for c in copies if c.channel == item.target), key=lambda c: c.part)
+
+    async def _post(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        message = await self.store.get_message(int(item.action["message_id"]))
+        if message is None or message.deleted_at is not None:
+            return
+        # a retry resumes after the parts already delivered (a crash, or a split message whose
+        # later part failed): those are never sent twice
+        first = len(await self._target_copies(item))
+        marker = marker_for(item.id, item.attempts)
+        outgoing = await self.composer.compose(message, item.target, item.action, marker)
+        outgoing = styled(outgoing, item.action)
+        if item.resumed:
+            first = await self._adopt_unrecorded(item, adapter, message.id, outgoing, first)
+        outgoing = replace(outgoing, first_part=first)
+        self.echo.expect(marker)
+        try:
+            result = await adapter.post(item.target, outgoing)
+        except PartialDelivery as exc:
+            await self._record_parts(message.id, item, exc.sent, first)
+            raise exc.cause from exc
+        await self._record_parts(message.id, item, result, first)
+        log.debug("=> %s post #%d as %s", item.target, message.id, result.ids)
+
+    async def _adopt_unrecorded(
+        self,
+        item: OutboxItem,
+        adapter: ChatAdapter,
+        message_id: int,
+        outgoing: OutgoingMessage,
+        first: int,
+    ) -> int:
+        """Parts an earlier attempt posted but never recorded are recorded now, not posted again;
+        returns the first part still to send."""
+        if not isinstance(adapter, SentFinder):
+            return first
+        markers = [marker_for(item.id, n) for n in range(item.attempts + 1)]
+        found = await adapter.find_sent(
+            item.target, outgoing, since=item.created_at, markers=markers
+        )
+        fresh = [i for i in found.ids if await self.store.find_copy(item.target, i) is None]
+        if fresh:
+            log.info("=> %s post #%d was already sent as %s", item.target, message_id, fresh)
+            adopted = SendResult(tuple(fresh), found.thread_id)
+            await self._record_parts(message_id, item, adopted, first)
+        return first + len(fresh)
+
+    async def _record_parts(
+        self, message_id: int, item: OutboxItem, result: SendResult, first: int
+    ) -> None:
+        for offset, platform_id in enumerate(result.ids):
+            await self.store.add_copy(
+                message_id=message_id,
+                channel=item.target,
+                platform_message_id=platform_id,
+                part=first + offset,
+                thread_id=result.thread_id,
+            )
+
+    async def _edit(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        message = await self.store.get_message(int(item.action["message_id"]))
+        copies = await self._target_copies(item)
+        if message is None or message.deleted_at is not None or not copies:
+            return
+        marker = marker_for(item.id, item.attempts)
+        outgoing = await self.composer.compose(message, item.target, item.action, marker)
+        outgoing = styled(outgoing, item.action)
+        result = await adapter.edit(item.target, copies, outgoing)
+        known = {c.platform_message_id for c in copies}
+        for part, platform_id in enumerate(result.ids):
+            if platform_id not in known:
+                await self.store.add_copy(
+                    message_id=message.id,
+                    channel=item.target,
+                    platform_message_id=platform_id,
+                    part=part,
+                    thread_id=result.thread_id or copies[0].thread_id,
+                )
+
+    async def _delete(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        copies = await self._target_copies(item)
+        if copies:
+            await adapter.delete(item.target, copies)
+
+    async def _react(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        copies = await self._target_copies(item)
+        if not copies:
+            return
+        emoji, add = Emoji(**item.action["emoji"]), bool(item.action["add"])
+        message_id, key = int(item.action["message_id"]), (item.target, emoji)
+        try:
+            await adapter.react(item.target, copies[0], emoji, add=add)
+        except WaitForRoom as exc:
+            log.info("=> %s %s waits for room on message #%d", item.target, emoji.name, message_id)
+            self._no_room.setdefault(message_id, {})[key] = dict(item.action)
+            raise Skipped(f"kept until room frees: {exc}") from exc
+        if not add:
+            await self._room_freed(message_id, key)
+
+    async def _room_freed(self, message_id: int, removed: tuple[ChannelRef, Emoji]) -> None:
+        """A reaction left the message (here, or on another platform after a person removed
+        it): the reactions that found no room on it are tried again, in a fresh outbox row
+        each (one that is still wanted is refused again and waits for the next free slot)."""
+        waiting = self._no_room.pop(message_id, {})
+        waiting.pop(removed, None)  # no longer wanted there
+        drafts = [OutboxDraft(target, action) for (target, _), action in waiting.items()]
+        if drafts:
+            await self.store.enqueue(drafts, at=self.clock.now())
+            self.wake()
+
+    async def _ban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        if not await self._banned(item):  # a softban: the unban came first
+            raise Skipped("unbanned before the ban took effect")
+        await adapter.ban(item.target, str(item.action["user"]), reason=self._reason(item))
+
+    async def _unban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
+        if await self._banned(item):
+            raise Skipped("banned again before the unban took effect")
+        await adapter.unban(item.target, str(item.action["user"]), reason=self._reason(item))
+
+    async def _banned(self, item: OutboxItem) -> bool:
+        group, member = int(item.action["group_id"]), int(item.action["member_id"])
+        return await self.store.is_banned(group, member)
+
+    @staticmethod
+    def _reason(item: OutboxItem) -> str:
+        return str(item.action.get("reason") or "fanbridge: banned from the Fan Group")

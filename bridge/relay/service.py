@@ -1,0 +1,206 @@
+"""The relay: posts, edits, deletes and reactions become a canonical message and outbox actions
+for every sibling channel of the group."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bridge.errors import CopyExists
+from bridge.events import MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
+from bridge.gates.check import GateCheck
+from bridge.ids import ChannelRef
+from bridge.moderation.service import ModerationService
+from bridge.music.service import MusicService
+from bridge.outcome import Handled, Ignored, Outcome
+from bridge.ports import Clock, Store
+from bridge.records import ChannelLink, MessageCopy, OutboxDraft
+from bridge.text import Emoji
+
+log = logging.getLogger(__name__)
+
+
+def emoji_key(emoji: Emoji) -> str:
+    return (emoji.custom_id and f"custom:{emoji.name}") or emoji.unicode or emoji.name
+
+
+def attachments_json(event: MessagePosted) -> list[dict[str, object]]:
+    return [
+        {"url": a.url, "filename": a.filename, "size": a.size, "content_type": a.content_type}
+        for a in event.attachments
+    ]
+
+
+class RelayService:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        wake: Callable[[], None],
+        music: MusicService | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.wake = wake
+        self.music = music
+        self.moderation = ModerationService(store, clock, wake, music)
+        self.gates = GateCheck(store)  # join gates: invite / approval groups
+
+    async def _targets(self, origin: ChannelRef) -> tuple[ChannelLink | None, list[ChannelLink]]:
+        link = await self.store.link_for_channel(origin)
+        if link is None:
+            return None, []
+        links = await self.store.links_for_group(link.group_id)
+        return link, [lk for lk in links if lk.channel != origin and lk.direction.receives]
+
+    async def posted(self, event: MessagePosted) -> Outcome:
+        link, targets = await self._targets(event.channel)
+        if link is None:
+            return Ignored("channel is not linked")
+        if not link.direction.sends:
+            return Ignored("channel only receives")
+        account = await self.store.upsert_account(
+            user=event.author.user,
+            display_name=event.author.display_name,
+            avatar_url=event.author.avatar_url,
+        )
+        if await self.store.is_banned(link.group_id, account.member_id):
+            return Ignored("the author is banned from the group")
+        if await self.moderation.more.is_timed_out(link.group_id, account.member_id):
+            return Ignored("the author is timed out in the group")
+        if not await self.gates.admitted(link.group_id, account.member_id):
+            return Ignored("the author is not admitted to the gated group")
+        parent_id, style = await self._parent(event)
+        action: dict[str, object] = {"kind": "post", "attachments": attachments_json(event)}
+        if parent_id is not None:
+            action |= {"parent_id": parent_id, "style": style}
+        drafts = [OutboxDraft(t.channel, dict(action)) for t in targets]
+        try:
+            message, _ = await self.store.record_message(
+                group_id=link.group_id,
+                author=event.author.user,
+                origin=event.channel,
+                origin_message_id=event.message_id,
+                text=event.text.to_json(),
+                parent_id=parent_id,
+                fanout=drafts,
+                thread_id=event.thread_root,
+                posted_at=event.at or None,
+            )
+        except CopyExists:
+            return Ignored("message already relayed")
+        self.wake()
+        await self._music_shared(event, link.group_id, message.id)
+        return Handled(f"relayed to {len(drafts)} channel(s)")
+
+    async def _music_shared(self, event: MessagePosted, group_id: int, message_id: int) -> None:
+        """Record music shares; a failure here never holds up the relay itself."""
+        if self.music is None:
+            return
+        try:
+            await self.music.shared(event, group_id=group_id, message_id=message_id)
+        except Exception:  # music is best effort next to the message
+            log.exception("recording music shares of message %d failed", message_id)
+
+    async def _parent(self, event: MessagePosted) -> tuple[int | None, str]:
+        """The canonical thread root this message answers, and how: "thread" or "reply"."""
+        parent_pid = event.thread_root or event.reply_to
+        if parent_pid is None:
+            return None, ""
+        copy = await self.store.find_copy(event.channel, parent_pid)
+        if copy is None:
+            return None, ""
+        parent = await self.store.get_message(copy.message_id)
+        if parent is None:
+            return None, ""
+        root = parent.parent_id or parent.id
+        return root, "thread" if event.thread_root else "reply"
+
+    async def edited(self, event: MessageEdited) -> Outcome:
+        copy = await self.store.find_copy(event.channel, event.message_id)
+        if copy is None or not copy.is_origin:
+            return Ignored("not a relayed origin message")
+        message = await self.store.get_message(copy.message_id)
+        if message is None or message.deleted_at is not None:
+            return Ignored("message is deleted")
+        text = event.text.to_json()
+        if text == message.text:
+            return Ignored("text unchanged")
+        await self.store.mark_edited(message.id, text=text, at=self.clock.now())
+        return await self._fan_out(event.channel, message.id, {"kind": "edit"})
+
+    async def deleted(self, event: MessageDeleted) -> Outcome:
+        copy = await self.store.find_copy(event.channel, event.message_id)
+        if copy is None:
+            return Ignored("unknown message")
+        message = await self.store.get_message(copy.message_id)
+        if message is None or message.deleted_at is not None:
+            return Ignored("already deleted")
+        if not copy.is_origin:  # only a moderator can delete a relayed copy: delete everywhere
+            origin = event.channel.platform
+            await self.moderation.delete_everywhere(message, origin=origin, actor=event.actor)
+            return Handled("a moderator deleted a copy: deleted everywhere")
+        await self.store.mark_deleted(message.id, at=self.clock.now())
+        if self.music is not None:
+            await self.music.removed(message.id)
+        return await self._fan_out(event.channel, message.id, {"kind": "delete"})
+
+    async def _fan_out(
+        self, origin: ChannelRef, message_id: int, action: dict[str, object]
+    ) -> Outcome:
+        _, targets = await self._targets(origin)
+        drafts = [OutboxDraft(t.channel, {**action, "message_id": message_id}) for t in targets]
+        await self.store.enqueue(drafts, at=self.clock.now())
+        self.wake()
+        return Handled(f"{action['kind']} to {len(drafts)} channel(s)")
+
+    async def reaction(self, event: ReactionChanged) -> Outcome:
+        copy = await self.store.find_copy(event.channel, event.message_id)
+        if copy is None:
+            return Ignored("unknown message")
+        key = emoji_key(event.emoji)
+        before = await self.store.reaction_channels(copy.message_id, key)
+        changed = await self.store.set_reaction(
+            message_id=copy.message_id,
+            emoji=key,
+            emoji_json=_emoji_json(event.emoji),
+            user=event.user,
+            channel=event.channel,
+            add=event.added,
+        )
+        if not changed:
+            return Ignored("reaction unchanged")
+        after = await self.store.reaction_channels(copy.message_id, key)
+        drafts = await self._reaction_drafts(copy, event.emoji, before, after)
+        await self.store.enqueue(drafts, at=self.clock.now())
+        self.wake()
+        return Handled(f"reaction mirrored to {len(drafts)} channel(s)")
+
+    async def _reaction_drafts(
+        self, copy: MessageCopy, emoji: Emoji, before: set[ChannelRef], after: set[ChannelRef]
+    ) -> list[OutboxDraft]:
+        """The bot shows an emoji in channel C while someone outside C has it."""
+        channels = {c.channel for c in await self.store.copies_of(copy.message_id)}
+        drafts = []
+        for channel in sorted(channels, key=str):
+            had = bool(before - {channel})
+            has = bool(after - {channel})
+            if had != has:
+                action = {
+                    "kind": "react",
+                    "message_id": copy.message_id,
+                    "add": has,
+                    "emoji": _emoji_dict(emoji),
+                }
+                drafts.append(OutboxDraft(channel, action))
+        return drafts
+
+
+def _emoji_dict(emoji: Emoji) -> dict[str, str]:
+    return {"name": emoji.name, "unicode": emoji.unicode, "custom_id": emoji.custom_id}
+
+
+def _emoji_json(emoji: Emoji) -> str:
+    import json
+
+    return json.dumps(_emoji_dict(emoji))
