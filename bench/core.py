@@ -29,13 +29,12 @@ from bench.world import database
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.events import Author, MessagePosted
 from bridge.groups.commands import GroupCommands
-from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.pipeline.compose import Composer, NamePolicy
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.outbox import OutboxWorker
 from bridge.pipeline.router import Router
 from bridge.ports import Capabilities, ChatAdapter, SystemClock
-from bridge.records import MessageCopy
 from bridge.relay.service import RelayService
 from bridge.text import Emoji, doc
 from storage.repos import SqlStore

@@ -9,7 +9,7 @@ from typing import Any
 
 from bridge.announce.release_card import Release
 from bridge.events import Attachment
-from bridge.records import MessageCopy
+from bridge.ids import MessageCopy
 from bridge.text import Document, Emoji
 
 

@@ -97,3 +97,16 @@ class MessageRef:
     @property
     def platform(self) -> Platform:
         return self.channel.platform
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCopy:
+    """One platform message of a canonical message (the origin is a copy too): where a copy
+    lives, and which message it copies."""
+
+    message_id: int
+    channel: ChannelRef
+    platform_message_id: str
+    part: int
+    is_origin: bool
+    thread_id: str | None = None

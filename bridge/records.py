@@ -68,18 +68,6 @@ class StoredMessage:
     posted_at: float | None = None  # when the origin was posted on its platform, if known
 
 
-@dataclass(frozen=True, slots=True)
-class MessageCopy:
-    """One platform message of a canonical message (the origin is a copy too)."""
-
-    message_id: int
-    channel: ChannelRef
-    platform_message_id: str
-    part: int
-    is_origin: bool
-    thread_id: str | None = None
-
-
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     INFLIGHT = "inflight"

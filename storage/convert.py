@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
+from bridge.ids import (
+    ChannelRef,
+    Direction,
+    GroupKind,
+    MessageCopy,
+    Platform,
+    Role,
+    UserRef,
+    Visibility,
+)
 from bridge.records import (
     Account,
     ChannelLink,
     FanGroup,
     GroupRole,
-    MessageCopy,
     OutboxItem,
     OutboxStatus,
     StoredMessage,

@@ -7,9 +7,9 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bridge.ids import ChannelRef, Platform
+from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.pipeline.catchup.model import StoredReaction
-from bridge.records import ChannelLink, MessageCopy
+from bridge.records import ChannelLink
 from storage import convert
 from storage.base import RepoBase
 from storage.tables import (

@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
 from bridge.errors import CopyExists
-from bridge.ids import ChannelRef, UserRef
-from bridge.records import MessageCopy, OutboxDraft, StoredMessage
+from bridge.ids import ChannelRef, MessageCopy, UserRef
+from bridge.records import OutboxDraft, StoredMessage
 from storage import convert
 from storage.base import RepoBase
 from storage.tables import InboundEventRow, MessageCopyRow, MessageRow, OutboxRow

@@ -21,9 +21,8 @@ from adapters.discord.replies import discord_text
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.announce.service import Announced
 from bridge.events import AnnounceInvoked, CoreEvent
-from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.records import MessageCopy
 from bridge.text import Document, Text
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from adapters.discord.names import webhook_safe
 from adapters.files import FileFetcher, gather_attachments
 from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.ids import ChannelRef, Platform
+from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
 from bridge.pipeline.outbox import WaitForRoom
 from bridge.ports import (
@@ -38,7 +38,6 @@ from bridge.ports import (
     RateLimited,
     TransientError,
 )
-from bridge.records import MessageCopy
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,8 @@ from adapters.slack.users import UserCache
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.announce.service import Announced
 from bridge.events import AnnounceInvoked, CoreEvent
-from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.records import MessageCopy
 
 if TYPE_CHECKING:
     from adapters.slack.send import SlackSender

@@ -11,11 +11,11 @@ from bridge.actions import OutgoingMessage, ReplyContext
 from bridge.events import Attachment
 from bridge.groups.artists import BADGE, artist_accounts
 from bridge.groups.names import name_key, shows_badge
-from bridge.ids import ChannelRef, UserRef
+from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.music.links.find import find_music_links
 from bridge.music.service import also_on, searchable_text
 from bridge.ports import Store
-from bridge.records import Account, MessageCopy, StoredMessage
+from bridge.records import Account, StoredMessage
 from bridge.text import Document, LineBreak, Styled, Text
 
 SNIPPET = 80

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 from bridge.actions import OutgoingMessage, SendResult, styled
-from bridge.ids import ChannelRef, Platform
+from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
 from bridge.moderation.delivery import more_handlers
 from bridge.pipeline.compose import Composer
@@ -29,7 +29,7 @@ from bridge.ports import (
     Store,
     TransientError,
 )
-from bridge.records import MessageCopy, OutboxDraft, OutboxItem
+from bridge.records import OutboxDraft, OutboxItem
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.records import MessageCopy
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.text import Emoji
 
 

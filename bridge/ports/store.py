@@ -7,7 +7,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Role, UserRef, Visibility
+from bridge.ids import (
+    ChannelRef,
+    Direction,
+    GroupKind,
+    MessageCopy,
+    Platform,
+    Role,
+    UserRef,
+    Visibility,
+)
 from bridge.music.model import Metadata
 from bridge.music.playlist import PlaylistState, SpotifyAccount
 from bridge.music.tab_query import GroupShare, TabItemDetail, TabPage, TabQuery
@@ -17,7 +26,6 @@ from bridge.records import (
     FanGroup,
     GroupRole,
     ItemLink,
-    MessageCopy,
     MusicItem,
     OutboxDraft,
     OutboxItem,

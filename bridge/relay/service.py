@@ -9,12 +9,12 @@ from collections.abc import Callable
 from bridge.errors import CopyExists
 from bridge.events import MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
 from bridge.gates.check import GateCheck
-from bridge.ids import ChannelRef
+from bridge.ids import ChannelRef, MessageCopy
 from bridge.moderation.service import ModerationService
 from bridge.music.service import MusicService
 from bridge.outcome import Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
-from bridge.records import ChannelLink, MessageCopy, OutboxDraft
+from bridge.records import ChannelLink, OutboxDraft
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.pipeline.compose import Composer, NamePolicy
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.outbox import OutboxSettings, OutboxWorker
 from bridge.ports import Capabilities, PartialDelivery, TransientError
-from bridge.records import MessageCopy, OutboxDraft, OutboxStatus
+from bridge.records import OutboxDraft, OutboxStatus
 from bridge.text import Emoji, doc
 from storage.repos import SqlStore
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bridge.events import MessageEdited, MessagePosted
-from bridge.ids import ChannelRef, Platform
-from bridge.records import ChannelLink, MessageCopy, OutboxDraft
+from bridge.ids import ChannelRef, MessageCopy, Platform
+from bridge.records import ChannelLink, OutboxDraft
 from bridge.text import Emoji
 
 

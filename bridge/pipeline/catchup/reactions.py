@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 
 from bridge.events import ReactionChanged
-from bridge.ids import ChannelRef, UserRef
+from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.pipeline.catchup.model import (
     CatchUpStore,
     HistoryReader,
@@ -19,7 +19,7 @@ from bridge.pipeline.catchup.model import (
     StoredReaction,
 )
 from bridge.ports import Clock
-from bridge.records import MessageCopy, OutboxDraft
+from bridge.records import OutboxDraft
 from bridge.relay.service import emoji_key
 from bridge.text import Emoji
 

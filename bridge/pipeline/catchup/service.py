@@ -19,14 +19,14 @@ from bridge.events import (
     MessageDeleted,
     ReactionChanged,
 )
-from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.metrics import Metrics, NullMetrics
 from bridge.outcome import Handled, Outcome
 from bridge.pipeline.catchup.gate import LiveGate
 from bridge.pipeline.catchup.model import CatchUpStore, HistoryReader, Scan, SeenMessage
 from bridge.pipeline.catchup.reactions import ReactionCheck
 from bridge.ports import Clock
-from bridge.records import ChannelLink, MessageCopy
+from bridge.records import ChannelLink
 
 log = logging.getLogger(__name__)
 
