@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 
 CHAT = [
     "lol", "same", "omg this chorus 😭😭", "who's going to the show on friday?",

@@ -34,7 +34,7 @@ from adapters.music.http import GuardedHttp
 from adapters.music.registry import build_providers, isrc_searchers
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.music.keys import link_key
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 from bridge.music.resolve import Resolver
 from bridge.ports import SystemClock
 from bridge.records import ShareDraft

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 
 YOUTUBE_WATCH_MAX = 50  # watch_videos takes at most 50 ids
 EMBED_ORDER = ("youtube", "youtube_music", "spotify", "deezer", "soundcloud", "tidal")

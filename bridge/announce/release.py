@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bridge.announce.release_card import Release
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 from bridge.music.service import PLATFORM_NAMES
 from bridge.records import MusicItem
 

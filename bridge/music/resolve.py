@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from bridge.metrics import Metrics, NullMetrics
 from bridge.music.keys import link_key, match_key, parse_key
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 from bridge.music.model import (
     IsrcSearch,
     Metadata,

@@ -12,7 +12,7 @@ from bridge.events import Attachment
 from bridge.groups.artists import BADGE, artist_accounts
 from bridge.groups.names import name_key, shows_badge
 from bridge.ids import ChannelRef, MessageCopy, UserRef
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 from bridge.music.service import also_on, searchable_text
 from bridge.ports import Store
 from bridge.records import Account, StoredMessage

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.music.keys import link_key, match_key, parse_key
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from bridge.music.links.find import find_music_links
+from bridge.music.links import find_music_links
 from bridge.music.model import PLATFORMS, MusicLink
 from tests.unit.music_link_cases import CASES, TEXT_CASES, Case
 

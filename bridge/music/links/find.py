@@ -1,61 +1,49 @@
 """Music links in chat text (pure, no network): ``find_music_links(text)``.
 
 Hosts are matched exactly (``open.spotify.com.evil.example`` or ``evilspotify.com`` are not
-Spotify); only ``*.bandcamp.com`` is matched by suffix. The URL forms each platform accepts are
-documented on the rules in ``link_rules`` and ``link_rules_more`` and in the README.
+Spotify); only a host a platform writes with a leading dot (``.bandcamp.com``) is matched by
+suffix. Each platform's URL forms are documented on its rules, one module per platform
+(``spotify``, ``youtube``, ``apple``, ...), and in docs/music-links.md.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from bridge.music.links import rules
-from bridge.music.links import rules_more as more
+from bridge.music.links import amazon, apple, bandcamp, deezer, soundcloud, spotify, tidal, youtube
 from bridge.music.links.text import Candidate, candidates
-from bridge.music.links.url import Found, Rule, parse_url
+from bridge.music.links.url import Found, Hosts, Rule, parse_url
 from bridge.music.model import MusicLink
 
-
-def _hosts() -> dict[str, Rule]:
-    table: dict[str, Rule] = {
-        "open.spotify.com": rules.spotify,
-        "play.spotify.com": rules.spotify,
-        "embed.spotify.com": rules.spotify_embed,
-        "spotify.link": rules.spotify_short,
-        "link.tospotify.com": rules.spotify_short,
-        "music.apple.com": rules.apple,
-        "geo.music.apple.com": rules.apple,
-        "embed.music.apple.com": rules.apple,
-        "itunes.apple.com": rules.apple,
-        "geo.itunes.apple.com": rules.apple,
-        "youtube.com": rules.youtube,
-        "www.youtube.com": rules.youtube,
-        "m.youtube.com": rules.youtube,
-        "www.youtube-nocookie.com": rules.youtube,
-        "youtu.be": rules.youtu_be,
-        "music.youtube.com": rules.youtube_music,
-        "deezer.com": more.deezer,
-        "www.deezer.com": more.deezer,
-        "deezer.page.link": more.deezer_page_link,
-        "dzr.page.link": more.deezer_page_link,
-        "link.deezer.com": more.deezer_link,
-        "tidal.com": more.tidal,
-        "www.tidal.com": more.tidal,
-        "listen.tidal.com": more.tidal,
-        "soundcloud.com": more.soundcloud,
-        "www.soundcloud.com": more.soundcloud,
-        "m.soundcloud.com": more.soundcloud,
-        "on.soundcloud.com": more.soundcloud_short,
-        "soundcloud.app.goo.gl": more.soundcloud_short,
-    }
-    for tld in more.AMAZON_TLDS:
-        table[f"music.amazon.{tld}"] = more.amazon_music
-        table[f"amazon.{tld}"] = more.amazon_player
-        table[f"www.amazon.{tld}"] = more.amazon_player
-    return table
+# The registry: one host table per platform module. A new platform is a module with its rules
+# and its ``HOSTS``, and one line here.
+PLATFORMS: tuple[Hosts, ...] = (
+    spotify.HOSTS,
+    youtube.HOSTS,
+    apple.HOSTS,
+    deezer.HOSTS,
+    tidal.HOSTS,
+    amazon.HOSTS,
+    soundcloud.HOSTS,
+    bandcamp.HOSTS,
+)
 
 
-HOSTS: dict[str, Rule] = _hosts()
+def host_tables(platforms: Iterable[Hosts]) -> tuple[dict[str, Rule], dict[str, Rule]]:
+    """(exact hosts, subdomain suffixes) of every platform; a host claimed twice is an error."""
+    exact: dict[str, Rule] = {}
+    suffixes: dict[str, Rule] = {}
+    for hosts in platforms:
+        for host, rule in hosts.items():
+            if host in exact or host in suffixes:
+                raise ValueError(f"two platforms claim the host {host!r}")
+            (suffixes if host.startswith(".") else exact)[host] = rule
+    return exact, suffixes
+
+
+HOSTS, SUFFIXES = host_tables(PLATFORMS)
+_SUFFIX_TUPLE = tuple(SUFFIXES)
 _NETLOC = re.compile(r"[^/?#]*")
 
 
@@ -90,7 +78,7 @@ def music_link(candidate: Candidate) -> MusicLink | None:
 
 
 def _link(url: str, kind: str) -> MusicLink | None:
-    found = rules.spotify_uri(url) if kind == "uri" else _rule_for(url)
+    found = spotify.spotify_uri(url) if kind == "uri" else _rule_for(url)
     if found is None:
         return None
     platform, item_kind, item_id = found
@@ -109,8 +97,8 @@ def _rule_for(raw: str) -> Found | None:
 
 def _rule_for_host(host: str) -> Rule | None:
     rule = HOSTS.get(host)
-    if rule is None and host.endswith(more.BANDCAMP_SUFFIX):
-        return more.bandcamp
+    if rule is None and host.endswith(_SUFFIX_TUPLE):
+        rule = next(r for suffix, r in SUFFIXES.items() if host.endswith(suffix))
     return rule
 
 

@@ -24,6 +24,9 @@ class Url:
 
 
 Rule = Callable[[Url], Found | None]
+# A platform's hosts, each with the rule for URLs on it (each platform module exports one as
+# ``HOSTS``). A host written with a leading dot stands for all its subdomains (``.bandcamp.com``).
+Hosts = Mapping[str, Rule]
 
 
 def parse_url(raw: str) -> Url | None:
