@@ -6,12 +6,10 @@ from typing import Any
 
 from sqlmodel import col
 
-from bridge.music.tab_query import GroupShare
+from bridge.music.tab_query import FEED_MAX, GroupShare
 from storage.base import RepoBase
 from storage.repo_tab import fetch_rows, share_detail, share_details_query
 from storage.tables import MusicItemRow, ShareRow
-
-FEED_MAX = 500
 
 
 class FeedRepo(RepoBase):

@@ -7,14 +7,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select, update
 
 from bridge.ids import Platform, UserRef
-from bridge.ports import LinkCode
+from bridge.ports.store import LINK_CODE_KEPT, LinkCode
 from bridge.records import Account
 from storage import convert
 from storage.base import RepoBase
 from storage.repo_members import _account_filter
 from storage.tables import LinkCodeRow, MemberRow, PlatformAccountRow
-
-EXPIRED_KEPT = 24 * 3600.0  # an expired code is still recognised (and said to be expired) a day
 
 
 def _link_code(row: LinkCodeRow) -> LinkCode:
@@ -38,7 +36,7 @@ class IdentityRepo(RepoBase):
                     & (col(LinkCodeRow.user_id) == user.user)
                     & col(LinkCodeRow.used_at).is_(None)
                 )
-                stale = col(LinkCodeRow.expires_at) < at - EXPIRED_KEPT
+                stale = col(LinkCodeRow.expires_at) < at - LINK_CODE_KEPT
                 await s.exec(delete(LinkCodeRow).where(mine | stale))
                 s.add(
                     LinkCodeRow(

@@ -24,9 +24,16 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bridge.music.tab_query import ShareDetail, TabItem, TabItemDetail, TabPage, TabQuery
+from bridge.music.tab_query import (
+    ShareDetail,
+    TabItem,
+    TabItemDetail,
+    TabPage,
+    TabQuery,
+    permalink,
+    share_quote,
+)
 from bridge.records import TabEntry
-from bridge.text import Document
 from storage.base import RepoBase
 from storage.repo_music import MusicRepo
 from storage.tables import (
@@ -350,33 +357,6 @@ def _matches(words: Sequence[str], *texts: str) -> bool:
     return all(w in hay for w in words)
 
 
-def _quote(raw: str, deleted: bool) -> str | None:
-    if deleted:
-        return None
-    try:
-        text = Document.from_json(raw).plain().strip()
-    except (ValueError, KeyError, TypeError, StopIteration):
-        text = raw.strip()
-    return text[:QUOTE_MAX] + ("…" if len(text) > QUOTE_MAX else "")
-
-
-QUOTE_MAX = 500
-
-
-def permalink(
-    platform: str, workspace: str, channel: str, message_id: str, thread_id: str | None
-) -> str | None:
-    """The message on its platform (Discord: a message in a thread lives in the thread)."""
-    if platform == "discord":
-        return f"https://discord.com/channels/{workspace}/{thread_id or channel}/{message_id}"
-    if platform == "slack":
-        url = f"https://slack.com/archives/{channel}/p{message_id.replace('.', '')}"
-        if thread_id and thread_id != message_id:
-            url += f"?thread_ts={thread_id}&cid={channel}"
-        return url
-    return None
-
-
 class WebTabRepo(RepoBase):
     async def tab_items(self, group_id: int, query: TabQuery) -> TabPage:
         """One page of the group's tab for ``query``; removed shares never count."""
@@ -568,7 +548,7 @@ def share_detail(r: Any) -> ShareDetail:
         channel_name=r.channel_name,
         shared_at=r.shared_at,
         url=r.url,
-        quote=_quote(r.text, r.deleted_at is not None),
+        quote=share_quote(r.text, r.deleted_at is not None),
         permalink=permalink(
             r.origin_platform,
             r.origin_workspace,

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bridge.text import Document
+
 SORTS = ("recent", "shared", "reacted")
 SORT_ALIASES = {"top": "shared"}
 KINDS = ("track", "album", "playlist", "artist", "link")
@@ -19,6 +21,8 @@ PAGE_MAX = 100_000
 Q_MAX = 200
 NAME_MAX = 200
 PARAMS = ("sort", "platform", "kind", "sharer", "since", "until", "q", "page", "per_page")
+QUOTE_MAX = 500
+FEED_MAX = 500  # shares the feed shows at most
 
 
 class TabQueryError(ValueError):
@@ -151,6 +155,31 @@ class GroupShare:
 class TabItemDetail:
     item: TabItem
     shares: tuple[ShareDetail, ...]  # newest first
+
+
+def share_quote(raw: str, deleted: bool) -> str | None:
+    """A shared message's plain text as its share quotes it (None once it was deleted)."""
+    if deleted:
+        return None
+    try:
+        text = Document.from_json(raw).plain().strip()
+    except (ValueError, KeyError, TypeError, StopIteration):
+        text = raw.strip()
+    return text[:QUOTE_MAX] + ("…" if len(text) > QUOTE_MAX else "")
+
+
+def permalink(
+    platform: str, workspace: str, channel: str, message_id: str, thread_id: str | None
+) -> str | None:
+    """The message on its platform (Discord: a message in a thread lives in the thread)."""
+    if platform == "discord":
+        return f"https://discord.com/channels/{workspace}/{thread_id or channel}/{message_id}"
+    if platform == "slack":
+        url = f"https://slack.com/archives/{channel}/p{message_id.replace('.', '')}"
+        if thread_id and thread_id != message_id:
+            url += f"?thread_ts={thread_id}&cid={channel}"
+        return url
+    return None
 
 
 def parse_tab_query(params: Mapping[str, str]) -> TabQuery:

@@ -109,6 +109,9 @@ class LinkCode:
     used_at: float | None
 
 
+LINK_CODE_KEPT = 24 * 3600.0  # an expired code is still recognised (and said expired) a day
+
+
 class IdentityStore(Protocol):
     async def add_link_code(
         self, *, code_hash: str, user: UserRef, at: float, expires_at: float

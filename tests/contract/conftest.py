@@ -1,29 +1,27 @@
-"""The store suite runs on SQLite always and on PostgreSQL when FANBRIDGE_TEST_POSTGRES_URL is
-set and not empty (CI sets it). Each PostgreSQL test gets its own schema, so tests may run in
-parallel."""
+"""The store suite runs on the in-memory store (bridge.testing) and SQLite always, and on
+PostgreSQL when FANBRIDGE_TEST_POSTGRES_URL is set and not empty (CI sets it). Each PostgreSQL
+test gets its own schema, so tests may run in parallel.
+
+``store`` is any backend; a test that needs something only a database has (its migrations, its
+engine) asks for ``sql_store`` or ``db_url`` instead, and runs on the SQL backends only."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from bridge.ports import Store
+from bridge.testing import ManualClock, MemoryStore
 from storage.repos import SqlStore
 from tests.postgres import POSTGRES_URL, fresh_schema
 
-BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
+SQL_BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
+BACKENDS = ["memory", *SQL_BACKENDS]
 
-
-class ManualClock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.t = start
-
-    def now(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
+__all__ = ["ManualClock"]
 
 
 @pytest.fixture
@@ -31,11 +29,9 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture
-async def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[str, str | None]]:
-    if request.param == "sqlite":
+@asynccontextmanager
+async def _database(backend: str, tmp_path: Path) -> AsyncIterator[tuple[str, str | None]]:
+    if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}", None
         return
     assert POSTGRES_URL is not None
@@ -44,13 +40,39 @@ async def db_url(
 
 
 @pytest.fixture
-async def store(db_url: tuple[str, str | None], clock: ManualClock) -> AsyncIterator[SqlStore]:
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str | None]]:
+    """A SQL database (SQLite, PostgreSQL): its URL and schema."""
+    async with _database(request.param, tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+async def sql_store(db_url: tuple[str, str | None], clock: ManualClock) -> AsyncIterator[SqlStore]:
+    """A SqlStore, for the tests of what only a database has (migrations, its engine)."""
     url, schema = db_url
     opened = await SqlStore.open(url, clock=clock, schema=schema)
     yield opened
     await opened.close()
 
 
+@pytest.fixture
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[Store]:
+    """The store on every backend: in memory, SQLite, PostgreSQL."""
+    if request.param == "memory":
+        yield MemoryStore(clock)
+        return
+    async with _database(request.param, tmp_path) as (url, schema):
+        opened = await SqlStore.open(url, clock=clock, schema=schema)
+        yield opened
+        await opened.close()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_url" in metafunc.fixturenames:
-        metafunc.parametrize("db_url", BACKENDS, indirect=True)
+        metafunc.parametrize("db_url", SQL_BACKENDS, indirect=True)
+    elif "store" in metafunc.fixturenames:
+        metafunc.parametrize("store", BACKENDS, indirect=True)

@@ -17,7 +17,8 @@ S1 = ChannelRef(Platform.SLACK, "T1", "C1")
 ALICE = UserRef(Platform.DISCORD, "900", "11")
 
 
-async def test_migrations_from_empty_reach_head(store: SqlStore) -> None:
+async def test_migrations_from_empty_reach_head(sql_store: SqlStore) -> None:
+    store = sql_store
     assert await current_revision(store.engine) is not None
 
     def tables(conn):  # type: ignore[no-untyped-def]
@@ -262,8 +263,9 @@ async def test_an_item_still_being_delivered_is_not_claimed_again_past_its_lease
     assert [i.id for i in await store.claim(now=clock.now())] == [slow]  # another worker may
 
 
-async def test_migrations_match_the_table_definitions(store: SqlStore) -> None:
+async def test_migrations_match_the_table_definitions(sql_store: SqlStore) -> None:
     """A change to storage/tables.py without its Alembic revision fails here."""
+    store = sql_store
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel

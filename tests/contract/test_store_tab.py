@@ -385,9 +385,11 @@ async def test_one_message_with_two_links_to_one_song_is_one_share(store: SqlSto
 
 
 async def test_search_with_very_many_matches_filters_in_sql(  # type: ignore[no-untyped-def]
-    store: SqlStore, clock, monkeypatch: pytest.MonkeyPatch
+    sql_store: SqlStore, clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import storage.repo_tab
+
+    store = sql_store
 
     monkeypatch.setattr(storage.repo_tab, "SEARCH_IDS_MAX", 0)  # every search is "too many"
     s = await _seed(store, clock)
