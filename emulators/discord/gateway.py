@@ -14,14 +14,12 @@ import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
 from emulators.discord import payloads
-
-if TYPE_CHECKING:
-    from emulators.discord.service import DiscordService
+from emulators.discord.state import DiscordState
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +99,15 @@ OpHandler = Callable[
 ]
 
 
+class WorldHolder(Protocol):
+    """What the gateway needs of the emulated Discord: its current state (replaced on reset)."""
+
+    @property
+    def state(self) -> DiscordState: ...
+
+
 class GatewayHub:
-    def __init__(self, svc: DiscordService) -> None:
+    def __init__(self, svc: WorldHolder) -> None:
         self.svc = svc
         self.sessions: dict[str, Session] = {}
         self._ops: dict[int, OpHandler] = {

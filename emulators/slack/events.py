@@ -13,14 +13,12 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
+from emulators.slack.context import SlackContext
 from emulators.slack.ids import event_id
-
-if TYPE_CHECKING:
-    from emulators.slack.service import SlackService
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 class EventHub:
     """Builds envelopes, keeps the log of emitted events and delivers them."""
 
-    def __init__(self, svc: SlackService) -> None:
+    def __init__(self, svc: SlackContext) -> None:
         self.svc = svc
         self.log: list[dict[str, Any]] = []
         self.attempts: list[Attempt] = []

@@ -9,17 +9,15 @@ import json
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
 from emulators.slack import ops
+from emulators.slack.context import SlackContext
 from emulators.slack.errors import SlackError
 from emulators.slack.ids import random_id, trigger_id
 from emulators.slack.state import Ephemeral
-
-if TYPE_CHECKING:
-    from emulators.slack.service import SlackService
 
 TRIGGER_TTL = 3.0  # trigger ids expire 3 s after the interaction (not time-scaled)
 RESPONSE_URL_TTL = 30 * 60.0
@@ -55,7 +53,7 @@ class ResponseTarget:
 
 
 class InteractionHub:
-    def __init__(self, svc: SlackService) -> None:
+    def __init__(self, svc: SlackContext) -> None:
         self.svc = svc
         self.pending: dict[str, Interaction] = {}
         self.targets: dict[str, ResponseTarget] = {}

@@ -4,17 +4,15 @@ through the Web API): the state change, the Events API event and the live-viewer
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulators.slack.context import SlackContext
 from emulators.slack.errors import SlackError
 from emulators.slack.render import message_json, view_message
 from emulators.slack.state import Channel, Ephemeral, Message
 
-if TYPE_CHECKING:
-    from emulators.slack.service import SlackService
 
-
-def add_message(svc: SlackService, msg: Message) -> Message:
+def add_message(svc: SlackContext, msg: Message) -> Message:
     """Store a new message (top level, reply or broadcast reply) and announce it."""
     chan = svc.state.channels[msg.channel]
     if msg.thread_ts is not None:
@@ -43,7 +41,7 @@ def _thread_root(chan: Channel, thread_ts: str) -> Message:
     return parent
 
 
-def new_bot_message(svc: SlackService, chan: Channel, **fields: Any) -> Message:
+def new_bot_message(svc: SlackContext, chan: Channel, **fields: Any) -> Message:
     """A message from the app's bot user (chat.postMessage, response_url, command ack)."""
     cfg = svc.state.config
     return Message(
@@ -57,7 +55,7 @@ def new_bot_message(svc: SlackService, chan: Channel, **fields: Any) -> Message:
     )
 
 
-def edit_message(svc: SlackService, msg: Message, by_user: str, changes: dict[str, Any]) -> Message:
+def edit_message(svc: SlackContext, msg: Message, by_user: str, changes: dict[str, Any]) -> Message:
     """Apply ``text``/``blocks``/``attachments``/``metadata`` changes; emit message_changed."""
     state = svc.state
     chan = state.channels[msg.channel]
@@ -82,7 +80,7 @@ def edit_message(svc: SlackService, msg: Message, by_user: str, changes: dict[st
     return msg
 
 
-def delete_message(svc: SlackService, msg: Message) -> None:
+def delete_message(svc: SlackContext, msg: Message) -> None:
     """Remove a message (a thread parent with replies leaves a tombstone); emit message_deleted."""
     state = svc.state
     chan = state.channels[msg.channel]
@@ -121,7 +119,7 @@ def _unlink(chan: Channel, msg: Message) -> None:
             _unlink(chan, parent)
 
 
-def react(svc: SlackService, msg: Message, user: str, name: str, *, remove: bool) -> None:
+def react(svc: SlackContext, msg: Message, user: str, name: str, *, remove: bool) -> None:
     users = msg.reactions.setdefault(name, [])
     if remove:
         if user not in users:
@@ -153,7 +151,7 @@ def react(svc: SlackService, msg: Message, user: str, name: str, *, remove: bool
     _publish(svc, "changed", msg)
 
 
-def join(svc: SlackService, chan: Channel, user: str, inviter: str | None = None) -> bool:
+def join(svc: SlackContext, chan: Channel, user: str, inviter: str | None = None) -> bool:
     """Add a member; False when already one. Emits member_joined_channel."""
     if user in chan.members:
         return False
@@ -173,7 +171,7 @@ def join(svc: SlackService, chan: Channel, user: str, inviter: str | None = None
     return True
 
 
-def leave(svc: SlackService, chan: Channel, user: str) -> None:
+def leave(svc: SlackContext, chan: Channel, user: str) -> None:
     if user not in chan.members:
         raise SlackError("not_in_channel")
     chan.members.remove(user)
@@ -189,7 +187,7 @@ def leave(svc: SlackService, chan: Channel, user: str) -> None:
     svc.publish("slack.member", {"channel": chan.id, "user": user, "action": "left"})
 
 
-def add_ephemeral(svc: SlackService, eph: Ephemeral) -> Ephemeral:
+def add_ephemeral(svc: SlackContext, eph: Ephemeral) -> Ephemeral:
     svc.state.ephemerals.append(eph)
     data = ephemeral_json(eph)
     svc.publish("slack.ephemeral", data)
@@ -211,7 +209,7 @@ def _member_channel_type(chan: Channel) -> str:
     return "G" if chan.is_private else "C"
 
 
-def _publish(svc: SlackService, action: str, msg: Message) -> None:
+def _publish(svc: SlackContext, action: str, msg: Message) -> None:
     payload: dict[str, Any] = {"action": action, "channel": msg.channel, "ts": msg.ts}
     if action != "deleted" or msg.tombstone:
         payload["message"] = view_message(svc.state, msg)

@@ -10,14 +10,12 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from emulators.slack.context import SlackContext
 from emulators.slack.ids import envelope_id, random_id
-
-if TYPE_CHECKING:
-    from emulators.slack.service import SlackService
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +31,7 @@ class SocketHub:
     """Open Socket Mode connections, pending acks and the tickets ``apps.connections.open``
     handed out."""
 
-    def __init__(self, svc: SlackService) -> None:
+    def __init__(self, svc: SlackContext) -> None:
         self.svc = svc
         self.tickets: dict[str, float] = {}
         self.connections: dict[str, Connection] = {}

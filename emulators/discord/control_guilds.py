@@ -1,4 +1,5 @@
-"""More of the Discord control API: guilds and members, components and modals, the gateway."""
+"""Discord control API: guilds as their admins shape them (new guilds, members, bans, timeouts,
+channel names and permission overwrites)."""
 
 from __future__ import annotations
 
@@ -6,25 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from emulators.discord import (
-    audit,
-    events,
-    gateway,
-    interactions,
-    ops_moderation,
-    payloads,
-    perms,
-)
-from emulators.discord.control import ControlHandler, _answer, channel, guild, user_id
+from emulators.discord import audit, events, gateway, ops_moderation, payloads, perms
+from emulators.discord.control_lookup import ControlHandler, channel, guild, user_id
 from emulators.discord.errors import ApiError
-from emulators.discord.state import Message, Overwrite
+from emulators.discord.state import Overwrite
 from emulators.discord.world import add_guild, resolve_guild
 
 if TYPE_CHECKING:
     from emulators.discord.service import DiscordService
 
 
-# -- guilds and members ------------------------------------------------------------------------
 async def create_guild(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
     state = svc.state
     known = {u.username: str(u.id) for u in state.users.values()}
@@ -92,68 +84,31 @@ async def add_member(svc: DiscordService, body: dict[str, Any], _: web.Request) 
     return payloads.member_json(state, where, member)
 
 
-# -- components and modals ---------------------------------------------------------------------
-def _component_type(message: Message, custom_id: str) -> int:
-    stack = list(message.components)
-    while stack:
-        item = stack.pop()
-        if item.get("custom_id") == custom_id:
-            return int(item["type"])
-        stack.extend(item.get("components") or [])
-        if isinstance(item.get("component"), dict):
-            stack.append(item["component"])
-    raise ApiError(404, 0, f"no component with custom_id {custom_id!r} on that message")
-
-
-async def click(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
+async def bans(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
     state = svc.state
-    actor = user_id(state, body["user_id"])
-    message = state.message(None, int(body["message_id"])) if body.get("message_id") else None
-    where = state.channel(message.channel_id) if message else channel(state, body["channel_id"])
-    custom_id = str(body["custom_id"])
-    if "fields" in body:
-        rows = [
-            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": str(v)}]}
-            for k, v in dict(body["fields"]).items()
-        ]
-        data: dict[str, Any] = {"custom_id": custom_id, "components": rows}
-        kind = interactions.MODAL_SUBMIT
+    where = guild(state, body)
+    target, actor = user_id(state, body["user_id"]), user_id(state, body["actor_id"])
+    if body.get("remove"):
+        ops_moderation.unban(svc, where, target, actor, body.get("reason"))
     else:
-        if message is None:
-            raise ApiError(400, 0, "a component interaction needs message_id")
-        data = {"custom_id": custom_id, "component_type": _component_type(message, custom_id)}
-        if body.get("values") is not None:
-            data["values"] = [str(v) for v in body["values"]]
-        kind = interactions.MESSAGE_COMPONENT
-    interaction = interactions.create(
-        svc, kind=kind, channel=where, user_id=actor, data=data, message=message
-    )
-    return await _answer(svc, interaction, body)
+        seconds = int(body.get("delete_message_seconds") or 0)
+        ops_moderation.ban(
+            svc, where, target, actor, reason=body.get("reason"), delete_message_seconds=seconds
+        )
+    return {
+        "ok": True,
+        "guild_id": str(where.id),
+        "user_id": str(target),
+        "banned": target in where.bans,
+    }
 
 
-async def get_interaction(svc: DiscordService, body: dict[str, Any], request: web.Request) -> Any:
-    found = svc.state.interactions.get(int(request.match_info["interaction_id"]))
-    if found is None:
-        raise ApiError.unknown("interaction")
-    return interactions.result(svc, found)
-
-
-# -- gateway -----------------------------------------------------------------------------------
-async def drop(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
-    resume = bool(body.get("resume", True))
-    return {"dropped": svc.hub.drop(resume=resume), "resume": resume}
-
-
-async def replay(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
-    return {"replayed": svc.hub.replay(int(body.get("last") or 1))}
-
-
-async def reconnect(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
-    return {"sent": svc.hub.reconnect()}
-
-
-async def sessions(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
-    return svc.hub.status()
+async def timeouts(svc: DiscordService, body: dict[str, Any], _: web.Request) -> Any:
+    state = svc.state
+    where = guild(state, body)
+    target, actor = user_id(state, body["user_id"]), user_id(state, body["actor_id"])
+    member = ops_moderation.timeout(svc, where, target, actor, float(body.get("seconds") or 0))
+    return payloads.member_json(state, where, member)
 
 
 async def rename_channel(svc: DiscordService, body: dict[str, Any], request: web.Request) -> Any:
@@ -189,12 +144,8 @@ ROUTES: list[tuple[str, str, ControlHandler]] = [
     ("POST", "/guilds", create_guild),
     ("GET", r"/guilds/{guild_id:\d+}", get_guild),
     ("POST", "/members", add_member),
-    ("POST", "/components", click),
-    ("GET", r"/interactions/{interaction_id:\d+}", get_interaction),
-    ("POST", "/gateway/drop", drop),
-    ("POST", "/gateway/replay", replay),
-    ("POST", "/gateway/reconnect", reconnect),
-    ("GET", "/gateway/sessions", sessions),
+    ("POST", "/bans", bans),
+    ("POST", "/timeouts", timeouts),
     ("POST", "/channels/{channel_id}/edit", rename_channel),
     ("POST", "/channels/{channel_id}/overwrites", set_overwrite),
 ]
