@@ -1,5 +1,6 @@
-"""The product's aiohttp server: Slack HTTP events, health checks. (The music tab pages, the JSON
-API and /metrics arrive with their issues.)"""
+"""The product's aiohttp server: Slack HTTP events, health checks, /metrics, the music tab pages,
+its JSON API, exports and Atom feed. Every route module is added here (they import nothing of
+each other)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from adapters.web.access import allow_private_links
-from adapters.web.api import TabStore, setup_web_api
+from adapters.web.api import setup_api
+from adapters.web.exports import setup_exports
+from adapters.web.feed import setup_feed
 from adapters.web.pages import PageSettings, setup_pages
+from adapters.web.tab_request import PUBLIC_URL, STORE, TabStore
 
 Check = Callable[[], Awaitable[dict[str, bool]]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,6 +57,15 @@ def build_web_app(
     if store is not None:
         setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed
     return app
+
+
+def setup_web_api(app: web.Application, store: TabStore, *, public_url: str | None = None) -> None:
+    """Add the JSON API, the exports and the Atom feed to ``app``."""
+    app[STORE] = store
+    app[PUBLIC_URL] = public_url or ""
+    setup_api(app)  # /api/...
+    setup_exports(app)  # /g/<slug>/export.*
+    setup_feed(app)  # /g/<slug>/feed.atom
 
 
 class WebServer:

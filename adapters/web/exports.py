@@ -18,13 +18,12 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from adapters.web.api import (
+from adapters.web.shapes import iso, item_json
+from adapters.web.tab_request import (
     ApiError,
     access_params,
     api_errors,
     base_url,
-    iso,
-    item_json,
     store_of,
     tab_query,
     url,

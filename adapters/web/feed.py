@@ -16,17 +16,17 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from adapters.tab_text import safe_url
-from adapters.web.api import (
+from adapters.web.page_views import chat_name
+from adapters.web.shapes import iso
+from adapters.web.tab_request import (
     ApiError,
     access_params,
     api_errors,
     base_url,
-    iso,
     store_of,
     url,
     visible_group,
 )
-from adapters.web.page_views import chat_name
 from bridge.music.tab_query import GroupShare, ShareDetail
 from bridge.records import FanGroup
 

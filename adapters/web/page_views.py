@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from adapters.tab_text import platform_name, safe_url
-from adapters.web.api import iso
 from adapters.web.embeds import PlayLink, best_embed, parsed, youtube_video_id
-from bridge.groups.identity import platform_name as chat_platform_name
+from adapters.web.shapes import iso
+from bridge.groups.replies import platform_name as chat_platform_name
 from bridge.ids import Platform
 from bridge.music.model import PLATFORMS
 from bridge.music.playlist import Unmatched
