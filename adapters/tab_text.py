@@ -9,7 +9,7 @@ from collections.abc import Callable
 from bridge.groups.commands import PAGE_SIZE
 from bridge.music.model import PLATFORMS
 from bridge.music.service import PLATFORM_NAMES
-from bridge.outcome import TabPage
+from bridge.music.tab_query import TabPage
 from bridge.records import TabEntry
 
 SORT_LABELS = {"recent": "Recent", "top": "Top", "reacted": "Most reacted"}
@@ -90,20 +90,20 @@ def sharers(entry: TabEntry) -> str:
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 
 
-def artwork(tab: TabPage) -> str | None:
+def artwork(tab: TabPage[TabEntry]) -> str | None:
     """The first entry's artwork that can be shown, if any."""
-    for entry in tab.entries:
+    for entry in tab.items:
         url = safe_url(entry.item.artwork_url or "") if entry.item else None
         if url:
             return url
     return None
 
 
-def title(tab: TabPage) -> str:
+def title(tab: TabPage[TabEntry]) -> str:
     return f"🎧 {tab.group_name} — music tab"
 
 
-def footer(tab: TabPage) -> str:
+def footer(tab: TabPage[TabEntry]) -> str:
     items = "item" if tab.total == 1 else "items"
     sort = SORT_LABELS.get(tab.sort, tab.sort)
     return f"page {tab.page}/{tab.pages} · {sort} · {tab.total} {items}"
@@ -114,6 +114,6 @@ EMPTY = (
 )
 
 
-def position(tab: TabPage, index: int) -> int:
+def position(tab: TabPage[TabEntry], index: int) -> int:
     """The entry's rank in the whole tab (1-based)."""
     return (tab.page - 1) * PAGE_SIZE + index + 1

@@ -1,9 +1,11 @@
-"""What handling one event came to: handled, ignored (with why), or a reply to the person."""
+"""What handling one event came to: handled, ignored (with why), or a reply to the person
+(text, a page of the music tab, the tabs of a person's home)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bridge.music.tab_query import TabPage
 from bridge.records import TabEntry
 
 
@@ -26,24 +28,10 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
-class TabPage:
-    """One page of a group's music tab, for the adapters to render (embed, blocks)."""
-
-    group_slug: str
-    group_name: str
-    sort: str
-    page: int
-    pages: int
-    total: int
-    entries: tuple[TabEntry, ...]
-    ephemeral: bool = True
-
-
-@dataclass(frozen=True, slots=True)
 class HomeTabs:
     """The first page of the music tab of every group a person's home shows."""
 
-    tabs: tuple[TabPage, ...]
+    tabs: tuple[TabPage[TabEntry], ...]
 
 
-Outcome = Handled | Ignored | Reply | TabPage | HomeTabs
+Outcome = Handled | Ignored | Reply | TabPage[TabEntry] | HomeTabs

@@ -31,6 +31,7 @@ from bridge.music.tab_query import (
     TabPage,
     TabQuery,
     permalink,
+    query_page,
     share_quote,
 )
 from bridge.records import TabEntry
@@ -38,6 +39,7 @@ from storage.base import RepoBase
 from storage.repo_music import MusicRepo
 from storage.tables import (
     ChannelLinkRow,
+    FanGroupRow,
     MessageCopyRow,
     MessageRow,
     MusicItemRow,
@@ -357,8 +359,16 @@ def _matches(words: Sequence[str], *texts: str) -> bool:
     return all(w in hay for w in words)
 
 
+async def _page(
+    s: AsyncSession, group_id: int, query: TabQuery, items: tuple[TabItem, ...], total: int
+) -> TabPage[TabItem]:
+    group = await s.get(FanGroupRow, group_id)
+    slug, name = (group.slug, group.name) if group is not None else ("", "")
+    return query_page(query, items, total, group_slug=slug, group_name=name)
+
+
 class WebTabRepo(RepoBase):
-    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage:
+    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage[TabItem]:
         """One page of the group's tab for ``query``; removed shares never count."""
         conds = _share_filters(group_id, query)
         if query.q:
@@ -366,7 +376,8 @@ class WebTabRepo(RepoBase):
             if matches is None:  # too many to list: SQL's (ASCII-only) case folding will do
                 conds.append(_words_filter(query.q.casefold().split()))
             elif not matches:
-                return TabPage((), 0, query)
+                async with self.session() as s:
+                    return await _page(s, group_id, query, (), 0)
             else:
                 conds.append(_keys_filter(matches))
         entries = _entries(conds, query.sort, reactions=False)
@@ -381,7 +392,7 @@ class WebTabRepo(RepoBase):
             if query.sort != "reacted":
                 rows = await self._tab_reactions(s, rows, conds)
             items = await self._tab_finish(s, rows, conds)
-        return TabPage(tuple(items), total, query)
+            return await _page(s, group_id, query, tuple(items), total)
 
     async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None:
         """One entry of the tab, with every share of it (newest first) and its message."""

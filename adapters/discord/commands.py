@@ -15,7 +15,8 @@ from adapters.discord.replies import discord_text
 from adapters.discord.tab import parse_custom_id, tab_embed, tab_view
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.ids import Platform, UserRef
-from bridge.outcome import Outcome, Reply, TabPage
+from bridge.music.tab_query import TabPage
+from bridge.outcome import Outcome, Reply
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import discord
 
 from adapters import tab_text
 from adapters.discord.markdown import escape_text
-from bridge.outcome import TabPage
+from bridge.music.tab_query import TabPage
 from bridge.records import TabEntry
 
 TAB_PREFIX = "fbtab:"
@@ -48,13 +48,13 @@ def parse_custom_id(value: str) -> TabRequest | None:
 
 
 # -- the embed ---------------------------------------------------------------------------------
-def tab_embed(tab: TabPage) -> discord.Embed:
+def tab_embed(tab: TabPage[TabEntry]) -> discord.Embed:
     embed = discord.Embed(
         title=tab_text.clip(tab_text.title(tab), TITLE, escape_text),
         colour=COLOUR,
-        description=None if tab.entries else escape_text(tab_text.EMPTY),
+        description=None if tab.items else escape_text(tab_text.EMPTY),
     )
-    for index, entry in enumerate(tab.entries):
+    for index, entry in enumerate(tab.items):
         name, value = entry_field(entry, tab_text.position(tab, index))
         embed.add_field(name=name, value=value, inline=False)
     thumbnail = tab_text.artwork(tab)
@@ -93,7 +93,7 @@ class StaticView(discord.ui.View):
         return True
 
 
-def tab_view(tab: TabPage) -> discord.ui.View:
+def tab_view(tab: TabPage[TabEntry]) -> discord.ui.View:
     view = StaticView()
     slug, sort, page = tab.group_slug, tab.sort, tab.page
     view.add_item(_button("◀", custom_id(slug, sort, max(1, page - 1), "prev"), page <= 1))

@@ -12,7 +12,8 @@ from adapters.slack.mrkdwn import ZWSP, escape
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.groups.commands import SORTS
 from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.outcome import Outcome, Reply, TabPage
+from bridge.music.tab_query import TabPage
+from bridge.outcome import Outcome, Reply
 from bridge.records import TabEntry
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
@@ -35,15 +36,15 @@ def plain(text: str) -> str:
 
 
 # -- rendering ---------------------------------------------------------------------------------
-def tab_blocks(tab: TabPage, *, buttons: bool = True) -> list[Block]:
+def tab_blocks(tab: TabPage[TabEntry], *, buttons: bool = True) -> list[Block]:
     header = tab_text.clip(tab_text.title(tab), HEADER_MAX, plain)
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
         _context(tab_text.footer(tab)),
     ]
-    if not tab.entries:
+    if not tab.items:
         blocks.append(_section(esc(tab_text.EMPTY)))
-    for index, entry in enumerate(tab.entries):
+    for index, entry in enumerate(tab.items):
         blocks += entry_blocks(entry, tab_text.position(tab, index))
     if buttons:
         blocks.append({"type": "actions", "elements": _buttons(tab)})
@@ -82,7 +83,7 @@ def _context(text: str, *, escaped: bool = False) -> Block:
     return {"type": "context", "elements": [element]}
 
 
-def _buttons(tab: TabPage) -> list[Block]:
+def _buttons(tab: TabPage[TabEntry]) -> list[Block]:
     """Prev/Next where there is somewhere to go (Slack buttons cannot be disabled), then one
     button per sort, the current one highlighted."""
     buttons: list[Block] = []
@@ -98,7 +99,7 @@ def _buttons(tab: TabPage) -> list[Block]:
     return buttons
 
 
-def _button(label: str, action_id: str, tab: TabPage, sort: str, page: int) -> Block:
+def _button(label: str, action_id: str, tab: TabPage[TabEntry], sort: str, page: int) -> Block:
     return {
         "type": "button",
         "text": {"type": "plain_text", "text": label, "emoji": True},
@@ -107,11 +108,11 @@ def _button(label: str, action_id: str, tab: TabPage, sort: str, page: int) -> B
     }
 
 
-def fallback_text(tab: TabPage) -> str:
+def fallback_text(tab: TabPage[TabEntry]) -> str:
     """The notification / screen-reader text of the blocks."""
     lines = [f"{tab_text.title(tab)} ({tab_text.footer(tab)})"]
     lines += [
-        f"{tab_text.position(tab, i)}. {tab_text.headline(e)}" for i, e in enumerate(tab.entries)
+        f"{tab_text.position(tab, i)}. {tab_text.headline(e)}" for i, e in enumerate(tab.items)
     ]
     return tab_text.clip("\n".join(lines), FALLBACK_MAX, esc)
 

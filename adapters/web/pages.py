@@ -30,6 +30,7 @@ from bridge.ids import Visibility
 from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import (
     PER_PAGE_MAX,
+    TabItem,
     TabItemDetail,
     TabPage,
     TabQuery,
@@ -79,7 +80,7 @@ class PageStore(Members, Protocol):
 
     async def list_groups(self) -> list[FanGroup]: ...
 
-    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage: ...
+    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage[TabItem]: ...
 
     async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None: ...
 
@@ -182,7 +183,7 @@ class Pages:
         self,
         viewer: Viewer,
         query: TabQuery,
-        page: TabPage | None,
+        page: TabPage[TabItem] | None,
         error: str | None,
         raw: Mapping[str, str],
     ) -> web.Response:
@@ -235,7 +236,7 @@ class Pages:
 
     # -- parts -----------------------------------------------------------------------------
     async def _queue_items(
-        self, viewer: Viewer, query: TabQuery, page: TabPage | None
+        self, viewer: Viewer, query: TabQuery, page: TabPage[TabItem] | None
     ) -> tuple[Any, ...]:
         """The tab in order for "Play all": up to PER_PAGE_MAX items of this view, from the
         first page (the page shown when it already holds them all)."""
@@ -268,7 +269,7 @@ def _params(query: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in query.items() if k != "key"}
 
 
-def _summary(page: TabPage | None, query: TabQuery) -> str:
+def _summary(page: TabPage[TabItem] | None, query: TabQuery) -> str:
     if page is None:
         return "Nothing to show: fix the filter above."
     if page.total == 0:

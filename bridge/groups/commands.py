@@ -14,9 +14,10 @@ from bridge.groups.identity import IdentityService, RoleService, platform_name, 
 from bridge.groups.usage import find_group, missing_argument, second_word_typo, unknown, usage
 from bridge.ids import ChannelRef, GroupKind, Platform, Role, UserRef
 from bridge.moderation.service import ModerationService, target_id
-from bridge.outcome import HomeTabs, Outcome, Reply, TabPage
+from bridge.music.tab_query import TabPage, page_count
+from bridge.outcome import HomeTabs, Outcome, Reply
 from bridge.ports import Store
-from bridge.records import FanGroup
+from bridge.records import FanGroup, TabEntry
 from bridge.reports.service import ReportService
 from bridge.text import repair_text
 
@@ -260,7 +261,7 @@ class GroupCommands:
         number = min(int(page), MAX_PAGE) if NUMBER.fullmatch(page) else 1
         return await self._tab_page(group, sort, number)
 
-    async def _tab_page(self, group: FanGroup, sort: str, page: int) -> TabPage:
+    async def _tab_page(self, group: FanGroup, sort: str, page: int) -> TabPage[TabEntry]:
         """One page of the group's tab, shown in the channel: the group's tab is shared, and
         anyone there may page it."""
         sort = sort if sort in SORTS else "recent"
@@ -268,7 +269,7 @@ class GroupCommands:
         entries, total = await self.store.music_tab(
             group.id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = page_count(total, PAGE_SIZE)
         if page > pages:  # past the end (the tab shrank): show the last page
             page = pages
             entries, total = await self.store.music_tab(
@@ -281,7 +282,7 @@ class GroupCommands:
     async def home(self, event: HomeOpened) -> Outcome:
         """The first page (recent) of every group linked to a channel of the person's
         workspace on their platform."""
-        tabs: list[TabPage] = []
+        tabs: list[TabPage[TabEntry]] = []
         for group in await self.store.list_groups():
             links = await self.store.links_for_group(group.id)
             if any(_same_workspace(link.channel, event.user) for link in links):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Generic, TypeVar
 
 from bridge.text import Document
 
@@ -104,23 +105,48 @@ class TabItem:
     shared_by: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TabPage:
-    items: tuple[TabItem, ...]
-    total: int
-    query: TabQuery
+Row = TypeVar("Row")
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.query.per_page))
+
+@dataclass(frozen=True, slots=True)
+class TabPage(Generic[Row]):
+    """One page of a group's music tab, wherever it is shown: the ``/fangroup music`` reply and
+    the Slack App Home (rows are ``TabEntry``), the web pages and the JSON API (rows are
+    ``TabItem``, from the store's ``tab_items``).
+
+    ``sort`` is the order as the asker named it (chat: recent | top | reacted; web: recent |
+    shared | reacted). ``page`` counts from 1 and may lie past ``pages`` (an empty page) when the
+    tab shrank. ``ephemeral`` matters to a chat reply only: shown to the caller alone."""
+
+    group_slug: str
+    group_name: str
+    sort: str
+    page: int
+    pages: int
+    total: int
+    items: tuple[Row, ...]
+    ephemeral: bool = True
 
     @property
     def has_next(self) -> bool:
-        return self.query.page < self.pages
+        return self.page < self.pages
 
     @property
     def has_prev(self) -> bool:
-        return self.query.page > 1
+        return self.page > 1
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` rows fill, ``per_page`` a page (an empty tab is one page)."""
+    return max(1, -(-total // per_page))
+
+
+def query_page(
+    query: TabQuery, items: tuple[TabItem, ...], total: int, *, group_slug: str, group_name: str
+) -> TabPage[TabItem]:
+    """The page ``query`` asks for, as a store answers ``tab_items``: ``items`` of ``total``."""
+    pages = page_count(total, query.per_page)
+    return TabPage(group_slug, group_name, query.sort, query.page, pages, total, items)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from bridge.ids import (
 )
 from bridge.music.model import Metadata
 from bridge.music.playlist import PlaylistState, SpotifyAccount
-from bridge.music.tab_query import GroupShare, TabItemDetail, TabPage, TabQuery
+from bridge.music.tab_query import GroupShare, TabItem, TabItemDetail, TabPage, TabQuery
 from bridge.records import (
     Account,
     ChannelLink,
@@ -282,7 +282,7 @@ class MusicStore(Protocol):
         sharer: str | None = None,
     ) -> tuple[list[TabEntry], int]: ...
 
-    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage:
+    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage[TabItem]:
         """One page of the group's web tab (removed shares never count)."""
         ...
 

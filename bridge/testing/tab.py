@@ -15,6 +15,7 @@ from bridge.music.tab_query import (
     TabPage,
     TabQuery,
     permalink,
+    query_page,
     share_quote,
 )
 from bridge.records import MusicItem
@@ -59,11 +60,14 @@ class MemoryTab:
     def __init__(self, tables: Tables) -> None:
         self.t = tables
 
-    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage:
+    async def tab_items(self, group_id: int, query: TabQuery) -> TabPage[TabItem]:
         entries = self._entries(self._filtered(group_id, query))
         entries.sort(key=SORTS[query.sort])
         page = entries[query.offset : query.offset + query.per_page]
-        return TabPage(tuple(self._item(e) for e in page), len(entries), query)
+        group = self.t.groups.get(group_id)
+        slug, name = (group.slug, group.name) if group is not None else ("", "")
+        items = tuple(self._item(e) for e in page)
+        return query_page(query, items, len(entries), group_slug=slug, group_name=name)
 
     async def tab_item(self, group_id: int, ref: str) -> TabItemDetail | None:
         key = self._key_of(group_id, ref)

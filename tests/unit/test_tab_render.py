@@ -16,7 +16,8 @@ from adapters.slack.tab import (
     response,
     tab_blocks,
 )
-from bridge.outcome import HomeTabs, TabPage
+from bridge.music.tab_query import TabPage
+from bridge.outcome import HomeTabs
 from bridge.records import ItemLink, MusicItem, TabEntry
 
 SPOTIFY = "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"
