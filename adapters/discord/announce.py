@@ -1,6 +1,7 @@
 """`/announce post|edit|delete` on Discord, and the announcement style of a copy: an embed
 ("📣 Announcement", the text, the image, the artist as its author) sent through the channel's
-webhook under the artist's name and avatar, pinned when asked.
+webhook under the artist's name and avatar, pinned when asked (the announcement part of the
+chat adapter, composed in adapters/discord/adapter.py).
 
 Discord does not let one command have both options and subcommands, so the post is
 ``/announce post message:... [link] [image] [pin] [group]``."""
@@ -9,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from adapters.discord.channels import DiscordChannels
 from adapters.discord.convert import channel_ref
+from adapters.discord.errors import platform_errors
 from adapters.discord.markdown import parse_discord, render_discord
-from adapters.discord.names import webhook_safe
+from adapters.discord.names import shown_name, webhook_safe
 from adapters.discord.replies import discord_text
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.announce.service import Announced
@@ -24,9 +26,6 @@ from bridge.events import AnnounceInvoked, CoreEvent
 from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.text import Document, Text
-
-if TYPE_CHECKING:
-    from adapters.discord.send import DiscordSender
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +37,9 @@ NONE = discord.AllowedMentions.none()
 
 
 def announcement_embed(message: OutgoingMessage) -> discord.Embed:
-    from adapters.discord.send import _shown_name
-
     text, _ = render_discord(message.text, message.mention_map)
     embed = discord.Embed(title=TITLE, description=text[:4096], colour=COLOUR)
-    embed.set_author(name=_shown_name(message) or "artist", icon_url=message.author_avatar)
+    embed.set_author(name=shown_name(message) or "artist", icon_url=message.author_avatar)
     if message.image_url:
         embed.set_image(url=message.image_url)
     if message.release is not None:
@@ -64,58 +61,54 @@ def _release_field(embed: discord.Embed, message: OutgoingMessage) -> None:
             embed.set_image(url=release.artwork_url)
 
 
-async def post_announcement(
-    sender: DiscordSender, target: ChannelRef, message: OutgoingMessage
-) -> SendResult:
-    from adapters.discord.send import _shown_name, platform_errors
+class DiscordAnnouncements:
+    """Announcement copies: posted through the channel's webhook (the bot's own message when
+    there is none), edited in place, pinned when asked."""
 
-    embed = announcement_embed(message)
-    async with platform_errors():
-        webhook = await sender._webhook(target)
-        if webhook is not None:
-            sent: discord.Message = await webhook.send(
-                embed=embed,
-                username=webhook_safe(_shown_name(message)) or "artist",
-                avatar_url=message.author_avatar or discord.utils.MISSING,
-                allowed_mentions=NONE,
-                wait=True,
-            )
-        else:
-            channel = await sender._channel(target)
-            sent = await channel.send(embed=embed, allowed_mentions=NONE, nonce=message.marker)
-    if message.pin:
-        await _pin(sender, target, sent.id)
-    return SendResult((str(sent.id),))
+    def __init__(self, channels: DiscordChannels) -> None:
+        self.channels = channels
 
+    async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
+        embed = announcement_embed(message)
+        async with platform_errors():
+            webhook = await self.channels.webhook(target)
+            if webhook is not None:
+                sent: discord.Message = await webhook.send(
+                    embed=embed,
+                    username=webhook_safe(shown_name(message)) or "artist",
+                    avatar_url=message.author_avatar or discord.utils.MISSING,
+                    allowed_mentions=NONE,
+                    wait=True,
+                )
+            else:
+                channel = await self.channels.channel(target)
+                sent = await channel.send(embed=embed, allowed_mentions=NONE, nonce=message.marker)
+        if message.pin:
+            await self._pin(target, sent.id)
+        return SendResult((str(sent.id),))
 
-async def _pin(sender: DiscordSender, target: ChannelRef, message_id: int) -> None:
-    """Pin the copy; a refusal (no Pin Messages, 250 pins) leaves it posted, unpinned."""
-    try:
-        await sender.client.http.pin_message(int(target.channel), message_id)
-    except discord.HTTPException as exc:
-        log.warning("=> %s announcement not pinned: %s", target, exc)
+    async def _pin(self, target: ChannelRef, message_id: int) -> None:
+        """Pin the copy; a refusal (no Pin Messages, 250 pins) leaves it posted, unpinned."""
+        try:
+            await self.channels.client.http.pin_message(int(target.channel), message_id)
+        except discord.HTTPException as exc:
+            log.warning("=> %s announcement not pinned: %s", target, exc)
 
-
-async def edit_announcement(
-    sender: DiscordSender,
-    target: ChannelRef,
-    copies: Sequence[MessageCopy],
-    message: OutgoingMessage,
-) -> SendResult:
-    from adapters.discord.send import platform_errors
-
-    copy = copies[0]
-    embed = announcement_embed(message)
-    async with platform_errors():
-        webhook = await sender._webhook(target)
-        mid = int(copy.platform_message_id)
-        if webhook is not None:
-            await webhook.edit_message(mid, embed=embed, allowed_mentions=NONE)
-        else:
-            channel = await sender._channel(target)
-            partial = channel.get_partial_message(mid)  # type: ignore[attr-defined]
-            await partial.edit(embed=embed, allowed_mentions=NONE)
-    return SendResult((copy.platform_message_id,), copy.thread_id)
+    async def edit(
+        self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
+    ) -> SendResult:
+        copy = copies[0]
+        embed = announcement_embed(message)
+        async with platform_errors():
+            webhook = await self.channels.webhook(target)
+            mid = int(copy.platform_message_id)
+            if webhook is not None:
+                await webhook.edit_message(mid, embed=embed, allowed_mentions=NONE)
+            else:
+                channel = await self.channels.channel(target)
+                partial = channel.get_partial_message(mid)  # type: ignore[attr-defined]
+                await partial.edit(embed=embed, allowed_mentions=NONE)
+        return SendResult((copy.platform_message_id,), copy.thread_id)
 
 
 # -- the command ---------------------------------------------------------------------------

@@ -14,12 +14,12 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import convert
+from adapters.discord.adapter import DiscordChatAdapter
 from adapters.discord.announce import build_announce
 from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
 from adapters.discord.reports import build_report_menu, report_clicked
-from adapters.discord.send import DiscordSender
 from adapters.files import FileFetcher
 from adapters.pacing import bot_authenticated, discord_pacer, pacing_trace
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
@@ -232,7 +232,7 @@ class DiscordAdapter:
         self.emulator = emulator
         self.store = store
         self.client = BridgeClient(self)
-        self.sender = DiscordSender(self.client, store, webhooks=webhooks, fetcher=fetcher)
+        self.sender = DiscordChatAdapter(self.client, store, webhooks=webhooks, fetcher=fetcher)
         self._task: asyncio.Task[None] | None = None
 
     async def dispatch(self, event: CoreEvent) -> Outcome:

@@ -11,9 +11,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.commands import answer, command_event
+from adapters.discord.errors import platform_errors
+from adapters.discord.interactions import answer, command_event
 from adapters.discord.replies import discord_text
-from adapters.discord.send import platform_errors
 from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent
 from bridge.gates.check import Grant

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import discord
 
 from adapters.discord import convert
+from adapters.discord.adapter import DiscordChatAdapter
 from adapters.discord.markdown import emoji_from_discord
-from adapters.discord.send import DiscordSender
 from bridge.ids import ChannelRef, Platform
 from bridge.pipeline.catchup.model import Scan, SeenMessage, SeenReaction
 from bridge.ports import GroupStore
@@ -50,7 +50,7 @@ class DiscordHistory:
     def __init__(
         self,
         client: discord.Client,
-        sender: DiscordSender,
+        sender: DiscordChatAdapter,
         store: GroupStore,
         reads_per_second: float = READS_PER_SECOND,
     ) -> None:

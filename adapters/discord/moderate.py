@@ -1,7 +1,7 @@
-"""Discord's part of timeouts, kicks, guild bans and the moderation suggestion cards: the
-sender's extra effects (a mixin of DiscordSender), the card's buttons (custom_id ``fbmod:``),
-a timeout seen in the audit log, and the `/fangroup timeout|untimeout|kick|policy|banscope|
-kickscope` subcommands."""
+"""Discord's part of bans, timeouts, kicks, guild bans and the moderation suggestion cards:
+the moderation part of the chat adapter (composed in adapters/discord/adapter.py), the card's
+buttons (custom_id ``fbmod:``), a timeout seen in the audit log, and the `/fangroup
+timeout|untimeout|kick|policy|banscope|kickscope` subcommands."""
 
 from __future__ import annotations
 
@@ -14,16 +14,20 @@ import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.discord.channels import DiscordChannels
+from adapters.discord.errors import platform_errors
 from bridge.events import CoreEvent, MemberTimedOut, ModCardClicked
 from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
+from bridge.ports import PermanentError
 
 log = logging.getLogger(__name__)
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 Run = Callable[..., Awaitable[None]]
 PREFIX = "fbmod:"
 NO_MENTIONS = discord.AllowedMentions.none()
+BANNED = discord.Permissions(view_channel=True, send_messages=True)  # denied by a group ban
 
 
 def card_view(card: int) -> discord.ui.View:
@@ -40,16 +44,26 @@ def card_view(card: int) -> discord.ui.View:
 
 
 class DiscordModeration:
-    """Mixed into DiscordSender: what the outbox's moderation effects do on Discord."""
+    """What the outbox's moderation effects do on Discord."""
 
-    client: discord.Client
+    def __init__(self, channels: DiscordChannels) -> None:
+        self.channels = channels
+        self.client = channels.client
 
-    async def _channel(self, target: ChannelRef) -> discord.abc.Messageable:
-        raise NotImplementedError  # DiscordSender's
+    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        """A channel-scoped group ban: a member overwrite denying view and send."""
+        async with platform_errors():
+            await self.client.http.edit_channel_permissions(
+                int(target.channel), int(user), "0", str(BANNED.value), 1, reason=reason
+            )
+
+    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        async with platform_errors():
+            await self.client.http.delete_channel_permissions(
+                int(target.channel), int(user), reason=reason
+            )
 
     async def timeout(self, target: ChannelRef, user: str, *, until: float | None) -> None:
-        from adapters.discord.send import platform_errors
-
         when = dt.datetime.fromtimestamp(until, dt.UTC).isoformat() if until else None
         async with platform_errors():
             await self.client.http.edit_member(
@@ -60,17 +74,12 @@ class DiscordModeration:
             )
 
     async def kick(self, target: ChannelRef, user: str, *, scope: str, reason: str) -> None:
-        from adapters.discord.send import platform_errors
-        from bridge.ports import PermanentError
-
         if scope != "guild":
             raise PermanentError("Discord channels have no membership; use ban")
         async with platform_errors():
             await self.client.http.kick(int(user), int(target.workspace), reason=reason)
 
     async def guild_ban(self, target: ChannelRef, user: str, *, add: bool, reason: str) -> None:
-        from adapters.discord.send import platform_errors
-
         guild, member = int(target.workspace), int(user)
         async with platform_errors():
             if add:
@@ -79,10 +88,8 @@ class DiscordModeration:
                 await self.client.http.unban(member, guild, reason=reason)
 
     async def post_card(self, target: ChannelRef, text: str, *, card: int) -> None:
-        from adapters.discord.send import platform_errors
-
         async with platform_errors():
-            channel = await self._channel(target)
+            channel = await self.channels.channel(target)
             await channel.send(text[:2000], view=card_view(card), allowed_mentions=NO_MENTIONS)
 
     async def user_exists(self, user: UserRef) -> bool | None:

@@ -1,8 +1,11 @@
-"""Names as Discord accepts them for webhook posts (a leaf: the sender and announcements)."""
+"""Names as Discord shows and accepts them for webhook posts (a leaf: the sender and
+announcements)."""
 
 from __future__ import annotations
 
 import re
+
+from bridge.actions import OutgoingMessage
 
 FORBIDDEN_IN_NAMES = re.compile("discord|clyde", re.IGNORECASE)
 
@@ -16,3 +19,22 @@ def webhook_safe(name: str) -> str:
         cut = found.start() + 3
         name = f"{name[:cut]}·{name[cut:]}"
     return name
+
+
+def shown_name(message: OutgoingMessage) -> str:
+    """The author's name with their badge, as a copy or an announcement shows it."""
+    return fit(message.author_name, message.badge)
+
+
+def webhook_name(message: OutgoingMessage) -> str:
+    badge = webhook_safe(message.badge) if message.badge else None
+    return fit(webhook_safe(message.author_name), badge) or "fan"
+
+
+def fit(name: str, badge: str | None) -> str:
+    """The author's name with their badge (``Name ✔ artist``), within the webhook's 80
+    characters: a long name is cut, never the badge."""
+    if not badge:
+        return name[:80]
+    shown = f" {badge}"[:80]
+    return name[: 80 - len(shown)] + shown

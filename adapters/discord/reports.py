@@ -11,10 +11,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.commands import can_manage
 from adapters.discord.convert import channel_ref
+from adapters.discord.errors import platform_errors
+from adapters.discord.interactions import can_manage
 from adapters.discord.markdown import escape_text
-from adapters.discord.send import platform_errors
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.groups.commands import row_id
 from bridge.groups.identity import platform_name

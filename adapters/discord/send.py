@@ -3,7 +3,10 @@ reactions. Every create and edit carries ``allowed_mentions`` that permits only 
 
 Nothing Discord refuses is dropped silently: a webhook copy it refuses goes out bot-sent (the
 author's name in the text), a message longer than ``max_parts`` parts sends the rest as
-message.txt, and a reaction beyond the 20 per message waits for room (bridge.pipeline.outbox)."""
+message.txt, and a reaction beyond the 20 per message waits for room (bridge.pipeline.outbox).
+
+This is the message part of the chat adapter; adapters/discord/adapter.py composes it with the
+moderation and announcement parts."""
 
 from __future__ import annotations
 
@@ -11,39 +14,28 @@ import contextlib
 import io
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
 import discord
 
-from adapters.discord.announce import edit_announcement, post_announcement
+from adapters.discord.channels import DiscordChannels
+from adapters.discord.errors import platform_errors
 from adapters.discord.markdown import DISCORD_LIMIT, render_discord
-from adapters.discord.moderate import DiscordModeration
-from adapters.discord.names import webhook_safe
+from adapters.discord.names import shown_name, webhook_name
 from adapters.files import FileFetcher, gather_attachments
 from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
 from bridge.pipeline.outbox import WaitForRoom
-from bridge.ports import (
-    Capabilities,
-    DeliveryError,
-    GroupStore,
-    PartialDelivery,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from bridge.ports import Capabilities, DeliveryError, PartialDelivery
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_NAME = "fanbridge"
-BANNED = discord.Permissions(view_channel=True, send_messages=True)  # denied by a group ban
 OWN_DELETES_KEPT = 5000
 MAX_PARTS = 4  # [relay] max_parts
 OVERFLOW_FILE = "message.txt"
@@ -67,26 +59,6 @@ def allowed(users: Sequence[str]) -> discord.AllowedMentions:
         users=[discord.Object(int(u)) for u in users],
         replied_user=False,
     )
-
-
-@contextlib.asynccontextmanager
-async def platform_errors() -> AsyncIterator[None]:
-    """Map discord.py and network failures onto the outbox's retry policy."""
-    try:
-        yield
-    except discord.RateLimited as exc:
-        raise RateLimited(exc.retry_after) from exc
-    except (discord.Forbidden, discord.NotFound) as exc:
-        raise PermanentError(f"{exc.status} {exc.text}") from exc
-    except discord.HTTPException as exc:
-        if exc.status == 429:
-            retry = float(getattr(exc.response, "headers", {}).get("Retry-After", 1))
-            raise RateLimited(retry) from exc
-        if exc.status >= 500:
-            raise TransientError(f"{exc.status} {exc.text}") from exc
-        raise PermanentError(f"{exc.status} {exc.text}") from exc
-    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise TransientError(repr(exc)) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,88 +91,35 @@ class _Route:
     thread: discord.abc.Snowflake | None
 
 
-class DiscordSender(DiscordModeration):
+class DiscordSender:
+    """Copies of messages: post (webhook or bot-sent), edit, delete, react, and the search for
+    a copy an earlier attempt made unrecorded."""
+
     platform = Platform.DISCORD
     capabilities = CAPABILITIES
 
     def __init__(
         self,
-        client: discord.Client,
-        store: GroupStore,
+        channels: DiscordChannels,
         *,
-        webhooks: bool,
         fetcher: FileFetcher | None = None,
         max_parts: int = MAX_PARTS,
         metrics: Metrics | None = None,
     ) -> None:
-        self.client = client
-        self.store = store
-        self.use_webhooks = webhooks
+        self.channels = channels
+        self.client = channels.client
         self.fetcher = fetcher
         self.max_parts = max_parts  # one message is never more Discord messages than this
         self.metrics: Metrics = metrics or NullMetrics()  # counts copies that fell back
-        self._webhooks: dict[str, discord.Webhook | None] = {}
-        self.own_webhook_ids: set[int] = set()
         self.own_deletes: dict[str, None] = {}  # ids the bot deleted: their events are echoes
-
-    async def load_webhooks(self, refs: Sequence[str | None]) -> None:
-        for ref in refs:
-            if ref and ":" in ref:
-                self.own_webhook_ids.add(int(ref.split(":", 1)[0]))
-
-    async def _channel(self, target: ChannelRef) -> discord.abc.Messageable:
-        channel = self.client.get_channel(int(target.channel))
-        if channel is None:
-            channel = await self.client.fetch_channel(int(target.channel))
-        if not isinstance(channel, discord.abc.Messageable):
-            raise PermanentError(f"{target} is not a text channel")
-        return channel
-
-    async def _webhook(self, target: ChannelRef) -> discord.Webhook | None:
-        """The channel's relay webhook, created on first use; None when the bot lacks Manage
-        Webhooks (then the bot posts itself, with the author's name in the text)."""
-        key = str(target)
-        if key in self._webhooks:
-            return self._webhooks[key]
-        webhook = await self._find_webhook(target)
-        self._webhooks[key] = webhook
-        return webhook
-
-    async def _find_webhook(self, target: ChannelRef) -> discord.Webhook | None:
-        if not self.use_webhooks:
-            return None
-        link = await self.store.link_for_channel(target)
-        if link is not None and link.webhook_ref and ":" in link.webhook_ref:
-            webhook_id, token = link.webhook_ref.split(":", 1)
-            self.own_webhook_ids.add(int(webhook_id))
-            return discord.Webhook.partial(int(webhook_id), token, client=self.client)
-        channel = await self._channel(target)
-        if not isinstance(channel, discord.TextChannel):
-            return None
-        try:
-            hooks = await channel.webhooks()
-            mine = [h for h in hooks if h.name == WEBHOOK_NAME and h.token and self._ours(h)]
-            webhook = mine[0] if mine else await channel.create_webhook(name=WEBHOOK_NAME)
-        except discord.Forbidden:
-            log.warning("no Manage Webhooks in %s: relaying as the bot", target)
-            return None
-        self.own_webhook_ids.add(webhook.id)
-        await self.store.set_webhook_ref(target, f"{webhook.id}:{webhook.token}")
-        return webhook
-
-    def _ours(self, hook: discord.Webhook) -> bool:
-        user = self.client.user
-        return hook.user is None or user is None or hook.user.id == user.id
 
     # -- ChatAdapter -----------------------------------------------------------------------
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
-        if message.style == "announcement":
-            return await post_announcement(self, target, message)
         ids: list[str] = []
         route = _Route(target, None, None)
         try:
             async with platform_errors():
-                route.webhook = await self._webhook(target)
+                route.webhook = await self.channels.webhook(target)
                 route.thread = await self._thread(target, message)
                 files, links = await self._attachments(message)
                 rendered = self._render(message, links)
@@ -227,7 +146,7 @@ class DiscordSender(DiscordModeration):
         nonce in the history, so the rendered text is the mark)."""
         async with platform_errors():
             thread = await self._thread(target, message)
-            container: object = await self._channel(target)
+            container: object = await self.channels.channel(target)
             if thread is not None:
                 found = self.client.get_channel(thread.id)
                 container = found or await self.client.fetch_channel(thread.id)
@@ -236,18 +155,13 @@ class DiscordSender(DiscordModeration):
             after = discord.Object(discord.utils.time_snowflake(_utc(since - 5)))
             mine = [m async for m in container.history(after=after, limit=100, oldest_first=True)]
         parts = self._render(message, []).parts[message.first_part :]
-        ids = _in_order(parts, [m for m in mine if self._is_own(m)])
+        ids = _in_order(parts, [m for m in mine if self.channels.is_own(m)])
         return SendResult(tuple(ids), _thread_id(thread))
-
-    def _is_own(self, message: discord.Message) -> bool:
-        if message.webhook_id is not None:
-            return message.webhook_id in self.own_webhook_ids
-        return self.client.user is not None and message.author.id == self.client.user.id
 
     def _render(self, message: OutgoingMessage, links: Sequence[str]) -> Rendered:
         """The message as Discord shows it. Every part leaves room for the author's name, so
         any part can go out bot-sent; beyond ``max_parts`` parts the rest becomes a file."""
-        head = f"**{_escape_name(_shown_name(message))}**: "
+        head = f"**{_escape_name(shown_name(message))}**: "
         text, users = render_discord(message.text, message.mention_map)
         body = _reply_header(message) + text
         if links:
@@ -315,7 +229,7 @@ class DiscordSender(DiscordModeration):
         sent = await route.webhook.send(
             content=content,
             files=_uploads(files) or discord.utils.MISSING,
-            username=_webhook_name(message),
+            username=webhook_name(message),
             avatar_url=message.author_avatar or discord.utils.MISSING,
             allowed_mentions=allowed(users),
             thread=route.thread or discord.utils.MISSING,
@@ -331,7 +245,7 @@ class DiscordSender(DiscordModeration):
         message: OutgoingMessage,
         files: Sequence[tuple[str, bytes]],
     ) -> str:
-        channel = await self._messageable(route)
+        channel = await self.channels.messageable(route.target, route.thread)
         sent = await channel.send(
             content,
             files=_uploads(files) or discord.utils.MISSING,
@@ -339,17 +253,6 @@ class DiscordSender(DiscordModeration):
             nonce=message.marker,
         )
         return str(sent.id)
-
-    async def _messageable(self, route: _Route) -> discord.abc.Messageable:
-        """The channel, or the thread the copy is in."""
-        if route.thread is None:
-            return await self._channel(route.target)
-        found = self.client.get_channel(route.thread.id)
-        if found is None:
-            found = await self.client.fetch_channel(route.thread.id)
-        if not isinstance(found, discord.abc.Messageable):
-            raise PermanentError(f"thread {route.thread.id} is not a text channel")
-        return found
 
     async def _thread(
         self, target: ChannelRef, message: OutgoingMessage
@@ -360,7 +263,7 @@ class DiscordSender(DiscordModeration):
             return None
         if root.thread_id:
             return discord.Object(int(root.thread_id))
-        channel = await self._channel(target)
+        channel = await self.channels.channel(target)
         if not isinstance(channel, discord.TextChannel):
             return None
         starter = channel.get_partial_message(int(root.platform_message_id))
@@ -379,12 +282,10 @@ class DiscordSender(DiscordModeration):
     ) -> SendResult:
         """The parts that exist are edited (the file with the rest moves with the text), parts
         the new text needs are added (never more than ``max_parts``), the others deleted."""
-        if message.style == "announcement":
-            return await edit_announcement(self, target, copies, message)
         thread_id = copies[0].thread_id
         async with platform_errors():
             thread = discord.Object(int(thread_id)) if thread_id else None
-            route = _Route(target, await self._webhook(target), thread)
+            route = _Route(target, await self.channels.webhook(target), thread)
             rendered = self._render(message, _link_lines(message))
             ids = []
             for index in range(len(rendered.parts)):
@@ -427,19 +328,19 @@ class DiscordSender(DiscordModeration):
                 return
             except discord.NotFound:
                 pass  # the bot posted this copy itself (the webhook's was refused)
-        channel = await self._messageable(route)
+        channel = await self.channels.messageable(route.target, route.thread)
         partial = channel.get_partial_message(mid)  # type: ignore[attr-defined]
         await partial.edit(content=rendered.content(index, bot_sent=True), **extra())
 
     async def _kept_attachments(self, route: _Route, message_id: int) -> list[discord.Attachment]:
         """The copy's attachments but an earlier rest file (an edit replaces or drops it)."""
-        channel = await self._messageable(route)
+        channel = await self.channels.messageable(route.target, route.thread)
         current = await channel.fetch_message(message_id)
         return [a for a in current.attachments if a.filename != OVERFLOW_FILE]
 
     async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None:
         async with platform_errors():
-            webhook = await self._webhook(target)
+            webhook = await self.channels.webhook(target)
             for copy in copies:
                 thread = discord.Object(int(copy.thread_id)) if copy.thread_id else None
                 with contextlib.suppress(discord.NotFound):
@@ -472,19 +373,6 @@ class DiscordSender(DiscordModeration):
         """True (once) for a delete the bot made itself: not a moderator's delete."""
         return self.own_deletes.pop(message_id, 0) is None
 
-    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        """A channel-scoped group ban: a member overwrite denying view and send."""
-        async with platform_errors():
-            await self.client.http.edit_channel_permissions(
-                int(target.channel), int(user), "0", str(BANNED.value), 1, reason=reason
-            )
-
-    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        async with platform_errors():
-            await self.client.http.delete_channel_permissions(
-                int(target.channel), int(user), reason=reason
-            )
-
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool
     ) -> None:
@@ -507,24 +395,6 @@ class DiscordSender(DiscordModeration):
 
 def _thread_id(thread: discord.abc.Snowflake | None) -> str | None:
     return str(thread.id) if thread is not None else None
-
-
-def _shown_name(message: OutgoingMessage) -> str:
-    return _fit(message.author_name, message.badge)
-
-
-def _webhook_name(message: OutgoingMessage) -> str:
-    badge = webhook_safe(message.badge) if message.badge else None
-    return _fit(webhook_safe(message.author_name), badge) or "fan"
-
-
-def _fit(name: str, badge: str | None) -> str:
-    """The author's name with their badge (``Name ✔ artist``), within the webhook's 80
-    characters: a long name is cut, never the badge."""
-    if not badge:
-        return name[:80]
-    shown = f" {badge}"[:80]
-    return name[: 80 - len(shown)] + shown
 
 
 def _utc(at: float) -> datetime:

@@ -3,18 +3,22 @@
 ``/announce list``, ``/announce cancel <id>``, ``/announce zone <Area/City>``), and the
 announcement style of a copy: blocks (a "📣 Announcement" header, the text, the image, a release
 card) under the artist's name and
-icon, pinned with pins.add when asked (a refusal leaves the copy posted, unpinned)."""
+icon, pinned with pins.add when asked (a refusal leaves the copy posted, unpinned): the
+announcement part of the chat adapter, composed in adapters/slack/adapter.py."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import convert
+from adapters.slack.author import authored_args
+from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import escape, parse_slack, render_slack, unescape
 from adapters.slack.users import UserCache
 from bridge.actions import OutgoingMessage, SendResult
@@ -22,9 +26,6 @@ from bridge.announce.service import Announced
 from bridge.events import AnnounceInvoked, CoreEvent
 from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.outcome import Outcome, Reply
-
-if TYPE_CHECKING:
-    from adapters.slack.send import SlackSender
 
 log = logging.getLogger(__name__)
 
@@ -75,43 +76,42 @@ def release_block(message: OutgoingMessage) -> dict[str, Any]:
     return block
 
 
-async def post_announcement(
-    sender: SlackSender, target: ChannelRef, message: OutgoingMessage
-) -> SendResult:
-    from adapters.slack.send import platform_errors
+class SlackAnnouncements:
+    """Announcement copies: blocks under the artist's name and icon, edited in place, pinned
+    when asked."""
 
-    text = render_slack(message.text, message.mention_map)
-    args = sender._args(target, message, f"{TITLE}: {text}"[:SECTION_LIMIT], None)
-    args["blocks"] = announcement_blocks(message, text)
-    async with platform_errors():
-        ts = str((await sender.client.chat_postMessage(**args))["ts"])
-    if message.pin:
-        await _pin(sender, target, ts)
-    return SendResult((ts,))
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
 
+    async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
+        text = render_slack(message.text, message.mention_map)
+        args = authored_args(target, message, f"{TITLE}: {text}"[:SECTION_LIMIT], None)
+        args["blocks"] = announcement_blocks(message, text)
+        async with platform_errors():
+            ts = str((await self.client.chat_postMessage(**args))["ts"])
+        if message.pin:
+            await self._pin(target, ts)
+        return SendResult((ts,))
 
-async def _pin(sender: SlackSender, target: ChannelRef, ts: str) -> None:
-    try:
-        await sender.client.pins_add(channel=target.channel, timestamp=ts)
-    except SlackApiError as exc:
-        log.warning("=> %s announcement not pinned: %s", target, exc.response.get("error"))
+    async def _pin(self, target: ChannelRef, ts: str) -> None:
+        try:
+            await self.client.pins_add(channel=target.channel, timestamp=ts)
+        except SlackApiError as exc:
+            log.warning("=> %s announcement not pinned: %s", target, exc.response.get("error"))
 
-
-async def edit_announcement(
-    sender: SlackSender, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
-) -> SendResult:
-    from adapters.slack.send import platform_errors
-
-    ts = copies[0].platform_message_id
-    text = render_slack(message.text, message.mention_map)
-    async with platform_errors():
-        await sender.client.chat_update(
-            channel=target.channel,
-            ts=ts,
-            text=f"{TITLE}: {text}"[:SECTION_LIMIT],
-            blocks=announcement_blocks(message, text),
-        )
-    return SendResult((ts,), copies[0].thread_id)
+    async def edit(
+        self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
+    ) -> SendResult:
+        ts = copies[0].platform_message_id
+        text = render_slack(message.text, message.mention_map)
+        async with platform_errors():
+            await self.client.chat_update(
+                channel=target.channel,
+                ts=ts,
+                text=f"{TITLE}: {text}"[:SECTION_LIMIT],
+                blocks=announcement_blocks(message, text),
+            )
+        return SendResult((ts,), copies[0].thread_id)
 
 
 # -- the command ---------------------------------------------------------------------------

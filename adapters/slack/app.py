@@ -19,13 +19,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.files import FileFetcher
 from adapters.pacing import pacing_trace
 from adapters.slack import convert
+from adapters.slack.adapter import SlackChatAdapter
 from adapters.slack.announce import SlackAnnounce
 from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
 from adapters.slack.home import HomeTab
 from adapters.slack.moderate import ModCardActions
 from adapters.slack.mrkdwn import unescape
 from adapters.slack.reports import SlackReports
-from adapters.slack.send import SlackSender
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.users import UserCache
 from bridge.events import (
@@ -97,7 +97,7 @@ class SlackAdapter:
             # admin deleting a relayed copy is a moderator's delete: the echo guards are ours
             ignoring_self_events_enabled=False,
         )
-        self.sender = SlackSender(self.client, fetcher)
+        self.sender = SlackChatAdapter(self.client, fetcher)
         self.users = UserCache(self.client)
         self._order = InOrder()  # a channel's messages are handed on in the order they came
         self._socket: AsyncSocketModeHandler | None = None

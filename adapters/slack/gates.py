@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import unescape
-from adapters.slack.send import platform_errors
 from adapters.slack.tab import response
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.gates.check import Grant

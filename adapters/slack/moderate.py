@@ -1,14 +1,17 @@
-"""Slack's part of kicks and the moderation suggestion cards: the sender's extra effects (a
-mixin of SlackSender) and the card's buttons (action_id ``fbmod_apply`` / ``fbmod_dismiss``).
-Slack has no timeouts and no workspace bans for bots: those effects are never planned here."""
+"""Slack's part of bans, kicks and the moderation suggestion cards: the moderation part of the
+chat adapter (composed in adapters/slack/adapter.py) and the card's buttons (action_id
+``fbmod_apply`` / ``fbmod_dismiss``). Slack has no timeouts and no workspace bans for bots:
+those effects are never planned here."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import platform_errors
 from adapters.slack.users import UserCache, user_exists
 from bridge.events import CoreEvent, ModCardClicked
 from bridge.groups.commands import row_id
@@ -38,20 +41,28 @@ def card_blocks(text: str, card: int) -> list[dict[str, Any]]:
 
 
 class SlackModeration:
-    """Mixed into SlackSender: what the outbox's moderation effects do on Slack."""
+    """What the outbox's moderation effects do on Slack."""
 
-    client: AsyncWebClient
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
 
     async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        raise NotImplementedError  # SlackSender's: conversations.kick
+        """A bot cannot ban from a workspace: a group ban kicks from the linked channel."""
+        async with platform_errors():
+            try:
+                await self.client.conversations_kick(channel=target.channel, user=user)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "not_in_channel":
+                    raise
+
+    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
+        """Nothing to undo: Slack cannot un-kick; the person may rejoin the channel."""
 
     async def kick(self, target: ChannelRef, user: str, *, scope: str, reason: str) -> None:
         """A kick from the linked channel (conversations.kick); the person may rejoin."""
         await self.ban(target, user, reason=reason)
 
     async def post_card(self, target: ChannelRef, text: str, *, card: int) -> None:
-        from adapters.slack.send import platform_errors
-
         async with platform_errors():
             await self.client.chat_postMessage(
                 channel=target.channel, text=text, blocks=card_blocks(text, card)

@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.send import platform_errors
+from adapters.slack.errors import platform_errors
 from adapters.slack.tab import esc, plain
 from adapters.slack.users import UserCache
 from bridge.events import CoreEvent, ReportActed, ReportFiled

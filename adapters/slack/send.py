@@ -4,39 +4,32 @@ without ``link_names``, so nothing relayed can notify @channel/@here/@everyone.
 
 Nothing Slack refuses is dropped silently: a copy it refuses as sent goes out plain (the bot's
 own name, the author's in the text), a message longer than ``max_parts`` parts sends the rest
-as message.txt, and a reaction beyond a message's limit waits for room (bridge.pipeline.outbox)."""
+as message.txt, and a reaction beyond a message's limit waits for room (bridge.pipeline.outbox).
+
+This is the message part of the chat adapter; adapters/slack/adapter.py composes it with the
+moderation and announcement parts."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.files import FileFetcher, gather_attachments
-from adapters.slack.announce import edit_announcement, post_announcement
-from adapters.slack.convert import MARKER_EVENT_TYPE, marker_of
+from adapters.slack.author import authored_args, name_text
+from adapters.slack.convert import marker_of
 from adapters.slack.emoji import slack_name_for
-from adapters.slack.moderate import SlackModeration
-from adapters.slack.mrkdwn import FRIENDLY_LIMIT, escape, render_slack
+from adapters.slack.errors import platform_errors
+from adapters.slack.mrkdwn import FRIENDLY_LIMIT, render_slack
 from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
-from bridge.pipeline.outbox import WaitForRoom
-from bridge.ports import (
-    Capabilities,
-    DeliveryError,
-    PartialDelivery,
-    PermanentError,
-    RateLimited,
-    TransientError,
-)
+from bridge.ports import Capabilities, DeliveryError, PartialDelivery
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
@@ -53,9 +46,6 @@ OWN_DELETES_KEPT = 5000
 MAX_PARTS = 4  # [relay] max_parts
 OVERFLOW_FILE = "message.txt"
 NOTE = f"\n… (continued in {OVERFLOW_FILE})"
-HARMLESS = {"already_reacted", "no_reaction", "message_not_found"}
-TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-NO_ROOM = {"too_many_emoji"}  # the message has as many distinct reactions as Slack allows
 # Slack's "400": the copy as sent was refused (HTTP 200, ok:false); a plain copy can pass
 REFUSED = {
     "invalid_arguments",
@@ -63,33 +53,6 @@ REFUSED = {
     "invalid_metadata_schema",
     "metadata_too_large",
 }
-
-
-@contextlib.asynccontextmanager
-async def platform_errors() -> AsyncIterator[None]:
-    try:
-        yield
-    except SlackApiError as exc:
-        _raise_for(exc)
-    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise TransientError(repr(exc)) from exc
-
-
-def _raise_for(exc: SlackApiError) -> None:
-    response = exc.response
-    error = str(response.get("error", "")) if response is not None else ""
-    status = response.status_code if response is not None else 0
-    if status == 429 or error == "ratelimited":
-        headers = response.headers if response is not None else {}
-        retry = float(headers.get("Retry-After", headers.get("retry-after", 1)) or 1)
-        raise RateLimited(retry) from exc
-    if error in HARMLESS:
-        return
-    if error in NO_ROOM:
-        raise WaitForRoom(error) from exc
-    if status >= 500 or error in TRANSIENT:
-        raise TransientError(f"{status} {error}") from exc
-    raise PermanentError(f"{status} {error}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +67,10 @@ class Rendered:
         return [(OVERFLOW_FILE, _readable(self.rest).encode())] if self.rest else []
 
 
-class SlackSender(SlackModeration):
+class SlackSender:
+    """Copies of messages: post (under the author's name, or plain), edit, delete, react, and
+    the search for a copy an earlier attempt made unrecorded."""
+
     platform = Platform.SLACK
     capabilities = CAPABILITIES
 
@@ -123,8 +89,6 @@ class SlackSender(SlackModeration):
         self.own_deletes: dict[str, None] = {}  # ts the bot deleted: their events are echoes
 
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
-        if message.style == "announcement":
-            return await post_announcement(self, target, message)
         thread_ts = _thread_ts(message)
         files, links = await self._attachments(message)
         rendered = self._render(message, links)
@@ -193,7 +157,7 @@ class SlackSender(SlackModeration):
         it goes out plain (the bot's name, the author's in the text), and so do the parts
         after it. Returns the part's ts and whether the copy is now plain."""
         if not plain:
-            args = self._args(target, message, part or " ", thread_ts)
+            args = authored_args(target, message, part or " ", thread_ts)
             try:
                 return str((await self.client.chat_postMessage(**args))["ts"]), False
             except SlackApiError as exc:
@@ -202,7 +166,7 @@ class SlackSender(SlackModeration):
                     raise
                 log.warning("=> %s refused a copy (%s): sent plain instead", target, error)
                 self.metrics.fallback_copy(self.platform.value, error)
-            part = f"*{_name_text(message)}*: {part}"
+            part = f"*{name_text(message)}*: {part}"
         args = self._plain_args(target, part or " ", thread_ts)
         return str((await self.client.chat_postMessage(**args))["ts"]), True
 
@@ -227,25 +191,6 @@ class SlackSender(SlackModeration):
         )
         return files[:10], links
 
-    def _args(
-        self, target: ChannelRef, message: OutgoingMessage, text: str, thread_ts: str | None
-    ) -> dict[str, Any]:
-        args: dict[str, Any] = {
-            "channel": target.channel,
-            "text": text,
-            "username": _shown_name(message) or "fan",
-            "unfurl_links": False,
-            "metadata": {
-                "event_type": MARKER_EVENT_TYPE,
-                "event_payload": {"marker": message.marker},
-            },
-        }
-        if message.author_avatar:
-            args["icon_url"] = message.author_avatar
-        if thread_ts:
-            args["thread_ts"] = thread_ts
-        return args
-
     @staticmethod
     def _plain_args(target: ChannelRef, text: str, thread_ts: str | None) -> dict[str, Any]:
         """A copy as the bot itself: none of the extras a refusal could be about (name, icon,
@@ -258,8 +203,6 @@ class SlackSender(SlackModeration):
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
-        if message.style == "announcement":
-            return await edit_announcement(self, target, copies, message)
         big = [a for a in message.attachments if a.size > message.max_attachment_bytes]
         links = [f"📎 <{a.url}|{_label(a.filename)}>" for a in big]
         rendered = self._render(message, links)
@@ -303,18 +246,6 @@ class SlackSender(SlackModeration):
         """True (once) for a delete the bot made itself: not an admin's delete."""
         return self.own_deletes.pop(ts, 0) is None
 
-    async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        """A bot cannot ban from a workspace: a group ban kicks from the linked channel."""
-        async with platform_errors():
-            try:
-                await self.client.conversations_kick(channel=target.channel, user=user)
-            except SlackApiError as exc:
-                if exc.response.get("error") != "not_in_channel":
-                    raise
-
-    async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        """Nothing to undo: Slack cannot un-kick; the person may rejoin the channel."""
-
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool
     ) -> None:
@@ -330,16 +261,6 @@ def _thread_ts(message: OutgoingMessage) -> str | None:
     if root is None:
         return None
     return root.thread_id or root.platform_message_id
-
-
-def _shown_name(message: OutgoingMessage) -> str:
-    badge = f" · {message.badge}" if message.badge else ""
-    return message.author_name[: 80 - len(badge)] + badge  # the badge is never cut off
-
-
-def _name_text(message: OutgoingMessage) -> str:
-    """The author's name inside bold mrkdwn: escaped, and no ``*`` to end the bold early."""
-    return escape(_shown_name(message) or "fan").replace("*", "∗")
 
 
 def _readable(rest: str) -> str:
