@@ -30,6 +30,9 @@ class Composite:
         for part in parts:
             self._parts[type(part)] = part
 
+    def parts(self) -> tuple[object, ...]:
+        return tuple(self._parts.values())
+
     def part(self, kind: type[R]) -> R:
         """The part of type ``kind`` (KeyError when the whole has none)."""
         found = self._parts[kind]

@@ -1,13 +1,18 @@
-"""The modlog: moderation actions and what each did on every linked channel."""
+"""The modlog: moderation actions and what each did on every linked channel; a member's recent
+messages in a group (what a purge deletes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 
-from bridge.ids import ChannelRef, Platform
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.ports import ModAction, ModEffect
+from bridge.records import StoredMessage
+from storage import convert
 from storage.base import RepoBase
-from storage.tables import ModerationActionRow, ModerationEffectRow
+from storage.tables import MessageRow, ModerationActionRow, ModerationEffectRow
 
 BAN_KINDS = ("ban", "unban")
 
@@ -122,3 +127,28 @@ class ModerationRepo(RepoBase):
         async with self.session() as s:
             latest = (await s.exec(query)).first()
         return latest == "ban"
+
+    async def get_effect(self, effect_id: int) -> ModEffect | None:
+        async with self.session() as s:
+            row = await s.get(ModerationEffectRow, effect_id)
+        return _effect(row) if row is not None and row.id is not None else None
+
+    async def recent_messages_by(
+        self, group_id: int, users: Sequence[UserRef], *, since: float
+    ) -> list[StoredMessage]:
+        """The group's undeleted messages written by any of ``users`` at or after ``since``."""
+        if not users:
+            return []
+        found: list[StoredMessage] = []
+        async with self.session() as s:
+            for user in users:
+                query = select(MessageRow).where(
+                    (col(MessageRow.group_id) == group_id)
+                    & (col(MessageRow.author_platform) == user.platform.value)
+                    & (col(MessageRow.author_workspace) == user.workspace)
+                    & (col(MessageRow.author_user) == user.user)
+                    & (col(MessageRow.created_at) >= since)
+                    & col(MessageRow.deleted_at).is_(None)
+                )
+                found.extend(convert.message(r) for r in (await s.exec(query)).all())
+        return sorted(found, key=lambda m: m.id)

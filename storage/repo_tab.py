@@ -35,7 +35,7 @@ from bridge.music.tab_query import (
     share_quote,
 )
 from bridge.records import TabEntry
-from storage.base import RepoBase
+from storage.base import Database, RepoBase
 from storage.repo_music import MusicRepo
 from storage.tables import (
     ChannelLinkRow,
@@ -66,7 +66,13 @@ class _Fold:
     sharers: dict[str, None] = field(default_factory=dict)
 
 
-class _ChatTabRepo(MusicRepo):
+class ChatTabRepo(RepoBase):
+    """The chat command's view of the music tab (``music_tab``); items come from ``music``."""
+
+    def __init__(self, db: Database, music: MusicRepo) -> None:
+        super().__init__(db)
+        self.music = music
+
     async def music_tab(
         self,
         group_id: int,
@@ -134,9 +140,7 @@ class _ChatTabRepo(MusicRepo):
     async def _with_item(self, entry: TabEntry, item_id: int | None) -> TabEntry:
         if item_id is None:
             return entry
-        from dataclasses import replace
-
-        return replace(entry, item=await self.get_item(item_id))
+        return replace(entry, item=await self.music.get_item(item_id))
 
 
 # -- the web tab: TabQuery in, TabPage out (filters, sorts and paging pushed into SQL) -------
@@ -610,7 +614,3 @@ def _tab_item(
         last_shared_at=row.last_shared_at,
         shared_by=shared_by,
     )
-
-
-class TabRepo(_ChatTabRepo, WebTabRepo):
-    """The music tab: the chat command's view (``music_tab``) and the web's (``tab_items``)."""

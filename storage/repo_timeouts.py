@@ -1,46 +1,79 @@
-"""Queries for the second moderation slice: a member's recent messages in a group (purge) and
-one modlog effect (the suggestion cards check it is still waiting). Timeouts themselves are
-kept in the group's settings (``timeouts``: member id -> expiry), so no table is needed."""
+"""A group's timeouts (``member_timeout``): one row per timed-out member and group. Every change
+goes through ``set_timeout`` (insert or replace) and ``lift_timeout`` (delete); an expired row
+may stay (it stops nothing) until the member is timed out again or the timeout is lifted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
 
-from sqlmodel import col, select
-
-from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.ports import ModEffect
-from bridge.records import StoredMessage
-from storage import convert
+from bridge.ports import MemberTimeout
 from storage.base import RepoBase
-from storage.tables import MessageRow, ModerationEffectRow
+from storage.tables import MemberTimeoutRow
+
+REASON_MAX = 500
+
+
+def _timeout(row: MemberTimeoutRow) -> MemberTimeout:
+    return MemberTimeout(
+        group_id=row.group_id,
+        member_id=row.member_id,
+        until=row.until,
+        actor=row.actor,
+        reason=row.reason,
+        created_at=row.created_at,
+    )
+
+
+def _of(group_id: int, member_id: int) -> ColumnElement[bool]:
+    group, member = col(MemberTimeoutRow.group_id), col(MemberTimeoutRow.member_id)
+    return (group == group_id) & (member == member_id)
 
 
 class TimeoutRepo(RepoBase):
-    async def recent_messages_by(
-        self, group_id: int, users: Sequence[UserRef], *, since: float
-    ) -> list[StoredMessage]:
-        """The group's undeleted messages written by any of ``users`` at or after ``since``."""
-        if not users:
-            return []
-        found: list[StoredMessage] = []
-        async with self.session() as s:
-            for user in users:
-                query = select(MessageRow).where(
-                    (col(MessageRow.group_id) == group_id)
-                    & (col(MessageRow.author_platform) == user.platform.value)
-                    & (col(MessageRow.author_workspace) == user.workspace)
-                    & (col(MessageRow.author_user) == user.user)
-                    & (col(MessageRow.created_at) >= since)
-                    & col(MessageRow.deleted_at).is_(None)
-                )
-                found.extend(convert.message(r) for r in (await s.exec(query)).all())
-        return sorted(found, key=lambda m: m.id)
+    async def set_timeout(
+        self,
+        *,
+        group_id: int,
+        member_id: int,
+        until: float,
+        actor: str | None,
+        reason: str = "",
+        at: float,
+    ) -> None:
+        try:
+            await self._set(group_id, member_id, until, actor, reason, at)
+        except IntegrityError:  # another worker inserted it first: replace theirs
+            await self._set(group_id, member_id, until, actor, reason, at)
 
-    async def get_effect(self, effect_id: int) -> ModEffect | None:
+    async def _set(
+        self, group_id: int, member_id: int, until: float, actor: str | None, reason: str, at: float
+    ) -> None:
         async with self.session() as s:
-            row = await s.get(ModerationEffectRow, effect_id)
-        if row is None or row.id is None:
-            return None
-        channel = ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id or "")
-        return ModEffect(id=row.id, channel=channel, status=row.status, detail=row.detail)
+            row = (await s.exec(select(MemberTimeoutRow).where(_of(group_id, member_id)))).first()
+            row = row or MemberTimeoutRow(
+                group_id=group_id, member_id=member_id, until=until, created_at=at
+            )
+            row.until, row.actor, row.reason = until, actor, reason[:REASON_MAX]
+            row.created_at = at
+            s.add(row)
+
+    async def lift_timeout(self, group_id: int, member_id: int) -> bool:
+        async with self.session() as s:
+            result = await s.exec(delete(MemberTimeoutRow).where(_of(group_id, member_id)))
+            return bool(result.rowcount)
+
+    async def get_timeout(self, group_id: int, member_id: int) -> MemberTimeout | None:
+        async with self.session() as s:
+            row = (await s.exec(select(MemberTimeoutRow).where(_of(group_id, member_id)))).first()
+        return _timeout(row) if row is not None else None
+
+    async def timeouts_in_group(self, group_id: int) -> list[MemberTimeout]:
+        query = (
+            select(MemberTimeoutRow)
+            .where(col(MemberTimeoutRow.group_id) == group_id)
+            .order_by(col(MemberTimeoutRow.member_id))
+        )
+        async with self.session() as s:
+            return [_timeout(r) for r in (await s.exec(query)).all()]

@@ -1,8 +1,23 @@
-"""``SqlStore``: the sqlmodel implementation of ``bridge.ports.Store``."""
+"""``SqlStore``: the sqlmodel implementation of ``bridge.ports.Store``, composed of repositories.
+
+Each repository is its own object over one shared ``Database`` (engine, clock, session factory,
+row cache), reachable as an attribute (``store.groups``, ``store.outbox``, ...). The store
+answers the ``Store`` protocol by delegating each method to the repository that owns it
+(``bridge.parts.Delegate``: typed, so mypy checks the store against the protocol). The only
+repository that needs another is the chat tab, which is handed the music repository.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bridge.parts import Composite, Delegate
 from bridge.ports import Clock
+from storage.base import Database
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.repo_announcements import AnnouncementRepo
@@ -14,31 +29,55 @@ from storage.repo_identity import IdentityRepo
 from storage.repo_members import MemberRepo
 from storage.repo_messages import MessageRepo
 from storage.repo_moderation import ModerationRepo
+from storage.repo_music import MusicRepo
 from storage.repo_outbox import OutboxRepo
 from storage.repo_reactions import ReactionRepo
 from storage.repo_reports import ReportRepo
 from storage.repo_spotify import SpotifyRepo
-from storage.repo_tab import TabRepo
+from storage.repo_tab import ChatTabRepo, WebTabRepo
 from storage.repo_timeouts import TimeoutRepo
 
 
-class SqlStore(
-    GroupRepo,
-    MemberRepo,
-    IdentityRepo,
-    MessageRepo,
-    OutboxRepo,
-    ReactionRepo,
-    TabRepo,
-    FeedRepo,
-    ModerationRepo,
-    TimeoutRepo,
-    ReportRepo,
-    GateRepo,
-    SpotifyRepo,
-    AnnouncementRepo,
-    CatchUpRepo,
-):
+class SqlStore(Composite):
+    def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
+        self.db = db = Database(engine, clock)
+        self.groups = GroupRepo(db)
+        self.members = MemberRepo(db)
+        self.identity = IdentityRepo(db)
+        self.messages = MessageRepo(db)
+        self.outbox = OutboxRepo(db)
+        self.reactions = ReactionRepo(db)
+        self.music = MusicRepo(db)
+        self.chat_tab = ChatTabRepo(db, self.music)
+        self.web_tab = WebTabRepo(db)
+        self.feed = FeedRepo(db)
+        self.moderation = ModerationRepo(db)
+        self.timeouts = TimeoutRepo(db)
+        self.reports = ReportRepo(db)
+        self.gates = GateRepo(db)
+        self.spotify = SpotifyRepo(db)
+        self.announcements = AnnouncementRepo(db)
+        self.catchup = CatchUpRepo(db)
+        super().__init__(
+            self.groups,
+            self.members,
+            self.identity,
+            self.messages,
+            self.outbox,
+            self.reactions,
+            self.music,
+            self.chat_tab,
+            self.web_tab,
+            self.feed,
+            self.moderation,
+            self.timeouts,
+            self.reports,
+            self.gates,
+            self.spotify,
+            self.announcements,
+            self.catchup,
+        )
+
     @classmethod
     async def open(
         cls,
@@ -54,5 +93,141 @@ class SqlStore(
             await upgrade(engine)
         return cls(engine, clock)
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.db.engine
+
+    @property
+    def clock(self) -> Clock:
+        return self.db.clock
+
+    @property
+    def session(self) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+        """A session in one transaction (benchmarks and tests that read rows directly)."""
+        return self.db.session
+
     async def close(self) -> None:
         await self.engine.dispose()
+
+    # groups
+    create_group = Delegate(GroupRepo, GroupRepo.create_group)
+    get_group = Delegate(GroupRepo, GroupRepo.get_group)
+    get_group_by_id = Delegate(GroupRepo, GroupRepo.get_group_by_id)
+    list_groups = Delegate(GroupRepo, GroupRepo.list_groups)
+    link_channel = Delegate(GroupRepo, GroupRepo.link_channel)
+    unlink_channel = Delegate(GroupRepo, GroupRepo.unlink_channel)
+    link_for_channel = Delegate(GroupRepo, GroupRepo.link_for_channel)
+    links_for_group = Delegate(GroupRepo, GroupRepo.links_for_group)
+    update_settings = Delegate(GroupRepo, GroupRepo.update_settings)
+    set_webhook_ref = Delegate(GroupRepo, GroupRepo.set_webhook_ref)
+    set_channel_name = Delegate(GroupRepo, GroupRepo.set_channel_name)
+    # members
+    upsert_account = Delegate(MemberRepo, MemberRepo.upsert_account)
+    get_account = Delegate(MemberRepo, MemberRepo.get_account)
+    accounts_of_member = Delegate(MemberRepo, MemberRepo.accounts_of_member)
+    merge_members = Delegate(MemberRepo, MemberRepo.merge_members)
+    grant_role = Delegate(MemberRepo, MemberRepo.grant_role)
+    revoke_role = Delegate(MemberRepo, MemberRepo.revoke_role)
+    roles_in_group = Delegate(MemberRepo, MemberRepo.roles_in_group)
+    # identity
+    add_link_code = Delegate(IdentityRepo, IdentityRepo.add_link_code)
+    get_link_code = Delegate(IdentityRepo, IdentityRepo.get_link_code)
+    use_link_code = Delegate(IdentityRepo, IdentityRepo.use_link_code)
+    split_account = Delegate(IdentityRepo, IdentityRepo.split_account)
+    # messages
+    record_message = Delegate(MessageRepo, MessageRepo.record_message)
+    record_messages = Delegate(MessageRepo, MessageRepo.record_messages)
+    get_message = Delegate(MessageRepo, MessageRepo.get_message)
+    add_copy = Delegate(MessageRepo, MessageRepo.add_copy)
+    find_copy = Delegate(MessageRepo, MessageRepo.find_copy)
+    copies_of = Delegate(MessageRepo, MessageRepo.copies_of)
+    mark_edited = Delegate(MessageRepo, MessageRepo.mark_edited)
+    mark_deleted = Delegate(MessageRepo, MessageRepo.mark_deleted)
+    remember_event = Delegate(MessageRepo, MessageRepo.remember_event)
+    forget_event = Delegate(MessageRepo, MessageRepo.forget_event)
+    forget_events = Delegate(MessageRepo, MessageRepo.forget_events)
+    # outbox
+    enqueue = Delegate(OutboxRepo, OutboxRepo.enqueue)
+    claim = Delegate(OutboxRepo, OutboxRepo.claim)
+    complete = Delegate(OutboxRepo, OutboxRepo.complete)
+    complete_deliveries = Delegate(OutboxRepo, OutboxRepo.complete_deliveries)
+    retry = Delegate(OutboxRepo, OutboxRepo.retry)
+    bury = Delegate(OutboxRepo, OutboxRepo.bury)
+    outbox_depth = Delegate(OutboxRepo, OutboxRepo.outbox_depth)
+    outbox_oldest_pending_at = Delegate(OutboxRepo, OutboxRepo.outbox_oldest_pending_at)
+    get_outbox_item = Delegate(OutboxRepo, OutboxRepo.get_outbox_item)
+    delivery_failures = Delegate(OutboxRepo, OutboxRepo.delivery_failures)
+    # reactions
+    set_reaction = Delegate(ReactionRepo, ReactionRepo.set_reaction)
+    reaction_channels = Delegate(ReactionRepo, ReactionRepo.reaction_channels)
+    # music
+    add_shares = Delegate(MusicRepo, MusicRepo.add_shares)
+    due_links = Delegate(MusicRepo, MusicRepo.due_links)
+    next_link_due = Delegate(MusicRepo, MusicRepo.next_link_due)
+    mark_link = Delegate(MusicRepo, MusicRepo.mark_link)
+    item_for_link = Delegate(MusicRepo, MusicRepo.item_for_link)
+    find_item = Delegate(MusicRepo, MusicRepo.find_item)
+    create_item = Delegate(MusicRepo, MusicRepo.create_item)
+    enrich_item = Delegate(MusicRepo, MusicRepo.enrich_item)
+    add_item_link = Delegate(MusicRepo, MusicRepo.add_item_link)
+    get_item = Delegate(MusicRepo, MusicRepo.get_item)
+    items_of_message = Delegate(MusicRepo, MusicRepo.items_of_message)
+    remove_shares = Delegate(MusicRepo, MusicRepo.remove_shares)
+    # chat_tab
+    music_tab = Delegate(ChatTabRepo, ChatTabRepo.music_tab)
+    # web_tab
+    tab_items = Delegate(WebTabRepo, WebTabRepo.tab_items)
+    tab_item = Delegate(WebTabRepo, WebTabRepo.tab_item)
+    # feed
+    recent_shares = Delegate(FeedRepo, FeedRepo.recent_shares)
+    # moderation
+    record_action = Delegate(ModerationRepo, ModerationRepo.record_action)
+    add_effect = Delegate(ModerationRepo, ModerationRepo.add_effect)
+    set_effect = Delegate(ModerationRepo, ModerationRepo.set_effect)
+    modlog = Delegate(ModerationRepo, ModerationRepo.modlog)
+    is_banned = Delegate(ModerationRepo, ModerationRepo.is_banned)
+    get_effect = Delegate(ModerationRepo, ModerationRepo.get_effect)
+    recent_messages_by = Delegate(ModerationRepo, ModerationRepo.recent_messages_by)
+    # timeouts
+    set_timeout = Delegate(TimeoutRepo, TimeoutRepo.set_timeout)
+    lift_timeout = Delegate(TimeoutRepo, TimeoutRepo.lift_timeout)
+    get_timeout = Delegate(TimeoutRepo, TimeoutRepo.get_timeout)
+    timeouts_in_group = Delegate(TimeoutRepo, TimeoutRepo.timeouts_in_group)
+    # reports
+    create_report = Delegate(ReportRepo, ReportRepo.create_report)
+    get_report = Delegate(ReportRepo, ReportRepo.get_report)
+    claim_report = Delegate(ReportRepo, ReportRepo.claim_report)
+    set_report_outcome = Delegate(ReportRepo, ReportRepo.set_report_outcome)
+    add_report_card = Delegate(ReportRepo, ReportRepo.add_report_card)
+    report_cards = Delegate(ReportRepo, ReportRepo.report_cards)
+    # gates
+    set_visibility = Delegate(GateRepo, GateRepo.set_visibility)
+    add_invite = Delegate(GateRepo, GateRepo.add_invite)
+    invite_group = Delegate(GateRepo, GateRepo.invite_group)
+    use_invite = Delegate(GateRepo, GateRepo.use_invite)
+    add_join_request = Delegate(GateRepo, GateRepo.add_join_request)
+    get_join_request = Delegate(GateRepo, GateRepo.get_join_request)
+    pending_join_request = Delegate(GateRepo, GateRepo.pending_join_request)
+    decide_join_request = Delegate(GateRepo, GateRepo.decide_join_request)
+    # spotify
+    save_spotify_account = Delegate(SpotifyRepo, SpotifyRepo.save_spotify_account)
+    get_spotify_account = Delegate(SpotifyRepo, SpotifyRepo.get_spotify_account)
+    get_spotify_playlist = Delegate(SpotifyRepo, SpotifyRepo.get_spotify_playlist)
+    save_spotify_playlist = Delegate(SpotifyRepo, SpotifyRepo.save_spotify_playlist)
+    spotify_playlists = Delegate(SpotifyRepo, SpotifyRepo.spotify_playlists)
+    # announcements
+    create_announcement = Delegate(AnnouncementRepo, AnnouncementRepo.create_announcement)
+    get_announcement = Delegate(AnnouncementRepo, AnnouncementRepo.get_announcement)
+    list_announcements = Delegate(AnnouncementRepo, AnnouncementRepo.list_announcements)
+    scheduled_announcements = Delegate(AnnouncementRepo, AnnouncementRepo.scheduled_announcements)
+    announcements_in = Delegate(AnnouncementRepo, AnnouncementRepo.announcements_in)
+    move_announcement = Delegate(AnnouncementRepo, AnnouncementRepo.move_announcement)
+    member_zone = Delegate(AnnouncementRepo, AnnouncementRepo.member_zone)
+    set_member_zone = Delegate(AnnouncementRepo, AnnouncementRepo.set_member_zone)
+    # catchup
+    list_links = Delegate(CatchUpRepo, CatchUpRepo.list_links)
+    newest_origin = Delegate(CatchUpRepo, CatchUpRepo.newest_origin)
+    recent_copies = Delegate(CatchUpRepo, CatchUpRepo.recent_copies)
+    reactions_of = Delegate(CatchUpRepo, CatchUpRepo.reactions_of)
+    get_sync_state = Delegate(CatchUpRepo, CatchUpRepo.get_sync_state)
+    set_sync_state = Delegate(CatchUpRepo, CatchUpRepo.set_sync_state)

@@ -261,6 +261,21 @@ class ModerationEffectRow(SQLModel, table=True):
     updated_at: float
 
 
+class MemberTimeoutRow(SQLModel, table=True):
+    """A member timed out in a group until ``until``: the relay drops their messages there (on
+    Discord, the guilds' own timeouts also apply). One per member and group; lifted, it goes."""
+
+    __tablename__ = "member_timeout"
+    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    until: float
+    actor: str | None = Field(default=None, max_length=200)  # platform:workspace/@user
+    reason: str = Field(default="", max_length=500)
+    created_at: float
+
+
 class GroupInviteRow(SQLModel, table=True):
     """An invite code of a gated group, by its hash: ``uses_left`` admissions until
     ``expires_at``."""

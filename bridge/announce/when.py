@@ -3,7 +3,8 @@
 Accepted forms (pure parsing; ``now`` is a UTC timestamp and ``zone`` the caller's zone):
 - ISO 8601 with a zone: ``2026-12-01T18:00+01:00``, ``2026-12-01 18:00Z``;
 - ISO without a zone, read in the caller's zone: ``2026-12-01 18:00``;
-- relative: ``in 2h``, ``in 90m``, ``in 1d 3h``, ``in 2 hours``, ``in 45 minutes``;
+- relative: ``in`` and a length of time as every command reads one (``bridge.durations``):
+  ``in 2h``, ``in 90m``, ``in 1d 3h``, ``in 2 hours``, ``in 45 minutes``, ``in 1w``;
 - a day and a time in the caller's zone: ``tomorrow 18:00``, ``today 9:30``, ``18:00`` (the next
   18:00 from now).
 A time in the past, or more than a year ahead, is refused with a clear message."""
@@ -15,27 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bridge.durations import DurationError, parse_duration
+
 MAX_AHEAD = timedelta(days=366)
-UNITS = {
-    "w": 604800,
-    "week": 604800,
-    "weeks": 604800,
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
-    "h": 3600,
-    "hr": 3600,
-    "hrs": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "m": 60,
-    "min": 60,
-    "mins": 60,
-    "minute": 60,
-    "minutes": 60,
-}
-RELATIVE = re.compile(r"^in\s+((?:\d{1,6}\s*[a-z]+\s*)+)$")
-PART = re.compile(r"(\d+)\s*([a-z]+)")
+RELATIVE = re.compile(r"^in\s+(\d.*)$")
 CLOCK = re.compile(r"^(?:(today|tomorrow)\s+)?(\d{1,2})[:h](\d{2})$")
 USAGE = (
     "Use an ISO time with a zone (`2026-12-01T18:00+01:00`), a relative time (`in 2h`, "
@@ -100,12 +84,10 @@ def _relative(text: str, now: float) -> float | None:
     found = RELATIVE.match(text)
     if found is None:
         return None
-    seconds = 0
-    for amount, unit in PART.findall(found.group(1)):
-        if unit not in UNITS:
-            raise WhenError(f"Unknown unit `{unit}` in `{text}`: use m, h, d or w.")
-        seconds += int(amount) * UNITS[unit]
-    return now + seconds if seconds else None
+    try:
+        return now + parse_duration(found.group(1))
+    except DurationError as exc:
+        raise WhenError(f"{exc} {USAGE}") from None
 
 
 def _clock(text: str, now: float, tz: ZoneInfo) -> float | None:

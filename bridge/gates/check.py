@@ -5,18 +5,15 @@ are always admitted). Until admitted, a fan's messages in a gated group are not 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bridge.durations import DAY
 from bridge.ids import ChannelRef, Role, UserRef, Visibility
 from bridge.ports import Store
 from bridge.records import FanGroup
 
-DAY = 86400.0
-UNITS = {"m": 60.0, "h": 3600.0, "d": DAY, "w": 7 * DAY}
-DURATION = re.compile(r"(\d{1,4})([mhdw]?)")
 DEFAULT_USES, DEFAULT_TTL, MAX_USES = 1, 7 * DAY, 1000
 ADMITTED_ROLES = frozenset(Role)  # any role in the group admits: owner, moderator, artist, member
 
@@ -96,22 +93,6 @@ class GatePort(Protocol):
     ) -> list[Grant]:
         """Let ``user`` into the group's ``channels`` (all on this platform, one workspace)."""
         ...
-
-
-def parse_duration(text: str) -> float | None:
-    """``30m``, ``12h``, ``7d``, ``2w`` or a number of days; None when it is none of these."""
-    found = DURATION.fullmatch(text.strip().lower())
-    if found is None or int(found.group(1)) == 0:
-        return None
-    return int(found.group(1)) * UNITS[found.group(2) or "d"]
-
-
-def describe_duration(seconds: float) -> str:
-    for unit, name in ((DAY, "day"), (3600.0, "hour"), (60.0, "minute")):
-        if seconds >= unit and seconds % unit == 0:
-            count = int(seconds // unit)
-            return f"{count} {name}{'s' if count != 1 else ''}"
-    return f"{int(seconds)} seconds"
 
 
 class GateCheck:

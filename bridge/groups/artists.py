@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bridge.events import CommandInvoked
-from bridge.groups.identity import RoleService, platform_name, safe_name
+from bridge.groups.mentions import target_id
+from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_name
+from bridge.groups.roles import GroupRoles
 from bridge.ids import Role, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.ports import Store
@@ -16,7 +18,6 @@ from bridge.records import Account, FanGroup
 BADGE = "✔ artist"
 USAGE = "Usage: `/fangroup artist add @user`, `/fangroup artist remove @user`, "
 USAGE += "`/fangroup artist list`"
-NOT_LINKED = "This channel is not linked to a group. See `/fangroup help`."
 
 Action = Callable[[CommandInvoked, FanGroup, Account], Awaitable[Reply]]
 
@@ -48,7 +49,7 @@ def _label(accounts: list[Account]) -> str:
 class ArtistService:
     """`/fangroup artist ...` for the channel's group."""
 
-    def __init__(self, store: Store, roles: RoleService) -> None:
+    def __init__(self, store: Store, roles: GroupRoles) -> None:
         self.store = store
         self.roles = roles
         self._table: dict[str, Action] = {"add": self._add, "remove": self._remove}
@@ -60,29 +61,21 @@ class ArtistService:
         if sub == "list":
             return await self._list(group) if group else Reply(NOT_LINKED)
         action = self._table.get(sub)
-        target_id = event.args.get("user", "").strip()
-        if action is None or not target_id:
+        user_id = target_id(event.args.get("user", ""))
+        if action is None or not user_id:
             return Reply(USAGE)
         if group is None:
             return Reply(NOT_LINKED)
-        if not await self._may_verify(event, group):
-            return Reply(
-                "Sorry, you may not verify this group's artists: it takes Manage Channels "
-                "(Discord), a workspace admin (Slack), or being an owner of the group."
-            )
-        return await action(event, group, await self._target(event, target_id))
+        if not await self.roles.may_manage(event, group):
+            return Reply(owners_only("verify this group's artists"))
+        return await action(event, group, await self._target(event, user_id))
 
-    async def _may_verify(self, event: CommandInvoked, group: FanGroup) -> bool:
-        return event.can_manage_channel or await self.roles.has_role(
-            group, event.user, [Role.OWNER]
-        )
-
-    async def _target(self, event: CommandInvoked, target_id: str) -> Account:
-        target = UserRef(event.user.platform, event.user.workspace, target_id)
+    async def _target(self, event: CommandInvoked, user_id: str) -> Account:
+        target = UserRef(event.user.platform, event.user.workspace, user_id)
         account = await self.store.get_account(target)
         if account is not None:
             return account
-        name = event.args.get("user_name") or target_id
+        name = event.args.get("user_name") or user_id
         return await self.store.upsert_account(user=target, display_name=name)
 
     async def _add(self, event: CommandInvoked, group: FanGroup, account: Account) -> Reply:

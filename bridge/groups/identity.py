@@ -10,6 +10,9 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable
 
 from bridge.events import CommandInvoked
+from bridge.groups.mentions import target_id
+from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_name
+from bridge.groups.roles import GroupRoles
 from bridge.ids import Platform, Role, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.ports import Clock, LinkCode, Store, SystemClock
@@ -18,7 +21,6 @@ from bridge.records import Account, FanGroup
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by hand
 CODE_LENGTH = 8
 CODE_TTL = 600.0
-MODERATING = (Role.OWNER, Role.MODERATOR)
 LISTED = ((Role.OWNER, "Owners"), (Role.MODERATOR, "Moderators"), (Role.ARTIST, "Artists"))
 ACCOUNT_USAGE = "Usage: `/fangroup account link`, `/fangroup account confirm <code>`, "
 ACCOUNT_USAGE += "`/fangroup account unlink`"
@@ -40,18 +42,9 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def platform_name(platform: Platform) -> str:
-    return {Platform.DISCORD: "Discord", Platform.SLACK: "Slack"}.get(platform, platform.value)
-
-
 def other_platform(platform: Platform) -> str:
     others = [platform_name(p) for p in Platform if p is not platform]
     return " or ".join(others) or "another platform"
-
-
-def safe_name(name: str) -> str:
-    """A display name inside a reply: no ``<…>`` can form a Slack mention or link."""
-    return name.replace("<", "‹").replace(">", "›").replace("`", "'")
 
 
 def clashes(ours: Iterable[Account], theirs: Iterable[Account]) -> bool:
@@ -169,24 +162,11 @@ class RoleService:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.rules = GroupRoles(store)
         self._table: dict[str, Callable[[CommandInvoked, FanGroup, Account], Awaitable[Reply]]] = {
             "add": self._add,
             "remove": self._remove,
         }
-
-    async def has_role(self, group: FanGroup, user: UserRef, roles: Iterable[Role]) -> bool:
-        account = await self.store.get_account(user)
-        if account is None:
-            return False
-        wanted = set(roles)
-        return any(
-            r.member_id == account.member_id and r.role in wanted
-            for r in await self.store.roles_in_group(group.id)
-        )
-
-    async def is_moderator(self, group: FanGroup, user: UserRef) -> bool:
-        """An owner or a moderator of the group, through any of the person's linked accounts."""
-        return await self.has_role(group, user, MODERATING)
 
     async def _group(self, event: CommandInvoked) -> FanGroup | None:
         link = await self.store.link_for_channel(event.channel)
@@ -194,22 +174,18 @@ class RoleService:
 
     async def mod(self, event: CommandInvoked) -> Outcome:
         action = self._table.get(event.path[1] if len(event.path) > 1 else "")
-        target_id = event.args.get("user", "").strip()
-        if action is None or not target_id:
+        user_id = target_id(event.args.get("user", ""))
+        if action is None or not user_id:
             return Reply(MOD_USAGE)
         group = await self._group(event)
         if group is None:
-            return Reply("This channel is not linked to a group. See `/fangroup help`.")
-        allowed = event.can_manage_channel or await self.has_role(group, event.user, [Role.OWNER])
-        if not allowed:
-            return Reply(
-                "Sorry, you may not change this group's moderators: it takes Manage Channels "
-                "(Discord), a workspace admin (Slack), or being an owner of the group."
-            )
-        target = UserRef(event.user.platform, event.user.workspace, target_id)
+            return Reply(NOT_LINKED)
+        if not await self.rules.may_manage(event, group):
+            return Reply(owners_only("change this group's moderators"))
+        target = UserRef(event.user.platform, event.user.workspace, user_id)
         account = await self.store.get_account(target)
         if account is None:
-            name = event.args.get("user_name") or target_id
+            name = event.args.get("user_name") or user_id
             account = await self.store.upsert_account(user=target, display_name=name)
         return await action(event, group, account)
 
@@ -245,7 +221,7 @@ class RoleService:
     async def roles(self, event: CommandInvoked) -> Outcome:
         group = await self._group(event)
         if group is None:
-            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+            return Reply(NOT_LINKED)
         held = await self.store.roles_in_group(group.id)
         lines = [f"Roles in *{group.name}*:"]
         for role, title in LISTED:

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from bridge.events import CommandInvoked
 from bridge.gates.check import ADMITTED_ROLES
-from bridge.groups.identity import RoleService
+from bridge.groups.replies import NOT_LINKED, no_group
+from bridge.groups.roles import GroupRoles
 from bridge.groups.usage import find_group
 from bridge.ids import UserRef, Visibility
 from bridge.outcome import Outcome, Reply
@@ -38,7 +39,6 @@ NO_WEB = (
     "The web pages are not enabled on this bridge: its operator sets `[web] public_url` "
     "in the config to turn them on."
 )
-NOT_LINKED = "This channel is not linked to a group. Use `/fangroup web <group>`."
 
 
 class WebLinks:
@@ -47,7 +47,7 @@ class WebLinks:
         self.clock = clock
         self.link_for = link_for
         self.page_for = page_for
-        self.roles = RoleService(store)
+        self.roles = GroupRoles(store)
 
     def commands(self) -> dict[str, Handler]:
         return {"web": self.web}
@@ -56,7 +56,7 @@ class WebLinks:
         word = event.args.get("group", "").strip()
         group = await self._group(event, word)
         if group is None:
-            return Reply(f"No group `{word[:80].lower()}`." if word else NOT_LINKED)
+            return Reply(no_group(word) if word else NOT_LINKED)
         if group.visibility is Visibility.PUBLIC:
             page = self.page_for(group.slug)
             return Reply(f"*{group.name}* on the web: {page}" if page else NO_WEB)

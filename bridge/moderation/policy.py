@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bridge.events import ModCardClicked
-from bridge.groups.identity import RoleService, platform_name, safe_name
-from bridge.ids import ChannelRef, Platform
+from bridge.groups.replies import platform_name, safe_name
+from bridge.groups.roles import GroupRoles
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
 from bridge.ports import Clock, Store
 from bridge.records import FanGroup, OutboxDraft
@@ -32,7 +33,7 @@ class PolicyGate:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.roles = RoleService(store)
+        self.roles = GroupRoles(store)
 
     async def submit(
         self, group_id: int, action: int, origin: Platform, drafts: Sequence[OutboxDraft]
@@ -110,8 +111,6 @@ class PolicyGate:
         workspace, _, user = rest.partition("/@")
         if platform not in set(Platform):
             return safe_name(ref)
-        from bridge.ids import UserRef
-
         account = await self.store.get_account(UserRef(Platform(platform), workspace, user))
         return safe_name(account.display_name if account else user)
 
@@ -144,11 +143,8 @@ class PolicyGate:
         return Handled(f"{text}\n✖ Dismissed by {who}.")
 
     async def _waiting(self, drafts: Sequence[OutboxDraft]) -> bool:
-        get = getattr(self.store, "get_effect", None)
-        if get is None:
-            return True
         for draft in drafts:
-            effect = await get(int(draft.action.get("effect_id", 0)))
+            effect = await self.store.get_effect(int(draft.action.get("effect_id", 0)))
             if effect is not None and effect.status == SUGGESTED:
                 return True
         return False

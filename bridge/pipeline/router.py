@@ -70,7 +70,7 @@ class Router:
             MemberBanned: relay.moderation.platform_ban,
             MemberUnbanned: relay.moderation.platform_ban,
             MessageShortcut: relay.moderation.shortcut,
-            MemberTimedOut: relay.moderation.more.timed_out,
+            MemberTimedOut: relay.moderation.timed_out,
             ModCardClicked: relay.moderation.policy.click,
         }
         if reports is not None:

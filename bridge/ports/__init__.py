@@ -24,6 +24,7 @@ from bridge.ports.store import (
     IdentityStore,
     LinkCode,
     MemberStore,
+    MemberTimeout,
     MessageStore,
     ModAction,
     ModEffect,
@@ -33,6 +34,7 @@ from bridge.ports.store import (
     ReactionStore,
     SpotifyStore,
     Store,
+    TimeoutStore,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "IdentityStore",
     "LinkCode",
     "MemberStore",
+    "MemberTimeout",
     "MessageStore",
     "ModAction",
     "ModEffect",
@@ -59,6 +62,7 @@ __all__ = [
     "SpotifyStore",
     "Store",
     "SystemClock",
+    "TimeoutStore",
     "TransientError",
     "UserDirectory",
 ]

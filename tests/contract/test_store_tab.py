@@ -213,6 +213,16 @@ async def test_paging(store: SqlStore, clock) -> None:  # type: ignore[no-untype
     assert (await store.tab_items(s.group_id, TabQuery(page=9))).items == ()
 
 
+async def test_a_page_names_its_group_its_order_and_where_it_is(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
+    s = await _seed(store, clock)
+    page = await store.tab_items(s.group_id, TabQuery(sort="shared", per_page=3, page=2))
+    assert (page.group_slug, page.group_name, page.sort) == ("tab", "Tab", "shared")
+    assert (page.page, page.pages, page.total) == (2, 2, 4)
+    assert page.has_prev and not page.has_next
+    past = await store.tab_items(s.group_id, TabQuery(q="nothing like it", page=3))
+    assert (past.group_name, past.page, past.pages, past.items) == ("Tab", 3, 1, ())
+
+
 async def test_removed_everywhere_drops_the_item(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     s = await _seed(store, clock)
     page = await store.tab_items(s.group_id, TabQuery(q="jóga"))

@@ -45,7 +45,8 @@ class More(World):
         group = await self.store.get_group("fans")
         account = await self.store.get_account(who)
         assert group is not None and account is not None
-        return float((group.settings.get("timeouts") or {}).get(str(account.member_id), 0))
+        stored = await self.store.get_timeout(group.id, account.member_id)
+        return stored.until if stored else 0.0
 
     async def card(self, channel: str, after: int) -> dict[str, Any]:
         async def find() -> dict[str, Any] | None:
@@ -144,7 +145,13 @@ async def test_a_slack_timeout_ends_when_it_expires(w: More) -> None:
     assert group is not None
     account = await w.store.get_account(slack_ref(w, "frank"))
     assert account is not None
-    await w.store.update_settings(group.id, {"timeouts": {str(account.member_id): time.time() - 1}})
+    await w.store.set_timeout(
+        group_id=group.id,
+        member_id=account.member_id,
+        until=time.time() - 1,
+        actor=None,
+        at=time.time(),
+    )
     await w.s_post("frank", "frank after expiry")
     await w.d_shown("frank after expiry")
 

@@ -1,0 +1,60 @@
+"""The group's moderation settings: `/fangroup policy mirror|suggest|log` (how moderation
+carries over to the other platform), `banscope channel|guild` and `kickscope channel|guild` (what
+a group ban or kick is on Discord). Anyone may read a setting; owners and the platform's channel
+managers may change it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bridge.events import CommandInvoked
+from bridge.groups.replies import NOT_LINKED
+from bridge.moderation.context import ModerationContext
+from bridge.moderation.model import Command
+from bridge.moderation.policy import POLICIES
+from bridge.outcome import Outcome, Reply
+
+SCOPES = ("channel", "guild")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str  # the subcommand
+    key: str  # the group's settings key
+    values: tuple[str, ...]  # the first is the default
+
+
+SETTINGS = (
+    Setting("policy", "moderation_policy", POLICIES),
+    Setting("banscope", "discord_ban_scope", SCOPES),
+    Setting("kickscope", "discord_kick_scope", SCOPES),
+)
+
+
+class ModerationSettings:
+    def __init__(self, context: ModerationContext) -> None:
+        self.context = context
+        self.store = context.store
+
+    def commands(self) -> dict[str, Command]:
+        return {setting.name: self._command(setting) for setting in SETTINGS}
+
+    def _command(self, setting: Setting) -> Command:
+        async def handler(event: CommandInvoked) -> Outcome:
+            return await self._change(setting, event)
+
+        return handler
+
+    async def _change(self, setting: Setting, event: CommandInvoked) -> Outcome:
+        group = await self.context.group_of(event.channel)
+        if group is None:
+            return Reply(NOT_LINKED)
+        name, values = setting.name, setting.values
+        value = event.args.get("value", "").strip().lower()
+        if value not in values:
+            current = group.settings.get(setting.key, values[0])
+            return Reply(f"{name} is {current}. Use `/fangroup {name} {'|'.join(values)}`.")
+        if not await self.context.roles.may_manage(event, group):
+            return Reply(f"Sorry, only owners and channel managers may change the {name}.")
+        await self.store.update_settings(group.id, {setting.key: value})
+        return Reply(f"The {name} of *{group.name}* is now {value}.", False)
