@@ -33,6 +33,7 @@ from bridge.gates.delivery import gate_handlers
 from bridge.groups.commands import GroupCommands
 from bridge.groups.web_links import WebLinks
 from bridge.ids import ChannelRef, Platform
+from bridge.moderation.delivery import moderation_handlers
 from bridge.music.resolve import Resolver
 from bridge.music.service import MusicService
 from bridge.outcome import Outcome
@@ -41,7 +42,7 @@ from bridge.pipeline.catchup.service import CatchUp, CatchUpSettings
 from bridge.pipeline.compose import Composer, NamePolicy
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.outbox import OutboxSettings, OutboxWorker
-from bridge.pipeline.router import Router
+from bridge.pipeline.router import Router, merge_handlers
 from bridge.ports import ChatAdapter, Clock, SystemClock
 from bridge.records import FanGroup
 from bridge.relay.service import RelayService
@@ -145,22 +146,24 @@ class Runtime:
         commands.add_subcommands(web_links.commands())  # /fangroup web
         self.announce = self._build_announce(adapters)
         self.worker.on_delivered = self.announce.delivered
+        handlers = merge_handlers(
+            relay.handlers(),
+            relay.moderation.handlers(),
+            commands.handlers(),
+            self.reports.handlers(),
+            self.announce.handlers(),
+        )
         self.router = Router(
-            store=self.store,
-            relay=relay,
-            commands=commands,
-            echo=echo,
-            clock=self.clock,
-            reports=self.reports,
-            announce=self.announce,
-            metrics=self.metrics,
+            store=self.store, handlers=handlers, echo=echo, clock=self.clock, metrics=self.metrics
         )
         self._build_catchup()
         await self._start_platforms(adapters)
         self._tasks.append(asyncio.create_task(self._name_channels(), name="channel-names"))
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
-        self.worker.register(report_handlers(self.reports) | gate_handlers(self.gates))
+        self.worker.register(moderation_handlers(self.store))  # timeouts, kicks, guild bans, cards
+        self.worker.register(report_handlers(self.reports))
+        self.worker.register(gate_handlers(self.gates))
         self.starting = "web"
         await self._start_web()
         self.starting = "scheduler"

@@ -33,7 +33,7 @@ from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.pipeline.compose import Composer, NamePolicy
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.outbox import OutboxWorker
-from bridge.pipeline.router import Router
+from bridge.pipeline.router import Router, merge_handlers
 from bridge.ports import Capabilities, ChatAdapter, SystemClock
 from bridge.relay.service import RelayService
 from bridge.text import Emoji, doc
@@ -166,7 +166,9 @@ async def build_core(url: str, schema: str | None, pairs: int) -> Core:
         clock=clock,
     )
     relay = RelayService(store, clock, worker.wake)
-    router = Router(store=store, relay=relay, commands=GroupCommands(store), echo=echo, clock=clock)
+    commands = GroupCommands(store)
+    handlers = merge_handlers(relay.handlers(), relay.moderation.handlers(), commands.handlers())
+    router = Router(store=store, handlers=handlers, echo=echo, clock=clock)
     return Core(store, router, worker, SqlCounter(store.engine), timer)
 
 

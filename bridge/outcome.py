@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bridge.music.tab_query import TabPage
 from bridge.records import TabEntry
@@ -35,3 +37,7 @@ class HomeTabs:
 
 
 Outcome = Handled | Ignored | Reply | TabPage[TabEntry] | HomeTabs
+# What a service declares it handles (``handlers()``): event type -> bound handler. The
+# composition root merges every service's into the one table the router dispatches on.
+EventHandler = Callable[[Any], Awaitable[Outcome]]
+EventHandlers = dict[type, EventHandler]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bridge.actions import OutboxAction
 from bridge.ids import ChannelRef, Direction, GroupKind, Role, UserRef, Visibility
 
 
@@ -77,10 +78,10 @@ class OutboxStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OutboxDraft:
-    """An action to enqueue: target channel, action payload (JSON-able), optional dependency."""
+    """An action to enqueue: target channel, typed action, optional dependency."""
 
     target: ChannelRef
-    action: dict[str, Any]
+    action: OutboxAction
     depends_on: int | None = None
 
 
@@ -88,7 +89,7 @@ class OutboxDraft:
 class OutboxItem:
     id: int
     target: ChannelRef
-    action: dict[str, Any]
+    action: OutboxAction
     depends_on: int | None
     status: OutboxStatus
     attempts: int

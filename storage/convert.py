@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bridge.actions import read_action
 from bridge.ids import (
     ChannelRef,
     Direction,
@@ -114,7 +115,7 @@ def outbox(row: OutboxRow) -> OutboxItem:
     return OutboxItem(
         id=row.id,
         target=ChannelRef(Platform(row.target_platform), row.target_workspace, row.target_channel),
-        action=dict(row.action),
+        action=read_action(row.action),
         depends_on=row.depends_on,
         status=OutboxStatus(row.status),
         attempts=row.attempts,

@@ -8,6 +8,7 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
+from bridge.actions import write_action
 from bridge.errors import CopyExists
 from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.records import OutboxDraft, StoredMessage
@@ -21,7 +22,7 @@ def outbox_row(draft: OutboxDraft, now: float) -> OutboxRow:
         target_platform=draft.target.platform.value,
         target_workspace=draft.target.workspace,
         target_channel=draft.target.channel,
-        action=dict(draft.action),
+        action=write_action(draft.action),
         depends_on=draft.depends_on,
         next_attempt_at=now,
         created_at=now,
@@ -84,8 +85,7 @@ class MessageRepo(RepoBase):
                 assert row.id is not None
                 s.add(_copy_row(row.id, origin, origin_message_id, 0, True, thread_id))
                 outbox = [
-                    outbox_row(replace(d, action={**d.action, "message_id": row.id}), now)
-                    for d in fanout
+                    outbox_row(replace(d, action=d.action.of_message(row.id)), now) for d in fanout
                 ]
                 s.add_all(outbox)
                 await s.flush()

@@ -10,9 +10,16 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from bridge.actions import OutgoingMessage, styled
+from bridge.actions import (
+    AnnouncementStyle,
+    DeleteAction,
+    EditAction,
+    OutgoingMessage,
+    PostAction,
+    styled,
+)
 from bridge.announce.model import (
     Announcement,
     AnnouncementDraft,
@@ -24,10 +31,9 @@ from bridge.announce.text import describe_list, preview, scheduled_reply
 from bridge.announce.when import WhenError, parse_when, zone_named
 from bridge.events import AnnounceInvoked
 from bridge.groups.artists import BADGE, artist_accounts
-from bridge.groups.replies import no_group
-from bridge.groups.roles import GroupRoles
+from bridge.groups.identity import RoleService
 from bridge.ids import ChannelRef, Platform, Role
-from bridge.outcome import Outcome, Reply
+from bridge.outcome import EventHandlers, Outcome, Reply
 from bridge.pipeline.scheduler import NoScheduler, Scheduler
 from bridge.ports import ChatAdapter, Clock, DeliveryError, Store
 from bridge.records import FanGroup, OutboxDraft, OutboxStatus, StoredMessage
@@ -90,7 +96,7 @@ class AnnounceService:
         self.adapters = adapters
         self.scheduler: Scheduler = scheduler or NoScheduler()
         self.settings = settings or AnnounceSettings()
-        self.roles = GroupRoles(store)
+        self.roles = RoleService(store)
         self.settled = asyncio.Event()  # set by the outbox after each delivery
         self._table: dict[str, Callable[[AnnounceInvoked], Awaitable[Outcome]]] = {
             "post": self._post,
@@ -104,6 +110,9 @@ class AnnounceService:
     def delivered(self, *_: object) -> None:
         self.settled.set()
 
+    def handlers(self) -> EventHandlers:
+        return {AnnounceInvoked: self.handle}
+
     async def handle(self, event: AnnounceInvoked) -> Outcome:
         handler = self._table.get(event.action)
         if handler is None:
@@ -115,7 +124,7 @@ class AnnounceService:
         if event.group:
             group = await self.store.get_group(event.group)
             if group is None:
-                return Reply(no_group(event.group))
+                return Reply(f"No group `{event.group}`.")
             allowed = await self.roles.has_role(group, event.user, ANNOUNCERS)
             return [group] if allowed else Reply(REFUSED)
         return await self._default_groups(event)
@@ -244,9 +253,7 @@ class AnnounceService:
             raise DeliveryError("its groups no longer exist")
         text = _with_link(Document.from_json(draft.text), draft.link)
         release = await release_in(self.store, text.plain() + " " + draft.link)
-        announce: dict[str, Any] = {"image_url": draft.image_url, "pin": draft.pin}
-        if release is not None:
-            announce["release"] = release.to_json()
+        announce = AnnouncementStyle(image_url=draft.image_url, pin=draft.pin, release=release)
         if origin_id is None:
             origin_id = await self._post_origin(announcement, groups[0], text, announce)
             if posted is not None:
@@ -257,7 +264,7 @@ class AnnounceService:
             if message is not None:
                 return Sent(message, [])
         targets = await self._targets(groups, draft.channel)
-        drafts = [OutboxDraft(t, {"kind": "post", "announce": announce}) for t in targets]
+        drafts = [OutboxDraft(t, PostAction(announce=announce)) for t in targets]
         message, ids = await self.store.record_message(
             group_id=groups[0].id,
             author=draft.author,
@@ -282,7 +289,7 @@ class AnnounceService:
         announcement: Announcement,
         group: FanGroup,
         text: Document,
-        announce: dict[str, Any],
+        announce: AnnouncementStyle,
     ) -> str:
         draft = announcement.draft
         adapter = self.adapters.get(draft.channel.platform)
@@ -297,9 +304,7 @@ class AnnounceService:
             marker=f"announce-{announcement.id}",
             badge=BADGE if account is not None and account.member_id in artists else None,
         )
-        result = await adapter.post(
-            draft.channel, styled(outgoing, {"kind": "post", "announce": announce})
-        )
+        result = await adapter.post(draft.channel, styled(outgoing, PostAction(announce=announce)))
         if not result.ids:
             raise DeliveryError("nothing was posted")
         return result.ids[0]
@@ -375,11 +380,10 @@ class AnnounceService:
             return Reply("Usage: `/announce edit <id> <text>`")
         text = _with_link(event.text, announcement.draft.link)
         await self.store.mark_edited(message.id, text=text.to_json(), at=self.clock.now())
-        announce: dict[str, Any] = {"image_url": announcement.draft.image_url}
         release = await release_in(self.store, text.plain())
-        if release is not None:
-            announce["release"] = release.to_json()
-        count = await self._every_copy(message, {"kind": "edit", "announce": announce})
+        announce = AnnouncementStyle(image_url=announcement.draft.image_url, release=release)
+        edit = EditAction(message_id=message.id, announce=announce)
+        count = await self._every_copy(message, edit)
         return Reply(f"Editing announcement #{announcement.id} in {count} channel(s).")
 
     async def _delete(self, event: AnnounceInvoked) -> Outcome:
@@ -389,14 +393,12 @@ class AnnounceService:
         announcement, message = found
         await self.store.mark_deleted(message.id, at=self.clock.now())
         await self._move(announcement, AnnouncementStatus.SENT, AnnouncementStatus.DELETED)
-        count = await self._every_copy(message, {"kind": "delete"})
+        count = await self._every_copy(message, DeleteAction(message_id=message.id))
         return Reply(f"Deleting announcement #{announcement.id} in {count} channel(s).")
 
-    async def _every_copy(self, message: StoredMessage, action: dict[str, Any]) -> int:
+    async def _every_copy(self, message: StoredMessage, action: EditAction | DeleteAction) -> int:
         channels = {c.channel for c in await self.store.copies_of(message.id)}
-        drafts = [
-            OutboxDraft(c, {**action, "message_id": message.id}) for c in sorted(channels, key=str)
-        ]
+        drafts = [OutboxDraft(c, action) for c in sorted(channels, key=str)]
         await self.store.enqueue(drafts, at=self.clock.now())
         self.wake()
         return len(drafts)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from bridge.durations import describe_duration, read_duration
+from bridge.actions import GrantAction, JoinCardAction
 from bridge.events import CommandInvoked
 from bridge.gates.check import (
     DEFAULT_TTL,
@@ -20,11 +19,18 @@ from bridge.gates.check import (
     GatedStore,
     GatePort,
     JoinRequest,
+    describe_duration,
+    parse_duration,
 )
 from bridge.groups.commands import row_id
-from bridge.groups.identity import hash_code, new_code, normalise_code
-from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_name
-from bridge.groups.roles import GroupRoles
+from bridge.groups.identity import (
+    RoleService,
+    hash_code,
+    new_code,
+    normalise_code,
+    platform_name,
+    safe_name,
+)
 from bridge.groups.usage import find_group
 from bridge.ids import ChannelRef, Platform, Role, UserRef, Visibility
 from bridge.outcome import Outcome, Reply
@@ -33,6 +39,7 @@ from bridge.records import FanGroup, OutboxDraft
 
 log = logging.getLogger(__name__)
 Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
+NOT_LINKED = "This channel is not linked to a group. See `/fangroup help`."
 VISIBILITY_USAGE = "Usage: `/fangroup visibility public|invite|approval`"
 INVITE_USAGE = "Usage: `/fangroup invite [uses] [expiry]` (e.g. `/fangroup invite 5 2d`)"
 CODE_WORDS = {
@@ -50,7 +57,7 @@ class GateService:
         self.store = store
         self.clock = clock
         self.wake = wake  # the outbox worker's, once cards and grants are queued
-        self.roles = GroupRoles(store)
+        self.roles = RoleService(store)
         self.check = GateCheck(store)
         self.ports: dict[Platform, GatePort] = {}  # filled once the platforms are connected
 
@@ -75,8 +82,12 @@ class GateService:
         value = event.args.get("value", "").strip().lower()
         if value not in set(Visibility):
             return Reply(f"*{group.name}* is {group.visibility.value}. {VISIBILITY_USAGE}")
-        if not await self.roles.may_manage(event, group):
-            return Reply(owners_only("change who may join this group"))
+        owner = await self.roles.has_role(group, event.user, [Role.OWNER])
+        if not (event.can_manage_channel or owner):
+            return Reply(
+                "Sorry, you may not change who may join this group: it takes Manage Channels "
+                "(Discord), a workspace admin (Slack), or being an owner of the group."
+            )
         await self.store.set_visibility(group.id, Visibility(value))
         return Reply(f"*{group.name}* is now {value}. {_EXPLAIN[Visibility(value)]}", False)
 
@@ -89,7 +100,7 @@ class GateService:
             return Reply("Sorry, only the group's owners and moderators may make invite codes.")
         uses_text, ttl_text = event.args.get("uses", ""), event.args.get("expiry", "")
         uses = int(uses_text) if uses_text.isdigit() else DEFAULT_USES if not uses_text else 0
-        ttl = read_duration(ttl_text, bare="d") if ttl_text else DEFAULT_TTL
+        ttl = parse_duration(ttl_text) if ttl_text else DEFAULT_TTL
         if not 1 <= uses <= MAX_USES or ttl is None:
             return Reply(INVITE_USAGE)
         code, now = new_code(), self.clock.now()
@@ -166,9 +177,9 @@ class GateService:
 
     async def _post_card(self, group: FanGroup, request: JoinRequest, text: str) -> int:
         """Queue the request's card in each moderator channel; how many were queued."""
-        spec = {"kind": "join_card", "request_id": request.id, "text": text}
+        action = JoinCardAction(request_id=request.id, text=text)
         channels = await self._card_channels(group, request.user)
-        drafts = [OutboxDraft(c, dict(spec)) for c in channels if c.platform in self.ports]
+        drafts = [OutboxDraft(c, action) for c in channels if c.platform in self.ports]
         await self._enqueue(drafts)
         return len(drafts)
 
@@ -212,15 +223,14 @@ class GateService:
         effects = [
             await self.store.add_effect(action, c, status="pending", at=now) for c in channels
         ]
-        spec: dict[str, Any] = {
-            "kind": "grant",
-            "group_id": group.id,
-            "member_id": member,
-            "user": user.to_json(),
-            "channels": [c.to_json() for c in channels],
-            "effect_ids": effects,
-        }
-        await self._enqueue([OutboxDraft(channels[0], spec)])
+        grant = GrantAction(
+            group_id=group.id,
+            member_id=member,
+            user=user,
+            channels=tuple(channels),
+            effect_ids=tuple(effects),
+        )
+        await self._enqueue([OutboxDraft(channels[0], grant)])
 
     async def _log(
         self, group: FanGroup, kind: str, user: UserRef, member: int, by: str, origin: Platform

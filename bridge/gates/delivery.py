@@ -5,19 +5,18 @@ port (GatePort), not the ChatAdapter."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
+from bridge.actions import GrantAction, JoinCardAction
 from bridge.gates.check import GatePort
 from bridge.gates.commands import GateService
-from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.pipeline.outbox import Skipped
+from bridge.ids import Platform
+from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.ports import ChatAdapter, PermanentError
 from bridge.records import OutboxItem
 
-Handler = Callable[[OutboxItem, ChatAdapter], Awaitable[None]]
 
-
-def gate_handlers(service: GateService) -> dict[str, Handler]:
+def gate_handlers(service: GateService) -> DeliveryHandlers:
     store = service.store
 
     def port_on(platform: Platform) -> GatePort:
@@ -26,27 +25,26 @@ def gate_handlers(service: GateService) -> dict[str, Handler]:
             raise PermanentError(f"no join gates on {platform.value}")
         return found
 
-    async def join_card(item: OutboxItem, _: ChatAdapter) -> None:
-        request_id = int(item.action["request_id"])
+    async def join_card(action: JoinCardAction, item: OutboxItem, _: ChatAdapter) -> None:
+        request_id = action.request_id
         request = await store.get_join_request(request_id)
         if request is None or request.status != "pending":
             raise Skipped("the request was decided before its card was posted")
         port = port_on(item.target.platform)
-        await port.post_request(item.target, str(item.action["text"]), request_id)
+        await port.post_request(item.target, action.text, request_id)
 
     async def settle(effects: Sequence[int], status: str, detail: str) -> None:
         for effect in effects:
             await store.set_effect(effect, status=status, detail=detail, at=service.clock.now())
 
-    async def grant(item: OutboxItem, _: ChatAdapter) -> None:
-        effects = [int(e) for e in item.action.get("effect_ids") or []]
-        group_id, member = int(item.action["group_id"]), int(item.action["member_id"])
+    async def grant(action: GrantAction, item: OutboxItem, _: ChatAdapter) -> None:
+        effects = action.effect_ids
+        group_id, member = action.group_id, action.member_id
         group = await store.get_group_by_id(group_id)
         if group is None or await store.is_banned(group_id, member):
             await settle(effects, "skipped", "banned (or the group gone) before it took effect")
             raise Skipped("banned before the grant took effect")
-        user = UserRef.from_json(item.action["user"])
-        channels = [ChannelRef.from_json(c) for c in item.action["channels"]]
+        user, channels = action.user, action.channels
         try:
             grants = await port_on(user.platform).admit(group, user, channels)
         except PermanentError as exc:
@@ -59,4 +57,4 @@ def gate_handlers(service: GateService) -> dict[str, Handler]:
             status, detail = (done.status, done.detail) if done else ("failed", "not opened")
             await store.set_effect(effect, status=status, detail=detail, at=now)
 
-    return {"join_card": join_card, "grant": grant}
+    return DeliveryHandlers().add(JoinCardAction, join_card).add(GrantAction, grant)

@@ -1,61 +1,71 @@
 """The outbox's moderation effects beyond delete/ban/unban: Discord timeouts, kicks, guild bans
-and the suggestion cards of policy suggest. An adapter that cannot do one raises
-PermanentError (the effect fails with why)."""
+and the suggestion cards of policy suggest. Each needs an optional ability of the chat adapter
+(bridge/ports/chat.py); an adapter without it refuses with PermanentError (the effect fails
+with why)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Protocol
 
-from bridge.ports import ChatAdapter, PermanentError, Store
+from bridge.actions import (
+    GuildBanAction,
+    GuildUnbanAction,
+    KickAction,
+    MemberSanction,
+    ModCardAction,
+    TimeoutAction,
+)
+from bridge.pipeline.delivery import DeliveryHandlers, Skipped
+from bridge.ports.chat import ChatAdapter, GuildBans, Kicks, ModCards, PermanentError, Timeouts
 from bridge.records import OutboxItem
 
-Handler = Callable[[OutboxItem, ChatAdapter], Awaitable[None]]
+
+class BanState(Protocol):
+    """The store slice the guild bans read: whether the ban still stands."""
+
+    async def is_banned(self, group_id: int, member_id: int) -> bool: ...
 
 
-def _method(adapter: ChatAdapter, name: str) -> Callable[..., Awaitable[Any]]:
-    found = getattr(adapter, name, None)
-    if found is None:
-        raise PermanentError(f"{adapter.platform.value} cannot {name.replace('_', ' ')}")
-    return found  # type: ignore[no-any-return]
+def _cannot(adapter: ChatAdapter, doing: str) -> PermanentError:
+    return PermanentError(f"{adapter.platform.value} cannot {doing}")
 
 
-def _reason(item: OutboxItem) -> str:
-    return str(item.action.get("reason") or "fanbridge: Fan Group moderation")
+def _reason(reason: str) -> str:
+    return reason or "fanbridge: Fan Group moderation"
 
 
-def more_handlers(store: Store) -> dict[str, Handler]:
-    async def timeout(item: OutboxItem, adapter: ChatAdapter) -> None:
-        until = float(item.action.get("until") or 0) or None
-        await _method(adapter, "timeout")(item.target, str(item.action["user"]), until=until)
+async def _timeout(action: TimeoutAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+    if not isinstance(adapter, Timeouts):
+        raise _cannot(adapter, "timeout")
+    await adapter.timeout(item.target, action.user, until=action.until)
 
-    async def kick(item: OutboxItem, adapter: ChatAdapter) -> None:
-        scope = str(item.action.get("scope") or "channel")
-        kick_ = _method(adapter, "kick")
-        await kick_(item.target, str(item.action["user"]), scope=scope, reason=_reason(item))
 
-    async def guild_ban(item: OutboxItem, adapter: ChatAdapter) -> None:
-        await _guild(item, adapter, add=True)
+async def _kick(action: KickAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+    if not isinstance(adapter, Kicks):
+        raise _cannot(adapter, "kick")
+    await adapter.kick(item.target, action.user, scope=action.scope, reason=_reason(action.reason))
 
-    async def guild_unban(item: OutboxItem, adapter: ChatAdapter) -> None:
-        await _guild(item, adapter, add=False)
 
-    async def _guild(item: OutboxItem, adapter: ChatAdapter, *, add: bool) -> None:
-        from bridge.pipeline.outbox import Skipped
+async def _mod_card(action: ModCardAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+    if not isinstance(adapter, ModCards):
+        raise _cannot(adapter, "post card")
+    await adapter.post_card(item.target, action.text, card=item.id)
 
-        group, member = int(item.action["group_id"]), int(item.action["member_id"])
-        if await store.is_banned(group, member) != add:
+
+def moderation_handlers(store: BanState) -> DeliveryHandlers:
+    async def guild(action: MemberSanction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        add = isinstance(action, GuildBanAction)
+        if await store.is_banned(action.group_id, action.member_id) != add:
             raise Skipped("changed again before this took effect")
-        user = str(item.action["user"])
-        await _method(adapter, "guild_ban")(item.target, user, add=add, reason=_reason(item))
+        if not isinstance(adapter, GuildBans):
+            raise _cannot(adapter, "guild ban")
+        await adapter.guild_ban(item.target, action.user, add=add, reason=_reason(action.reason))
 
-    async def mod_card(item: OutboxItem, adapter: ChatAdapter) -> None:
-        await _method(adapter, "post_card")(item.target, str(item.action["text"]), card=item.id)
-
-    return {
-        "timeout": timeout,
-        "kick": kick,
-        "guild_ban": guild_ban,
-        "guild_unban": guild_unban,
-        "mod_card": mod_card,
-    }
+    return (
+        DeliveryHandlers()
+        .add(TimeoutAction, _timeout)
+        .add(KickAction, _kick)
+        .add(GuildBanAction, guild)
+        .add(GuildUnbanAction, guild)
+        .add(ModCardAction, _mod_card)
+    )

@@ -8,19 +8,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
+from bridge.actions import (
+    BanAction,
+    EffectAction,
+    GuildBanAction,
+    GuildUnbanAction,
+    MemberSanction,
+    ModCardAction,
+    SuggestedEffect,
+    UnbanAction,
+)
 from bridge.events import ModCardClicked
-from bridge.groups.replies import platform_name, safe_name
-from bridge.groups.roles import GroupRoles
-from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.groups.identity import RoleService, platform_name, safe_name
+from bridge.ids import ChannelRef, Platform
 from bridge.outcome import Handled, Outcome, Reply
 from bridge.ports import Clock, Store
 from bridge.records import FanGroup, OutboxDraft
 
 POLICIES = ("mirror", "suggest", "log")
 SUGGESTED = "suggested"
-GUILD_KINDS = {"ban": "guild_ban", "unban": "guild_unban"}
+GUILD_WIDE: dict[type[MemberSanction], type[MemberSanction]] = {
+    BanAction: GuildBanAction,
+    UnbanAction: GuildUnbanAction,
+}
 
 
 def policy_of(group: FanGroup) -> str:
@@ -33,7 +44,7 @@ class PolicyGate:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.roles = GroupRoles(store)
+        self.roles = RoleService(store)
 
     async def submit(
         self, group_id: int, action: int, origin: Platform, drafts: Sequence[OutboxDraft]
@@ -58,9 +69,9 @@ class PolicyGate:
             await self._suggest(group, action, platform, waiting)
 
     async def _settle(self, draft: OutboxDraft, status: str, detail: str) -> None:
-        effect = draft.action.get("effect_id")
+        effect = _effect_of(draft)
         if effect is not None:
-            await self.store.set_effect(int(effect), status=status, detail=detail, at=self.now())
+            await self.store.set_effect(effect, status=status, detail=detail, at=self.now())
 
     def now(self) -> float:
         return self.clock.now()
@@ -77,9 +88,9 @@ class PolicyGate:
         for draft in drafts:
             await self._settle(draft, SUGGESTED, where)
         text = await self._card_text(group, action, platform)
-        spec: dict[str, Any] = {"kind": "mod_card", "text": text, "group_id": group.id}
-        spec["drafts"] = [{"target": d.target.to_json(), "action": d.action} for d in drafts]
-        cards = [OutboxDraft(c, dict(spec)) for c in await self._card_channels(group, platform)]
+        effects = tuple(SuggestedEffect(d.target, d.action) for d in drafts)
+        card = ModCardAction(text=text, group_id=group.id, effects=effects)
+        cards = [OutboxDraft(c, card) for c in await self._card_channels(group, platform)]
         await self._enqueue(cards)
 
     async def _card_channels(self, group: FanGroup, platform: Platform) -> list[ChannelRef]:
@@ -111,25 +122,25 @@ class PolicyGate:
         workspace, _, user = rest.partition("/@")
         if platform not in set(Platform):
             return safe_name(ref)
+        from bridge.ids import UserRef
+
         account = await self.store.get_account(UserRef(Platform(platform), workspace, user))
         return safe_name(account.display_name if account else user)
 
     # -- the card's buttons ----------------------------------------------------------------
     async def click(self, event: ModCardClicked) -> Outcome:
         item = await self.store.get_outbox_item(event.card)
-        if item is None or item.action.get("kind") != "mod_card":
+        card = item.action if item is not None else None
+        if not isinstance(card, ModCardAction):
             return Reply("This suggestion is no longer known.")
-        group = await self.store.get_group_by_id(int(item.action["group_id"]))
+        group = await self.store.get_group_by_id(card.group_id)
         if group is None:
             return Reply("This suggestion's group no longer exists.")
         allowed = event.platform_moderator or await self.roles.is_moderator(group, event.user)
         if not allowed:
             return Reply("Sorry, only the group's moderators may apply or dismiss this.")
-        text = str(item.action.get("text", ""))
-        drafts = [
-            OutboxDraft(ChannelRef.from_json(d["target"]), dict(d["action"]))
-            for d in item.action["drafts"]
-        ]
+        text = card.text
+        drafts = [OutboxDraft(e.target, e.action) for e in card.effects]
         if not await self._waiting(drafts):
             return Handled(f"{text}\n(already decided)")
         who = await self.roles_label(str(event.user))
@@ -144,7 +155,7 @@ class PolicyGate:
 
     async def _waiting(self, drafts: Sequence[OutboxDraft]) -> bool:
         for draft in drafts:
-            effect = await self.store.get_effect(int(draft.action.get("effect_id", 0)))
+            effect = await self.store.get_effect(_effect_of(draft) or 0)
             if effect is not None and effect.status == SUGGESTED:
                 return True
         return False
@@ -156,8 +167,14 @@ def _scoped(group: FanGroup, drafts: Sequence[OutboxDraft]) -> list[OutboxDraft]
         return list(drafts)
     out = []
     for draft in drafts:
-        kind = str(draft.action.get("kind"))
-        if draft.target.platform is Platform.DISCORD and kind in GUILD_KINDS:
-            draft = OutboxDraft(draft.target, draft.action | {"kind": GUILD_KINDS[kind]})
+        action = draft.action
+        if draft.target.platform is Platform.DISCORD and isinstance(action, MemberSanction):
+            wide = GUILD_WIDE.get(type(action))
+            draft = OutboxDraft(draft.target, action.as_kind(wide)) if wide else draft
         out.append(draft)
     return out
+
+
+def _effect_of(draft: OutboxDraft) -> int | None:
+    action = draft.action
+    return action.effect_id if isinstance(action, EffectAction) else None

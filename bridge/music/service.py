@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from bridge.actions import EditAction
 from bridge.events import MessagePosted
 from bridge.music.resolve import share_drafts_keys
 from bridge.ports import Clock, Store
@@ -107,7 +108,7 @@ class MusicService:
             links = await self.store.links_for_group(message.group_id)
             channels = {lk.channel for lk in links if lk.direction.receives} - {message.origin}
             drafts += [
-                OutboxDraft(channel, {"kind": "edit", "message_id": message_id})
+                OutboxDraft(channel, EditAction(message_id=message_id))
                 for channel in sorted(channels, key=str)
             ]
         if drafts:

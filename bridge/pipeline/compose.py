@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from bridge.actions import OutgoingMessage, ReplyContext
-from bridge.events import Attachment
+from bridge.actions import EditAction, OutgoingMessage, Placement, PostAction, ReplyContext
 from bridge.groups.artists import BADGE, artist_accounts
 from bridge.groups.names import name_key, shows_badge
 from bridge.ids import ChannelRef, MessageCopy, UserRef
@@ -61,21 +59,29 @@ class Composer:
         self.max_attachment_bytes = max_attachment_bytes
 
     async def compose(
-        self, message: StoredMessage, target: ChannelRef, action: dict[str, Any], marker: str
+        self,
+        message: StoredMessage,
+        target: ChannelRef,
+        action: PostAction | EditAction,
+        marker: str,
     ) -> OutgoingMessage:
+        """A post carries its attachments and its place (thread, reply); an edit changes the
+        text only."""
+        post = action if isinstance(action, PostAction) else None
         account = await self.store.get_account(message.author) if message.author else None
         name, avatar = _name_and_avatar(message.author, account)
         names, badge = await self._group_names(message.group_id, account)
         text = await self._with_music_links(message, Document.from_json(message.text))
         text = with_posted_at(text, message)
-        thread_root, reply, thread_name = await self._placement(target, action, names)
+        placement = post.placement if post else None
+        thread_root, reply, thread_name = await self._placement(target, placement, names)
         return OutgoingMessage(
             author_name=names.display(name),
             author_avatar=avatar,
             badge=badge,
             text=text,
             marker=marker,
-            attachments=tuple(Attachment(**a) for a in action.get("attachments", [])),
+            attachments=post.attachments if post else (),
             thread_root=thread_root,
             thread_name=thread_name,
             reply=reply,
@@ -108,20 +114,20 @@ class Composer:
         return _name_and_avatar(author, account)
 
     async def _placement(
-        self, target: ChannelRef, action: dict[str, Any], names: NamePolicy
+        self, target: ChannelRef, placement: Placement | None, names: NamePolicy
     ) -> tuple[MessageCopy | None, ReplyContext | None, str | None]:
         """The copy this message goes under, the reply it quotes, and the name of the thread a
         reply may start (the root message's plain text, never the reply's)."""
-        parent_id = action.get("parent_id")
-        if parent_id is None:
+        if placement is None:
             return None, None, None
-        copies = [c for c in await self.store.copies_of(int(parent_id)) if c.channel == target]
+        parent_id = placement.parent_id
+        copies = [c for c in await self.store.copies_of(parent_id) if c.channel == target]
         root = min(copies, key=lambda c: c.part) if copies else None
-        parent = await self.store.get_message(int(parent_id))
+        parent = await self.store.get_message(parent_id)
         if parent is None:
             return root, None, None
         plain = Document.from_json(parent.text).plain().replace("\n", " ")
-        if action.get("style") == "thread":
+        if placement.style == "thread":
             return root, None, plain.strip() or None
         name, _ = await self._author(parent.author)
         snippet = plain

@@ -9,14 +9,28 @@ import functools
 import heapq
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from bridge.actions import OutgoingMessage, SendResult, styled
+from bridge.actions import (
+    BanAction,
+    DeleteAction,
+    EditAction,
+    EffectAction,
+    MemberSanction,
+    OutboxAction,
+    OutgoingMessage,
+    PostAction,
+    ReactAction,
+    SendResult,
+    UnbanAction,
+    UnreadableAction,
+    styled,
+)
 from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
-from bridge.moderation.delivery import more_handlers
 from bridge.pipeline.compose import Composer
+from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.pipeline.echo import EchoGuard, marker_for
 from bridge.ports import (
     ChatAdapter,
@@ -33,10 +47,6 @@ from bridge.records import OutboxDraft, OutboxItem
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
-
-
-class Skipped(Exception):
-    """An action that no longer applies (a ban lifted before it took effect): done, skipped."""
 
 
 class WaitForRoom(DeliveryError):
@@ -80,21 +90,21 @@ class OutboxWorker:
         self.clock = clock
         self.settings = settings or OutboxSettings()
         self._wake = asyncio.Event()
-        self._handlers: dict[str, Callable[[OutboxItem, ChatAdapter], Awaitable[None]]] = {
-            "post": self._post,
-            "edit": self._edit,
-            "delete": self._delete,
-            "react": self._react,
-            "ban": self._ban,
-            "unban": self._unban,
-        }
-        self._handlers |= more_handlers(store)  # timeouts, kicks, guild bans, cards
+        self._handlers = (
+            DeliveryHandlers()
+            .add(PostAction, self._post)
+            .add(EditAction, self._edit)
+            .add(DeleteAction, self._delete)
+            .add(ReactAction, self._react)
+            .add(BanAction, self._ban)
+            .add(UnbanAction, self._unban)
+        )
         self._stopping = False
         # item id -> its delivery; never re-claimed while here, even past its lease
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._retries: list[float] = []  # a heap of the retry times this worker set
         # message id -> (channel, emoji) -> a react action that found no room (WaitForRoom)
-        self._no_room: dict[int, dict[tuple[ChannelRef, Emoji], dict[str, object]]] = {}
+        self._no_room: dict[int, dict[tuple[ChannelRef, Emoji], ReactAction]] = {}
         self.delivered = 0
         self.rate_limited = 0
         self.on_delivered: Callable[[OutboxItem], None] | None = None
@@ -102,12 +112,11 @@ class OutboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    def register(
-        self, handlers: Mapping[str, Callable[[OutboxItem, ChatAdapter], Awaitable[None]]]
-    ) -> None:
-        """More action kinds (report cards: bridge/reports/delivery.py; join cards and grants:
-        bridge/gates/delivery.py)."""
-        self._handlers |= handlers
+    def register(self, handlers: DeliveryHandlers) -> None:
+        """More action kinds, registered by the composition root (moderation effects:
+        bridge/moderation/delivery.py; report cards: bridge/reports/delivery.py; join cards and
+        grants: bridge/gates/delivery.py)."""
+        self._handlers.include(handlers)
 
     def stop(self) -> None:
         """Ask ``run`` to return once the deliveries in flight are finished and recorded.
@@ -188,10 +197,11 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> None:
         adapter = self.adapters.get(item.target.platform)
-        handler = self._handlers.get(str(item.action.get("kind")))
+        handler = self._handlers.find(item.action)
         if adapter is None or handler is None:
-            await self.store.bury(item.id, error="no adapter or unknown action")
-            await self._settle(item, "failed", "no adapter or unknown action")
+            why = _undeliverable(item.action, adapter)
+            await self.store.bury(item.id, error=why)
+            await self._settle(item, "failed", why)
             return
         try:
             await handler(item, adapter)
@@ -203,13 +213,13 @@ class OutboxWorker:
             self.metrics.rate_limited(item.target.platform.value)
             await self._retry_at(item, str(exc), self.clock.now() + exc.retry_after)
         except PermanentError as exc:
-            log.warning("=> %s %s refused: %s", item.target, item.action.get("kind"), exc)
+            log.warning("=> %s %s refused: %s", item.target, item.action.kind, exc)
             await self.store.bury(item.id, error=str(exc))
             await self._settle(item, "failed", str(exc))
         except (TransientError, OSError, TimeoutError) as exc:
             await self._retry_later(item, str(exc) or type(exc).__name__)
         except Exception as exc:  # an adapter bug must not stop delivery to other channels
-            log.exception("=> %s %s failed", item.target, item.action.get("kind"))
+            log.exception("=> %s %s failed", item.target, item.action.kind)
             await self._retry_later(item, repr(exc))
         else:
             await self.store.complete(item.id)
@@ -236,27 +246,27 @@ class OutboxWorker:
 
     async def _settle(self, item: OutboxItem, status: str, detail: str) -> None:
         """The modlog effect this item performs (if any) is done, failed or skipped."""
-        effect = item.action.get("effect_id")
-        if effect is not None:
+        action = item.action
+        if isinstance(action, EffectAction) and action.effect_id is not None:
             await self.store.set_effect(
-                int(effect), status=status, detail=detail, at=self.clock.now()
+                action.effect_id, status=status, detail=detail, at=self.clock.now()
             )
 
     # -- handlers ----------------------------------------------------------------------------
-    async def _target_copies(self, item: OutboxItem) -> list[MessageCopy]:
-        copies = await self.store.copies_of(int(item.action["message_id"]))
+    async def _target_copies(self, item: OutboxItem, message_id: int) -> list[MessageCopy]:
+        copies = await self.store.copies_of(message_id)
         return sorted((c for c in copies if c.channel == item.target), key=lambda c: c.part)
 
-    async def _post(self, item: OutboxItem, adapter: ChatAdapter) -> None:
-        message = await self.store.get_message(int(item.action["message_id"]))
+    async def _post(self, action: PostAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        message = await self.store.get_message(action.message_id)
         if message is None or message.deleted_at is not None:
             return
         # a retry resumes after the parts already delivered (a crash, or a split message whose
         # later part failed): those are never sent twice
-        first = len(await self._target_copies(item))
+        first = len(await self._target_copies(item, message.id))
         marker = marker_for(item.id, item.attempts)
-        outgoing = await self.composer.compose(message, item.target, item.action, marker)
-        outgoing = styled(outgoing, item.action)
+        outgoing = await self.composer.compose(message, item.target, action, marker)
+        outgoing = styled(outgoing, action)
         if item.resumed:
             first = await self._adopt_unrecorded(item, adapter, message.id, outgoing, first)
         outgoing = replace(outgoing, first_part=first)
@@ -304,14 +314,14 @@ class OutboxWorker:
                 thread_id=result.thread_id,
             )
 
-    async def _edit(self, item: OutboxItem, adapter: ChatAdapter) -> None:
-        message = await self.store.get_message(int(item.action["message_id"]))
-        copies = await self._target_copies(item)
+    async def _edit(self, action: EditAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        message = await self.store.get_message(action.message_id)
+        copies = await self._target_copies(item, action.message_id)
         if message is None or message.deleted_at is not None or not copies:
             return
         marker = marker_for(item.id, item.attempts)
-        outgoing = await self.composer.compose(message, item.target, item.action, marker)
-        outgoing = styled(outgoing, item.action)
+        outgoing = await self.composer.compose(message, item.target, action, marker)
+        outgoing = styled(outgoing, action)
         result = await adapter.edit(item.target, copies, outgoing)
         known = {c.platform_message_id for c in copies}
         for part, platform_id in enumerate(result.ids):
@@ -324,22 +334,22 @@ class OutboxWorker:
                     thread_id=result.thread_id or copies[0].thread_id,
                 )
 
-    async def _delete(self, item: OutboxItem, adapter: ChatAdapter) -> None:
-        copies = await self._target_copies(item)
+    async def _delete(self, action: DeleteAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        copies = await self._target_copies(item, action.message_id)
         if copies:
             await adapter.delete(item.target, copies)
 
-    async def _react(self, item: OutboxItem, adapter: ChatAdapter) -> None:
-        copies = await self._target_copies(item)
+    async def _react(self, action: ReactAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        copies = await self._target_copies(item, action.message_id)
         if not copies:
             return
-        emoji, add = Emoji(**item.action["emoji"]), bool(item.action["add"])
-        message_id, key = int(item.action["message_id"]), (item.target, emoji)
+        emoji, add = action.emoji, action.add
+        message_id, key = action.message_id, (item.target, emoji)
         try:
             await adapter.react(item.target, copies[0], emoji, add=add)
         except WaitForRoom as exc:
             log.info("=> %s %s waits for room on message #%d", item.target, emoji.name, message_id)
-            self._no_room.setdefault(message_id, {})[key] = dict(item.action)
+            self._no_room.setdefault(message_id, {})[key] = action
             raise Skipped(f"kept until room frees: {exc}") from exc
         if not add:
             await self._room_freed(message_id, key)
@@ -355,20 +365,25 @@ class OutboxWorker:
             await self.store.enqueue(drafts, at=self.clock.now())
             self.wake()
 
-    async def _ban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
-        if not await self._banned(item):  # a softban: the unban came first
+    async def _ban(self, action: BanAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        if not await self._banned(action):  # a softban: the unban came first
             raise Skipped("unbanned before the ban took effect")
-        await adapter.ban(item.target, str(item.action["user"]), reason=self._reason(item))
+        await adapter.ban(item.target, action.user, reason=_reason(action))
 
-    async def _unban(self, item: OutboxItem, adapter: ChatAdapter) -> None:
-        if await self._banned(item):
+    async def _unban(self, action: UnbanAction, item: OutboxItem, adapter: ChatAdapter) -> None:
+        if await self._banned(action):
             raise Skipped("banned again before the unban took effect")
-        await adapter.unban(item.target, str(item.action["user"]), reason=self._reason(item))
+        await adapter.unban(item.target, action.user, reason=_reason(action))
 
-    async def _banned(self, item: OutboxItem) -> bool:
-        group, member = int(item.action["group_id"]), int(item.action["member_id"])
-        return await self.store.is_banned(group, member)
+    async def _banned(self, action: MemberSanction) -> bool:
+        return await self.store.is_banned(action.group_id, action.member_id)
 
-    @staticmethod
-    def _reason(item: OutboxItem) -> str:
-        return str(item.action.get("reason") or "fanbridge: banned from the Fan Group")
+
+def _reason(action: MemberSanction) -> str:
+    return action.reason or "fanbridge: banned from the Fan Group"
+
+
+def _undeliverable(action: OutboxAction, adapter: ChatAdapter | None) -> str:
+    if isinstance(action, UnreadableAction):
+        return action.why
+    return "no adapter" if adapter is None else f"no handler for {action.kind}"

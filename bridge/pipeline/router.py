@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Mapping
 
-from bridge.announce.service import AnnounceService
 from bridge.events import (
-    AnnounceInvoked,
-    CommandInvoked,
     CoreEvent,
     HomeOpened,
     MemberBanned,
@@ -18,20 +14,14 @@ from bridge.events import (
     MessageDeleted,
     MessageEdited,
     MessagePosted,
-    MessageShortcut,
-    ModCardClicked,
     ReactionChanged,
-    ReportActed,
-    ReportFiled,
 )
-from bridge.groups.commands import GroupCommands
+from bridge.ids import ChannelRef, UserRef
 from bridge.metrics import Metrics, NullMetrics
-from bridge.outcome import Handled, Ignored, Outcome
+from bridge.outcome import EventHandler, EventHandlers, Handled, Ignored, Outcome
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.ordering import InOrder
 from bridge.ports import Clock, Store
-from bridge.relay.service import RelayService
-from bridge.reports.service import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -48,35 +38,18 @@ class Router:
         self,
         *,
         store: Store,
-        relay: RelayService,
-        commands: GroupCommands,
+        handlers: Mapping[type, EventHandler],
         echo: EchoGuard,
         clock: Clock,
-        reports: ReportService | None = None,
-        announce: AnnounceService | None = None,
         metrics: Metrics | None = None,
     ) -> None:
+        """``handlers``: event type -> its handler, every service's ``handlers()`` merged by
+        the composition root (``merge_handlers``)."""
         self.store = store
         self.metrics: Metrics = metrics or NullMetrics()
         self.echo = echo
         self.clock = clock
-        self._table: dict[type, Callable[[Any], Awaitable[Outcome]]] = {
-            MessagePosted: relay.posted,
-            MessageEdited: relay.edited,
-            MessageDeleted: relay.deleted,
-            ReactionChanged: relay.reaction,
-            CommandInvoked: commands.handle,
-            HomeOpened: commands.home,
-            MemberBanned: relay.moderation.platform_ban,
-            MemberUnbanned: relay.moderation.platform_ban,
-            MessageShortcut: relay.moderation.shortcut,
-            MemberTimedOut: relay.moderation.timed_out,
-            ModCardClicked: relay.moderation.policy.click,
-        }
-        if reports is not None:
-            self._table |= {ReportFiled: reports.filed, ReportActed: reports.acted}
-        if announce is not None:
-            self._table[AnnounceInvoked] = announce.handle
+        self._table: EventHandlers = dict(handlers)
         self.events_in = 0
         self._order = InOrder()
 
@@ -127,14 +100,27 @@ def _platform(event: CoreEvent) -> str:
     return where.platform.value
 
 
-def _order_key(event: CoreEvent) -> object:
+def _order_key(event: CoreEvent) -> ChannelRef | UserRef:
     """Events of one channel are handled in the order they arrived (a home view: per user; a
-    ban or unban: per target, so a softban's unban never overtakes its ban)."""
-    return (
-        getattr(event, "channel", None)
-        or getattr(event, "user", None)
-        or getattr(event, "target", None)
-    )
+    ban, unban or timeout from the platform: per target, so a softban's unban never overtakes
+    its ban). Every other event happens in a channel."""
+    if isinstance(event, HomeOpened):
+        return event.user
+    if isinstance(event, MemberBanned | MemberUnbanned | MemberTimedOut):
+        return event.target
+    return event.channel
 
 
-__all__ = ["Handled", "Ignored", "Router"]
+def merge_handlers(*tables: Mapping[type, EventHandler]) -> EventHandlers:
+    """One table from every service's ``handlers()``; two services claiming one event type is
+    a wiring mistake, refused at start."""
+    merged: EventHandlers = {}
+    for table in tables:
+        for kind, handler in table.items():
+            if kind in merged:
+                raise ValueError(f"two handlers for {kind.__name__}")
+            merged[kind] = handler
+    return merged
+
+
+__all__ = ["Handled", "Ignored", "Router", "merge_handlers"]

@@ -95,3 +95,37 @@ class UserDirectory(Protocol):
     async def user_exists(self, user: UserRef) -> bool | None:
         """False when the platform says there is no such user; None when it cannot tell now."""
         ...
+
+
+@runtime_checkable
+class Timeouts(Protocol):
+    """An optional ability of a chat adapter: time a member out on the whole platform server
+    (Discord's communication timeout)."""
+
+    async def timeout(self, target: ChannelRef, user: str, *, until: float | None) -> None:
+        """Time ``user`` out until ``until`` (None: lift the timeout)."""
+        ...
+
+
+@runtime_checkable
+class Kicks(Protocol):
+    """An optional ability of a chat adapter: remove a member (``scope`` "channel": from the
+    linked channel; "guild": from the Discord server)."""
+
+    async def kick(self, target: ChannelRef, user: str, *, scope: str, reason: str) -> None: ...
+
+
+@runtime_checkable
+class GuildBans(Protocol):
+    """An optional ability of a chat adapter: ban from (``add``) or unban from the platform
+    server the channel is in."""
+
+    async def guild_ban(self, target: ChannelRef, user: str, *, add: bool, reason: str) -> None: ...
+
+
+@runtime_checkable
+class ModCards(Protocol):
+    """An optional ability of a chat adapter: post a moderation suggestion card with "Apply" /
+    "Dismiss" buttons that come back as ModCardClicked for outbox item ``card``."""
+
+    async def post_card(self, target: ChannelRef, text: str, *, card: int) -> None: ...

@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bridge.actions import DeleteAction, EditAction, Placement, PostAction, ReactAction
 from bridge.errors import CopyExists
 from bridge.events import MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
 from bridge.gates.check import GateCheck
 from bridge.ids import ChannelRef, MessageCopy
 from bridge.moderation.service import ModerationService
 from bridge.music.service import MusicService
-from bridge.outcome import Handled, Ignored, Outcome
+from bridge.outcome import EventHandlers, Handled, Ignored, Outcome
 from bridge.ports import Clock, Store
 from bridge.records import ChannelLink, OutboxDraft
 from bridge.text import Emoji
@@ -22,13 +23,6 @@ log = logging.getLogger(__name__)
 
 def emoji_key(emoji: Emoji) -> str:
     return (emoji.custom_id and f"custom:{emoji.name}") or emoji.unicode or emoji.name
-
-
-def attachments_json(event: MessagePosted) -> list[dict[str, object]]:
-    return [
-        {"url": a.url, "filename": a.filename, "size": a.size, "content_type": a.content_type}
-        for a in event.attachments
-    ]
 
 
 class RelayService:
@@ -45,6 +39,16 @@ class RelayService:
         self.music = music
         self.moderation = ModerationService(store, clock, wake, music)
         self.gates = GateCheck(store)  # join gates: invite / approval groups
+
+    def handlers(self) -> EventHandlers:
+        """The events the relay handles (merged into the router's table by the composition
+        root)."""
+        return {
+            MessagePosted: self.posted,
+            MessageEdited: self.edited,
+            MessageDeleted: self.deleted,
+            ReactionChanged: self.reaction,
+        }
 
     async def _targets(self, origin: ChannelRef) -> tuple[ChannelLink | None, list[ChannelLink]]:
         link = await self.store.link_for_channel(origin)
@@ -66,15 +70,14 @@ class RelayService:
         )
         if await self.store.is_banned(link.group_id, account.member_id):
             return Ignored("the author is banned from the group")
-        if await self.moderation.is_timed_out(link.group_id, account.member_id):
+        if await self.moderation.more.is_timed_out(link.group_id, account.member_id):
             return Ignored("the author is timed out in the group")
         if not await self.gates.admitted(link.group_id, account.member_id):
             return Ignored("the author is not admitted to the gated group")
         parent_id, style = await self._parent(event)
-        action: dict[str, object] = {"kind": "post", "attachments": attachments_json(event)}
-        if parent_id is not None:
-            action |= {"parent_id": parent_id, "style": style}
-        drafts = [OutboxDraft(t.channel, dict(action)) for t in targets]
+        placement = Placement(parent_id, style) if parent_id is not None else None
+        action = PostAction(attachments=event.attachments, placement=placement)
+        drafts = [OutboxDraft(t.channel, action) for t in targets]
         try:
             message, _ = await self.store.record_message(
                 group_id=link.group_id,
@@ -127,7 +130,7 @@ class RelayService:
         if text == message.text:
             return Ignored("text unchanged")
         await self.store.mark_edited(message.id, text=text, at=self.clock.now())
-        return await self._fan_out(event.channel, message.id, {"kind": "edit"})
+        return await self._fan_out(event.channel, EditAction(message_id=message.id))
 
     async def deleted(self, event: MessageDeleted) -> Outcome:
         copy = await self.store.find_copy(event.channel, event.message_id)
@@ -143,16 +146,14 @@ class RelayService:
         await self.store.mark_deleted(message.id, at=self.clock.now())
         if self.music is not None:
             await self.music.removed(message.id)
-        return await self._fan_out(event.channel, message.id, {"kind": "delete"})
+        return await self._fan_out(event.channel, DeleteAction(message_id=message.id))
 
-    async def _fan_out(
-        self, origin: ChannelRef, message_id: int, action: dict[str, object]
-    ) -> Outcome:
+    async def _fan_out(self, origin: ChannelRef, action: EditAction | DeleteAction) -> Outcome:
         _, targets = await self._targets(origin)
-        drafts = [OutboxDraft(t.channel, {**action, "message_id": message_id}) for t in targets]
+        drafts = [OutboxDraft(t.channel, action) for t in targets]
         await self.store.enqueue(drafts, at=self.clock.now())
         self.wake()
-        return Handled(f"{action['kind']} to {len(drafts)} channel(s)")
+        return Handled(f"{action.kind} to {len(drafts)} channel(s)")
 
     async def reaction(self, event: ReactionChanged) -> Outcome:
         copy = await self.store.find_copy(event.channel, event.message_id)
@@ -186,12 +187,7 @@ class RelayService:
             had = bool(before - {channel})
             has = bool(after - {channel})
             if had != has:
-                action = {
-                    "kind": "react",
-                    "message_id": copy.message_id,
-                    "add": has,
-                    "emoji": _emoji_dict(emoji),
-                }
+                action = ReactAction(message_id=copy.message_id, emoji=emoji, add=has)
                 drafts.append(OutboxDraft(channel, action))
         return drafts
 

@@ -6,19 +6,16 @@ onto PermanentError / TransientError / RateLimited like the adapters' senders do
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
+from bridge.actions import ReportCardAction, ReportCardUpdateAction
 from bridge.ids import ChannelRef, Platform
-from bridge.pipeline.outbox import Skipped
+from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.ports import ChatAdapter, PermanentError
 from bridge.records import OutboxItem
 from bridge.reports.model import ReportCards
 from bridge.reports.service import ReportService
 
-Handler = Callable[[OutboxItem, ChatAdapter], Awaitable[None]]
 
-
-def report_handlers(service: ReportService) -> dict[str, Handler]:
+def report_handlers(service: ReportService) -> DeliveryHandlers:
     def cards_on(platform: Platform) -> ReportCards:
         found = service.cards.get(platform)
         if found is None:
@@ -29,8 +26,8 @@ def report_handlers(service: ReportService) -> dict[str, Handler]:
         refs = await service.reports.report_cards(report_id)
         return [ref.card_id for ref in refs if ref.channel == channel]
 
-    async def post(item: OutboxItem, _: ChatAdapter) -> None:
-        report = await service.reports.get_report(int(item.action["report_id"]))
+    async def post(action: ReportCardAction, item: OutboxItem, _: ChatAdapter) -> None:
+        report = await service.reports.get_report(action.report_id)
         card = await service.card_for(report) if report else None
         if report is None or card is None:
             raise Skipped("the report or its message is gone")
@@ -39,12 +36,12 @@ def report_handlers(service: ReportService) -> dict[str, Handler]:
         card_id = await cards_on(item.target.platform).post_card(item.target, card)
         await service.reports.add_report_card(report.id, item.target, card_id)
 
-    async def update(item: OutboxItem, _: ChatAdapter) -> None:
-        report = await service.reports.get_report(int(item.action["report_id"]))
+    async def update(action: ReportCardUpdateAction, item: OutboxItem, _: ChatAdapter) -> None:
+        report = await service.reports.get_report(action.report_id)
         card = await service.card_for(report) if report else None
         if report is None or card is None:
             raise Skipped("the report or its message is gone")
         for card_id in await card_ids(report.id, item.target):
             await cards_on(item.target.platform).update_card(item.target, card_id, card)
 
-    return {"report_card": post, "report_card_update": update}
+    return DeliveryHandlers().add(ReportCardAction, post).add(ReportCardUpdateAction, update)

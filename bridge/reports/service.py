@@ -12,14 +12,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from bridge.actions import ReportCardAction, ReportCardUpdateAction
 from bridge.events import CommandInvoked, ReportActed, ReportFiled
-from bridge.groups.replies import NOT_BRIDGED, platform_name, safe_name
-from bridge.groups.roles import GroupRoles
+from bridge.groups.identity import platform_name, safe_name
 from bridge.groups.usage import find_group
-from bridge.ids import ChannelRef, Platform, UserRef
-from bridge.moderation.model import REFUSED, BanRequest, TimeoutRequest
-from bridge.moderation.service import ModerationService
-from bridge.outcome import Outcome, Reply
+from bridge.ids import ChannelRef, Platform, Role, UserRef
+from bridge.moderation.sanctions import TimeoutRequest
+from bridge.moderation.service import REFUSED, BanRequest, ModerationService
+from bridge.outcome import EventHandlers, Outcome, Reply
 from bridge.ports import Clock, Store
 from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
 from bridge.reports.model import Report, ReportCard, ReportCards, ReportStore
@@ -28,6 +28,7 @@ from bridge.text import Document
 log = logging.getLogger(__name__)
 
 SETTING = "modchannel"
+NOT_BRIDGED = "This message is not bridged by a Fan Group."
 THANKS = "Thanks: the moderators were told. They will not see your name on the report."
 NO_MODCHANNEL = (
     "Thanks: your report is in the modlog, but this group has no moderator channel yet "
@@ -50,7 +51,6 @@ class ReportService:
         self.reports = reports
         self.moderation = moderation
         self.clock = clock
-        self.roles = GroupRoles(store)
         self.cards: dict[Platform, ReportCards] = {}
         self._actions: dict[str, Callable[[Report, ReportActed, FanGroup], Awaitable[str]]] = {
             "delete": self._delete,
@@ -69,7 +69,7 @@ class ReportService:
                 "Usage: `/fangroup modchannel <group>` in the channel moderators read "
                 "(`/fangroup modchannel clear` to stop)."
             )
-        if not await self.roles.may_manage(event, group):
+        if not (event.can_manage_channel or await self._is_owner(group, event.user)):
             return Reply(
                 "Sorry, only the group's owners and the platform's channel managers may set "
                 "its moderator channel."
@@ -100,7 +100,18 @@ class ReportService:
                 return group
         return None
 
+    async def _is_owner(self, group: FanGroup, user: UserRef) -> bool:
+        account = await self.store.get_account(user)
+        if account is None:
+            return False
+        roles = await self.store.roles_in_group(group.id)
+        return any(r.member_id == account.member_id and r.role is Role.OWNER for r in roles)
+
     # -- a member reports a message ------------------------------------------------------------
+    def handlers(self) -> EventHandlers:
+        """A report filed on a message, and a moderator's answer on its card."""
+        return {ReportFiled: self.filed, ReportActed: self.acted}
+
     async def filed(self, event: ReportFiled) -> Outcome:
         link = await self.store.link_for_channel(event.channel)
         group = await self.store.get_group_by_id(link.group_id) if link else None
@@ -160,9 +171,9 @@ class ReportService:
     async def _post_cards(self, group: FanGroup, report: Report) -> int:
         """Queue a card for each moderator channel (the outbox posts it, retrying through an
         outage, and records its id for the later update)."""
-        spec = {"kind": "report_card", "report_id": report.id}
+        action = ReportCardAction(report_id=report.id)
         channels = [c for c in modchannels(group) if c.platform in self.cards]
-        await self._enqueue([OutboxDraft(c, dict(spec)) for c in channels])
+        await self._enqueue([OutboxDraft(c, action) for c in channels])
         return len(channels)
 
     async def _enqueue(self, drafts: list[OutboxDraft]) -> None:
@@ -227,7 +238,7 @@ class ReportService:
         request = TimeoutRequest(
             group, account, until, event.actor, event.channel.platform, _why(report)
         )
-        action = await self.moderation.apply_timeout(request)
+        action = await self.moderation.more.apply_timeout(request)
         target = safe_name(account.display_name)
         return f"⏳ {target} timed out for {TIMEOUT_MINUTES} minutes by {name} (modlog #{action})"
 
@@ -244,9 +255,9 @@ class ReportService:
         behind the card's own post in that channel, it finds the card's id recorded."""
         channels = {ref.channel for ref in await self.reports.report_cards(report.id)}
         channels |= set(modchannels(group))
-        spec = {"kind": "report_card_update", "report_id": report.id}
+        action = ReportCardUpdateAction(report_id=report.id)
         ordered = sorted((c for c in channels if c.platform in self.cards), key=str)
-        await self._enqueue([OutboxDraft(c, dict(spec)) for c in ordered])
+        await self._enqueue([OutboxDraft(c, action) for c in ordered])
 
 
 def _plain(stored: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bridge.actions import OutgoingMessage, SendResult
+from bridge.actions import OutgoingMessage, PostAction, SendResult
 from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.pipeline.compose import Composer, NamePolicy
 from bridge.pipeline.echo import EchoGuard
@@ -69,7 +69,7 @@ async def test_a_split_message_resumes_after_the_parts_already_sent(store: SqlSt
         origin=ORIGIN,
         origin_message_id="1.0",
         text=doc("long").to_json(),
-        fanout=[OutboxDraft(TARGET, {"kind": "post"})],
+        fanout=[OutboxDraft(TARGET, PostAction())],
     )
     adapter = FlakyDiscord()
     worker = OutboxWorker(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
+from bridge.actions import DeleteAction, EditAction, PostAction
 from bridge.errors import ChannelAlreadyLinked, CopyExists, GroupExists
 from bridge.ids import ChannelRef, Direction, Platform, Role, UserRef
 from bridge.records import OutboxDraft, OutboxStatus
@@ -117,7 +118,7 @@ async def test_accounts_upsert_and_merge_into_one_member(store: SqlStore) -> Non
 
 async def test_message_copies_lead_to_every_sibling(store: SqlStore) -> None:
     group = await store.create_group(slug="c", name="C")
-    drafts = [OutboxDraft(D2, {"kind": "post"}), OutboxDraft(S1, {"kind": "post"})]
+    drafts = [OutboxDraft(D2, PostAction()), OutboxDraft(S1, PostAction())]
     message, outbox_ids = await store.record_message(
         group_id=group.id,
         author=ALICE,
@@ -177,7 +178,11 @@ async def test_inbound_events_are_deduplicated(store: SqlStore, clock) -> None: 
 
 async def test_outbox_claims_in_order_per_channel(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     ids = await store.enqueue(
-        [OutboxDraft(D1, {"n": 1}), OutboxDraft(S1, {"n": 2}), OutboxDraft(D1, {"n": 3})],
+        [
+            OutboxDraft(D1, DeleteAction(message_id=1)),
+            OutboxDraft(S1, DeleteAction(message_id=2)),
+            OutboxDraft(D1, DeleteAction(message_id=3)),
+        ],
         at=clock.now(),
     )
     assert await store.outbox_depth() == 3
@@ -187,7 +192,7 @@ async def test_outbox_claims_in_order_per_channel(store: SqlStore, clock) -> Non
     assert all(i.status is OutboxStatus.INFLIGHT for i in first)
     assert await store.claim(now=clock.now()) == []
     await store.complete(ids[0], result={"message_id": "77"})
-    assert [i.action for i in await store.claim(now=clock.now())] == [{"n": 3}]
+    assert [i.action for i in await store.claim(now=clock.now())] == [DeleteAction(message_id=3)]
     await store.complete(ids[1])
     await store.complete(ids[2])
     assert await store.outbox_depth() == 0
@@ -200,10 +205,15 @@ async def test_a_channels_long_backlog_never_hides_another_channels_items(
 ) -> None:  # type: ignore[no-untyped-def]
     """A catch-up can queue thousands of copies for one channel: the next channel's item is
     claimed at once, not after the backlog drains."""
-    await store.enqueue([OutboxDraft(D1, {"n": n}) for n in range(1500)], at=clock.now())
-    [later] = await store.enqueue([OutboxDraft(S1, {"n": "live"})], at=clock.now())
+    await store.enqueue(
+        [OutboxDraft(D1, DeleteAction(message_id=n)) for n in range(1500)], at=clock.now()
+    )
+    [later] = await store.enqueue([OutboxDraft(S1, DeleteAction(message_id=1500))], at=clock.now())
     claimed = await store.claim(now=clock.now())
-    assert [i.action["n"] for i in claimed] == [0, "live"]
+    assert [i.action for i in claimed] == [
+        DeleteAction(message_id=0),
+        DeleteAction(message_id=1500),
+    ]
     assert claimed[1].id == later
 
 
@@ -213,7 +223,8 @@ async def test_a_claim_says_when_an_earlier_delivery_may_have_reached_the_platfo
     """A first claim is a first try; a claim after an expired lease (the worker died mid-send)
     or after a retry may find the copy already made, and says so."""
     first, second = await store.enqueue(
-        [OutboxDraft(D1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now()
+        [OutboxDraft(D1, DeleteAction(message_id=1)), OutboxDraft(S1, DeleteAction(message_id=2))],
+        at=clock.now(),
     )
     claimed = await store.claim(now=clock.now(), lease=10)
     assert [i.resumed for i in claimed] == [False, False]
@@ -225,7 +236,8 @@ async def test_a_claim_says_when_an_earlier_delivery_may_have_reached_the_platfo
 
 async def test_outbox_retry_waits_and_keeps_order(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
     a, b = await store.enqueue(
-        [OutboxDraft(S1, {"n": 1}), OutboxDraft(S1, {"n": 2})], at=clock.now()
+        [OutboxDraft(S1, DeleteAction(message_id=1)), OutboxDraft(S1, DeleteAction(message_id=2))],
+        at=clock.now(),
     )
     [item] = await store.claim(now=clock.now())
     await store.retry(item.id, error="HTTP 503", at=clock.now() + 30)
@@ -240,9 +252,9 @@ async def test_outbox_retry_waits_and_keeps_order(store: SqlStore, clock) -> Non
 
 
 async def test_outbox_dependency_and_expired_lease(store: SqlStore, clock) -> None:  # type: ignore[no-untyped-def]
-    [post] = await store.enqueue([OutboxDraft(D1, {"kind": "post"})], at=clock.now())
+    [post] = await store.enqueue([OutboxDraft(D1, PostAction())], at=clock.now())
     [edit] = await store.enqueue(
-        [OutboxDraft(S1, {"kind": "edit"}, depends_on=post)], at=clock.now()
+        [OutboxDraft(S1, EditAction(message_id=1), depends_on=post)], at=clock.now()
     )
     claimed = await store.claim(now=clock.now(), lease=10)
     assert [i.id for i in claimed] == [post]  # the edit waits for the post it depends on
@@ -256,7 +268,7 @@ async def test_an_item_still_being_delivered_is_not_claimed_again_past_its_lease
     store: SqlStore,
     clock,  # type: ignore[no-untyped-def]
 ) -> None:
-    [slow] = await store.enqueue([OutboxDraft(D1, {"kind": "post"})], at=clock.now())
+    [slow] = await store.enqueue([OutboxDraft(D1, PostAction())], at=clock.now())
     assert [i.id for i in await store.claim(now=clock.now(), lease=10)] == [slow]
     clock.advance(11)  # the delivery is slow, not dead: its worker says it is busy with it
     assert await store.claim(now=clock.now(), busy={slow}) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bridge.actions import DeleteAction
 from bridge.ids import ChannelRef, Platform
 from bridge.records import OutboxDraft
 from storage.repos import SqlStore
@@ -16,8 +17,8 @@ async def test_oldest_pending_is_the_first_unfinished_item(
 ) -> None:
     assert await store.outbox_oldest_pending_at() is None
     start = clock.now()
-    [first] = await store.enqueue([OutboxDraft(D1, {"n": 1})], at=start)
-    [second] = await store.enqueue([OutboxDraft(S1, {"n": 2})], at=start + 30)
+    [first] = await store.enqueue([OutboxDraft(D1, DeleteAction(message_id=1))], at=start)
+    [second] = await store.enqueue([OutboxDraft(S1, DeleteAction(message_id=2))], at=start + 30)
     assert await store.outbox_oldest_pending_at() == start
     claimed = await store.claim(now=start + 31)
     assert {i.id for i in claimed} == {first, second}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
+from bridge.actions import ReactAction
 from bridge.events import ReactionChanged
 from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.pipeline.catchup.model import (
@@ -121,6 +122,4 @@ def _emoji(raw: str, key: str) -> Emoji:
 
 
 def _react(channel: ChannelRef, message_id: int, emoji: Emoji, *, add: bool) -> OutboxDraft:
-    spec = {"name": emoji.name, "unicode": emoji.unicode, "custom_id": emoji.custom_id}
-    action = {"kind": "react", "message_id": message_id, "add": add, "emoji": spec}
-    return OutboxDraft(channel, action)
+    return OutboxDraft(channel, ReactAction(message_id=message_id, emoji=emoji, add=add))
