@@ -31,7 +31,8 @@ from bridge.announce.text import describe_list, preview, scheduled_reply
 from bridge.announce.when import WhenError, parse_when, zone_named
 from bridge.events import AnnounceInvoked
 from bridge.groups.artists import BADGE, artist_accounts
-from bridge.groups.identity import RoleService
+from bridge.groups.replies import no_group
+from bridge.groups.roles import GroupRoles
 from bridge.ids import ChannelRef, Platform, Role
 from bridge.outcome import EventHandlers, Outcome, Reply
 from bridge.pipeline.scheduler import NoScheduler, Scheduler
@@ -96,7 +97,7 @@ class AnnounceService:
         self.adapters = adapters
         self.scheduler: Scheduler = scheduler or NoScheduler()
         self.settings = settings or AnnounceSettings()
-        self.roles = RoleService(store)
+        self.roles = GroupRoles(store)
         self.settled = asyncio.Event()  # set by the outbox after each delivery
         self._table: dict[str, Callable[[AnnounceInvoked], Awaitable[Outcome]]] = {
             "post": self._post,
@@ -124,7 +125,7 @@ class AnnounceService:
         if event.group:
             group = await self.store.get_group(event.group)
             if group is None:
-                return Reply(f"No group `{event.group}`.")
+                return Reply(no_group(event.group))
             allowed = await self.roles.has_role(group, event.user, ANNOUNCERS)
             return [group] if allowed else Reply(REFUSED)
         return await self._default_groups(event)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bridge.actions import GrantAction, JoinCardAction
+from bridge.durations import describe_duration, read_duration
 from bridge.events import CommandInvoked
 from bridge.gates.check import (
     DEFAULT_TTL,
@@ -19,18 +20,11 @@ from bridge.gates.check import (
     GatedStore,
     GatePort,
     JoinRequest,
-    describe_duration,
-    parse_duration,
 )
 from bridge.groups.commands import row_id
-from bridge.groups.identity import (
-    RoleService,
-    hash_code,
-    new_code,
-    normalise_code,
-    platform_name,
-    safe_name,
-)
+from bridge.groups.identity import hash_code, new_code, normalise_code
+from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_name
+from bridge.groups.roles import GroupRoles
 from bridge.groups.usage import find_group
 from bridge.ids import ChannelRef, Platform, Role, UserRef, Visibility
 from bridge.outcome import Outcome, Reply
@@ -39,7 +33,6 @@ from bridge.records import FanGroup, OutboxDraft
 
 log = logging.getLogger(__name__)
 Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
-NOT_LINKED = "This channel is not linked to a group. See `/fangroup help`."
 VISIBILITY_USAGE = "Usage: `/fangroup visibility public|invite|approval`"
 INVITE_USAGE = "Usage: `/fangroup invite [uses] [expiry]` (e.g. `/fangroup invite 5 2d`)"
 CODE_WORDS = {
@@ -57,7 +50,7 @@ class GateService:
         self.store = store
         self.clock = clock
         self.wake = wake  # the outbox worker's, once cards and grants are queued
-        self.roles = RoleService(store)
+        self.roles = GroupRoles(store)
         self.check = GateCheck(store)
         self.ports: dict[Platform, GatePort] = {}  # filled once the platforms are connected
 
@@ -82,12 +75,8 @@ class GateService:
         value = event.args.get("value", "").strip().lower()
         if value not in set(Visibility):
             return Reply(f"*{group.name}* is {group.visibility.value}. {VISIBILITY_USAGE}")
-        owner = await self.roles.has_role(group, event.user, [Role.OWNER])
-        if not (event.can_manage_channel or owner):
-            return Reply(
-                "Sorry, you may not change who may join this group: it takes Manage Channels "
-                "(Discord), a workspace admin (Slack), or being an owner of the group."
-            )
+        if not await self.roles.may_manage(event, group):
+            return Reply(owners_only("change who may join this group"))
         await self.store.set_visibility(group.id, Visibility(value))
         return Reply(f"*{group.name}* is now {value}. {_EXPLAIN[Visibility(value)]}", False)
 
@@ -100,7 +89,7 @@ class GateService:
             return Reply("Sorry, only the group's owners and moderators may make invite codes.")
         uses_text, ttl_text = event.args.get("uses", ""), event.args.get("expiry", "")
         uses = int(uses_text) if uses_text.isdigit() else DEFAULT_USES if not uses_text else 0
-        ttl = parse_duration(ttl_text) if ttl_text else DEFAULT_TTL
+        ttl = read_duration(ttl_text, bare="d") if ttl_text else DEFAULT_TTL
         if not 1 <= uses <= MAX_USES or ttl is None:
             return Reply(INVITE_USAGE)
         code, now = new_code(), self.clock.now()

@@ -10,10 +10,13 @@ from dataclasses import replace
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
 from bridge.groups.artists import ArtistService, is_artist_anywhere
-from bridge.groups.identity import IdentityService, RoleService, platform_name, safe_name
+from bridge.groups.identity import IdentityService, RoleService
+from bridge.groups.mentions import is_user_id, target_id, too_large
+from bridge.groups.replies import NOT_LINKED, no_group, owners_only, platform_name, safe_name
+from bridge.groups.roles import GroupRoles
 from bridge.groups.usage import find_group, missing_argument, second_word_typo, unknown, usage
-from bridge.ids import ChannelRef, GroupKind, Platform, Role, UserRef
-from bridge.moderation.service import ModerationService, target_id
+from bridge.ids import ChannelRef, GroupKind, Role, UserRef
+from bridge.moderation.service import ModerationService
 from bridge.music.tab_query import TabPage, page_count
 from bridge.outcome import EventHandlers, HomeTabs, Outcome, Reply
 from bridge.ports import Store
@@ -52,12 +55,7 @@ HELP = (
 PAGE_SIZE = 5
 MAX_PAGE = 10_000  # as the Discord command's page option allows
 SORTS = ("recent", "top", "reacted")
-# A Discord id is a snowflake (a 64-bit count of milliseconds since 2015 and more): none is
-# larger than a signed 64-bit integer (a PostgreSQL BIGINT) before 2084, so a larger one is a
-# mistake, refused before it reaches the database or a platform.
-MAX_SNOWFLAKE = 2**63 - 1
 NUMBER = re.compile(r"[0-9]{1,30}")
-SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 MAX_ROW_ID = 2**31 - 1  # the bridge's own ids (cards, join requests) are INTEGER columns
 
 LinkHealth = Callable[[ChannelRef], Awaitable[str]]
@@ -81,7 +79,8 @@ class GroupCommands:
         self.health = health
         self.identity = IdentityService(store)
         self.roles = RoleService(store)
-        self.artists = ArtistService(store, self.roles)
+        self.rules = GroupRoles(store)
+        self.artists = ArtistService(store, self.rules)
         self._table: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]] = {
             "create": self._create,
             "link": self._link,
@@ -96,12 +95,7 @@ class GroupCommands:
             "help": self._help,
         }
         if moderation is not None:
-            self._table |= {
-                "ban": moderation.ban_command,
-                "unban": moderation.unban_command,
-                "modlog": moderation.modlog_command,
-            }
-            self._table |= moderation.more.commands()
+            self._table |= moderation.commands()
         if reports is not None:
             self._table["modchannel"] = reports.modchannel_command
 
@@ -141,14 +135,7 @@ class GroupCommands:
 
     async def is_moderator(self, group: FanGroup, user: UserRef) -> bool:
         """An owner or moderator of ``group`` (through any of the person's linked accounts)."""
-        return await self.roles.is_moderator(group, user)
-
-    async def _is_owner(self, event: CommandInvoked, group: FanGroup) -> bool:
-        account = await self.store.get_account(event.user)
-        if account is None:
-            return False
-        roles = await self.store.roles_in_group(group.id)
-        return any(r.member_id == account.member_id and r.role is Role.OWNER for r in roles)
+        return await self.rules.is_moderator(group, user)
 
     async def _create(self, event: CommandInvoked) -> Outcome:
         artist = event.args.get("kind") == GroupKind.ARTIST
@@ -158,7 +145,7 @@ class GroupCommands:
                 "create an artist group."
             )
         if not (event.can_manage_channel or artist):
-            return _refused("create a group here")
+            return Reply(owners_only("create a group here"))
         name = event.args.get("name", "").strip()
         if not name:
             return Reply(usage("create"))
@@ -215,9 +202,9 @@ class GroupCommands:
         word = event.args.get("group", "").strip()
         group = await find_group(self.store, word)
         if group is None:
-            return Reply(f"No group `{word[:80]}`. Create one with `/fangroup create <name>`.")
-        if not (event.can_manage_channel or await self._is_owner(event, group)):
-            return _refused("link this channel")
+            return Reply(no_group(word))
+        if not await self.rules.may_manage(event, group):
+            return Reply(owners_only("link this channel"))
         try:
             await self.store.link_channel(
                 group_id=group.id,
@@ -234,9 +221,9 @@ class GroupCommands:
         link = await self.store.link_for_channel(event.channel)
         group = await self.store.get_group_by_id(link.group_id) if link else None
         if group is None:
-            return Reply("This channel is not linked to a group.")
-        if not (event.can_manage_channel or await self._is_owner(event, group)):
-            return _refused("change this group's settings")
+            return Reply(NOT_LINKED)
+        if not await self.rules.may_manage(event, group):
+            return Reply(owners_only("change this group's settings"))
         value = event.args.get("value", "").lower()
         if value not in ("on", "off"):
             state = "on" if group.settings.get("music_links", True) else "off"
@@ -247,11 +234,11 @@ class GroupCommands:
     async def _unlink(self, event: CommandInvoked) -> Outcome:
         link = await self.store.link_for_channel(event.channel)
         if link is None:
-            return Reply("This channel is not linked to a group.")
+            return Reply(NOT_LINKED)
         group = await self.store.get_group_by_id(link.group_id)
-        owner = group is not None and await self._is_owner(event, group)
+        owner = group is not None and await self.rules.is_owner(group, event.user)
         if not (event.can_manage_channel or owner):
-            return _refused("unlink this channel")
+            return Reply(owners_only("unlink this channel"))
         await self.store.unlink_channel(event.channel)
         return Reply(f"Unlinked this channel from *{group.name if group else '?'}*.", False)
 
@@ -259,7 +246,7 @@ class GroupCommands:
         link = await self.store.link_for_channel(event.channel)
         group = await self.store.get_group_by_id(link.group_id) if link else None
         if group is None:
-            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+            return Reply(NOT_LINKED)
         sort = event.args.get("sort", "recent")
         page = event.args.get("page", "")
         number = min(int(page), MAX_PAGE) if NUMBER.fullmatch(page) else 1
@@ -297,7 +284,7 @@ class GroupCommands:
         link = await self.store.link_for_channel(event.channel)
         group = await self.store.get_group_by_id(link.group_id) if link else None
         if link is None or group is None:
-            return Reply("This channel is not linked to a group. See `/fangroup help`.")
+            return Reply(NOT_LINKED)
         lines = [f"*{group.name}* (`{group.slug}`, {group.kind.value}, {group.visibility.value})"]
         for other in await self.store.links_for_group(group.id):
             health = await self.health(other.channel) if self.health else "unknown"
@@ -325,22 +312,11 @@ def user_id_refusal(event: CommandInvoked) -> str | None:
     invoker's platform, in one line; None when it may be."""
     found = target_id(event.args.get("user", ""))
     platform = event.user.platform
-    if not found or VALID_USER_ID[platform](found):
+    if not found or is_user_id(platform, found):
         return None
     shown = safe_name(found[:40]) + ("…" if len(found) > 40 else "")
-    why = ": it is too large" if _too_large(platform, found) else ""
+    why = ": it is too large" if too_large(platform, found) else ""
     return f"`{shown}` is not a {platform_name(platform)} user id{why}. Nothing was done."
-
-
-def _too_large(platform: Platform, user_id: str) -> bool:
-    digits = user_id.isascii() and user_id.isdigit()
-    return platform is Platform.DISCORD and digits and int(user_id) > MAX_SNOWFLAKE
-
-
-VALID_USER_ID: dict[Platform, Callable[[str], bool]] = {
-    Platform.DISCORD: lambda i: NUMBER.fullmatch(i) is not None and 0 < int(i) <= MAX_SNOWFLAKE,
-    Platform.SLACK: lambda i: SLACK_USER_ID.fullmatch(i) is not None,
-}
 
 
 def row_id(raw: str) -> int | None:
@@ -352,10 +328,3 @@ def row_id(raw: str) -> int | None:
 
 def _same_workspace(channel: ChannelRef, user: UserRef) -> bool:
     return channel.platform is user.platform and channel.workspace == user.workspace
-
-
-def _refused(what: str) -> Reply:
-    return Reply(
-        f"Sorry, you may not {what}: it takes Manage Channels (Discord), a workspace admin "
-        "(Slack), or being an owner of the group."
-    )

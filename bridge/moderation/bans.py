@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bridge.actions import BanAction, MemberSanction, UnbanAction
 from bridge.events import CommandInvoked, MemberBanned, MemberUnbanned
 from bridge.groups.replies import platform_name, safe_name
 from bridge.ids import ChannelRef, Platform
@@ -18,6 +19,7 @@ from bridge.outcome import Handled, Ignored, Outcome, Reply
 from bridge.records import Account, OutboxDraft
 
 NO_UNDO = {Platform.SLACK: "Slack cannot undo a kick; the person can rejoin"}
+SANCTIONS: dict[str, type[MemberSanction]] = {"ban": BanAction, "unban": UnbanAction}
 USAGE = {"ban": "Usage: `/fangroup ban @user [reason]`", "unban": "Usage: `/fangroup unban @user`"}
 
 
@@ -86,9 +88,14 @@ class Bans:
             status = "skipped" if why else "pending"
             effect = await self.context.effect(action, link.channel, status, why)
             if why is None:
-                spec = {"kind": request.kind, "user": user, "effect_id": effect}
-                spec |= {"group_id": group.id, "member_id": member, "reason": request.reason}
-                drafts.append(OutboxDraft(link.channel, spec))
+                sanction = SANCTIONS[request.kind](
+                    user=user,
+                    group_id=group.id,
+                    member_id=member,
+                    reason=request.reason,
+                    effect_id=effect,
+                )
+                drafts.append(OutboxDraft(link.channel, sanction))
         await self.context.policy.submit(group.id, action, request.origin, drafts)
         return action
 

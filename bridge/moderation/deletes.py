@@ -4,6 +4,7 @@ delete is deleted; what it cannot delete is recorded as skipped, with why."""
 
 from __future__ import annotations
 
+from bridge.actions import DeleteAction
 from bridge.ids import Platform, UserRef
 from bridge.moderation.context import ModerationContext
 from bridge.music.service import MusicService
@@ -58,8 +59,8 @@ class Deletes:
             status = "skipped" if why else "pending"
             effect = await self.context.effect(action, channel, status, why)
             if why is None:
-                spec = {"kind": "delete", "message_id": message.id, "effect_id": effect}
-                drafts.append(OutboxDraft(channel, spec))
+                delete = DeleteAction(message_id=message.id, effect_id=effect)
+                drafts.append(OutboxDraft(channel, delete))
         return drafts
 
     async def _member_of(self, user: UserRef | None) -> int | None:

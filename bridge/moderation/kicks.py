@@ -4,6 +4,7 @@ a kick is a guild kick when the group's ``discord_kick_scope`` is ``guild``, els
 
 from __future__ import annotations
 
+from bridge.actions import KickAction
 from bridge.events import CommandInvoked
 from bridge.groups.replies import platform_name, safe_name
 from bridge.ids import ChannelRef, Platform
@@ -49,8 +50,8 @@ class Kicks:
             status = "skipped" if why else "pending"
             effect = await self.context.effect(action, link.channel, status, why)
             if why is None:
-                spec = {"kind": "kick", "user": user, "scope": scope, "reason": reason}
-                drafts.append(OutboxDraft(link.channel, spec | {"effect_id": effect}))
+                kick = KickAction(user=user, scope=scope, reason=reason, effect_id=effect)
+                drafts.append(OutboxDraft(link.channel, kick))
         return drafts
 
 

@@ -20,8 +20,9 @@ from bridge.actions import (
     UnbanAction,
 )
 from bridge.events import ModCardClicked
-from bridge.groups.identity import RoleService, platform_name, safe_name
-from bridge.ids import ChannelRef, Platform
+from bridge.groups.replies import platform_name, safe_name
+from bridge.groups.roles import GroupRoles
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
 from bridge.ports import Clock, Store
 from bridge.records import FanGroup, OutboxDraft
@@ -44,7 +45,7 @@ class PolicyGate:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.roles = RoleService(store)
+        self.roles = GroupRoles(store)
 
     async def submit(
         self, group_id: int, action: int, origin: Platform, drafts: Sequence[OutboxDraft]
@@ -122,8 +123,6 @@ class PolicyGate:
         workspace, _, user = rest.partition("/@")
         if platform not in set(Platform):
             return safe_name(ref)
-        from bridge.ids import UserRef
-
         account = await self.store.get_account(UserRef(Platform(platform), workspace, user))
         return safe_name(account.display_name if account else user)
 

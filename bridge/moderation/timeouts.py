@@ -6,6 +6,7 @@ store's ``member_timeout`` table, one per member and group."""
 
 from __future__ import annotations
 
+from bridge.actions import TimeoutAction
 from bridge.durations import DurationError, parse_duration, split_duration
 from bridge.events import CommandInvoked, MemberTimedOut
 from bridge.groups.replies import safe_name
@@ -131,8 +132,10 @@ class Timeouts:
             status = "skipped" if why else "pending"
             effect = await self.context.effect(action, channel, status, why)
             if why is None:
-                spec = {"kind": "timeout", "user": discord_user, "until": request.until}
-                drafts.append(OutboxDraft(channel, spec | {"effect_id": effect}))
+                timeout = TimeoutAction(
+                    user=str(discord_user), until=request.until, effect_id=effect
+                )
+                drafts.append(OutboxDraft(channel, timeout))
         return drafts
 
 

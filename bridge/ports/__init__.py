@@ -28,6 +28,7 @@ from bridge.ports.store import (
     IdentityStore,
     LinkCode,
     MemberStore,
+    MemberTimeout,
     MessageStore,
     ModAction,
     ModEffect,
@@ -37,6 +38,7 @@ from bridge.ports.store import (
     ReactionStore,
     SpotifyStore,
     Store,
+    TimeoutStore,
 )
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "Kicks",
     "LinkCode",
     "MemberStore",
+    "MemberTimeout",
     "MessageStore",
     "ModAction",
     "ModCards",
@@ -66,6 +69,7 @@ __all__ = [
     "SpotifyStore",
     "Store",
     "SystemClock",
+    "TimeoutStore",
     "Timeouts",
     "TransientError",
     "UserDirectory",

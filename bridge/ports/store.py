@@ -356,6 +356,55 @@ class ModerationStore(Protocol):
 
     async def get_effect(self, effect_id: int) -> ModEffect | None: ...
 
+    async def recent_messages_by(
+        self, group_id: int, users: Sequence[UserRef], *, since: float
+    ) -> list[StoredMessage]:
+        """The group's undeleted messages written by any of ``users`` at or after ``since``
+        (a purge), oldest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTimeout:
+    """A member stopped in a group until ``until`` (the relay drops their messages there)."""
+
+    group_id: int
+    member_id: int
+    until: float
+    actor: str | None  # who set it (platform:workspace/@user); None: a platform moderator
+    reason: str
+    created_at: float
+
+
+class TimeoutStore(Protocol):
+    """A group's timeouts, one per member. Every change goes through ``set_timeout`` or
+    ``lift_timeout``; an expired timeout may stay stored (it stops nothing)."""
+
+    async def set_timeout(
+        self,
+        *,
+        group_id: int,
+        member_id: int,
+        until: float,
+        actor: str | None,
+        reason: str = "",
+        at: float,
+    ) -> None:
+        """Time the member out until ``until`` (replacing a timeout they had)."""
+        ...
+
+    async def lift_timeout(self, group_id: int, member_id: int) -> bool:
+        """Forget the member's timeout; False when they had none."""
+        ...
+
+    async def get_timeout(self, group_id: int, member_id: int) -> MemberTimeout | None:
+        """The member's stored timeout in the group, expired or not."""
+        ...
+
+    async def timeouts_in_group(self, group_id: int) -> list[MemberTimeout]:
+        """Every stored timeout of the group, by member id."""
+        ...
+
 
 class SpotifyStore(Protocol):
     """The bot's Spotify account and the groups' "Play all on Spotify" playlists."""
@@ -381,6 +430,7 @@ class Store(
     ReactionStore,
     MusicStore,
     ModerationStore,
+    TimeoutStore,
     Protocol,
 ):
     """Everything the core persists. storage.repos.SqlStore implements it."""

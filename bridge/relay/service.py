@@ -70,7 +70,7 @@ class RelayService:
         )
         if await self.store.is_banned(link.group_id, account.member_id):
             return Ignored("the author is banned from the group")
-        if await self.moderation.more.is_timed_out(link.group_id, account.member_id):
+        if await self.moderation.is_timed_out(link.group_id, account.member_id):
             return Ignored("the author is timed out in the group")
         if not await self.gates.admitted(link.group_id, account.member_id):
             return Ignored("the author is not admitted to the gated group")

@@ -14,11 +14,12 @@ from typing import Any
 
 from bridge.actions import ReportCardAction, ReportCardUpdateAction
 from bridge.events import CommandInvoked, ReportActed, ReportFiled
-from bridge.groups.identity import platform_name, safe_name
+from bridge.groups.replies import NOT_BRIDGED, platform_name, safe_name
+from bridge.groups.roles import GroupRoles
 from bridge.groups.usage import find_group
-from bridge.ids import ChannelRef, Platform, Role, UserRef
-from bridge.moderation.sanctions import TimeoutRequest
-from bridge.moderation.service import REFUSED, BanRequest, ModerationService
+from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.moderation.model import REFUSED, BanRequest, TimeoutRequest
+from bridge.moderation.service import ModerationService
 from bridge.outcome import EventHandlers, Outcome, Reply
 from bridge.ports import Clock, Store
 from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
@@ -28,7 +29,6 @@ from bridge.text import Document
 log = logging.getLogger(__name__)
 
 SETTING = "modchannel"
-NOT_BRIDGED = "This message is not bridged by a Fan Group."
 THANKS = "Thanks: the moderators were told. They will not see your name on the report."
 NO_MODCHANNEL = (
     "Thanks: your report is in the modlog, but this group has no moderator channel yet "
@@ -51,6 +51,7 @@ class ReportService:
         self.reports = reports
         self.moderation = moderation
         self.clock = clock
+        self.roles = GroupRoles(store)
         self.cards: dict[Platform, ReportCards] = {}
         self._actions: dict[str, Callable[[Report, ReportActed, FanGroup], Awaitable[str]]] = {
             "delete": self._delete,
@@ -69,7 +70,7 @@ class ReportService:
                 "Usage: `/fangroup modchannel <group>` in the channel moderators read "
                 "(`/fangroup modchannel clear` to stop)."
             )
-        if not (event.can_manage_channel or await self._is_owner(group, event.user)):
+        if not await self.roles.may_manage(event, group):
             return Reply(
                 "Sorry, only the group's owners and the platform's channel managers may set "
                 "its moderator channel."
@@ -99,13 +100,6 @@ class ReportService:
             if event.channel in modchannels(group):
                 return group
         return None
-
-    async def _is_owner(self, group: FanGroup, user: UserRef) -> bool:
-        account = await self.store.get_account(user)
-        if account is None:
-            return False
-        roles = await self.store.roles_in_group(group.id)
-        return any(r.member_id == account.member_id and r.role is Role.OWNER for r in roles)
 
     # -- a member reports a message ------------------------------------------------------------
     def handlers(self) -> EventHandlers:
@@ -238,7 +232,7 @@ class ReportService:
         request = TimeoutRequest(
             group, account, until, event.actor, event.channel.platform, _why(report)
         )
-        action = await self.moderation.more.apply_timeout(request)
+        action = await self.moderation.apply_timeout(request)
         target = safe_name(account.display_name)
         return f"⏳ {target} timed out for {TIMEOUT_MINUTES} minutes by {name} (modlog #{action})"
 
