@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bridge.actions import OutgoingMessage, SendResult
-from bridge.ids import ChannelRef, MessageCopy, Platform
+from bridge.gates.check import Grant
+from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.ports.chat import Capabilities, DeliveryError
+from bridge.records import FanGroup
 from bridge.text import Emoji
 
 CAPABILITIES = {
@@ -21,7 +23,8 @@ CAPABILITIES = {
 @dataclass(frozen=True, slots=True)
 class Call:
     """One call the core made: what (``post``, ``edit``, ``delete``, ``react``, ``ban``,
-    ``unban``, ``timeout``, ``kick``, ``guild_ban``), where, and its particulars."""
+    ``unban``, ``timeout``, ``kick``, ``guild_ban``, ``mod_card``, ``join_card``, ``admit``),
+    where, and its particulars."""
 
     kind: str
     target: ChannelRef
@@ -30,7 +33,8 @@ class Call:
     user: str = ""  # the person a ban, an unban, a timeout or a kick is about
     emoji: str = ""  # a reaction's emoji (its key)
     add: bool = True  # a reaction or a guild ban added (False: removed / lifted)
-    copies: tuple[str, ...] = ()  # the platform ids an edit, a delete or a reaction is on
+    copies: tuple[str, ...] = ()  # the ids a post made, or an edit, delete or reaction is on
+    card: int = 0  # a suggestion card's or a join card's id (its outbox item, its request)
 
 
 @dataclass
@@ -42,7 +46,8 @@ class _Failure:
 
 @dataclass
 class RecordingAdapter:
-    """Implements ``ChatAdapter`` (and the moderation abilities) for one platform."""
+    """Implements ``ChatAdapter`` with every optional ability (timeouts, kicks, guild bans,
+    suggestion cards) and the join gates' ``GatePort``, for one platform."""
 
     platform: Platform
     capabilities: Capabilities = field(init=False)
@@ -75,9 +80,9 @@ class RecordingAdapter:
         return f"{self.platform.value}-{next(self._ids)}"
 
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
-        text, name = message.text.plain(), message.author_name
-        self._record(Call("post", target, text=text, author=name))
-        return SendResult((self._new_id(),))
+        text, name, made = message.text.plain(), message.author_name, (self._new_id(),)
+        self._record(Call("post", target, text=text, author=name, copies=made))
+        return SendResult(made)
 
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
@@ -111,3 +116,18 @@ class RecordingAdapter:
 
     async def guild_ban(self, target: ChannelRef, user: str, *, add: bool, reason: str) -> None:
         self._record(Call("guild_ban", target, user=user, add=add, text=reason))
+
+    async def post_card(self, target: ChannelRef, text: str, *, card: int) -> None:
+        """A moderation suggestion card (policy suggest) with its Apply / Dismiss buttons."""
+        self._record(Call("mod_card", target, text=text, card=card))
+
+    # -- the join gates' port (bridge.gates.check.GatePort) ---------------------------------
+    async def post_request(self, channel: ChannelRef, text: str, request_id: int) -> None:
+        self._record(Call("join_card", channel, text=text, card=request_id))
+
+    async def admit(
+        self, group: FanGroup, user: UserRef, channels: Sequence[ChannelRef]
+    ) -> list[Grant]:
+        for channel in channels:
+            self._record(Call("admit", channel, user=user.user))
+        return [Grant(channel, "done") for channel in channels]
