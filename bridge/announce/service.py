@@ -36,7 +36,15 @@ from bridge.groups.roles import GroupRoles
 from bridge.ids import ChannelRef, Platform, Role
 from bridge.outcome import EventHandlers, Outcome, Reply
 from bridge.pipeline.scheduler import NoScheduler, Scheduler
-from bridge.ports import ChatAdapter, Clock, DeliveryError, Store
+from bridge.ports import (
+    ChatAdapter,
+    Clock,
+    DeliveryError,
+    MessageStore,
+    MusicStore,
+    OutboxStore,
+    RosterStore,
+)
 from bridge.records import FanGroup, OutboxDraft, OutboxStatus, StoredMessage
 from bridge.text import Document, LineBreak, Link, Text
 
@@ -51,8 +59,11 @@ USAGE = (
 Progress = Callable[[float], Awaitable[str]]
 
 
-class AnnounceStore(Store, AnnouncementStore, Protocol):
-    """The store the announcement service needs (SqlStore implements both)."""
+class AnnounceStore(
+    RosterStore, MessageStore, OutboxStore, MusicStore, AnnouncementStore, Protocol
+):
+    """The store the announcement service needs: the groups, the people and their roles, the
+    messages and their fan-out, the music an announcement links to, the announcements."""
 
 
 async def _no_progress(_: float) -> str:
@@ -383,8 +394,9 @@ class AnnounceService:
         await self.store.mark_edited(message.id, text=text.to_json(), at=self.clock.now())
         release = await release_in(self.store, text.plain())
         announce = AnnouncementStyle(image_url=announcement.draft.image_url, release=release)
-        edit = EditAction(message_id=message.id, announce=announce)
-        count = await self._every_copy(message, edit)
+        count = await self._every_copy(
+            message, EditAction(message_id=message.id, announce=announce)
+        )
         return Reply(f"Editing announcement #{announcement.id} in {count} channel(s).")
 
     async def _delete(self, event: AnnounceInvoked) -> Outcome:

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from bridge.durations import DAY
 from bridge.ids import ChannelRef, Role, UserRef, Visibility
-from bridge.ports import Store
+from bridge.ports import ModerationStore, OutboxStore, RosterStore
 from bridge.records import FanGroup
 
 DEFAULT_USES, DEFAULT_TTL, MAX_USES = 1, 7 * DAY, 1000
@@ -77,8 +77,8 @@ class GateStore(Protocol):
     ) -> bool: ...
 
 
-class GatedStore(Store, GateStore, Protocol):
-    """The store the gate service needs: storage.repos.SqlStore."""
+class GatedStore(RosterStore, OutboxStore, ModerationStore, GateStore, Protocol):
+    """The store the gate service needs."""
 
 
 class GatePort(Protocol):
@@ -98,7 +98,7 @@ class GatePort(Protocol):
 class GateCheck:
     """The relay's question: may this member's messages in this group be relayed?"""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: RosterStore) -> None:
         self.store = store
 
     async def admitted(self, group_id: int, member_id: int) -> bool:

@@ -12,7 +12,7 @@ from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_n
 from bridge.groups.roles import GroupRoles
 from bridge.ids import Role, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.ports import Store
+from bridge.ports import MemberStore, RosterStore
 from bridge.records import Account, FanGroup
 
 BADGE = "✔ artist"
@@ -22,13 +22,13 @@ USAGE += "`/fangroup artist list`"
 Action = Callable[[CommandInvoked, FanGroup, Account], Awaitable[Reply]]
 
 
-async def artist_accounts(store: Store, group_id: int) -> dict[int, list[Account]]:
+async def artist_accounts(store: MemberStore, group_id: int) -> dict[int, list[Account]]:
     """The group's verified artists: member id -> every account of that member."""
     members = [r.member_id for r in await store.roles_in_group(group_id) if r.role is Role.ARTIST]
     return {m: await store.accounts_of_member(m) for m in dict.fromkeys(members)}
 
 
-async def is_artist_anywhere(store: Store, user: UserRef) -> bool:
+async def is_artist_anywhere(store: RosterStore, user: UserRef) -> bool:
     """A verified artist of any group, through any of the person's linked accounts."""
     account = await store.get_account(user)
     if account is None:
@@ -49,7 +49,7 @@ def _label(accounts: list[Account]) -> str:
 class ArtistService:
     """`/fangroup artist ...` for the channel's group."""
 
-    def __init__(self, store: Store, roles: GroupRoles) -> None:
+    def __init__(self, store: RosterStore, roles: GroupRoles) -> None:
         self.store = store
         self.roles = roles
         self._table: dict[str, Action] = {"add": self._add, "remove": self._remove}

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Protocol
 
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
@@ -19,7 +20,7 @@ from bridge.ids import ChannelRef, GroupKind, Role, UserRef
 from bridge.moderation.service import ModerationService
 from bridge.music.tab_query import TabPage, page_count
 from bridge.outcome import EventHandlers, HomeTabs, Outcome, Reply
-from bridge.ports import Store
+from bridge.ports import IdentityStore, MusicStore, RosterStore
 from bridge.records import FanGroup, TabEntry
 from bridge.reports.service import ReportService
 from bridge.text import repair_text
@@ -67,10 +68,15 @@ def slugify(name: str) -> str:
     return slug[:50] or "group"
 
 
+class GroupCommandStore(RosterStore, IdentityStore, MusicStore, Protocol):
+    """What `/fangroup` reads and writes itself and through its parts (accounts, roles,
+    artists): groups, links, people, identity links, the music tab."""
+
+
 class GroupCommands:
     def __init__(
         self,
-        store: Store,
+        store: GroupCommandStore,
         health: LinkHealth | None = None,
         moderation: ModerationService | None = None,
         reports: ReportService | None = None,

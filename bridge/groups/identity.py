@@ -8,6 +8,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
 from bridge.events import CommandInvoked
 from bridge.groups.mentions import target_id
@@ -15,7 +16,7 @@ from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_n
 from bridge.groups.roles import GroupRoles
 from bridge.ids import Platform, Role, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.ports import Clock, LinkCode, Store, SystemClock
+from bridge.ports import Clock, IdentityStore, LinkCode, MemberStore, RosterStore, SystemClock
 from bridge.records import Account, FanGroup
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by hand
@@ -54,10 +55,14 @@ def clashes(ours: Iterable[Account], theirs: Iterable[Account]) -> bool:
     return any((a.user.platform, a.user.workspace) in places for a in theirs)
 
 
+class AccountLinkStore(MemberStore, IdentityStore, Protocol):
+    """What linking and unlinking accounts reads and writes."""
+
+
 class IdentityService:
     """`/fangroup account ...`: link a person's accounts with a one-time code, or unlink one."""
 
-    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+    def __init__(self, store: AccountLinkStore, clock: Clock | None = None) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self._table: dict[str, Handler] = {
@@ -160,7 +165,7 @@ class IdentityService:
 class RoleService:
     """`/fangroup mod add|remove @user` and `/fangroup roles` for the channel's group."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: RosterStore) -> None:
         self.store = store
         self.rules = GroupRoles(store)
         self._table: dict[str, Callable[[CommandInvoked, FanGroup, Account], Awaitable[Reply]]] = {

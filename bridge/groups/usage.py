@@ -8,7 +8,7 @@ import difflib
 from collections.abc import Collection
 
 from bridge.events import CommandInvoked
-from bridge.ports import Store
+from bridge.ports import GroupStore
 from bridge.records import FanGroup
 
 USAGE: dict[str, str] = {
@@ -100,7 +100,7 @@ def second_word_typo(path: tuple[str, ...]) -> str | None:
     )
 
 
-async def find_group(store: Store, word: str) -> FanGroup | None:
+async def find_group(store: GroupStore, word: str) -> FanGroup | None:
     """The group ``word`` names: by slug or by name, in any case (None when none)."""
     wanted = word.strip()
     if not wanted:

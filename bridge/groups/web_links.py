@@ -19,7 +19,7 @@ from bridge.groups.roles import GroupRoles
 from bridge.groups.usage import find_group
 from bridge.ids import UserRef, Visibility
 from bridge.outcome import Outcome, Reply
-from bridge.ports import Clock, Store
+from bridge.ports import Clock, ModerationStore, RosterStore
 from bridge.records import FanGroup
 
 LINK_TTL = 7 * 24 * 3600.0
@@ -41,8 +41,14 @@ NO_WEB = (
 )
 
 
+class WebLinkStore(RosterStore, ModerationStore, Protocol):
+    """What handing out web links checks: the group, the person's roles, their bans."""
+
+
 class WebLinks:
-    def __init__(self, store: Store, clock: Clock, link_for: LinkFor, page_for: PageFor) -> None:
+    def __init__(
+        self, store: WebLinkStore, clock: Clock, link_for: LinkFor, page_for: PageFor
+    ) -> None:
         self.store = store
         self.clock = clock
         self.link_for = link_for

@@ -6,6 +6,7 @@ effect in each channel)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from bridge.events import CommandInvoked
 from bridge.groups.mentions import target_id
@@ -15,12 +16,27 @@ from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.moderation.model import REFUSED
 from bridge.moderation.policy import PolicyGate
 from bridge.outcome import Reply
-from bridge.ports import Clock, Store, UserDirectory
+from bridge.ports import (
+    Clock,
+    MessageStore,
+    ModerationStore,
+    OutboxStore,
+    RosterStore,
+    TimeoutStore,
+    UserDirectory,
+)
 from bridge.records import Account, FanGroup
 
 
+class ModeratorStore(
+    RosterStore, MessageStore, OutboxStore, ModerationStore, TimeoutStore, Protocol
+):
+    """What moderating reads and writes: the group and its people, the messages deleted
+    everywhere, the effects queued, the modlog, the timeouts."""
+
+
 class ModerationContext:
-    def __init__(self, store: Store, clock: Clock, policy: PolicyGate) -> None:
+    def __init__(self, store: ModeratorStore, clock: Clock, policy: PolicyGate) -> None:
         self.store = store
         self.clock = clock
         self.policy = policy

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from bridge.actions import (
     BanAction,
@@ -24,7 +25,7 @@ from bridge.groups.replies import platform_name, safe_name
 from bridge.groups.roles import GroupRoles
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Handled, Outcome, Reply
-from bridge.ports import Clock, Store
+from bridge.ports import Clock, ModerationStore, OutboxStore, RosterStore
 from bridge.records import FanGroup, OutboxDraft
 
 POLICIES = ("mirror", "suggest", "log")
@@ -40,8 +41,13 @@ def policy_of(group: FanGroup) -> str:
     return value if value in POLICIES else "mirror"
 
 
+class PolicyStore(RosterStore, OutboxStore, ModerationStore, Protocol):
+    """What the policy gate reads and writes: the group's links and moderators, the effects it
+    queues or settles, the modlog its cards show."""
+
+
 class PolicyGate:
-    def __init__(self, store: Store, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(self, store: PolicyStore, clock: Clock, wake: Callable[[], None]) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake

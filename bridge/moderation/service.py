@@ -19,7 +19,7 @@ from bridge.events import (
 from bridge.groups.replies import NOT_BRIDGED, UNKNOWN_AUTHOR
 from bridge.ids import Platform, UserRef
 from bridge.moderation.bans import Bans
-from bridge.moderation.context import ModerationContext
+from bridge.moderation.context import ModerationContext, ModeratorStore
 from bridge.moderation.deletes import Deletes
 from bridge.moderation.kicks import Kicks
 from bridge.moderation.model import REFUSED, BanRequest, Command, TimeoutRequest
@@ -30,7 +30,7 @@ from bridge.moderation.settings import ModerationSettings
 from bridge.moderation.timeouts import Timeouts
 from bridge.music.service import MusicService
 from bridge.outcome import EventHandlers, Ignored, Outcome, Reply
-from bridge.ports import Clock, Store
+from bridge.ports import Clock
 from bridge.records import FanGroup, StoredMessage
 
 Shortcut = Callable[[MessageShortcut, StoredMessage], Awaitable[Reply]]
@@ -39,7 +39,7 @@ Shortcut = Callable[[MessageShortcut, StoredMessage], Awaitable[Reply]]
 class ModerationService:
     def __init__(
         self,
-        store: Store,
+        store: ModeratorStore,
         clock: Clock,
         wake: Callable[[], None],
         music: MusicService | None = None,

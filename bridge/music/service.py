@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from bridge.actions import EditAction
 from bridge.events import MessagePosted
 from bridge.music.resolve import share_drafts_keys
-from bridge.ports import Clock, Store
+from bridge.ports import Clock, GroupStore, MessageStore, MusicStore, OutboxStore
 from bridge.records import MusicItem, OutboxDraft, ShareDraft
 from bridge.text import Document, LineBreak, Link, Node, Text, walk
 
@@ -61,8 +62,14 @@ def also_on(items: Iterable[MusicItem], shared_platforms: set[str]) -> list[Node
     return nodes
 
 
+class MusicServiceStore(GroupStore, MessageStore, OutboxStore, MusicStore, Protocol):
+    """What sharing music in a group writes: its shares, and edits of the relayed copies."""
+
+
 class MusicService:
-    def __init__(self, store: Store, clock: Clock, wake_resolver: Callable[[], None]) -> None:
+    def __init__(
+        self, store: MusicServiceStore, clock: Clock, wake_resolver: Callable[[], None]
+    ) -> None:
         self.store = store
         self.clock = clock
         self.wake_resolver = wake_resolver

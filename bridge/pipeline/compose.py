@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bridge.actions import EditAction, OutgoingMessage, Placement, PostAction, ReplyContext
 from bridge.groups.artists import BADGE, artist_accounts
@@ -12,7 +13,7 @@ from bridge.groups.names import name_key, shows_badge
 from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.music.links import find_music_links
 from bridge.music.service import also_on, searchable_text
-from bridge.ports import Store
+from bridge.ports import GroupStore, MemberStore, MessageStore, MusicStore
 from bridge.records import Account, StoredMessage
 from bridge.text import Document, LineBreak, Styled, Text
 
@@ -52,8 +53,13 @@ class NamePolicy:
         return replace(self, reserved=set(self.reserved), artists=self.artists | keys)
 
 
+class ComposerStore(GroupStore, MemberStore, MessageStore, MusicStore, Protocol):
+    """What composing a copy reads: the group, the author's accounts, the message and its
+    copies, the music it shares."""
+
+
 class Composer:
-    def __init__(self, store: Store, names: NamePolicy, max_attachment_bytes: int) -> None:
+    def __init__(self, store: ComposerStore, names: NamePolicy, max_attachment_bytes: int) -> None:
         self.store = store
         self.names = names
         self.max_attachment_bytes = max_attachment_bytes
@@ -90,13 +96,16 @@ class Composer:
         )
 
     async def _with_music_links(self, message: StoredMessage, text: Document) -> Document:
+        links = find_music_links(searchable_text(text))
+        if not links:  # shares come from the message's music links: none, no items to show
+            return text
         items = await self.store.items_of_message(message.id)
         if not items:
             return text
         group = await self.store.get_group_by_id(message.group_id)
         if group is not None and not group.settings.get("music_links", True):
             return text
-        shared = {lk.platform for lk in find_music_links(searchable_text(text))}
+        shared = {lk.platform for lk in links}
         return Document(text.nodes + tuple(also_on(items, shared)))
 
     async def _group_names(

@@ -10,6 +10,7 @@ import heapq
 import logging
 import random
 from collections.abc import Callable, Mapping
+from typing import Protocol
 from dataclasses import dataclass, replace
 
 from bridge.actions import (
@@ -39,8 +40,10 @@ from bridge.ports import (
     PartialDelivery,
     PermanentError,
     RateLimited,
+    MessageStore,
+    ModerationStore,
+    OutboxStore,
     SentFinder,
-    Store,
     TransientError,
 )
 from bridge.records import OutboxDraft, OutboxItem
@@ -70,11 +73,16 @@ class OutboxSettings:
     lease: float = 120.0
 
 
+class OutboxWorkerStore(OutboxStore, MessageStore, ModerationStore, Protocol):
+    """What delivering reads and writes: the items, the copies they make, the moderation
+    effects they carry out (and whether a ban still stands)."""
+
+
 class OutboxWorker:
     def __init__(
         self,
         *,
-        store: Store,
+        store: OutboxWorkerStore,
         adapters: Mapping[Platform, ChatAdapter],
         composer: Composer,
         echo: EchoGuard,

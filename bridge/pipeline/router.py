@@ -21,7 +21,7 @@ from bridge.metrics import Metrics, NullMetrics
 from bridge.outcome import EventHandler, EventHandlers, Handled, Ignored, Outcome
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.ordering import InOrder
-from bridge.ports import Clock, Store
+from bridge.ports import Clock, EventStore
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class Router:
     def __init__(
         self,
         *,
-        store: Store,
+        store: EventStore,
         handlers: Mapping[type, EventHandler],
         echo: EchoGuard,
         clock: Clock,

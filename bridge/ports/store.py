@@ -420,6 +420,10 @@ class SpotifyStore(Protocol):
     async def spotify_playlists(self) -> list[PlaylistState]: ...
 
 
+class RosterStore(GroupStore, MemberStore, Protocol):
+    """A group's channels and its people (accounts, roles): what most commands read."""
+
+
 class Store(
     GroupStore,
     MemberStore,

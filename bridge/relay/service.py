@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from bridge.actions import DeleteAction, EditAction, Placement, PostAction, ReactAction
 from bridge.errors import CopyExists
@@ -14,7 +15,15 @@ from bridge.ids import ChannelRef, MessageCopy
 from bridge.moderation.service import ModerationService
 from bridge.music.service import MusicService
 from bridge.outcome import EventHandlers, Handled, Ignored, Outcome
-from bridge.ports import Clock, Store
+from bridge.ports import (
+    Clock,
+    MessageStore,
+    ModerationStore,
+    OutboxStore,
+    ReactionStore,
+    RosterStore,
+    TimeoutStore,
+)
 from bridge.records import ChannelLink, OutboxDraft
 from bridge.text import Emoji
 
@@ -25,10 +34,23 @@ def emoji_key(emoji: Emoji) -> str:
     return (emoji.custom_id and f"custom:{emoji.name}") or emoji.unicode or emoji.name
 
 
+class RelayStore(
+    RosterStore,
+    MessageStore,
+    OutboxStore,
+    ReactionStore,
+    ModerationStore,
+    TimeoutStore,
+    Protocol,
+):
+    """What relaying reads and writes, with the moderation service and the join gates it asks
+    (bans, timeouts, admissions): everything but identity links, music, events and Spotify."""
+
+
 class RelayService:
     def __init__(
         self,
-        store: Store,
+        store: RelayStore,
         clock: Clock,
         wake: Callable[[], None],
         music: MusicService | None = None,

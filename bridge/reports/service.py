@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from bridge.actions import ReportCardAction, ReportCardUpdateAction
 from bridge.events import CommandInvoked, ReportActed, ReportFiled
@@ -21,7 +21,7 @@ from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.moderation.model import REFUSED, BanRequest, TimeoutRequest
 from bridge.moderation.service import ModerationService
 from bridge.outcome import EventHandlers, Outcome, Reply
-from bridge.ports import Clock, Store
+from bridge.ports import Clock, MessageStore, ModerationStore, OutboxStore, RosterStore
 from bridge.records import Account, FanGroup, OutboxDraft, StoredMessage
 from bridge.reports.model import Report, ReportCard, ReportCards, ReportStore
 from bridge.text import Document
@@ -37,10 +37,15 @@ NO_MODCHANNEL = (
 TIMEOUT_MINUTES = 10
 
 
+class ReportServiceStore(RosterStore, MessageStore, OutboxStore, ModerationStore, Protocol):
+    """What filing and acting on reports reads and writes (the reports themselves are in
+    ``ReportStore``)."""
+
+
 class ReportService:
     def __init__(
         self,
-        store: Store,
+        store: ReportServiceStore,
         reports: ReportStore,
         moderation: ModerationService,
         clock: Clock,
