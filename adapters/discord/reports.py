@@ -17,7 +17,7 @@ from adapters.discord.interactions import can_manage
 from adapters.discord.markdown import escape_text
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.groups.commands import row_id
-from bridge.groups.identity import platform_name
+from bridge.groups.replies import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.ports import PermanentError

@@ -36,6 +36,7 @@ from bridge.events import (
     MessagePosted,
     MessageShortcut,
 )
+from bridge.groups.mentions import first_mention, mentions_in
 from bridge.ids import Platform, UserRef
 from bridge.outcome import Outcome
 from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
@@ -44,7 +45,6 @@ from bridge.pipeline.ordering import InOrder
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
-USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SUBCOMMANDS = {"account": ("link", "confirm", "unlink"), "mod": ("add", "remove")}
 SUBCOMMANDS["artist"] = ("add", "remove", "list")
 KIND = re.compile(r"(?:^|\s)kind:(\S+)", re.IGNORECASE)
@@ -169,8 +169,8 @@ class SlackAdapter:
 
     async def _names(self, text: str) -> dict[str, str]:
         names: dict[str, str] = {}
-        for user_id in set(USER_MENTION.findall(text)):
-            names[f"user:{user_id}"] = (await self.users.get(user_id)).name
+        for mention in mentions_in(text, Platform.SLACK):
+            names[f"user:{mention.user_id}"] = (await self.users.get(mention.user_id)).name
         return names
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -277,10 +277,10 @@ class SlackAdapter:
     async def _sub_args(self, words: list[str]) -> dict[str, str]:
         """``<code>`` or a mention ``<@U123>`` / ``<@U123|name>`` (then with the profile name)."""
         text = " ".join(words)
-        mention = USER_MENTION.search(text)
+        mention = first_mention(text)
         if mention is None:
             return {"code": text}
-        user_id = mention.group(1)
+        user_id = mention.user_id
         return {"user": user_id, "user_name": (await self.users.get(user_id)).name}
 
     async def _on_shortcut(self, ack: Any, body: dict[str, Any], respond: Any) -> None:

@@ -19,7 +19,7 @@ from adapters.slack.tab import esc, plain
 from adapters.slack.users import UserCache
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.groups.commands import row_id
-from bridge.groups.identity import platform_name
+from bridge.groups.replies import platform_name
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome, Reply
 from bridge.reports.model import ACTION_LABELS, ReportCard

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from adapters.tab_text import platform_name, safe_url
 from adapters.web.embeds import PlayLink, best_embed, parsed, youtube_video_id
 from adapters.web.shapes import iso
-from bridge.groups.identity import platform_name as chat_platform_name
+from bridge.groups.replies import platform_name as chat_platform_name
 from bridge.ids import Platform
 from bridge.music.model import PLATFORMS
 from bridge.music.playlist import Unmatched

@@ -51,6 +51,13 @@ def target_id(text: str) -> str:
     return found.user_id if found and found.user_id else text.strip()
 
 
+def first_mention(text: str) -> UserMention | None:
+    """The first mention in ``text`` (``mod add <@U123|erin> ...``), whatever its id: whether
+    the id can be a user is the command's to say, so it can say so."""
+    found = MENTION.search(text)
+    return UserMention(found.group(1), found.group(2) or "") if found else None
+
+
 def mentions_in(text: str, platform: Platform) -> list[UserMention]:
     """Every mention of a person in ``text`` whose id is valid on ``platform``, once each."""
     found = (UserMention(m.group(1), m.group(2) or "") for m in MENTION.finditer(text))

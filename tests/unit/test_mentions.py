@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.groups.mentions import UserMention, is_user_id, mentions_in, read_user, target_id
+from bridge.groups.mentions import (
+    UserMention,
+    first_mention,
+    is_user_id,
+    mentions_in,
+    read_user,
+    target_id,
+)
 from bridge.ids import Platform
 
 
@@ -37,6 +44,13 @@ def test_mentions_in_a_text_are_the_platforms_own_once_each() -> None:
     text = "hi <@U0ERIN|erin> and <@U0ERIN> and <@W0GRACE>, not <@123> or <@&55>"
     assert [m.user_id for m in mentions_in(text, Platform.SLACK)] == ["U0ERIN", "W0GRACE"]
     assert [m.user_id for m in mentions_in(text, Platform.DISCORD)] == ["123"]
+
+
+def test_a_command_names_the_first_mention_even_one_no_platform_could_have() -> None:
+    """``mod add <@U999…>``: the command then says the id is not a Slack user id."""
+    assert first_mention("add <@U0ERIN|erin> and <@U0GRACE>") == UserMention("U0ERIN", "erin")
+    assert first_mention("<@U" + "9" * 40 + ">") == UserMention("U" + "9" * 40)
+    assert first_mention("ABC123") is None
 
 
 @pytest.mark.parametrize(
