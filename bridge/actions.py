@@ -475,6 +475,9 @@ class ActionRegistry:
             raise ValueError(f"two outbox action kinds named {kind.kind!r}")
         self._kinds[kind.kind] = kind
 
+    def kinds(self) -> tuple[type[OutboxAction], ...]:
+        return tuple(self._kinds.values())
+
     def read(self, raw: Mapping[str, Any]) -> OutboxAction:
         name = raw.get("kind")
         kind = self._kinds.get(name) if isinstance(name, str) else None
