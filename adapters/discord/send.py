@@ -3,7 +3,7 @@ reactions. Every create and edit carries ``allowed_mentions`` that permits only 
 
 Nothing Discord refuses is dropped silently: a webhook copy it refuses goes out bot-sent (the
 author's name in the text), a message longer than ``max_parts`` parts sends the rest as
-message.txt, and a reaction beyond the 20 per message waits for room (bridge.pipeline.outbox).
+message.txt, and a reaction beyond the 20 per message waits for room (WaitForRoom).
 
 This is the message part of the chat adapter; adapters/discord/adapter.py composes it with the
 moderation and announcement parts."""
@@ -30,8 +30,7 @@ from adapters.split import split_capped
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
-from bridge.pipeline.outbox import WaitForRoom
-from bridge.ports import Capabilities, DeliveryError, PartialDelivery
+from bridge.ports import Capabilities, DeliveryError, PartialDelivery, WaitForRoom
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bridge.pipeline.outbox import WaitForRoom
-from bridge.ports import PermanentError, RateLimited, TransientError
+from bridge.ports import PermanentError, RateLimited, TransientError, WaitForRoom
 
 HARMLESS = {"already_reacted", "no_reaction", "message_not_found"}
 TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}

@@ -36,7 +36,6 @@ from bridge.pipeline.echo import EchoGuard, marker_for
 from bridge.ports import (
     ChatAdapter,
     Clock,
-    DeliveryError,
     PartialDelivery,
     PermanentError,
     RateLimited,
@@ -45,16 +44,12 @@ from bridge.ports import (
     OutboxStore,
     SentFinder,
     TransientError,
+    WaitForRoom,
 )
 from bridge.records import OutboxDraft, OutboxItem
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
-
-
-class WaitForRoom(DeliveryError):
-    """The target has no room for this yet (Discord: 20 distinct reactions on a message). The
-    action is fine: it is kept and enqueued again once room frees on that message."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bridge.ports.chat import (
     Timeouts,
     TransientError,
     UserDirectory,
+    WaitForRoom,
 )
 from bridge.ports.clock import (
     Clock,
@@ -75,4 +76,5 @@ __all__ = [
     "Timeouts",
     "TransientError",
     "UserDirectory",
+    "WaitForRoom",
 ]

@@ -40,6 +40,11 @@ class PermanentError(DeliveryError):
     """The platform refused (missing permission, unknown channel): not retried."""
 
 
+class WaitForRoom(DeliveryError):
+    """The target has no room for this yet (Discord: 20 distinct reactions on a message). The
+    action is fine: the outbox keeps it and enqueues it again once room frees on that message."""
+
+
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     max_message_length: int
