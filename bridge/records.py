@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from bridge.actions import OutboxAction
-from bridge.ids import ChannelRef, Direction, GroupKind, Role, UserRef, Visibility
+from bridge.ids import ChannelRef, Direction, GroupKind, MessageCopy, Role, UserRef, Visibility
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,31 @@ class StoredMessage:
     edited_at: float | None
     deleted_at: float | None
     posted_at: float | None = None  # when the origin was posted on its platform, if known
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDraft:
+    """A message to record: the canonical message, its origin copy and its outbox rows (each
+    action gets the new message's id), written together."""
+
+    group_id: int
+    author: UserRef | None
+    origin: ChannelRef
+    origin_message_id: str
+    text: str
+    parent_id: int | None = None
+    fanout: tuple[OutboxDraft, ...] = ()
+    thread_id: str | None = None
+    posted_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """An outbox item delivered: it is done, and the copies its delivery made are recorded, in
+    the same transaction (a crash leaves both undone, and the lease expiry resumes it)."""
+
+    item_id: int
+    copies: tuple[MessageCopy, ...] = ()
 
 
 class OutboxStatus(StrEnum):

@@ -82,6 +82,10 @@ class GroupRepo(RepoBase):
             return convert.group(row) if row else None
 
     async def get_group_by_id(self, group_id: int) -> FanGroup | None:
+        region = self.cache.region("group", "fan_group", by_id=True)
+        return await self.cached(region, group_id, lambda: self._group_by_id(group_id))
+
+    async def _group_by_id(self, group_id: int) -> FanGroup | None:
         async with self.session() as s:
             row = await s.get(FanGroupRow, group_id)
             return convert.group(row) if row else None

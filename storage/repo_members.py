@@ -11,6 +11,7 @@ from bridge.ids import Role, UserRef
 from bridge.records import Account, GroupRole
 from storage import convert
 from storage.base import RepoBase
+from storage.cache import Region
 from storage.tables import GroupRoleRow, MemberRow, PlatformAccountRow
 
 
@@ -26,12 +27,25 @@ class MemberRepo(RepoBase):
     async def upsert_account(
         self, *, user: UserRef, display_name: str, avatar_url: str | None = None
     ) -> Account:
+        region = self._accounts()
+        known = self.cache.get(region, user)
+        if isinstance(known, Account) and (known.display_name, known.avatar_url) == (
+            display_name,
+            avatar_url,
+        ):
+            return known  # unchanged and known: no query at all
         for _ in range(2):  # a concurrent insert of the same account is retried as an update
             try:
-                return await self._upsert_account(user, display_name, avatar_url)
+                return self._kept(await self._upsert_account(user, display_name, avatar_url))
             except IntegrityError:
                 continue
-        return await self._upsert_account(user, display_name, avatar_url)
+        return self._kept(await self._upsert_account(user, display_name, avatar_url))
+
+    def _kept(self, account: Account) -> Account:
+        """What this process has just read or committed is the row as it stands now."""
+        region = self._accounts()
+        self.cache.put(region, account.user, account, region.generation)
+        return account
 
     async def _upsert_account(
         self, user: UserRef, display_name: str, avatar_url: str | None
@@ -61,19 +75,30 @@ class MemberRepo(RepoBase):
             await s.flush()
             return convert.account(row)
 
+    def _accounts(self) -> Region:
+        return self.cache.region("account", "platform_account")
+
     async def get_account(self, user: UserRef) -> Account | None:
+        return await self.cached(self._accounts(), user, lambda: self._get_account(user))
+
+    async def _get_account(self, user: UserRef) -> Account | None:
         async with self.session() as s:
             row = (await s.exec(select(PlatformAccountRow).where(_account_filter(user)))).first()
             return convert.account(row) if row else None
 
     async def accounts_of_member(self, member_id: int) -> list[Account]:
+        region = self.cache.region("member accounts", "platform_account")
+        found = await self.cached(region, member_id, lambda: self._accounts_of(member_id))
+        return list(found)
+
+    async def _accounts_of(self, member_id: int) -> tuple[Account, ...]:
         query = (
             select(PlatformAccountRow)
             .where(PlatformAccountRow.member_id == member_id)
             .order_by(col(PlatformAccountRow.id))
         )
         async with self.session() as s:
-            return [convert.account(r) for r in (await s.exec(query)).all()]
+            return tuple(convert.account(r) for r in (await s.exec(query)).all())
 
     async def merge_members(self, *, keep: int, absorb: int) -> None:
         """Make two members one: accounts and roles of ``absorb`` move to ``keep``."""
@@ -132,10 +157,14 @@ class MemberRepo(RepoBase):
             return bool(result.rowcount)
 
     async def roles_in_group(self, group_id: int) -> list[GroupRole]:
+        region = self.cache.region("roles", "group_role")
+        return list(await self.cached(region, group_id, lambda: self._roles_in(group_id)))
+
+    async def _roles_in(self, group_id: int) -> tuple[GroupRole, ...]:
         query = (
             select(GroupRoleRow)
             .where(GroupRoleRow.group_id == group_id)
             .order_by(col(GroupRoleRow.id))
         )
         async with self.session() as s:
-            return [convert.role(r) for r in (await s.exec(query)).all()]
+            return tuple(convert.role(r) for r in (await s.exec(query)).all())

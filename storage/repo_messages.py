@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bridge.actions import write_action
 from bridge.errors import CopyExists
 from bridge.ids import ChannelRef, MessageCopy, UserRef
-from bridge.records import OutboxDraft, StoredMessage
-from storage import convert
+from bridge.records import MessageDraft, OutboxDraft, StoredMessage
+from storage import bulk, convert
 from storage.base import RepoBase
+from storage.bulk import copy_values, outbox_values
+from storage.cache import Region
 from storage.tables import InboundEventRow, MessageCopyRow, MessageRow, OutboxRow
 
 
 def outbox_row(draft: OutboxDraft, now: float) -> OutboxRow:
-    return OutboxRow(
-        target_platform=draft.target.platform.value,
-        target_workspace=draft.target.workspace,
-        target_channel=draft.target.channel,
-        action=write_action(draft.action),
-        depends_on=draft.depends_on,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    return OutboxRow(**outbox_values(draft, now))
 
 
 def _copy_row(
@@ -37,16 +30,8 @@ def _copy_row(
     is_origin: bool,
     thread_id: str | None = None,
 ) -> MessageCopyRow:
-    return MessageCopyRow(
-        message_id=message_id,
-        platform=channel.platform.value,
-        workspace_id=channel.workspace,
-        channel_id=channel.channel,
-        platform_message_id=platform_message_id,
-        part=part,
-        is_origin=is_origin,
-        thread_id=thread_id,
-    )
+    copy = MessageCopy(message_id, channel, platform_message_id, part, is_origin, thread_id)
+    return MessageCopyRow(**copy_values(copy))
 
 
 class MessageRepo(RepoBase):
@@ -63,38 +48,69 @@ class MessageRepo(RepoBase):
         thread_id: str | None = None,
         posted_at: float | None = None,
     ) -> tuple[StoredMessage, list[int]]:
-        now = self.clock.now()
-        row = MessageRow(
+        draft = MessageDraft(
             group_id=group_id,
-            author_platform=author.platform.value if author else None,
-            author_workspace=author.workspace if author else None,
-            author_user=author.user if author else None,
-            origin_platform=origin.platform.value,
-            origin_workspace=origin.workspace,
-            origin_channel=origin.channel,
+            author=author,
+            origin=origin,
             origin_message_id=origin_message_id,
-            parent_id=parent_id,
             text=text,
-            created_at=now,
+            parent_id=parent_id,
+            fanout=tuple(fanout),
+            thread_id=thread_id,
             posted_at=posted_at,
         )
         try:
             async with self.session() as s:
-                s.add(row)
-                await s.flush()
-                assert row.id is not None
-                s.add(_copy_row(row.id, origin, origin_message_id, 0, True, thread_id))
-                outbox = [
-                    outbox_row(replace(d, action=d.action.of_message(row.id)), now) for d in fanout
-                ]
-                s.add_all(outbox)
-                await s.flush()
+                message, outbox = await self._add_message(s, draft, self.clock.now())
                 ids = [o.id for o in outbox if o.id is not None]
         except IntegrityError as exc:
             raise CopyExists(origin, origin_message_id, 0) from exc
-        return convert.message(row), ids
+        self._keep(message)
+        return message, ids
+
+    async def record_messages(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
+        """Record several messages in one transaction (a group commit), in order; None for a
+        draft whose origin copy is already recorded. A conflict with a concurrent writer raises
+        CopyExists for the whole batch (nothing of it is kept)."""
+        now = self.clock.now()
+        try:
+            async with self.session() as s:
+                new = await bulk.fresh(s, drafts)
+                made = await bulk.insert_messages(s, [drafts[i] for i in new], now)
+        except IntegrityError as exc:
+            raise CopyExists(drafts[0].origin, drafts[0].origin_message_id, 0) from exc
+        for message in made:
+            self._keep(message)
+        by_index = dict(zip(new, made, strict=True))
+        return [by_index.get(i) for i in range(len(drafts))]
+
+    async def _add_message(
+        self, s: AsyncSession, draft: MessageDraft, now: float
+    ) -> tuple[StoredMessage, list[OutboxRow]]:
+        row = MessageRow(**bulk.message_values(draft, now))
+        s.add(row)
+        await s.flush()
+        assert row.id is not None
+        s.add(MessageCopyRow(**bulk.copy_values(bulk.origin_copy(draft, row.id))))
+        outbox = [outbox_row(d, now) for d in bulk.fanout_of(draft, row.id)]
+        s.add_all(outbox)
+        await s.flush()
+        return convert.message(row), outbox
+
+    def _messages(self) -> Region:
+        return self.cache.region("message", "message", by_id=True)
+
+    def _keep(self, message: StoredMessage) -> None:
+        region = self._messages()
+        self.cache.put(region, message.id, message, region.generation)
 
     async def get_message(self, message_id: int) -> StoredMessage | None:
+        found = self.cache.get(self._messages(), message_id)
+        if isinstance(found, StoredMessage):
+            return found
+        return await self.cached(self._messages(), message_id, lambda: self._message(message_id))
+
+    async def _message(self, message_id: int) -> StoredMessage | None:
         async with self.session() as s:
             row = await s.get(MessageRow, message_id)
             return convert.message(row) if row else None

@@ -114,6 +114,11 @@ class ModerationRepo(RepoBase):
         return [_action(r, tuple(by_action.get(r.id or 0, ()))) for r in rows]
 
     async def is_banned(self, group_id: int, member_id: int) -> bool:
+        region = self.cache.region("bans", "moderation_action")
+        key = (group_id, member_id)
+        return await self.cached(region, key, lambda: self._is_banned(group_id, member_id))
+
+    async def _is_banned(self, group_id: int, member_id: int) -> bool:
         query = (
             select(ModerationActionRow.kind)
             .where(

@@ -11,11 +11,12 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.ids import ChannelRef
-from bridge.records import OutboxDraft, OutboxItem, OutboxStatus
+from bridge.records import Delivered, OutboxDraft, OutboxItem, OutboxStatus
 from storage import convert
 from storage.base import RepoBase
+from storage.bulk import copy_values, insert_values
 from storage.repo_messages import outbox_row
-from storage.tables import OutboxRow
+from storage.tables import MessageCopyRow, OutboxRow
 
 UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
 
@@ -110,6 +111,22 @@ class OutboxRepo(RepoBase):
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)
+
+    async def complete_deliveries(self, done: Sequence[Delivered]) -> list[None]:
+        ids = [d.item_id for d in done]
+        finished = (
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(ids))
+            .values(
+                status=OutboxStatus.DONE.value,
+                attempts=col(OutboxRow.attempts) + 1,
+                claimed_until=None,
+            )
+        )
+        async with self.session() as s:
+            await insert_values(s, MessageCopyRow, [copy_values(c) for d in done for c in d.copies])
+            await s.exec(finished)
+        return [None] * len(done)
 
     async def retry(self, item_id: int, *, error: str, at: float) -> None:
         async with self.session() as s:

@@ -65,6 +65,11 @@ class TimeoutRepo(RepoBase):
             return bool(result.rowcount)
 
     async def get_timeout(self, group_id: int, member_id: int) -> MemberTimeout | None:
+        region = self.cache.region("timeouts", "member_timeout")
+        key = (group_id, member_id)
+        return await self.cached(region, key, lambda: self._get_timeout(group_id, member_id))
+
+    async def _get_timeout(self, group_id: int, member_id: int) -> MemberTimeout | None:
         async with self.session() as s:
             row = (await s.exec(select(MemberTimeoutRow).where(_of(group_id, member_id)))).first()
         return _timeout(row) if row is not None else None

@@ -9,9 +9,9 @@ import functools
 import heapq
 import logging
 import random
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bridge.actions import (
     BanAction,
@@ -30,23 +30,24 @@ from bridge.actions import (
 )
 from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.metrics import Metrics, NullMetrics
+from bridge.pipeline.commit import GroupCommit
 from bridge.pipeline.compose import Composer
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.pipeline.echo import EchoGuard, marker_for
 from bridge.ports import (
     ChatAdapter,
     Clock,
-    PartialDelivery,
-    PermanentError,
-    RateLimited,
     MessageStore,
     ModerationStore,
     OutboxStore,
+    PartialDelivery,
+    PermanentError,
+    RateLimited,
     SentFinder,
     TransientError,
     WaitForRoom,
 )
-from bridge.records import OutboxDraft, OutboxItem
+from bridge.records import Delivered, OutboxDraft, OutboxItem
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,9 @@ class OutboxWorker:
         self.delivered = 0
         self.rate_limited = 0
         self.on_delivered: Callable[[OutboxItem], None] | None = None
+        self._parts: dict[int, list[MessageCopy]] = {}  # item id -> copies its delivery made
+        # deliveries that finish together are recorded in one transaction
+        self._completions: GroupCommit[Delivered, None] = GroupCommit(store.complete_deliveries)
 
     def wake(self) -> None:
         self._wake.set()
@@ -207,7 +211,7 @@ class OutboxWorker:
             await self._settle(item, "failed", why)
             return
         try:
-            await handler(item, adapter)
+            await self._handle(handler, item, adapter)
         except Skipped as exc:
             await self.store.complete(item.id)
             await self._settle(item, "skipped", str(exc))
@@ -225,12 +229,34 @@ class OutboxWorker:
             log.exception("=> %s %s failed", item.target, item.action.kind)
             await self._retry_later(item, repr(exc))
         else:
-            await self.store.complete(item.id)
+            copies = tuple(self._parts.pop(item.id, ()))
+            await self._completions.submit(Delivered(item.id, copies))
             await self._settle(item, "done", "")
             self.delivered += 1
             self.metrics.relayed(item.target.platform.value)
             if self.on_delivered is not None:
                 self.on_delivered(item)
+
+    async def _handle(
+        self,
+        handler: Callable[[OutboxItem, ChatAdapter], Awaitable[None]],
+        item: OutboxItem,
+        adapter: ChatAdapter,
+    ) -> None:
+        """Run ``handler``; the copies it made are kept for the item's completion, unless it
+        fails: then they are recorded at once (a retry resumes after them)."""
+        try:
+            await handler(item, adapter)
+        except BaseException:
+            for copy in self._parts.pop(item.id, ()):
+                await self.store.add_copy(
+                    message_id=copy.message_id,
+                    channel=copy.channel,
+                    platform_message_id=copy.platform_message_id,
+                    part=copy.part,
+                    thread_id=copy.thread_id,
+                )
+            raise
 
     async def _retry_later(self, item: OutboxItem, error: str) -> None:
         waited = self.clock.now() - item.created_at
@@ -265,8 +291,9 @@ class OutboxWorker:
         if message is None or message.deleted_at is not None:
             return
         # a retry resumes after the parts already delivered (a crash, or a split message whose
-        # later part failed): those are never sent twice
-        first = len(await self._target_copies(item, message.id))
+        # later part failed): those are never sent twice. A first attempt has none.
+        fresh = item.attempts == 0 and not item.resumed
+        first = 0 if fresh else len(await self._target_copies(item, message.id))
         marker = marker_for(item.id, item.attempts)
         outgoing = await self.composer.compose(message, item.target, action, marker)
         outgoing = styled(outgoing, action)
@@ -308,14 +335,12 @@ class OutboxWorker:
     async def _record_parts(
         self, message_id: int, item: OutboxItem, result: SendResult, first: int
     ) -> None:
-        for offset, platform_id in enumerate(result.ids):
-            await self.store.add_copy(
-                message_id=message_id,
-                channel=item.target,
-                platform_message_id=platform_id,
-                part=first + offset,
-                thread_id=result.thread_id,
+        self._parts.setdefault(item.id, []).extend(
+            MessageCopy(
+                message_id, item.target, platform_id, first + offset, False, result.thread_id
             )
+            for offset, platform_id in enumerate(result.ids)
+        )
 
     async def _edit(self, action: EditAction, item: OutboxItem, adapter: ChatAdapter) -> None:
         message = await self.store.get_message(action.message_id)

@@ -23,9 +23,11 @@ from bridge.music.tab_query import GroupShare, TabItem, TabItemDetail, TabPage, 
 from bridge.records import (
     Account,
     ChannelLink,
+    Delivered,
     FanGroup,
     GroupRole,
     ItemLink,
+    MessageDraft,
     MusicItem,
     OutboxDraft,
     OutboxItem,
@@ -150,6 +152,12 @@ class MessageStore(Protocol):
         """Store the canonical message, its origin copy and its outbox rows in one transaction."""
         ...
 
+    async def record_messages(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
+        """Record several messages, each as ``record_message`` would, in ONE transaction and in
+        order (a group commit); None for a draft whose origin copy is already recorded. Any
+        other failure fails the whole batch: nothing of it is kept."""
+        ...
+
     async def get_message(self, message_id: int) -> StoredMessage | None: ...
 
     async def add_copy(
@@ -195,6 +203,11 @@ class OutboxStore(Protocol):
         ...
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None: ...
+
+    async def complete_deliveries(self, done: Sequence[Delivered]) -> list[None]:
+        """Mark these items done and record the copies their deliveries made, all in ONE
+        transaction (a group commit); a copy already recorded fails the whole batch."""
+        ...
 
     async def retry(self, item_id: int, *, error: str, at: float) -> None: ...
 

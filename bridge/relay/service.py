@@ -15,6 +15,7 @@ from bridge.ids import ChannelRef, MessageCopy
 from bridge.moderation.service import ModerationService
 from bridge.music.service import MusicService
 from bridge.outcome import EventHandlers, Handled, Ignored, Outcome
+from bridge.pipeline.commit import GroupCommit
 from bridge.ports import (
     Clock,
     MessageStore,
@@ -24,7 +25,7 @@ from bridge.ports import (
     RosterStore,
     TimeoutStore,
 )
-from bridge.records import ChannelLink, OutboxDraft
+from bridge.records import ChannelLink, MessageDraft, OutboxDraft, StoredMessage
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ class RelayService:
         self.music = music
         self.moderation = ModerationService(store, clock, wake, music)
         self.gates = GateCheck(store)  # join gates: invite / approval groups
+        self.recorder: GroupCommit[MessageDraft, StoredMessage | None] = GroupCommit(
+            store.record_messages
+        )
 
     def handlers(self) -> EventHandlers:
         """The events the relay handles (merged into the router's table by the composition
@@ -99,20 +103,23 @@ class RelayService:
         parent_id, style = await self._parent(event)
         placement = Placement(parent_id, style) if parent_id is not None else None
         action = PostAction(attachments=event.attachments, placement=placement)
-        drafts = [OutboxDraft(t.channel, action) for t in targets]
+        drafts = tuple(OutboxDraft(t.channel, action) for t in targets)
+        draft = MessageDraft(
+            group_id=link.group_id,
+            author=event.author.user,
+            origin=event.channel,
+            origin_message_id=event.message_id,
+            text=event.text.to_json(),
+            parent_id=parent_id,
+            fanout=drafts,
+            thread_id=event.thread_root,
+            posted_at=event.at or None,
+        )
         try:
-            message, _ = await self.store.record_message(
-                group_id=link.group_id,
-                author=event.author.user,
-                origin=event.channel,
-                origin_message_id=event.message_id,
-                text=event.text.to_json(),
-                parent_id=parent_id,
-                fanout=drafts,
-                thread_id=event.thread_root,
-                posted_at=event.at or None,
-            )
+            message = await self.recorder.submit(draft)  # one transaction with its neighbours
         except CopyExists:
+            message = None
+        if message is None:
             return Ignored("message already relayed")
         self.wake()
         await self._music_shared(event, link.group_id, message.id)
