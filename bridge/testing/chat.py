@@ -51,7 +51,8 @@ class RecordingAdapter:
 
     platform: Platform
     capabilities: Capabilities = field(init=False)
-    calls: list[Call] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)  # the calls that succeeded
+    failed: list[Call] = field(default_factory=list)  # the calls told to fail, as they came
     _failures: list[_Failure] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -73,6 +74,7 @@ class RecordingAdapter:
         for failure in self._failures:
             if failure.kind in (None, call.kind) and failure.times > 0:
                 failure.times -= 1
+                self.failed.append(call)
                 raise failure.error
         self.calls.append(call)
 
