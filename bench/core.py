@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.config import GroupSeed
@@ -30,6 +30,7 @@ from bridge.actions import OutgoingMessage, SendResult
 from bridge.events import Author, MessagePosted
 from bridge.groups.commands import GroupCommands
 from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
+from bridge.parts import Delegate
 from bridge.pipeline.compose import Composer, NamePolicy
 from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.outbox import OutboxWorker
@@ -76,23 +77,37 @@ class MemoryAdapter:
         return None
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+WROTE = "bench.wrote"
+
+
 class SqlCounter:
-    """Counts statements and commits an engine runs (SQLAlchemy engine events)."""
+    """Counts statements, commits, and write transactions (commits of a transaction that ran an
+    INSERT, UPDATE or DELETE) an engine runs (SQLAlchemy engine events)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.statements = 0
         self.commits = 0
+        self.writes = 0
         event.listen(engine.sync_engine, "before_cursor_execute", self._statement)
         event.listen(engine.sync_engine, "commit", self._commit)
+        event.listen(engine.sync_engine, "rollback", self._rollback)
 
-    def _statement(self, *_: Any) -> None:
+    def _statement(self, conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
         self.statements += 1
+        if statement.lstrip()[:6].upper() in WRITES:
+            conn.info[WROTE] = True
 
-    def _commit(self, *_: Any) -> None:
+    def _commit(self, conn: Connection) -> None:
         self.commits += 1
+        if conn.info.pop(WROTE, False):
+            self.writes += 1
 
-    def snapshot(self) -> tuple[int, int]:
-        return self.statements, self.commits
+    def _rollback(self, conn: Connection) -> None:
+        conn.info.pop(WROTE, None)
+
+    def snapshot(self) -> tuple[int, int, int]:
+        return self.statements, self.commits, self.writes
 
 
 class StoreTimer:
@@ -103,6 +118,8 @@ class StoreTimer:
         self.seconds: defaultdict[str, float] = defaultdict(float)
         for name in dir(type(store)):
             method = getattr(type(store), name)
+            if isinstance(method, Delegate):  # the store hands it to one of its repositories
+                method = method.method
             public = not name.startswith("_") and name not in ("open", "close")
             if public and inspect.iscoroutinefunction(method):
                 setattr(store, name, self._timed(name, getattr(store, name)))
@@ -135,6 +152,7 @@ class Phase:
     seconds: float
     statements: int
     commits: int
+    writes: int
     store_calls: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     @property
@@ -213,7 +231,8 @@ async def measure(core: Core, name: str, count: int, work: Callable[[], Awaitabl
     seconds = time.perf_counter() - started
     after = core.sql.snapshot()
     calls = core.timer.take()
-    return Phase(name, count, seconds, after[0] - before[0], after[1] - before[1], calls)
+    statements, commits, writes = (a - b for a, b in zip(after, before, strict=True))
+    return Phase(name, count, seconds, statements, commits, writes, calls)
 
 
 async def drain(worker: OutboxWorker) -> None:
@@ -262,13 +281,13 @@ def format_phases(phases: Sequence[Phase], db: str) -> str:
     lines = [
         f"Core only (Router+Relay+Outbox+SqlStore on {db}, in-memory adapter, no network)",
         f"  {'phase':<28}{'items':>7}{'items/s':>10}{'ms/item':>9}{'SQL/item':>10}"
-        f"{'txns/item':>11}",
+        f"{'txns/item':>11}{'writes/item':>13}",
     ]
     for p in phases:
         per = max(p.count, 1)
         lines.append(
             f"  {p.name:<28}{p.count:>7}{p.rate:>10.0f}{1000 * p.seconds / per:>9.2f}"
-            f"{p.statements / per:>10.1f}{p.commits / per:>11.1f}"
+            f"{p.statements / per:>10.1f}{p.commits / per:>11.2f}{p.writes / per:>13.2f}"
         )
     return "\n".join(lines)
 

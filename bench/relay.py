@@ -98,7 +98,7 @@ async def _measure(
     latencies(figures, posted, runtime.received, observed)
     figures.outbox_retries = runtime.worker.rate_limited
     figures.events_in = runtime.router.events_in - events_before
-    figures.sql_statements, figures.sql_commits = sql.snapshot()
+    figures.sql_statements, figures.sql_commits, figures.sql_writes = sql.snapshot()
     figures.dead_tasks = runtime.dead_tasks()
     return figures
 

@@ -39,7 +39,7 @@ ROWS: list[Row] = [
     ("events into the router", lambda f: str(f.events_in)),
     ("errors logged by the bridge", lambda f: str(sum(f.errors.values()))),
     ("bridge tasks that died", lambda f: ", ".join(f.dead_tasks) or "none"),
-    ("SQL statements / transactions per msg", lambda f: _per(f)),
+    ("SQL statements / transactions / writes per msg", lambda f: _per(f)),
 ]
 
 
@@ -50,7 +50,8 @@ def _pair(counts: dict[str, int]) -> str:
 def _per(f: RunFigures) -> str:
     if not f.posted:
         return "n/a"
-    return f"{f.sql_statements / f.posted:.1f} / {f.sql_commits / f.posted:.1f}"
+    n = f.posted
+    return f"{f.sql_statements / n:.1f} / {f.sql_commits / n:.1f} / {f.sql_writes / n:.2f}"
 
 
 def table(runs: Sequence[RunFigures]) -> str:

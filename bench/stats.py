@@ -31,6 +31,7 @@ class RunFigures:
     events_in: int = 0
     sql_statements: int = 0
     sql_commits: int = 0
+    sql_writes: int = 0  # commits of a transaction that wrote (INSERT, UPDATE or DELETE)
     errors: dict[str, int] = field(default_factory=dict)  # bridge ERROR log lines by cause
     dead_tasks: dict[str, str] = field(default_factory=dict)  # runtime task name -> its error
 
