@@ -46,6 +46,10 @@ class Delegate(Generic[R, P, T]):
     def __init__(self, kind: type[R], method: Callable[Concatenate[R, P], T]) -> None:
         self.kind = kind
         self.method = method
+        self.name = method.__name__
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
 
     @overload
     def __get__(self, whole: None, owner: type[Any]) -> Delegate[R, P, T]: ...
@@ -64,4 +68,5 @@ class Delegate(Generic[R, P, T]):
         def call(*args: P.args, **kwargs: P.kwargs) -> T:
             return method(target, *args, **kwargs)
 
+        vars(whole)[self.name] = call  # later lookups find it first: built once per whole
         return call
