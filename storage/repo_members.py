@@ -12,6 +12,7 @@ from bridge.records import Account, GroupRole
 from storage import convert
 from storage.base import RepoBase
 from storage.cache import Region
+from storage.repo_timeouts import merge_timeouts
 from storage.tables import GroupRoleRow, MemberRow, PlatformAccountRow
 
 
@@ -101,7 +102,7 @@ class MemberRepo(RepoBase):
             return tuple(convert.account(r) for r in (await s.exec(query)).all())
 
     async def merge_members(self, *, keep: int, absorb: int) -> None:
-        """Make two members one: accounts and roles of ``absorb`` move to ``keep``."""
+        """Make two members one: accounts, roles and timeouts of ``absorb`` move to ``keep``."""
         if keep == absorb:
             return
         async with self.session() as s:
@@ -118,6 +119,7 @@ class MemberRepo(RepoBase):
             await s.flush()
             for row in roles:
                 await self._grant(s, row.group_id, keep, Role(row.role), row.granted_by)
+            await merge_timeouts(s, keep=keep, absorb=absorb)
 
     async def grant_role(
         self, *, group_id: int, member_id: int, role: Role, granted_by: str | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.ports import MemberTimeout
 from storage.base import RepoBase
@@ -29,6 +30,23 @@ def _timeout(row: MemberTimeoutRow) -> MemberTimeout:
 def _of(group_id: int, member_id: int) -> ColumnElement[bool]:
     group, member = col(MemberTimeoutRow.group_id), col(MemberTimeoutRow.member_id)
     return (group == group_id) & (member == member_id)
+
+
+async def merge_timeouts(s: AsyncSession, *, keep: int, absorb: int) -> None:
+    """Two members become one (``merge_members``): in each group, the later of their timeouts
+    stays, now the kept member's, so linking accounts never ends a timeout."""
+    query = select(MemberTimeoutRow).where(col(MemberTimeoutRow.member_id).in_((keep, absorb)))
+    by_group: dict[int, list[MemberTimeoutRow]] = {}
+    for row in (await s.exec(query)).all():
+        by_group.setdefault(row.group_id, []).append(row)
+    for held in by_group.values():
+        latest = max(held, key=lambda row: row.until)
+        for row in held:
+            if row is not latest:
+                await s.delete(row)
+        await s.flush()
+        latest.member_id = keep
+        s.add(latest)
 
 
 class TimeoutRepo(RepoBase):

@@ -90,7 +90,10 @@ class MemberStore(Protocol):
 
     async def accounts_of_member(self, member_id: int) -> list[Account]: ...
 
-    async def merge_members(self, *, keep: int, absorb: int) -> None: ...
+    async def merge_members(self, *, keep: int, absorb: int) -> None:
+        """Make two members one: accounts, roles and timeouts of ``absorb`` move to ``keep``
+        (in a group where both are timed out, the later timeout stays)."""
+        ...
 
     async def grant_role(
         self, *, group_id: int, member_id: int, role: Role, granted_by: str | None = None

@@ -43,6 +43,17 @@ class MemoryMembers:
         self.t.roles[:] = [r for r in self.t.roles if r.member_id != absorb]
         for role in moved:
             self._grant(role.group_id, keep, role.role, role.granted_by)
+        self._merge_timeouts(keep, absorb)
+
+    def _merge_timeouts(self, keep: int, absorb: int) -> None:
+        """In each group, the later of the two members' timeouts stays, now the kept one's."""
+        for (group, member), held in list(self.t.timeouts.items()):
+            if member != absorb:
+                continue
+            del self.t.timeouts[(group, member)]
+            kept = self.t.timeouts.get((group, keep))
+            if kept is None or kept.until < held.until:
+                self.t.timeouts[(group, keep)] = replace(held, member_id=keep)
 
     async def grant_role(
         self, *, group_id: int, member_id: int, role: Role, granted_by: str | None = None

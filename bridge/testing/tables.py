@@ -12,6 +12,7 @@ from typing import Any
 from bridge.actions import OutboxAction
 from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.ports.clock import Clock
+from bridge.ports.store import MemberTimeout
 from bridge.records import (
     Account,
     ChannelLink,
@@ -111,6 +112,7 @@ class Tables:
     cache: dict[str, CacheRow] = field(default_factory=dict)
     shares: dict[int, ShareRow] = field(default_factory=dict)
     effects: dict[int, EffectRow] = field(default_factory=dict)
+    timeouts: dict[tuple[int, int], MemberTimeout] = field(default_factory=dict)  # group, member
 
     def next_id(self, table: str) -> int:
         return next(self.ids.setdefault(table, counter()))

@@ -59,6 +59,28 @@ async def test_timeouts_belong_to_one_group(store: Store, clock: ManualClock) ->
     assert [(t.member_id, t.until) for t in await store.timeouts_in_group(other)] == [(alice, 5.0)]
 
 
+async def test_linking_accounts_never_ends_a_timeout(store: Store, clock: ManualClock) -> None:
+    """Two members made one keep the later timeout of each group: a timed-out fan cannot link
+    another account to escape it."""
+    group, alice, erin = await _setup(store)
+    other = (await store.create_group(slug="other", name="Other")).id
+    await store.set_timeout(group_id=group, member_id=alice, until=100.0, actor=None, at=1.0)
+    await store.set_timeout(group_id=group, member_id=erin, until=200.0, actor="x", at=2.0)
+    await store.set_timeout(group_id=other, member_id=erin, until=50.0, actor=None, at=3.0)
+    await store.merge_members(keep=alice, absorb=erin)
+    assert await store.get_timeout(group, alice) == MemberTimeout(group, alice, 200.0, "x", "", 2.0)
+    assert await store.get_timeout(other, alice) == MemberTimeout(other, alice, 50.0, None, "", 3.0)
+    assert await store.get_timeout(group, erin) is None
+    assert [t.member_id for t in await store.timeouts_in_group(group)] == [alice]
+    third = await store.upsert_account(user=UserRef(Platform.SLACK, "T2", "U0X"), display_name="x")
+    await store.set_timeout(
+        group_id=group, member_id=third.member_id, until=10.0, actor=None, at=4.0
+    )
+    await store.merge_members(keep=alice, absorb=third.member_id)
+    kept = await store.get_timeout(group, alice)
+    assert kept is not None and kept.until == 200.0  # the earlier one does not shorten it
+
+
 async def test_a_long_reason_is_cut_to_what_the_modlog_keeps(
     store: Store, clock: ManualClock
 ) -> None:
