@@ -13,7 +13,7 @@ from bridge.events import CommandInvoked, MemberBanned, MemberUnbanned
 from bridge.groups.replies import platform_name, safe_name
 from bridge.ids import ChannelRef, Platform
 from bridge.moderation.context import ModerationContext
-from bridge.moderation.model import BanRequest, Command
+from bridge.moderation.model import BanRequest, Command, account_in
 from bridge.moderation.purge import Purge, purge_option, split_purge
 from bridge.outcome import Handled, Ignored, Outcome, Reply
 from bridge.records import Account, OutboxDraft
@@ -120,9 +120,4 @@ def _plan(
         return "", f"{platform_name(channel.platform)} lifted its own ban here"
     if request.kind == "unban" and channel.platform in NO_UNDO:
         return "", NO_UNDO[channel.platform]
-    for account in accounts:
-        if account.user.platform is channel.platform and (
-            channel.platform is Platform.DISCORD or account.user.workspace == channel.workspace
-        ):
-            return account.user.user, None
-    return "", f"no linked {platform_name(channel.platform)} account here"
+    return account_in(channel, accounts)

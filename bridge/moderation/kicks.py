@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from bridge.actions import KickAction
 from bridge.events import CommandInvoked
-from bridge.groups.replies import platform_name, safe_name
+from bridge.groups.replies import safe_name
 from bridge.ids import ChannelRef, Platform
 from bridge.moderation.context import ModerationContext
-from bridge.moderation.model import Command
+from bridge.moderation.model import Command, account_in
 from bridge.outcome import Outcome, Reply
 from bridge.records import Account, FanGroup, OutboxDraft
 
@@ -65,9 +65,4 @@ def _plan(
         if channel.workspace in guilds:
             return "", "kicked from this guild already"
         guilds.add(channel.workspace)
-    for account in accounts:
-        if account.user.platform is channel.platform and (
-            channel.platform is Platform.DISCORD or account.user.workspace == channel.workspace
-        ):
-            return account.user.user, None
-    return "", f"no linked {platform_name(channel.platform)} account here"
+    return account_in(channel, accounts)

@@ -3,11 +3,12 @@ with. A leaf: every module of the package may import it, it imports none of them
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bridge.events import CommandInvoked
-from bridge.ids import Platform, UserRef
+from bridge.groups.replies import platform_name
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome
 from bridge.records import Account, FanGroup
 
@@ -41,3 +42,14 @@ class TimeoutRequest:
     origin: Platform
     reason: str = ""
     covered: str | None = None  # the Discord guild whose own timeout already applies
+
+
+def account_in(channel: ChannelRef, accounts: Sequence[Account]) -> tuple[str, str | None]:
+    """The member's user id where ``channel`` is (their account on its platform; on Slack, in
+    its workspace), or why there is none: ("", why)."""
+    for account in accounts:
+        if account.user.platform is channel.platform and (
+            channel.platform is Platform.DISCORD or account.user.workspace == channel.workspace
+        ):
+            return account.user.user, None
+    return "", f"no linked {platform_name(channel.platform)} account here"
