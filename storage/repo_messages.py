@@ -70,15 +70,19 @@ class MessageRepo(RepoBase):
 
     async def record_messages(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
         """Record several messages in one transaction (a group commit), in order; None for a
-        draft whose origin copy is already recorded. A conflict with a concurrent writer raises
-        CopyExists for the whole batch (nothing of it is kept)."""
+        draft whose origin copy is already recorded. Any failure fails the whole batch (nothing
+        of it is kept); a lone draft whose origin copy a concurrent writer recorded first
+        raises CopyExists."""
         now = self.clock.now()
         try:
             async with self.session() as s:
                 new = await bulk.fresh(s, drafts)
                 made = await bulk.insert_messages(s, [drafts[i] for i in new], now)
         except IntegrityError as exc:
-            raise CopyExists(drafts[0].origin, drafts[0].origin_message_id, 0) from exc
+            lone = drafts[0] if len(drafts) == 1 else None
+            if lone and await self.find_copy(lone.origin, lone.origin_message_id) is not None:
+                raise CopyExists(lone.origin, lone.origin_message_id, 0) from exc
+            raise
         for message in made:
             self._keep(message)
         by_index = dict(zip(new, made, strict=True))
