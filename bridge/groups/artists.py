@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bridge.events import CommandInvoked
 from bridge.groups.mentions import target_id
-from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_name
+from bridge.groups.replies import NOT_LINKED, owners_only, people, safe_name
 from bridge.groups.roles import GroupRoles
 from bridge.ids import Role, UserRef
 from bridge.outcome import Outcome, Reply
@@ -38,12 +38,6 @@ async def is_artist_anywhere(store: RosterStore, user: UserRef) -> bool:
         if any(r.member_id == account.member_id and r.role is Role.ARTIST for r in roles):
             return True
     return False
-
-
-def _label(accounts: list[Account]) -> str:
-    return ", ".join(
-        f"{safe_name(a.display_name)} ({platform_name(a.user.platform)})" for a in accounts
-    )
 
 
 class ArtistService:
@@ -81,7 +75,7 @@ class ArtistService:
     async def _add(self, event: CommandInvoked, group: FanGroup, account: Account) -> Reply:
         accounts = await self.store.accounts_of_member(account.member_id)
         if account.member_id in await artist_accounts(self.store, group.id):
-            return Reply(f"{_label(accounts)} is already an artist of *{group.name}*.")
+            return Reply(f"{people(accounts)} is already an artist of *{group.name}*.")
         await self.store.grant_role(
             group_id=group.id,
             member_id=account.member_id,
@@ -89,7 +83,7 @@ class ArtistService:
             granted_by=str(event.user),
         )
         return Reply(
-            f"Verified {_label(accounts)} as an artist of *{group.name}*: their messages carry "
+            f"Verified {people(accounts)} as an artist of *{group.name}*: their messages carry "
             f"the {BADGE} badge, and no one else may appear under their name.",
             ephemeral=False,
         )
@@ -108,5 +102,5 @@ class ArtistService:
         if not artists:
             return Reply(f"*{group.name}* has no verified artists yet.")
         lines = [f"Verified artists of *{group.name}*:"]
-        lines += [f"• {_label(accounts)}" for accounts in artists.values()]
+        lines += [f"• {people(accounts)}" for accounts in artists.values()]
         return Reply("\n".join(lines))

@@ -11,10 +11,10 @@ from typing import Protocol
 from bridge.errors import ChannelAlreadyLinked, GroupExists
 from bridge.events import CommandInvoked, HomeOpened
 from bridge.groups.artists import ArtistService, is_artist_anywhere
-from bridge.groups.identity import IdentityService, RoleService
+from bridge.groups.identity import IdentityService
 from bridge.groups.mentions import is_user_id, target_id, too_large
 from bridge.groups.replies import NOT_LINKED, no_group, owners_only, platform_name, safe_name
-from bridge.groups.roles import GroupRoles
+from bridge.groups.roles import GroupRoles, RoleCommands
 from bridge.groups.usage import find_group, missing_argument, second_word_typo, unknown, usage
 from bridge.ids import ChannelRef, GroupKind, Role, UserRef
 from bridge.moderation.service import ModerationService
@@ -84,7 +84,7 @@ class GroupCommands:
         self.store = store
         self.health = health
         self.identity = IdentityService(store)
-        self.roles = RoleService(store)
+        self.roles = RoleCommands(store)
         self.rules = GroupRoles(store)
         self.artists = ArtistService(store, self.rules)
         self._table: dict[str, Callable[[CommandInvoked], Awaitable[Outcome]]] = {

@@ -1,6 +1,6 @@
-"""Identity links and group roles: `/fangroup account link|confirm|unlink`, `/fangroup mod
-add|remove`, `/fangroup roles`. One person's accounts on several platforms are one member;
-roles attach to the member, so they hold on every platform the person linked."""
+"""Identity links: `/fangroup account link|confirm|unlink`. One person's accounts on several
+platforms are one member; roles attach to the member (bridge/groups/roles.py), so they hold on
+every platform the person linked."""
 
 from __future__ import annotations
 
@@ -11,21 +11,17 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from bridge.events import CommandInvoked
-from bridge.groups.mentions import target_id
-from bridge.groups.replies import NOT_LINKED, owners_only, platform_name, safe_name
-from bridge.groups.roles import GroupRoles
-from bridge.ids import Platform, Role, UserRef
+from bridge.groups.replies import people, platform_name
+from bridge.ids import Platform, UserRef
 from bridge.outcome import Outcome, Reply
-from bridge.ports import Clock, IdentityStore, LinkCode, MemberStore, RosterStore, SystemClock
-from bridge.records import Account, FanGroup
+from bridge.ports import Clock, IdentityStore, LinkCode, MemberStore, SystemClock
+from bridge.records import Account
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by hand
 CODE_LENGTH = 8
 CODE_TTL = 600.0
-LISTED = ((Role.OWNER, "Owners"), (Role.MODERATOR, "Moderators"), (Role.ARTIST, "Artists"))
 ACCOUNT_USAGE = "Usage: `/fangroup account link`, `/fangroup account confirm <code>`, "
 ACCOUNT_USAGE += "`/fangroup account unlink`"
-MOD_USAGE = "Usage: `/fangroup mod add @user` or `/fangroup mod remove @user`"
 
 Handler = Callable[[CommandInvoked], Awaitable[Outcome]]
 
@@ -152,7 +148,7 @@ class IdentityService:
         if account is None or not others:
             return Reply(f"Your {here} account is not linked to any other account.")
         await self.store.split_account(event.user)
-        names = ", ".join(_account_label(a) for a in others)
+        names = people(others)
         return Reply(
             f"Unlinked: your {here} account is a fan of its own now. Your roles stay with {names}."
         )
@@ -160,89 +156,6 @@ class IdentityService:
     async def _others(self, account: Account) -> list[Account]:
         accounts = await self.store.accounts_of_member(account.member_id)
         return [a for a in accounts if a.id != account.id]
-
-
-class RoleService:
-    """`/fangroup mod add|remove @user` and `/fangroup roles` for the channel's group."""
-
-    def __init__(self, store: RosterStore) -> None:
-        self.store = store
-        self.rules = GroupRoles(store)
-        self._table: dict[str, Callable[[CommandInvoked, FanGroup, Account], Awaitable[Reply]]] = {
-            "add": self._add,
-            "remove": self._remove,
-        }
-
-    async def _group(self, event: CommandInvoked) -> FanGroup | None:
-        link = await self.store.link_for_channel(event.channel)
-        return await self.store.get_group_by_id(link.group_id) if link else None
-
-    async def mod(self, event: CommandInvoked) -> Outcome:
-        action = self._table.get(event.path[1] if len(event.path) > 1 else "")
-        user_id = target_id(event.args.get("user", ""))
-        if action is None or not user_id:
-            return Reply(MOD_USAGE)
-        group = await self._group(event)
-        if group is None:
-            return Reply(NOT_LINKED)
-        if not await self.rules.may_manage(event, group):
-            return Reply(owners_only("change this group's moderators"))
-        target = UserRef(event.user.platform, event.user.workspace, user_id)
-        account = await self.store.get_account(target)
-        if account is None:
-            name = event.args.get("user_name") or user_id
-            account = await self.store.upsert_account(user=target, display_name=name)
-        return await action(event, group, account)
-
-    async def _is_mod(self, group: FanGroup, account: Account) -> bool:
-        roles = await self.store.roles_in_group(group.id)
-        return any(r.member_id == account.member_id and r.role is Role.MODERATOR for r in roles)
-
-    async def _add(self, event: CommandInvoked, group: FanGroup, account: Account) -> Reply:
-        name = safe_name(account.display_name)
-        if await self._is_mod(group, account):
-            return Reply(f"{name} is already a moderator of *{group.name}*.")
-        await self.store.grant_role(
-            group_id=group.id,
-            member_id=account.member_id,
-            role=Role.MODERATOR,
-            granted_by=str(event.user),
-        )
-        return Reply(
-            f"{name} is now a moderator of *{group.name}*, on every platform their accounts "
-            "are linked.",
-            ephemeral=False,
-        )
-
-    async def _remove(self, event: CommandInvoked, group: FanGroup, account: Account) -> Reply:
-        name = safe_name(account.display_name)
-        removed = await self.store.revoke_role(
-            group_id=group.id, member_id=account.member_id, role=Role.MODERATOR
-        )
-        if not removed:
-            return Reply(f"{name} is not a moderator of *{group.name}*.")
-        return Reply(f"{name} is no longer a moderator of *{group.name}*.", ephemeral=False)
-
-    async def roles(self, event: CommandInvoked) -> Outcome:
-        group = await self._group(event)
-        if group is None:
-            return Reply(NOT_LINKED)
-        held = await self.store.roles_in_group(group.id)
-        lines = [f"Roles in *{group.name}*:"]
-        for role, title in LISTED:
-            members = list(dict.fromkeys(r.member_id for r in held if r.role is role))
-            people = [await self._person(m) for m in members]
-            lines.append(f"*{title}*: " + ("; ".join(p for p in people if p) or "none"))
-        return Reply("\n".join(lines))
-
-    async def _person(self, member_id: int) -> str:
-        """One member as each platform knows them: ``Alice (Discord), erin (Slack)``."""
-        accounts = await self.store.accounts_of_member(member_id)
-        return ", ".join(_account_label(a) for a in accounts)
-
-
-def _account_label(account: Account) -> str:
-    return f"{safe_name(account.display_name)} ({platform_name(account.user.platform)})"
 
 
 _USED = "This code has already been used. Get a new one with `/fangroup account link`."

@@ -3,7 +3,10 @@ person's or a platform's name into a reply. A leaf: any service may import it.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bridge.ids import Platform
+from bridge.records import Account
 
 NOT_LINKED = "This channel is not linked to a group. See `/fangroup help`."
 NOT_BRIDGED = "This message is not bridged by a Fan Group."
@@ -30,3 +33,9 @@ def platform_name(platform: Platform) -> str:
 def safe_name(name: str) -> str:
     """A display name inside a reply: no ``<…>`` can form a Slack mention or link."""
     return name.replace("<", "‹").replace(">", "›").replace("`", "'")
+
+
+def people(accounts: Iterable[Account]) -> str:
+    """A member as each platform knows them: ``Alice (Discord), erin (Slack)``."""
+    named = (f"{safe_name(a.display_name)} ({platform_name(a.user.platform)})" for a in accounts)
+    return ", ".join(named)

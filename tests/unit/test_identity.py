@@ -17,8 +17,8 @@ from bridge.groups.identity import (
     IdentityService,
     new_code,
     normalise_code,
-    safe_name,
 )
+from bridge.groups.replies import safe_name
 from bridge.ids import ChannelRef, Platform, Role, UserRef
 from bridge.outcome import Outcome, Reply
 from storage.repos import SqlStore
