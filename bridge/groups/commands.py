@@ -242,8 +242,8 @@ class GroupCommands:
         if link is None:
             return Reply(NOT_LINKED)
         group = await self.store.get_group_by_id(link.group_id)
-        owner = group is not None and await self.rules.is_owner(group, event.user)
-        if not (event.can_manage_channel or owner):
+        allowed = await self.rules.may_manage(event, group) if group else event.can_manage_channel
+        if not allowed:
             return Reply(owners_only("unlink this channel"))
         await self.store.unlink_channel(event.channel)
         return Reply(f"Unlinked this channel from *{group.name if group else '?'}*.", False)

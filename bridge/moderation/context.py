@@ -63,18 +63,25 @@ class ModerationContext:
     async def may_moderate(self, group: FanGroup, user: UserRef, platform_says: bool) -> bool:
         return platform_says or await self.roles.is_moderator(group, user)
 
+    async def moderating(self, event: CommandInvoked, what: str) -> FanGroup | Reply:
+        """The channel's group when the caller may moderate it (the group's owners and
+        moderators, the platform's moderators), else the reply that says why not."""
+        group = await self.group_of(event.channel)
+        if group is None:
+            return Reply(NOT_LINKED)
+        platform_says = event.can_manage_channel or event.can_moderate
+        if not await self.may_moderate(group, event.user, platform_says):
+            return Reply(REFUSED.format(what=what))
+        return group
+
     async def moderated(
         self, event: CommandInvoked, what: str, usage: str
     ) -> tuple[FanGroup, Account] | Reply:
         """The channel's group and the person the command names, or the reply that stops it:
         no group here, a caller who may not ``what``, no one named (``usage``), no such user."""
-        group = await self.group_of(event.channel)
-        if group is None:
-            return Reply(NOT_LINKED)
-        if not await self.may_moderate(
-            group, event.user, event.can_manage_channel or event.can_moderate
-        ):
-            return Reply(REFUSED.format(what=what))
+        group = await self.moderating(event, what)
+        if isinstance(group, Reply):
+            return group
         target = await self.existing_target(event)
         if target is None:
             return Reply(usage)

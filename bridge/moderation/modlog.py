@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from bridge.events import CommandInvoked
-from bridge.groups.replies import NOT_LINKED, platform_name, safe_name
+from bridge.groups.replies import platform_name, safe_name
 from bridge.ids import Platform, UserRef
 from bridge.moderation.context import ModerationContext
-from bridge.moderation.model import REFUSED, Command
+from bridge.moderation.model import Command
 from bridge.outcome import Outcome, Reply
 from bridge.ports import ModAction
 
@@ -26,13 +26,9 @@ class Modlog:
         return {"modlog": self.modlog_command}
 
     async def modlog_command(self, event: CommandInvoked) -> Outcome:
-        group = await self.context.group_of(event.channel)
-        if group is None:
-            return Reply(NOT_LINKED)
-        if not await self.context.may_moderate(
-            group, event.user, event.can_manage_channel or event.can_moderate
-        ):
-            return Reply(REFUSED.format(what="read the modlog"))
+        group = await self.context.moderating(event, "read the modlog")
+        if isinstance(group, Reply):
+            return group
         member = None
         if event.args.get("user"):
             target = await self.context.target(event)
