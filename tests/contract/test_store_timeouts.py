@@ -3,13 +3,16 @@ migration that moves the timeouts an older bridge kept in a group's settings int
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bridge.ids import Platform, UserRef
 from bridge.ports import MemberTimeout, Store
 from storage.db import create_engine
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, upgrade
 from storage.repos import SqlStore
 from tests.contract.conftest import ManualClock
 
@@ -120,6 +123,25 @@ async def test_the_migration_moves_settings_timeouts_into_the_table(
         assert await store.timeouts_in_group(other) == []
         quiet = await store.get_group_by_id(other)
         assert quiet is not None and quiet.settings == {}
+    finally:
+        await store.close()
+
+
+async def test_the_downgrade_puts_the_timeouts_back_into_the_settings(
+    db_url: tuple[str, str | None], clock: ManualClock
+) -> None:
+    url, schema = db_url
+    store = await SqlStore.open(url, clock=clock, schema=schema)
+    try:
+        group, alice, _ = await _setup(store)
+        await store.update_settings(group, {"moderation_policy": "log"})
+        await store.set_timeout(group_id=group, member_id=alice, until=123.0, actor=None, at=1.0)
+        async with store.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0010"))
+            query = sa.text("SELECT settings FROM fan_group WHERE id = :id")
+            settings = (await conn.execute(query, {"id": group})).scalar_one()
+        found = json.loads(settings) if isinstance(settings, str) else settings
+        assert found == {"moderation_policy": "log", "timeouts": {str(alice): 123.0}}
     finally:
         await store.close()
 
