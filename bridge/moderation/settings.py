@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bridge.events import CommandInvoked
-from bridge.groups.replies import NOT_LINKED
+from bridge.groups.replies import NOT_LINKED, owners_only
 from bridge.moderation.context import ModerationContext
 from bridge.moderation.model import Command
 from bridge.moderation.policy import POLICIES
@@ -55,6 +55,6 @@ class ModerationSettings:
             current = group.settings.get(setting.key, values[0])
             return Reply(f"{name} is {current}. Use `/fangroup {name} {'|'.join(values)}`.")
         if not await self.context.roles.may_manage(event, group):
-            return Reply(f"Sorry, only owners and channel managers may change the {name}.")
+            return Reply(owners_only(f"change the {name}"))
         await self.store.update_settings(group.id, {setting.key: value})
         return Reply(f"The {name} of *{group.name}* is now {value}.", False)

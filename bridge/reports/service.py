@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from bridge.actions import ReportCardAction, ReportCardUpdateAction
 from bridge.events import CommandInvoked, ReportActed, ReportFiled
-from bridge.groups.replies import NOT_BRIDGED, platform_name, safe_name
+from bridge.groups.replies import NOT_BRIDGED, owners_only, platform_name, safe_name
 from bridge.groups.roles import GroupRoles
 from bridge.groups.usage import find_group
 from bridge.ids import ChannelRef, Platform, UserRef
@@ -76,10 +76,7 @@ class ReportService:
                 "(`/fangroup modchannel clear` to stop)."
             )
         if not await self.roles.may_manage(event, group):
-            return Reply(
-                "Sorry, only the group's owners and the platform's channel managers may set "
-                "its moderator channel."
-            )
+            return Reply(owners_only("set this group's moderator channel"))
         here = event.channel
         entries = dict(group.settings.get(SETTING) or {})
         if clear:

@@ -86,7 +86,7 @@ async def test_every_moderation_command_says_the_same_when_the_channel_is_not_li
 
 async def test_only_owners_and_channel_managers_change_the_groups_settings(scene: Scene) -> None:
     refused = await scene.run(MOD, "policy suggest")
-    assert refused.text.startswith("Sorry, only owners and channel managers")
+    assert refused.text.startswith("Sorry, you may not change the policy: it takes Manage")
     assert (await scene.run(OWNER, "policy suggest")).text == "The policy of *Fans* is now suggest."
     assert (await scene.run(FAN, "banscope guild", manager=True)).text.endswith("now guild.")
     group = await scene.store.get_group_by_id(scene.group_id)
