@@ -24,6 +24,7 @@ from bridge.events import ModCardClicked
 from bridge.groups.replies import platform_name, safe_name
 from bridge.groups.roles import GroupRoles
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.moderation.model import REFUSED
 from bridge.outcome import Handled, Outcome, Reply
 from bridge.ports import Clock, ModerationStore, OutboxStore, RosterStore
 from bridge.records import FanGroup, OutboxDraft
@@ -143,7 +144,7 @@ class PolicyGate:
             return Reply("This suggestion's group no longer exists.")
         allowed = event.platform_moderator or await self.roles.is_moderator(group, event.user)
         if not allowed:
-            return Reply("Sorry, only the group's moderators may apply or dismiss this.")
+            return Reply(REFUSED.format(what="apply or dismiss this"))
         text = card.text
         drafts = [OutboxDraft(e.target, e.action) for e in card.effects]
         if not await self._waiting(drafts):
