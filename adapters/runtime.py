@@ -134,7 +134,7 @@ class Runtime:
             metrics=self.metrics,
         )
         music = self._build_music()
-        relay = RelayService(self.store, self.clock, self.worker.wake, music)
+        relay = RelayService(self.store, self.clock, self.worker.wake, music, handoff=self.worker)
         relay.moderation.directory = adapters  # who exists, asked of the platforms once connected
         self.reports = ReportService(
             self.store, self.store, relay.moderation, self.clock, wake=self.worker.wake

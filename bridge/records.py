@@ -86,6 +86,15 @@ class MessageDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """A message the store recorded, and those of its outbox items it claimed for the caller
+    at once (asked with a lease; only where nothing else waits for that channel)."""
+
+    message: StoredMessage
+    claimed: tuple[OutboxItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Delivered:
     """An outbox item delivered: it is done, and the copies its delivery made are recorded, in
     the same transaction (a crash leaves both undone, and the lease expiry resumes it)."""

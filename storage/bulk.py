@@ -13,9 +13,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.actions import write_action
 from bridge.ids import ChannelRef, MessageCopy
-from bridge.records import MessageDraft, OutboxDraft, OutboxStatus, StoredMessage
+from bridge.records import (
+    MessageDraft,
+    OutboxDraft,
+    OutboxItem,
+    OutboxStatus,
+    Recorded,
+    StoredMessage,
+)
 from storage import convert
 from storage.tables import MessageCopyRow, MessageRow, OutboxRow
+
+UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
 
 
 def outbox_values(draft: OutboxDraft, now: float) -> dict[str, Any]:
@@ -98,10 +107,12 @@ async def insert_values(
 
 
 async def insert_messages(
-    s: AsyncSession, drafts: Sequence[MessageDraft], now: float
-) -> list[StoredMessage]:
+    s: AsyncSession, drafts: Sequence[MessageDraft], now: float, *, lease: float | None = None
+) -> list[Recorded]:
     """Insert the drafts' messages in one statement, and their origin copies and outbox rows
-    in one each. Each draft's origin must be new (see ``fresh``)."""
+    in one each. Each draft's origin must be new (see ``fresh``). With a ``lease``, the first
+    item of each target channel that has no unfinished item is inserted claimed (before the
+    others, so it keeps the lowest id of its channel) and returned with its message."""
     if not drafts:
         return []
     origin = (
@@ -116,11 +127,72 @@ async def insert_messages(
     made = [stored(d, ids[_origin_key(d)], now) for d in drafts]
     copies = [copy_values(origin_copy(d, m.id)) for d, m in zip(drafts, made, strict=True)]
     await insert_values(s, MessageCopyRow, copies)
-    outbox = [
-        outbox_values(o, now) for d, m in zip(drafts, made, strict=True) for o in fanout_of(d, m.id)
-    ]
-    await insert_values(s, OutboxRow, outbox)
-    return made
+    outbox = [(m.id, o) for d, m in zip(drafts, made, strict=True) for o in fanout_of(d, m.id)]
+    free = await _claimable(s, [o for _, o in outbox]) if lease is not None else set()
+    claimed = await _insert_claimed(s, [outbox[i] for i in sorted(free)], now, lease or 0.0)
+    pending = [outbox_values(o, now) for i, (_, o) in enumerate(outbox) if i not in free]
+    await insert_values(s, OutboxRow, pending)
+    return [Recorded(m, tuple(claimed.get(m.id, ()))) for m in made]
+
+
+async def _claimable(s: AsyncSession, drafts: Sequence[OutboxDraft]) -> set[int]:
+    """The indexes of the drafts that may be claimed at once: the first of each target channel
+    that has no unfinished item (per-channel order)."""
+    channels = {d.target.channel for d in drafts}
+    query = (
+        select(OutboxRow.target_platform, OutboxRow.target_workspace, OutboxRow.target_channel)
+        .where(col(OutboxRow.status).in_(UNFINISHED) & col(OutboxRow.target_channel).in_(channels))
+        .distinct()
+    )
+    busy = {tuple(row) for row in (await s.exec(query)).all()}
+    free: set[int] = set()
+    for index, draft in enumerate(drafts):
+        key = _target_key(draft.target)
+        if key not in busy:
+            free.add(index)
+            busy.add(key)
+    return free
+
+
+async def _insert_claimed(
+    s: AsyncSession, outbox: Sequence[tuple[int, OutboxDraft]], now: float, lease: float
+) -> dict[int, list[OutboxItem]]:
+    """Insert items claimed for ``lease`` seconds (one per target channel); message id -> its
+    claimed items."""
+    if not outbox:
+        return {}
+    claim = {"status": OutboxStatus.INFLIGHT.value, "claimed_until": now + lease}
+    target = (
+        col(OutboxRow.target_platform),
+        col(OutboxRow.target_workspace),
+        col(OutboxRow.target_channel),
+    )
+    statement = insert(OutboxRow).returning(col(OutboxRow.id), *target)
+    values = [outbox_values(o, now) | claim for _, o in outbox]
+    ids = {tuple(row[1:]): int(row[0]) for row in (await s.exec(statement, params=values)).all()}
+    out: dict[int, list[OutboxItem]] = {}
+    for message_id, draft in outbox:
+        item_id = ids[_target_key(draft.target)]
+        out.setdefault(message_id, []).append(_claimed_item(item_id, draft, now))
+    return out
+
+
+def _claimed_item(item_id: int, draft: OutboxDraft, now: float) -> OutboxItem:
+    return OutboxItem(
+        id=item_id,
+        target=draft.target,
+        action=draft.action,
+        depends_on=draft.depends_on,
+        status=OutboxStatus.INFLIGHT,
+        attempts=0,
+        next_attempt_at=now,
+        last_error=None,
+        created_at=now,
+    )
+
+
+def _target_key(target: ChannelRef) -> tuple[str, str, str]:
+    return (target.platform.value, target.workspace, target.channel)
 
 
 def _origin_key(draft: MessageDraft) -> tuple[str, str, str, str]:

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.errors import CopyExists
 from bridge.ids import ChannelRef, MessageCopy, UserRef
-from bridge.records import MessageDraft, OutboxDraft, StoredMessage
+from bridge.records import MessageDraft, OutboxDraft, Recorded, StoredMessage
 from storage import bulk, convert
 from storage.base import RepoBase
 from storage.bulk import copy_values, outbox_values
@@ -68,7 +68,9 @@ class MessageRepo(RepoBase):
         self._keep(message)
         return message, ids
 
-    async def record_messages(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
+    async def record_messages(
+        self, drafts: Sequence[MessageDraft], *, lease: float | None = None
+    ) -> list[Recorded | None]:
         """Record several messages in one transaction (a group commit), in order; None for a
         draft whose origin copy is already recorded. Any failure fails the whole batch (nothing
         of it is kept); a lone draft whose origin copy a concurrent writer recorded first
@@ -77,14 +79,14 @@ class MessageRepo(RepoBase):
         try:
             async with self.session() as s:
                 new = await bulk.fresh(s, drafts)
-                made = await bulk.insert_messages(s, [drafts[i] for i in new], now)
+                made = await bulk.insert_messages(s, [drafts[i] for i in new], now, lease=lease)
         except IntegrityError as exc:
             lone = drafts[0] if len(drafts) == 1 else None
             if lone and await self.find_copy(lone.origin, lone.origin_message_id) is not None:
                 raise CopyExists(lone.origin, lone.origin_message_id, 0) from exc
             raise
-        for message in made:
-            self._keep(message)
+        for recorded in made:
+            self._keep(recorded.message)
         by_index = dict(zip(new, made, strict=True))
         return [by_index.get(i) for i in range(len(drafts))]
 

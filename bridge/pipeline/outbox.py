@@ -9,7 +9,7 @@ import functools
 import heapq
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -104,6 +104,7 @@ class OutboxWorker:
             .add(UnbanAction, self._unban)
         )
         self._stopping = False
+        self._running = False
         # item id -> its delivery; never re-claimed while here, even past its lease
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._retries: list[float] = []  # a heap of the retry times this worker set
@@ -140,6 +141,7 @@ class OutboxWorker:
         rate limit, a slow answer) never holds up the others; the store hands out at most one
         item per channel at a time, which keeps each channel in order."""
         self._stopping = False
+        self._running = True
         try:
             while not self._stopping:
                 self._wake.clear()
@@ -148,6 +150,7 @@ class OutboxWorker:
             if self._inflight:
                 await asyncio.wait(self._inflight.values())
         finally:
+            self._running = False
             for task in self._inflight.values():
                 task.cancel()
 
@@ -166,10 +169,26 @@ class OutboxWorker:
             log.exception("=> outbox: claiming failed; retrying after %ss", self.settings.idle_poll)
             return 0
         for item in items:
-            task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
-            self._inflight[item.id] = task
-            task.add_done_callback(functools.partial(self._finished, item.id))
+            self._start(item)
         return len(items)
+
+    def _start(self, item: OutboxItem) -> None:
+        if item.id in self._inflight:
+            return
+        task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
+        self._inflight[item.id] = task
+        task.add_done_callback(functools.partial(self._finished, item.id))
+
+    def lease(self) -> float | None:
+        """The Handoff (bridge/pipeline/handoff.py): while ``run`` delivers and has room, fresh
+        items may be recorded claimed for this worker."""
+        room = len(self._inflight) < self.settings.batch
+        return self.settings.lease if self._running and not self._stopping and room else None
+
+    def deliver_now(self, items: Sequence[OutboxItem]) -> None:
+        """Deliver items recorded claimed for this worker, without claiming them."""
+        for item in items:
+            self._start(item)
 
     def _finished(self, item_id: int, task: asyncio.Task[None]) -> None:
         self._inflight.pop(item_id, None)

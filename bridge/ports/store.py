@@ -31,6 +31,7 @@ from bridge.records import (
     MusicItem,
     OutboxDraft,
     OutboxItem,
+    Recorded,
     ShareDraft,
     StoredMessage,
     TabEntry,
@@ -155,10 +156,17 @@ class MessageStore(Protocol):
         """Store the canonical message, its origin copy and its outbox rows in one transaction."""
         ...
 
-    async def record_messages(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
+    async def record_messages(
+        self, drafts: Sequence[MessageDraft], *, lease: float | None = None
+    ) -> list[Recorded | None]:
         """Record several messages, each as ``record_message`` would, in ONE transaction and in
         order (a group commit); None for a draft whose origin copy is already recorded. Any
-        other failure fails the whole batch: nothing of it is kept."""
+        other failure fails the whole batch: nothing of it is kept.
+
+        With a ``lease`` (seconds), an outbox item whose target channel has no other unfinished
+        item may be recorded already claimed for the caller (as ``claim`` would hand it out) and
+        returned in ``Recorded.claimed``: the caller delivers it at once, and if it dies, the
+        lease runs out and another claim resumes it. A store may claim none."""
         ...
 
     async def get_message(self, message_id: int) -> StoredMessage | None: ...

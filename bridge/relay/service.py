@@ -4,7 +4,7 @@ for every sibling channel of the group."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bridge.actions import DeleteAction, EditAction, Placement, PostAction, ReactAction
@@ -16,6 +16,7 @@ from bridge.moderation.service import ModerationService
 from bridge.music.service import MusicService
 from bridge.outcome import EventHandlers, Handled, Ignored, Outcome
 from bridge.pipeline.commit import GroupCommit
+from bridge.pipeline.handoff import Handoff
 from bridge.ports import (
     Clock,
     MessageStore,
@@ -25,7 +26,7 @@ from bridge.ports import (
     RosterStore,
     TimeoutStore,
 )
-from bridge.records import ChannelLink, MessageDraft, OutboxDraft, StoredMessage
+from bridge.records import ChannelLink, MessageDraft, OutboxDraft, Recorded
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class RelayService:
         clock: Clock,
         wake: Callable[[], None],
         music: MusicService | None = None,
+        *,
+        handoff: Handoff | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -62,9 +65,8 @@ class RelayService:
         self.music = music
         self.moderation = ModerationService(store, clock, wake, music)
         self.gates = GateCheck(store)  # join gates: invite / approval groups
-        self.recorder: GroupCommit[MessageDraft, StoredMessage | None] = GroupCommit(
-            store.record_messages
-        )
+        self.handoff = handoff  # the worker of this process, when it takes items in memory
+        self.recorder: GroupCommit[MessageDraft, Recorded | None] = GroupCommit(self._record)
 
     def handlers(self) -> EventHandlers:
         """The events the relay handles (merged into the router's table by the composition
@@ -116,14 +118,25 @@ class RelayService:
             posted_at=event.at or None,
         )
         try:
-            message = await self.recorder.submit(draft)  # one transaction with its neighbours
+            recorded = await self.recorder.submit(draft)  # one transaction with its neighbours
         except CopyExists:
-            message = None
-        if message is None:
+            recorded = None
+        if recorded is None:
             return Ignored("message already relayed")
-        self.wake()
-        await self._music_shared(event, link.group_id, message.id)
+        self._deliver(recorded, len(drafts))
+        await self._music_shared(event, link.group_id, recorded.message.id)
         return Handled(f"relayed to {len(drafts)} channel(s)")
+
+    async def _record(self, drafts: Sequence[MessageDraft]) -> list[Recorded | None]:
+        lease = self.handoff.lease() if self.handoff is not None else None
+        return await self.store.record_messages(drafts, lease=lease)
+
+    def _deliver(self, recorded: Recorded, items: int) -> None:
+        """Items recorded claimed go to the worker in memory; the others wait for its claim."""
+        if recorded.claimed and self.handoff is not None:
+            self.handoff.deliver_now(recorded.claimed)
+        if len(recorded.claimed) < items:
+            self.wake()
 
     async def _music_shared(self, event: MessagePosted, group_id: int, message_id: int) -> None:
         """Record music shares; a failure here never holds up the relay itself."""

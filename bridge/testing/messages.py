@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bridge.errors import CopyExists
 from bridge.ids import ChannelRef, MessageCopy, UserRef
-from bridge.records import MessageDraft, OutboxDraft, StoredMessage
+from bridge.records import MessageDraft, OutboxDraft, Recorded, StoredMessage
 from bridge.testing.tables import OutboxRow, Tables
 
 
@@ -60,9 +60,12 @@ class MemoryMessages:
             raise CopyExists(origin, origin_message_id, 0)
         return self._add(draft, self.t.clock.now())
 
-    async def record_messages(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
+    async def record_messages(
+        self, drafts: Sequence[MessageDraft], *, lease: float | None = None
+    ) -> list[Recorded | None]:
+        """Claims nothing at once (the protocol allows it): the worker claims every item."""
         now = self.t.clock.now()
-        return [None if self._known(d) else self._add(d, now)[0] for d in drafts]
+        return [None if self._known(d) else Recorded(self._add(d, now)[0]) for d in drafts]
 
     def _known(self, draft: MessageDraft) -> bool:
         return (draft.origin, draft.origin_message_id, 0) in self.t.copies

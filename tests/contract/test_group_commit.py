@@ -10,7 +10,7 @@ from bridge.actions import PostAction
 from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.pipeline.commit import GroupCommit
 from bridge.ports import Store
-from bridge.records import Delivered, MessageDraft, OutboxDraft, StoredMessage
+from bridge.records import Delivered, MessageDraft, OutboxDraft, OutboxStatus, Recorded
 from bridge.text import doc
 from storage.repos import SqlStore
 
@@ -37,7 +37,7 @@ class CountingWrites:
         self.store = store
         self.batches: list[int] = []
 
-    async def __call__(self, drafts: Sequence[MessageDraft]) -> list[StoredMessage | None]:
+    async def __call__(self, drafts: Sequence[MessageDraft]) -> list[Recorded | None]:
         self.batches.append(len(drafts))
         return await self.store.record_messages(drafts)
 
@@ -51,16 +51,18 @@ async def queued_copies(store: Store) -> dict[ChannelRef, int]:
 async def test_two_messages_that_arrive_together_share_one_commit(store: Store) -> None:
     group = await store.create_group(slug="g", name="G")
     writes = CountingWrites(store)
-    commits: GroupCommit[MessageDraft, StoredMessage | None] = GroupCommit(writes)
+    commits: GroupCommit[MessageDraft, Recorded | None] = GroupCommit(writes)
     first, second = await asyncio.gather(
         commits.submit(draft(group.id, 0, "100")), commits.submit(draft(group.id, 1, "200"))
     )
     assert writes.batches == [2]
-    assert first is not None and second is not None and first.id < second.id
-    assert await store.get_message(first.id) == first
+    assert first is not None and second is not None
+    assert first.message.id < second.message.id
+    assert await store.get_message(first.message.id) == first.message
     copies = await store.find_copy(ORIGINS[1], "200")
-    assert copies is not None and copies.message_id == second.id
-    assert await queued_copies(store) == {TARGETS[0]: first.id, TARGETS[1]: second.id}
+    assert copies is not None and copies.message_id == second.message.id
+    queued = {TARGETS[0]: first.message.id, TARGETS[1]: second.message.id}
+    assert await queued_copies(store) == queued
 
 
 async def test_a_lone_message_is_written_at_once_and_a_repeat_is_answered_none(
@@ -68,7 +70,7 @@ async def test_a_lone_message_is_written_at_once_and_a_repeat_is_answered_none(
 ) -> None:
     group = await store.create_group(slug="g", name="G")
     writes = CountingWrites(store)
-    commits: GroupCommit[MessageDraft, StoredMessage | None] = GroupCommit(writes)
+    commits: GroupCommit[MessageDraft, Recorded | None] = GroupCommit(writes)
     message = await commits.submit(draft(group.id, 0, "100"))
     repeat_and_new = await asyncio.gather(
         commits.submit(draft(group.id, 0, "100")), commits.submit(draft(group.id, 1, "200"))
@@ -86,7 +88,7 @@ async def test_a_message_that_cannot_be_written_does_not_lose_the_others(
     refuses): the batch fails, each message is retried in its own commit, the others land."""
     group = await sql_store.create_group(slug="g", name="G")
     writes = CountingWrites(sql_store)
-    commits: GroupCommit[MessageDraft, StoredMessage | None] = GroupCommit(writes)
+    commits: GroupCommit[MessageDraft, Recorded | None] = GroupCommit(writes)
     results = await asyncio.gather(
         commits.submit(draft(group.id, 0, "100")),
         commits.submit(draft(group.id + 1000, 1, "200")),
@@ -96,9 +98,10 @@ async def test_a_message_that_cannot_be_written_does_not_lose_the_others(
     assert writes.batches == [3, 1, 1, 1]
     first, failed, third = results
     assert isinstance(failed, Exception)
-    assert isinstance(first, StoredMessage) and isinstance(third, StoredMessage)
+    assert isinstance(first, Recorded) and isinstance(third, Recorded)
     assert await sql_store.find_copy(ORIGINS[1], "200") is None
-    assert await queued_copies(sql_store) == {TARGETS[0]: first.id, TARGETS[2]: third.id}
+    queued = {TARGETS[0]: first.message.id, TARGETS[2]: third.message.id}
+    assert await queued_copies(sql_store) == queued
 
 
 async def test_deliveries_that_finish_together_are_recorded_in_one_commit(store: Store) -> None:
@@ -113,7 +116,7 @@ async def test_deliveries_that_finish_together_are_recorded_in_one_commit(store:
         return await store.complete_deliveries(done)
 
     commits: GroupCommit[Delivered, None] = GroupCommit(complete)
-    ids = {m.origin: m.id for m in made if m is not None}
+    ids = {r.message.origin: r.message.id for r in made if r is not None}
     sent = [
         Delivered(
             item.id,
@@ -136,3 +139,29 @@ async def test_deliveries_that_finish_together_are_recorded_in_one_commit(store:
         copy = await store.find_copy(item.target, f"copy-{item.id}")
         assert copy is not None and not copy.is_origin
         assert copy.message_id == ids[ORIGINS[TARGETS.index(item.target)]]
+
+
+async def test_items_recorded_with_a_lease_come_back_claimed_one_per_channel(
+    sql_store: SqlStore,
+) -> None:
+    """Fresh items go straight to the worker of this process, but never past an unfinished
+    item of their channel: per-channel order holds, and the claim hands out nothing twice."""
+    group = await sql_store.create_group(slug="g", name="G")
+    [waiting] = await sql_store.record_messages([draft(group.id, 0, "100")])  # no lease
+    recorded = await sql_store.record_messages(
+        [draft(group.id, 0, "101"), draft(group.id, 1, "200"), draft(group.id, 1, "201")],
+        lease=60.0,
+    )
+    assert waiting is not None and not waiting.claimed
+    behind, first, second = recorded
+    assert behind is not None and not behind.claimed  # its channel has an older item waiting
+    assert first is not None and second is not None and not second.claimed
+    [claimed] = first.claimed
+    assert claimed.target == TARGETS[1] and claimed.status is OutboxStatus.INFLIGHT
+    assert getattr(claimed.action, "message_id", 0) == first.message.id
+    now = sql_store.clock.now() + 1  # within the lease
+    items = await sql_store.claim(now=now, limit=50)  # what the worker's own claim hands out
+    assert [i.target for i in items] == [TARGETS[0]]  # not TARGETS[1]: claimed, or behind it
+    assert getattr(items[0].action, "message_id", 0) == waiting.message.id
+    stored = await sql_store.get_outbox_item(claimed.id)
+    assert stored is not None and stored.status is OutboxStatus.INFLIGHT
