@@ -43,10 +43,15 @@ class BenchRuntime(Runtime):
             self._progress.set()
 
     async def start(self) -> None:
+        """Start, and return once every linked channel's history has been read: a post made
+        earlier is held by the catch-up gate and crosses with the history, after the bench
+        would have read back the channels."""
         with _store_schema(self.schema):
             await super().start()
         assert self.worker is not None
         self.worker.on_delivered = self._delivered
+        if self.catchup is not None:
+            await asyncio.wait_for(self.catchup.idle(), timeout=60)
 
     def dead_tasks(self) -> dict[str, str]:
         """The runtime's background tasks (outbox, housekeeping) that ended with an error."""
