@@ -22,19 +22,16 @@ import argparse
 import asyncio
 import os
 import platform
-import re
-import signal
-import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
 
 from bench.burst import DISCORD, SLACK, Observed, token_for, tokens_in
+from bench.emulator import emulator_process
 from bench.logs import bench_logging
 from bench.plain_relay import PlainRelay
 from bench.probe import BenchRuntime
@@ -44,7 +41,6 @@ from bridge.records import OutboxItem
 
 FANBRIDGE, PLAIN = "fanbridge", "plain"
 TAGS = {FANBRIDGE: "lf", PLAIN: "lp"}
-LISTENING = re.compile(r"emulator on (\S+)")
 WAIT = 10.0  # seconds one copy may take before the run gives up on it
 
 
@@ -81,35 +77,6 @@ class Arrivals:
     def fanbridge(self, _item: OutboxItem) -> None:
         if self._fanbridge is not None and not self._fanbridge.done():
             self._fanbridge.set_result(None)
-
-
-@asynccontextmanager
-async def emulator_process() -> AsyncIterator[str]:
-    """``fanbridge emulate`` in its own process; yields its URL."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "adapters.cli",
-        "emulate",
-        "--port",
-        "0",
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    try:
-        while True:
-            line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
-            if not line:
-                raise SystemExit("the emulator exited before listening")
-            found = LISTENING.search(line)
-            if found:
-                break
-        yield found.group(1)
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            await asyncio.wait_for(process.wait(), timeout=30)
 
 
 async def post(control: Control, pair: Pair, side: str, world: BenchWorld, text: str) -> None:

@@ -24,14 +24,13 @@ import aiohttp
 
 from bench.burst import observe, post_bursts
 from bench.core import SqlCounter, format_phases, format_store_calls, run_core
+from bench.emulator import emulator
 from bench.logs import bench_logging
 from bench.probe import BenchRuntime, ErrorTally
 from bench.profiling import Profiler
 from bench.report import table
 from bench.stats import RunFigures, copies_found, latencies
 from bench.world import BenchWorld, Control, bridge_config, build_world, database
-from emulators.core import EmulatorOptions
-from emulators.server import ThreadedEmulator
 
 MAX_PAIRS, MAX_MESSAGES, MAX_TIMEOUT = 50, 200, 900.0
 RUN_OVERHEAD = 10.0  # start-up, read-back and shutdown of one run, seconds (generous)
@@ -47,30 +46,30 @@ class Options:
     core_events: int
     profile: bool
     verbose: bool
+    emulator_thread: bool
 
 
 async def run_once(
     opts: Options, rate_limits: bool, budget: float, workdir: Path, profiler: Profiler | None
 ) -> RunFigures:
     label = f"limits {'on' if rate_limits else 'off'}"
-    emulator_options = EmulatorOptions(rate_limits=rate_limits, time_scale=1.0)
-    emulator = await asyncio.to_thread(ThreadedEmulator(options=emulator_options).start)
-    try:
-        async with aiohttp.ClientSession() as session, database(opts.db, workdir) as (url, schema):
-            control = Control(emulator.url, session)
-            world = await build_world(control, opts.pairs)
-            runtime = BenchRuntime(bridge_config(world, emulator.url, url), schema=schema)
-            with ErrorTally().installed() as tally:
-                await runtime.start()
-                try:
-                    with Profiler.maybe(profiler):
-                        figures = await _measure(control, world, runtime, opts, label, budget)
-                finally:
-                    await runtime.stop()
-            figures.errors = dict(tally.counts)
-            return figures
-    finally:
-        await asyncio.to_thread(emulator.stop)
+    async with (
+        emulator(rate_limits=rate_limits, in_process=opts.emulator_thread) as emulator_url,
+        aiohttp.ClientSession() as session,
+        database(opts.db, workdir) as (url, schema),
+    ):
+        control = Control(emulator_url, session)
+        world = await build_world(control, opts.pairs)
+        runtime = BenchRuntime(bridge_config(world, emulator_url, url), schema=schema)
+        with ErrorTally().installed() as tally:
+            await runtime.start()
+            try:
+                with Profiler.maybe(profiler):
+                    figures = await _measure(control, world, runtime, opts, label, budget)
+            finally:
+                await runtime.stop()
+        figures.errors = dict(tally.counts)
+        return figures
 
 
 async def _measure(
@@ -136,6 +135,11 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--core-events", type=int, default=200, help="0 skips the core measure")
     parser.add_argument("--profile", action="store_true", help="cProfile the bridge's thread")
     parser.add_argument("--verbose", action="store_true", help="show the bridge's log")
+    parser.add_argument(
+        "--emulator-thread",
+        action="store_true",
+        help="run the emulator on a thread of this process (default: its own process)",
+    )
     args = parser.parse_args(argv)
     modes = {"on": (True,), "off": (False,), "both": (False, True)}[args.rate_limits]
     return Options(
@@ -147,6 +151,7 @@ def parse(argv: Sequence[str] | None) -> Options:
         core_events=min(max(args.core_events, 0), 2000),
         profile=args.profile,
         verbose=args.verbose,
+        emulator_thread=args.emulator_thread,
     )
 
 
