@@ -7,8 +7,15 @@ from dataclasses import replace
 
 from bridge.errors import CopyExists
 from bridge.ids import ChannelRef, MessageCopy, UserRef
-from bridge.records import MessageDraft, OutboxDraft, Recorded, StoredMessage
-from bridge.testing.tables import OutboxRow, Tables
+from bridge.records import (
+    MessageDraft,
+    OutboxDraft,
+    OutboxItem,
+    OutboxStatus,
+    Recorded,
+    StoredMessage,
+)
+from bridge.testing.tables import UNFINISHED, OutboxRow, Tables, item_of
 
 
 def add_outbox_rows(tables: Tables, drafts: Sequence[OutboxDraft], at: float) -> list[int]:
@@ -26,6 +33,14 @@ def add_outbox_rows(tables: Tables, drafts: Sequence[OutboxDraft], at: float) ->
 def for_message(draft: OutboxDraft, message_id: int) -> OutboxDraft:
     """A fan-out draft that names the message it follows from."""
     return replace(draft, action=draft.action.of_message(message_id))
+
+
+def _claimed_for(
+    message: StoredMessage,
+    fanout: Sequence[tuple[int, OutboxDraft]],
+    claimed: dict[int, OutboxItem],
+) -> tuple[OutboxItem, ...]:
+    return tuple(item for i, item in claimed.items() if fanout[i][0] == message.id)
 
 
 class MemoryMessages:
@@ -63,14 +78,45 @@ class MemoryMessages:
     async def record_messages(
         self, drafts: Sequence[MessageDraft], *, lease: float | None = None
     ) -> list[Recorded | None]:
-        """Claims nothing at once (the protocol allows it): the worker claims every item."""
         now = self.t.clock.now()
-        return [None if self._known(d) else Recorded(self._add(d, now)[0]) for d in drafts]
+        made: list[StoredMessage | None] = []
+        fanout: list[tuple[int, OutboxDraft]] = []
+        for draft in drafts:
+            message = None if self._known(draft) else self._message(draft, now)
+            made.append(message)
+            if message is not None:
+                fanout += [(message.id, for_message(d, message.id)) for d in draft.fanout]
+        claimed = {} if lease is None else self._claim_first([d for _, d in fanout], now, lease)
+        add_outbox_rows(self.t, [d for i, (_, d) in enumerate(fanout) if i not in claimed], now)
+        return [None if m is None else Recorded(m, _claimed_for(m, fanout, claimed)) for m in made]
+
+    def _claim_first(
+        self, fanout: Sequence[OutboxDraft], now: float, lease: float
+    ) -> dict[int, OutboxItem]:
+        """Queue, claimed for ``lease``, the first item of each target channel that has no
+        unfinished item (before the others, so it keeps its channel's lowest id); by index."""
+        busy = {r.target for r in self.t.outbox.values() if r.status in UNFINISHED}
+        claimed: dict[int, OutboxItem] = {}
+        for index, draft in enumerate(fanout):
+            if draft.target in busy:
+                continue
+            busy.add(draft.target)
+            [row_id] = add_outbox_rows(self.t, [draft], now)
+            row = self.t.outbox[row_id]
+            row.status, row.claimed_until = OutboxStatus.INFLIGHT, now + lease
+            claimed[index] = item_of(row)
+        return claimed
 
     def _known(self, draft: MessageDraft) -> bool:
         return (draft.origin, draft.origin_message_id, 0) in self.t.copies
 
     def _add(self, draft: MessageDraft, now: float) -> tuple[StoredMessage, list[int]]:
+        message = self._message(draft, now)
+        fanout = [for_message(d, message.id) for d in draft.fanout]
+        return message, add_outbox_rows(self.t, fanout, now)
+
+    def _message(self, draft: MessageDraft, now: float) -> StoredMessage:
+        """The canonical message and its origin copy (its fan-out is queued by the caller)."""
         message = StoredMessage(
             id=self.t.next_id("message"),
             group_id=draft.group_id,
@@ -87,8 +133,7 @@ class MemoryMessages:
         self.t.messages[message.id] = message
         key = (draft.origin, draft.origin_message_id, 0)
         self.t.copies[key] = MessageCopy(message.id, *key, True, draft.thread_id)
-        fanout = [for_message(d, message.id) for d in draft.fanout]
-        return message, add_outbox_rows(self.t, fanout, now)
+        return message
 
     async def get_message(self, message_id: int) -> StoredMessage | None:
         return self.t.messages.get(message_id)

@@ -9,25 +9,9 @@ from bridge.errors import CopyExists
 from bridge.ids import ChannelRef
 from bridge.records import Delivered, OutboxDraft, OutboxItem, OutboxStatus
 from bridge.testing.messages import add_outbox_rows
-from bridge.testing.tables import OutboxRow, Tables
+from bridge.testing.tables import UNFINISHED, OutboxRow, Tables, item_of
 
-UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT)
 ERROR_MAX = 2000
-
-
-def _item(row: OutboxRow, resumed: bool = False) -> OutboxItem:
-    return OutboxItem(
-        id=row.id,
-        target=row.target,
-        action=row.action,
-        depends_on=row.depends_on,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        resumed=resumed,
-    )
 
 
 def _claimable(row: OutboxRow, now: float, unfinished: set[int], busy: Collection[int]) -> bool:
@@ -64,7 +48,7 @@ class MemoryOutbox:
         for row in picked:
             resumed = row.status is OutboxStatus.INFLIGHT or row.attempts > 0
             row.status, row.claimed_until = OutboxStatus.INFLIGHT, now + lease
-            claimed.append(_item(row, resumed))
+            claimed.append(item_of(row, resumed))
         return claimed
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
@@ -120,7 +104,7 @@ class MemoryOutbox:
 
     async def get_outbox_item(self, item_id: int) -> OutboxItem | None:
         row = self.t.outbox.get(item_id)
-        return _item(row) if row is not None else None
+        return item_of(row) if row is not None else None
 
     async def delivery_failures(self, channel: ChannelRef, *, since: float) -> tuple[int, str]:
         failing = [

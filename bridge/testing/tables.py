@@ -19,6 +19,7 @@ from bridge.records import (
     FanGroup,
     GroupRole,
     MusicItem,
+    OutboxItem,
     OutboxStatus,
     StoredMessage,
 )
@@ -83,6 +84,25 @@ class EffectRow:
     channel: ChannelRef
     status: str
     detail: str
+
+
+UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT)
+
+
+def item_of(row: OutboxRow, resumed: bool = False) -> OutboxItem:
+    """The outbox row as the store hands it out."""
+    return OutboxItem(
+        id=row.id,
+        target=row.target,
+        action=row.action,
+        depends_on=row.depends_on,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        resumed=resumed,
+    )
 
 
 def counter() -> Iterator[int]:

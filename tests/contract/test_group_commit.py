@@ -13,6 +13,7 @@ from bridge.ports import Store
 from bridge.records import Delivered, MessageDraft, OutboxDraft, OutboxStatus, Recorded
 from bridge.text import doc
 from storage.repos import SqlStore
+from tests.contract.conftest import ManualClock
 
 ORIGINS = [ChannelRef(Platform.DISCORD, "G1", f"d{i}") for i in range(3)]
 TARGETS = [ChannelRef(Platform.SLACK, "T1", f"s{i}") for i in range(3)]
@@ -142,13 +143,13 @@ async def test_deliveries_that_finish_together_are_recorded_in_one_commit(store:
 
 
 async def test_items_recorded_with_a_lease_come_back_claimed_one_per_channel(
-    sql_store: SqlStore,
+    store: Store, clock: ManualClock
 ) -> None:
     """Fresh items go straight to the worker of this process, but never past an unfinished
     item of their channel: per-channel order holds, and the claim hands out nothing twice."""
-    group = await sql_store.create_group(slug="g", name="G")
-    [waiting] = await sql_store.record_messages([draft(group.id, 0, "100")])  # no lease
-    recorded = await sql_store.record_messages(
+    group = await store.create_group(slug="g", name="G")
+    [waiting] = await store.record_messages([draft(group.id, 0, "100")])  # no lease
+    recorded = await store.record_messages(
         [draft(group.id, 0, "101"), draft(group.id, 1, "200"), draft(group.id, 1, "201")],
         lease=60.0,
     )
@@ -159,9 +160,9 @@ async def test_items_recorded_with_a_lease_come_back_claimed_one_per_channel(
     [claimed] = first.claimed
     assert claimed.target == TARGETS[1] and claimed.status is OutboxStatus.INFLIGHT
     assert getattr(claimed.action, "message_id", 0) == first.message.id
-    now = sql_store.clock.now() + 1  # within the lease
-    items = await sql_store.claim(now=now, limit=50)  # what the worker's own claim hands out
+    now = clock.now() + 1  # within the lease
+    items = await store.claim(now=now, limit=50)  # what the worker's own claim hands out
     assert [i.target for i in items] == [TARGETS[0]]  # not TARGETS[1]: claimed, or behind it
     assert getattr(items[0].action, "message_id", 0) == waiting.message.id
-    stored = await sql_store.get_outbox_item(claimed.id)
+    stored = await store.get_outbox_item(claimed.id)
     assert stored is not None and stored.status is OutboxStatus.INFLIGHT
