@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -98,12 +98,20 @@ def fanout_of(draft: MessageDraft, message_id: int) -> list[OutboxDraft]:
     return [replace(d, action=d.action.of_message(message_id)) for d in draft.fanout]
 
 
+def _table(model: type[SQLModel]) -> Table:
+    """The model's table: written through SQLAlchemy Core, without the ORM's bulk machinery
+    (which costs more than the INSERT itself for a handful of rows)."""
+    table = SQLModel.metadata.tables[str(model.__tablename__)]
+    assert isinstance(table, Table)
+    return table
+
+
 async def insert_values(
     s: AsyncSession, table: type[SQLModel], values: Sequence[dict[str, Any]]
 ) -> None:
     """Insert rows of one table in one statement (no ids read back)."""
     if values:
-        await s.exec(insert(table), params=list(values))
+        await s.exec(_table(table).insert(), params=list(values))
 
 
 async def insert_messages(
@@ -115,13 +123,9 @@ async def insert_messages(
     others, so it keeps the lowest id of its channel) and returned with its message."""
     if not drafts:
         return []
-    origin = (
-        col(MessageRow.origin_platform),
-        col(MessageRow.origin_workspace),
-        col(MessageRow.origin_channel),
-        col(MessageRow.origin_message_id),
-    )
-    statement = insert(MessageRow).returning(col(MessageRow.id), *origin)
+    table = _table(MessageRow)
+    origin = ("origin_platform", "origin_workspace", "origin_channel", "origin_message_id")
+    statement = table.insert().returning(table.c.id, *(table.c[name] for name in origin))
     result = await s.exec(statement, params=[message_values(d, now) for d in drafts])
     ids = {tuple(found[1:]): int(found[0]) for found in result.all()}
     made = [stored(d, ids[_origin_key(d)], now) for d in drafts]
@@ -162,12 +166,9 @@ async def _insert_claimed(
     if not outbox:
         return {}
     claim = {"status": OutboxStatus.INFLIGHT.value, "claimed_until": now + lease}
-    target = (
-        col(OutboxRow.target_platform),
-        col(OutboxRow.target_workspace),
-        col(OutboxRow.target_channel),
-    )
-    statement = insert(OutboxRow).returning(col(OutboxRow.id), *target)
+    table = _table(OutboxRow)
+    target = (table.c.target_platform, table.c.target_workspace, table.c.target_channel)
+    statement = table.insert().returning(table.c.id, *target)
     values = [outbox_values(o, now) | claim for _, o in outbox]
     ids = {tuple(row[1:]): int(row[0]) for row in (await s.exec(statement, params=values)).all()}
     out: dict[int, list[OutboxItem]] = {}
