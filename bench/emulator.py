@@ -54,6 +54,17 @@ async def emulator_process(*, rate_limits: bool = True) -> AsyncIterator[str]:
                 break
         yield found.group(1)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            await asyncio.wait_for(process.wait(), timeout=30)
+        await _stop(process)
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """Ctrl+C, as a person would; killed if it does not stop (a shell that starts a job in the
+    background makes it ignore Ctrl+C)."""
+    if process.returncode is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        await asyncio.wait_for(process.wait(), timeout=10)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
