@@ -1,19 +1,26 @@
-"""Rows written in bulk: plain column values and one INSERT per table, without the ORM's unit
-of work (building ORM rows cost more than writing them). The group commits use these."""
+"""Rows written in bulk: plain column values and one INSERT per table through SQLAlchemy Core,
+without the ORM's unit of work (building ORM rows cost more than writing them). The group
+commits run these synchronously on one connection (``AsyncConnection.run_sync``), with their
+statements built once. They write only ``message``, ``message_copy`` and ``outbox`` rows, and of
+those the row cache (storage/cache.py) keeps only messages, by id, which a new row cannot make
+stale: so they need not pass through a session to tell the cache."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Table
-from sqlmodel import SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, exists
+from sqlalchemy import select as core_select
+from sqlalchemy.sql.dml import Insert, ReturningInsert, Update
+from sqlmodel import SQLModel
 
 from bridge.actions import write_action
-from bridge.ids import ChannelRef, MessageCopy
+from bridge.ids import ChannelRef, MessageCopy, Platform
 from bridge.records import (
+    Delivered,
     MessageDraft,
     OutboxDraft,
     OutboxItem,
@@ -21,10 +28,22 @@ from bridge.records import (
     Recorded,
     StoredMessage,
 )
-from storage import convert
 from storage.tables import MessageCopyRow, MessageRow, OutboxRow
 
 UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
+# what outbox_values gives, and the claim: the columns of an item inserted claimed
+CLAIMED_COLUMNS = (
+    "target_platform",
+    "target_workspace",
+    "target_channel",
+    "action",
+    "depends_on",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "claimed_until",
+)
 
 
 def outbox_values(draft: OutboxDraft, now: float) -> dict[str, Any]:
@@ -106,16 +125,57 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-async def insert_values(
-    s: AsyncSession, table: type[SQLModel], values: Sequence[dict[str, Any]]
+def record(
+    conn: Connection, drafts: Sequence[MessageDraft], now: float, lease: float | None
+) -> list[Recorded | None]:
+    """The group commit of new messages, run in one go on the connection (``run_sync``): the
+    drafts whose origin is new are inserted (``insert_messages``); None for the others."""
+    new = fresh(conn, drafts)
+    made = insert_messages(conn, [drafts[i] for i in new], now, lease=lease)
+    by_index: dict[int, Recorded] = dict(zip(new, made, strict=True))
+    return [by_index.get(i) for i in range(len(drafts))]
+
+
+def complete(conn: Connection, done: Sequence[Delivered]) -> None:
+    """The group commit of deliveries: the copies they made, and their items done."""
+    insert_values(conn, MessageCopyRow, [copy_values(c) for d in done for c in d.copies])
+    conn.execute(_finish_statement(), {"ids": [d.item_id for d in done]})
+
+
+@functools.cache
+def _finish_statement() -> Update:
+    table = _table(OutboxRow)
+    return (
+        table.update()
+        .where(table.c.id.in_(bindparam("ids", expanding=True)))
+        .values(status=OutboxStatus.DONE.value, attempts=table.c.attempts + 1, claimed_until=None)
+    )
+
+
+def insert_values(
+    conn: Connection, model: type[SQLModel], values: Sequence[dict[str, Any]]
 ) -> None:
     """Insert rows of one table in one statement (no ids read back)."""
     if values:
-        await s.exec(_table(table).insert(), params=list(values))
+        conn.execute(_insert_statement(model), list(values))
 
 
-async def insert_messages(
-    s: AsyncSession, drafts: Sequence[MessageDraft], now: float, *, lease: float | None = None
+@functools.cache
+def _insert_statement(model: type[SQLModel]) -> Insert:
+    """Built once per table: a statement object keeps its compiled form and cache key, which
+    costs more to work out than a small INSERT takes to run."""
+    return _table(model).insert()
+
+
+@functools.cache
+def _message_statement() -> ReturningInsert[Any]:
+    table = _table(MessageRow)
+    origin = ("origin_platform", "origin_workspace", "origin_channel", "origin_message_id")
+    return table.insert().returning(table.c.id, *(table.c[name] for name in origin))
+
+
+def insert_messages(
+    conn: Connection, drafts: Sequence[MessageDraft], now: float, *, lease: float | None = None
 ) -> list[Recorded]:
     """Insert the drafts' messages in one statement, and their origin copies and outbox rows
     in one each. Each draft's origin must be new (see ``fresh``). With a ``lease``, the first
@@ -123,32 +183,59 @@ async def insert_messages(
     others, so it keeps the lowest id of its channel) and returned with its message."""
     if not drafts:
         return []
-    table = _table(MessageRow)
-    origin = ("origin_platform", "origin_workspace", "origin_channel", "origin_message_id")
-    statement = table.insert().returning(table.c.id, *(table.c[name] for name in origin))
-    result = await s.exec(statement, params=[message_values(d, now) for d in drafts])
+    result = conn.execute(_message_statement(), [message_values(d, now) for d in drafts])
     ids = {tuple(found[1:]): int(found[0]) for found in result.all()}
     made = [stored(d, ids[_origin_key(d)], now) for d in drafts]
     copies = [copy_values(origin_copy(d, m.id)) for d, m in zip(drafts, made, strict=True)]
-    await insert_values(s, MessageCopyRow, copies)
+    insert_values(conn, MessageCopyRow, copies)
     outbox = [(m.id, o) for d, m in zip(drafts, made, strict=True) for o in fanout_of(d, m.id)]
-    free = await _claimable(s, [o for _, o in outbox]) if lease is not None else set()
-    claimed = await _insert_claimed(s, [outbox[i] for i in sorted(free)], now, lease or 0.0)
+    if lease is not None and len(outbox) == 1:  # a lone copy: claimed in the same statement
+        item = _insert_if_free(conn, outbox[0][1], now, lease)
+        claimed = {outbox[0][0]: [item]} if item is not None else {}
+        free = {0} if item is not None else set()
+    else:
+        free = _claimable(conn, [o for _, o in outbox]) if lease is not None else set()
+        claimed = _insert_claimed(conn, [outbox[i] for i in sorted(free)], now, lease or 0.0)
     pending = [outbox_values(o, now) for i, (_, o) in enumerate(outbox) if i not in free]
-    await insert_values(s, OutboxRow, pending)
+    insert_values(conn, OutboxRow, pending)
     return [Recorded(m, tuple(claimed.get(m.id, ()))) for m in made]
 
 
-async def _claimable(s: AsyncSession, drafts: Sequence[OutboxDraft]) -> set[int]:
+def _insert_if_free(
+    conn: Connection, draft: OutboxDraft, now: float, lease: float
+) -> OutboxItem | None:
+    """Insert the item claimed if its channel has no unfinished item, in one statement
+    (INSERT ... SELECT ... WHERE NOT EXISTS); None when it was not inserted."""
+    values = outbox_values(draft, now) | {
+        "status": OutboxStatus.INFLIGHT.value,
+        "claimed_until": now + lease,
+    }
+    assert values.keys() == set(CLAIMED_COLUMNS), "outbox_values changed: update CLAIMED_COLUMNS"
+    found = conn.execute(_insert_if_free_statement(), values).first()
+    return _claimed_item(int(found[0]), draft, now) if found is not None else None
+
+
+@functools.cache
+def _insert_if_free_statement() -> ReturningInsert[tuple[int]]:
+    """Built once: a statement object keeps its compiled form and cache key."""
+    table = _table(OutboxRow)
+    columns = list(CLAIMED_COLUMNS)
+    row = core_select(*(bindparam(k, type_=table.c[k].type).label(k) for k in columns))
+    waiting = core_select(table.c.id).where(
+        table.c.status.in_(UNFINISHED)
+        & (table.c.target_platform == bindparam("target_platform"))
+        & (table.c.target_workspace == bindparam("target_workspace"))
+        & (table.c.target_channel == bindparam("target_channel"))
+    )
+    insert = table.insert().from_select(columns, row.where(~exists(waiting)))
+    return insert.returning(table.c.id)
+
+
+def _claimable(conn: Connection, drafts: Sequence[OutboxDraft]) -> set[int]:
     """The indexes of the drafts that may be claimed at once: the first of each target channel
     that has no unfinished item (per-channel order)."""
-    channels = {d.target.channel for d in drafts}
-    query = (
-        select(OutboxRow.target_platform, OutboxRow.target_workspace, OutboxRow.target_channel)
-        .where(col(OutboxRow.status).in_(UNFINISHED) & col(OutboxRow.target_channel).in_(channels))
-        .distinct()
-    )
-    busy = {tuple(row) for row in (await s.exec(query)).all()}
+    channels = sorted({d.target.channel for d in drafts})
+    busy = {tuple(row) for row in conn.execute(_busy_query(), {"channels": channels}).all()}
     free: set[int] = set()
     for index, draft in enumerate(drafts):
         key = _target_key(draft.target)
@@ -158,19 +245,34 @@ async def _claimable(s: AsyncSession, drafts: Sequence[OutboxDraft]) -> set[int]
     return free
 
 
-async def _insert_claimed(
-    s: AsyncSession, outbox: Sequence[tuple[int, OutboxDraft]], now: float, lease: float
+@functools.cache
+def _busy_query() -> Select[Any]:
+    """The target channels (of those named) that have an unfinished item."""
+    table = _table(OutboxRow)
+    target = (table.c.target_platform, table.c.target_workspace, table.c.target_channel)
+    channels: BindParameter[list[str]] = bindparam("channels", expanding=True)
+    unfinished = table.c.status.in_(UNFINISHED) & table.c.target_channel.in_(channels)
+    return core_select(*target).where(unfinished).distinct()
+
+
+@functools.cache
+def _claimed_statement() -> ReturningInsert[Any]:
+    table = _table(OutboxRow)
+    target = (table.c.target_platform, table.c.target_workspace, table.c.target_channel)
+    return table.insert().returning(table.c.id, *target)
+
+
+def _insert_claimed(
+    conn: Connection, outbox: Sequence[tuple[int, OutboxDraft]], now: float, lease: float
 ) -> dict[int, list[OutboxItem]]:
     """Insert items claimed for ``lease`` seconds (one per target channel); message id -> its
     claimed items."""
     if not outbox:
         return {}
     claim = {"status": OutboxStatus.INFLIGHT.value, "claimed_until": now + lease}
-    table = _table(OutboxRow)
-    target = (table.c.target_platform, table.c.target_workspace, table.c.target_channel)
-    statement = table.insert().returning(table.c.id, *target)
     values = [outbox_values(o, now) | claim for _, o in outbox]
-    ids = {tuple(row[1:]): int(row[0]) for row in (await s.exec(statement, params=values)).all()}
+    rows = conn.execute(_claimed_statement(), values).all()
+    ids = {tuple(row[1:]): int(row[0]) for row in rows}
     out: dict[int, list[OutboxItem]] = {}
     for message_id, draft in outbox:
         item_id = ids[_target_key(draft.target)]
@@ -201,12 +303,12 @@ def _origin_key(draft: MessageDraft) -> tuple[str, str, str, str]:
     return (where.platform.value, where.workspace, where.channel, draft.origin_message_id)
 
 
-async def fresh(s: AsyncSession, drafts: Sequence[MessageDraft]) -> list[int]:
+def fresh(conn: Connection, drafts: Sequence[MessageDraft]) -> list[int]:
     """The indexes of the drafts whose origin copy is not recorded yet (each once). A lone
     draft is not looked up: the copy's unique key refuses it."""
     if len(drafts) == 1:
         return [0]
-    known = await _known_origins(s, drafts)
+    known = _known_origins(conn, drafts)
     out: list[int] = []
     for index, draft in enumerate(drafts):
         key = (draft.origin, draft.origin_message_id)
@@ -216,14 +318,13 @@ async def fresh(s: AsyncSession, drafts: Sequence[MessageDraft]) -> list[int]:
     return out
 
 
-async def _known_origins(
-    s: AsyncSession, drafts: Sequence[MessageDraft]
-) -> set[tuple[ChannelRef, str]]:
+def _known_origins(conn: Connection, drafts: Sequence[MessageDraft]) -> set[tuple[ChannelRef, str]]:
     """Which of the drafts' origin copies are recorded already (one query)."""
     wanted = {(d.origin, d.origin_message_id) for d in drafts}
-    ids = {pid for _, pid in wanted}
-    query = select(MessageCopyRow).where(
-        col(MessageCopyRow.platform_message_id).in_(ids) & (col(MessageCopyRow.part) == 0)
+    table = _table(MessageCopyRow)
+    where = (table.c.platform, table.c.workspace_id, table.c.channel_id)
+    query = core_select(*where, table.c.platform_message_id).where(
+        table.c.platform_message_id.in_({pid for _, pid in wanted}) & (table.c.part == 0)
     )
-    rows = (await s.exec(query)).all()
-    return {(convert.copy(r).channel, r.platform_message_id) for r in rows} & wanted
+    found = {(ChannelRef(Platform(p), w, c), pid) for p, w, c, pid in conn.execute(query).all()}
+    return found & wanted

@@ -77,18 +77,17 @@ class MessageRepo(RepoBase):
         raises CopyExists."""
         now = self.clock.now()
         try:
-            async with self.session() as s:
-                new = await bulk.fresh(s, drafts)
-                made = await bulk.insert_messages(s, [drafts[i] for i in new], now, lease=lease)
+            async with self.engine.begin() as conn:
+                made = await conn.run_sync(bulk.record, drafts, now, lease)
         except IntegrityError as exc:
             lone = drafts[0] if len(drafts) == 1 else None
             if lone and await self.find_copy(lone.origin, lone.origin_message_id) is not None:
                 raise CopyExists(lone.origin, lone.origin_message_id, 0) from exc
             raise
         for recorded in made:
-            self._keep(recorded.message)
-        by_index = dict(zip(new, made, strict=True))
-        return [by_index.get(i) for i in range(len(drafts))]
+            if recorded is not None:
+                self._keep(recorded.message)
+        return made
 
     async def _add_message(
         self, s: AsyncSession, draft: MessageDraft, now: float

@@ -12,11 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.ids import ChannelRef
 from bridge.records import Delivered, OutboxDraft, OutboxItem, OutboxStatus
-from storage import convert
+from storage import bulk, convert
 from storage.base import RepoBase
-from storage.bulk import copy_values, insert_values
 from storage.repo_messages import outbox_row
-from storage.tables import MessageCopyRow, OutboxRow
+from storage.tables import OutboxRow
 
 UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
 
@@ -113,19 +112,8 @@ class OutboxRepo(RepoBase):
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)
 
     async def complete_deliveries(self, done: Sequence[Delivered]) -> list[None]:
-        ids = [d.item_id for d in done]
-        finished = (
-            update(OutboxRow)
-            .where(col(OutboxRow.id).in_(ids))
-            .values(
-                status=OutboxStatus.DONE.value,
-                attempts=col(OutboxRow.attempts) + 1,
-                claimed_until=None,
-            )
-        )
-        async with self.session() as s:
-            await insert_values(s, MessageCopyRow, [copy_values(c) for d in done for c in d.copies])
-            await s.exec(finished)
+        async with self.engine.begin() as conn:
+            await conn.run_sync(bulk.complete, done)
         return [None] * len(done)
 
     async def retry(self, item_id: int, *, error: str, at: float) -> None:

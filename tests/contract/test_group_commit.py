@@ -166,3 +166,19 @@ async def test_items_recorded_with_a_lease_come_back_claimed_one_per_channel(
     assert getattr(items[0].action, "message_id", 0) == waiting.message.id
     stored = await store.get_outbox_item(claimed.id)
     assert stored is not None and stored.status is OutboxStatus.INFLIGHT
+
+
+async def test_a_lone_message_is_claimed_only_while_its_channel_has_nothing_waiting(
+    sql_store: SqlStore,
+) -> None:
+    group = await sql_store.create_group(slug="g", name="G")
+    [first] = await sql_store.record_messages([draft(group.id, 0, "100")], lease=60.0)
+    [second] = await sql_store.record_messages([draft(group.id, 0, "101")], lease=60.0)
+    assert first is not None and second is not None
+    [claimed] = first.claimed
+    assert claimed.target == TARGETS[0] and claimed.status is OutboxStatus.INFLIGHT
+    assert not second.claimed  # behind the first: left for the claim, after it
+    assert await sql_store.claim(now=sql_store.clock.now() + 1, limit=50) == []
+    await sql_store.complete_deliveries([Delivered(claimed.id)])
+    [next_item] = await sql_store.claim(now=sql_store.clock.now() + 1, limit=50)
+    assert getattr(next_item.action, "message_id", 0) == second.message.id
