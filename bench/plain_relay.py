@@ -1,7 +1,7 @@
 """The baseline of ``bench.latency``: the plainest relay one could write with the same SDKs. A
 discord.py client whose ``on_message`` calls Slack's ``chat.postMessage`` (slack_sdk's
 AsyncWebClient), and a Slack Socket Mode client whose message events become a discord.py
-``channel.send``. No database, no queue, no formatting, no echo guard beyond "not a bot".
+webhook ``send``. No database, no queue, no formatting, no echo guard beyond "not a bot".
 
 It imports nothing of the product: it is what fanbridge is compared with."""
 
@@ -54,6 +54,7 @@ class PlainRelay:
         self.discord.event(self.on_message)
         self._discord_task: asyncio.Task[None] | None = None
         self._socket: SocketModeClient | None = None
+        self._webhooks: dict[str, discord.Webhook] = {}  # Discord channel id -> its webhook
 
     async def start_discord(self) -> None:
         _point_discord_at(self.emulator)
@@ -61,8 +62,13 @@ class PlainRelay:
         await asyncio.wait_for(self.discord.wait_until_ready(), timeout=30)
 
     async def start_slack(self) -> None:
-        """Socket Mode (Slack → Discord). Started only when no other client of the same app is
-        connected: Slack hands each event to one of the app's connections."""
+        """Socket Mode (Slack → Discord, posted through a webhook per channel so the copy shows
+        the author's name, like fanbridge's). Started only when no other client of the same app
+        is connected: Slack hands each event to one of the app's connections."""
+        for discord_id in self.back.values():
+            channel = self.discord.get_channel(int(discord_id))
+            if isinstance(channel, discord.TextChannel):
+                self._webhooks[discord_id] = await channel.create_webhook(name="plain relay")
         self._socket = SocketModeClient(app_token=self.slack_app_token, web_client=self.slack)
         self._socket.socket_mode_request_listeners.append(self.on_slack)  # type: ignore[arg-type]
         await self._socket.connect()  # type: ignore[no-untyped-call]
@@ -96,10 +102,9 @@ class PlainRelay:
             return
         if event.get("bot_id") or event.get("subtype"):
             return
-        target = self.back.get(str(event.get("channel")))
-        channel = self.discord.get_channel(int(target)) if target else None
-        if not isinstance(channel, discord.TextChannel):
+        webhook = self._webhooks.get(self.back.get(str(event.get("channel")), ""))
+        if webhook is None:
             return
         text = str(event.get("text", ""))
-        await channel.send(f"**{event.get('user')}**: {text}")
+        await webhook.send(text, username=str(event.get("user")), wait=True)
         self.relayed(text)
