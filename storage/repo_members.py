@@ -13,7 +13,7 @@ from storage import convert
 from storage.base import RepoBase
 from storage.cache import Region
 from storage.repo_timeouts import merge_timeouts
-from storage.tables import GroupRoleRow, MemberRow, PlatformAccountRow
+from storage.tables import GroupRoleRow, MemberRow, ModerationActionRow, PlatformAccountRow
 
 
 def _account_filter(user: UserRef) -> ColumnElement[bool]:
@@ -102,7 +102,8 @@ class MemberRepo(RepoBase):
             return tuple(convert.account(r) for r in (await s.exec(query)).all())
 
     async def merge_members(self, *, keep: int, absorb: int) -> None:
-        """Make two members one: accounts, roles and timeouts of ``absorb`` move to ``keep``."""
+        """Make two members one: accounts, roles, timeouts and the modlog entries naming
+        ``absorb`` (so a ban holds for the person, whichever account they link) move to ``keep``."""
         if keep == absorb:
             return
         async with self.session() as s:
@@ -120,6 +121,11 @@ class MemberRepo(RepoBase):
             for row in roles:
                 await self._grant(s, row.group_id, keep, Role(row.role), row.granted_by)
             await merge_timeouts(s, keep=keep, absorb=absorb)
+            await s.exec(
+                update(ModerationActionRow)
+                .where(col(ModerationActionRow.target_member_id) == absorb)
+                .values(target_member_id=keep)
+            )
 
     async def grant_role(
         self, *, group_id: int, member_id: int, role: Role, granted_by: str | None = None

@@ -44,6 +44,9 @@ class MemoryMembers:
         for role in moved:
             self._grant(role.group_id, keep, role.role, role.granted_by)
         self._merge_timeouts(keep, absorb)
+        for action in list(self.t.mod_actions.values()):  # a ban holds for the person
+            if action.target_member_id == absorb:
+                self.t.mod_actions[action.id] = replace(action, target_member_id=keep)
 
     def _merge_timeouts(self, keep: int, absorb: int) -> None:
         """In each group, the later of the two members' timeouts stays, now the kept one's."""

@@ -17,7 +17,6 @@ BAN_KINDS = ("ban", "unban")
 class MemoryModeration:
     def __init__(self, tables: Tables) -> None:
         self.t = tables
-        self.actions: dict[int, ModAction] = {}
 
     async def record_action(
         self,
@@ -33,7 +32,7 @@ class MemoryModeration:
         at: float,
     ) -> int:
         action_id = self.t.next_id("moderation_action")
-        self.actions[action_id] = ModAction(
+        self.t.mod_actions[action_id] = ModAction(
             id=action_id,
             group_id=group_id,
             kind=kind,
@@ -68,7 +67,7 @@ class MemoryModeration:
     ) -> list[ModAction]:
         found = [
             a
-            for a in reversed(self.actions.values())
+            for a in reversed(self.t.mod_actions.values())
             if a.group_id == group_id and member_id in (None, a.target_member_id)
         ][:limit]
         return [replace(a, effects=self._effects_of(a.id)) for a in found]
@@ -80,7 +79,7 @@ class MemoryModeration:
         latest = next(
             (
                 a.kind
-                for a in reversed(self.actions.values())
+                for a in reversed(self.t.mod_actions.values())
                 if (a.group_id, a.target_member_id) == (group_id, member_id) and a.kind in BAN_KINDS
             ),
             None,

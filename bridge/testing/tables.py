@@ -12,7 +12,7 @@ from typing import Any
 from bridge.actions import OutboxAction
 from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.ports.clock import Clock
-from bridge.ports.store import MemberTimeout
+from bridge.ports.store import MemberTimeout, ModAction
 from bridge.records import (
     Account,
     ChannelLink,
@@ -131,6 +131,7 @@ class Tables:
     item_links: dict[tuple[str, str, str], int] = field(default_factory=dict)
     cache: dict[str, CacheRow] = field(default_factory=dict)
     shares: dict[int, ShareRow] = field(default_factory=dict)
+    mod_actions: dict[int, ModAction] = field(default_factory=dict)  # the modlog
     effects: dict[int, EffectRow] = field(default_factory=dict)
     timeouts: dict[tuple[int, int], MemberTimeout] = field(default_factory=dict)  # group, member
 
