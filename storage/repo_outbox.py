@@ -101,12 +101,9 @@ class OutboxRepo(RepoBase):
                 .where(col(OutboxRow.status).in_(UNFINISHED))
                 .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
             )
-            await s.exec(claimed)
-            fresh = await s.exec(select(OutboxRow).where(col(OutboxRow.id).in_(picked)))
-            return [
-                _claimed(r, r.id in was_inflight)
-                for r in sorted(fresh.all(), key=lambda r: r.id or 0)
-            ]
+            await s.exec(claimed)  # brings the session's rows (the heads) up to date too
+            by_id = {r.id: r for r in rows}
+            return [_claimed(by_id[i], i in was_inflight) for i in sorted(picked)]
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)
