@@ -62,5 +62,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL + NORMAL: a commit survives the process dying, not a power cut; the bridge recovers
+    # those last commits (catch-up, SentFinder): docs/architecture.md, "Unit of work"
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
