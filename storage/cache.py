@@ -8,6 +8,10 @@ guards the window between its query and its store). So the cache is exact for a 
 the only writer of its database: the SQLite default (one process per file). Several processes on
 one PostgreSQL database must also drop what the others change: ``forget`` is the one entry point
 a LISTEN/NOTIFY listener would call with the other processes' tables and ids.
+
+The group commits (storage/bulk.py) write through a Core connection, not a session: they touch
+only ``message`` (new rows, which no by-id entry can be), ``message_copy`` and ``outbox``, of
+which nothing else is cached. A write of a cached table must go through a session.
 """
 
 from __future__ import annotations
@@ -65,9 +69,9 @@ class RowCache:
 
     def forget(self, table: str, ids: Iterable[Hashable] | None = None) -> None:
         """Rows of ``table`` changed (only ``ids``, or any when None): drop what came of them."""
+        keys = None if ids is None else list(ids)
         for region in self._by_table.get(table, ()):
-            if region.by_id and ids is not None:
-                keys = list(ids)
+            if region.by_id and keys is not None:
                 if keys:
                     region.generation += 1
                 for key in keys:
