@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -12,12 +13,14 @@ from bridge.groups.artists import BADGE, artist_accounts
 from bridge.groups.names import name_key, shows_badge
 from bridge.ids import ChannelRef, MessageCopy, UserRef
 from bridge.music.links import find_music_links
+from bridge.music.model import MusicLink
 from bridge.music.service import also_on, searchable_text
 from bridge.ports import GroupStore, MemberStore, MessageStore, MusicStore
 from bridge.records import Account, StoredMessage
 from bridge.text import Document, LineBreak, Styled, Text
 
 SNIPPET = 80
+BODIES_KEPT = 512  # messages whose composed text is kept (the newest, for their other targets)
 LATE_AFTER = 60.0  # a copy recorded later than this after its original says when that was posted
 
 
@@ -63,6 +66,9 @@ class Composer:
         self.store = store
         self.names = names
         self.max_attachment_bytes = max_attachment_bytes
+        # (message id, its text) -> the text every copy shows: read once per message, not once
+        # per target (only for a message without music links, whose items may still come)
+        self._bodies: OrderedDict[tuple[int, str], Document] = OrderedDict()
 
     async def compose(
         self,
@@ -77,8 +83,7 @@ class Composer:
         account = await self.store.get_account(message.author) if message.author else None
         name, avatar = _name_and_avatar(message.author, account)
         names, badge = await self._group_names(message.group_id, account)
-        text = await self._with_music_links(message, Document.from_json(message.text))
-        text = with_posted_at(text, message)
+        text = await self._body(message)
         placement = post.placement if post else None
         thread_root, reply, thread_name = await self._placement(target, placement, names)
         return OutgoingMessage(
@@ -95,9 +100,23 @@ class Composer:
             max_attachment_bytes=self.max_attachment_bytes,
         )
 
-    async def _with_music_links(self, message: StoredMessage, text: Document) -> Document:
+    async def _body(self, message: StoredMessage) -> Document:
+        key = (message.id, message.text)
+        if key in self._bodies:
+            return self._bodies[key]
+        text = Document.from_json(message.text)
         links = find_music_links(searchable_text(text))
+        text = with_posted_at(await self._with_music_links(message, text, links), message)
         if not links:  # shares come from the message's music links: none, no items to show
+            self._bodies[key] = text
+            if len(self._bodies) > BODIES_KEPT:
+                self._bodies.popitem(last=False)
+        return text
+
+    async def _with_music_links(
+        self, message: StoredMessage, text: Document, links: Sequence[MusicLink]
+    ) -> Document:
+        if not links:
             return text
         items = await self.store.items_of_message(message.id)
         if not items:
