@@ -47,6 +47,16 @@ class GroupRepo(RepoBase):
             self._links_by_channel, self._links_by_group = {}, {}
         return self._links_by_channel, self._links_by_group
 
+    def _forget_link(self, channel: ChannelRef) -> None:
+        """One link changed in place (its webhook): only its channel's and group's entries go
+        (the first copy into each Discord channel sets one, so a burst keeps the others)."""
+        by_channel, by_group = self._link_caches()
+        link = by_channel.pop(channel, None)
+        if link is None:
+            self._forget_links()
+            return
+        by_group.pop(link.group_id, None)
+
     def _forget_links(self) -> None:
         by_channel, by_group = self._link_caches()
         by_channel.clear()
@@ -175,7 +185,7 @@ class GroupRepo(RepoBase):
                     row.webhook_ref = webhook_ref
                     s.add(row)
         finally:
-            self._forget_links()
+            self._forget_link(channel)
 
     async def set_channel_name(self, channel: ChannelRef, name: str | None) -> bool:
         """Keep the linked channel's name as its platform shows it now. True when a link's
