@@ -200,7 +200,7 @@ async def test_policy_suggest_applied_from_discord(w: More) -> None:
     custom = card["components"][0]["components"][0]["custom_id"]
     click = {"message_id": card["id"], "custom_id": custom}
     refused = await w.emu.post("/_emu/discord/components", click | {"user_id": w.du["dave"]})
-    assert "only the group's moderators" in str(refused)
+    assert "only the group's owners and moderators" in str(refused)
     assert await w.overwrite("dave") is None
     await w.emu.post("/_emu/discord/components", click | {"user_id": w.du["alice"]})
     [action, _] = await w.settled("ban", 2)
