@@ -26,6 +26,7 @@ from storage.repo_feed import FeedRepo
 from storage.repo_gates import GateRepo
 from storage.repo_groups import GroupRepo
 from storage.repo_identity import IdentityRepo
+from storage.repo_leases import LeaseRepo
 from storage.repo_members import MemberRepo
 from storage.repo_messages import MessageRepo
 from storage.repo_moderation import ModerationRepo
@@ -58,6 +59,7 @@ class SqlStore(Composite):
         self.spotify = SpotifyRepo(db)
         self.announcements = AnnouncementRepo(db)
         self.catchup = CatchUpRepo(db)
+        self.leases = LeaseRepo(db)
         super().__init__(
             self.groups,
             self.members,
@@ -76,6 +78,7 @@ class SqlStore(Composite):
             self.spotify,
             self.announcements,
             self.catchup,
+            self.leases,
         )
 
     @classmethod
@@ -121,6 +124,8 @@ class SqlStore(Composite):
     update_settings = Delegate(GroupRepo, GroupRepo.update_settings)
     set_webhook_ref = Delegate(GroupRepo, GroupRepo.set_webhook_ref)
     set_channel_name = Delegate(GroupRepo, GroupRepo.set_channel_name)
+    unnamed_links = Delegate(GroupRepo, GroupRepo.unnamed_links)
+    set_channel_names = Delegate(GroupRepo, GroupRepo.set_channel_names)
     # members
     upsert_account = Delegate(MemberRepo, MemberRepo.upsert_account)
     get_account = Delegate(MemberRepo, MemberRepo.get_account)
@@ -193,6 +198,10 @@ class SqlStore(Composite):
     lift_timeout = Delegate(TimeoutRepo, TimeoutRepo.lift_timeout)
     get_timeout = Delegate(TimeoutRepo, TimeoutRepo.get_timeout)
     timeouts_in_group = Delegate(TimeoutRepo, TimeoutRepo.timeouts_in_group)
+    # leases
+    claim_lease = Delegate(LeaseRepo, LeaseRepo.claim_lease)
+    release_lease = Delegate(LeaseRepo, LeaseRepo.release_lease)
+    live_leases = Delegate(LeaseRepo, LeaseRepo.live_leases)
     # reports
     create_report = Delegate(ReportRepo, ReportRepo.create_report)
     get_report = Delegate(ReportRepo, ReportRepo.get_report)

@@ -402,3 +402,14 @@ class SyncStateRow(SQLModel, table=True):
     key: str = Field(max_length=200, primary_key=True)
     value: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: float
+
+
+class LeaseRow(SQLModel, table=True):
+    """A named piece of work held by one worker until ``expires_at`` (``worker:<id>``, a
+    Discord shard, ...), taken and renewed by compare-and-set (storage/repo_leases.py)."""
+
+    __tablename__ = "lease"
+    name: str = Field(max_length=200, primary_key=True)
+    holder: str = Field(max_length=200)
+    expires_at: float
+    info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -3,7 +3,7 @@ The storage floor implements it (SQLite, PostgreSQL); ``bridge.testing`` keeps i
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -444,6 +444,36 @@ class SpotifyStore(Protocol):
     async def spotify_playlists(self) -> list[PlaylistState]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A named piece of work held by one worker until ``expires_at`` (``worker:<id>``,
+    ``shard:3``, ...); ``info`` says what the holder wants others to see (host, pid, ...)."""
+
+    name: str
+    holder: str
+    expires_at: float
+    info: Mapping[str, Any]
+
+
+class LeaseStore(Protocol):
+    """Leases shared by the workers of one database, taken by compare-and-set: a lease is
+    taken when free or expired, and renewed only by its holder. Times are the store clock's."""
+
+    async def claim_lease(
+        self, name: str, *, holder: str, seconds: float, info: Mapping[str, Any] | None = None
+    ) -> Lease | None:
+        """Take or renew ``name`` for ``seconds`` from now; None when another holder has it."""
+        ...
+
+    async def release_lease(self, name: str, *, holder: str) -> bool:
+        """Give ``name`` up; False when ``holder`` did not hold it (any more)."""
+        ...
+
+    async def live_leases(self, prefix: str = "") -> list[Lease]:
+        """The unexpired leases whose name starts with ``prefix``, by name."""
+        ...
+
+
 class RosterStore(GroupStore, MemberStore, Protocol):
     """A group's channels and its people (accounts, roles): what most commands read."""
 
@@ -459,6 +489,7 @@ class Store(
     MusicStore,
     ModerationStore,
     TimeoutStore,
+    LeaseStore,
     Protocol,
 ):
     """Everything the core persists. storage.repos.SqlStore implements it."""

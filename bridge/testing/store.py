@@ -12,6 +12,7 @@ from bridge.testing.catchup import MemoryCatchUp
 from bridge.testing.gates import MemoryGates
 from bridge.testing.groups import MemoryGroups
 from bridge.testing.identity import MemoryIdentity
+from bridge.testing.leases import MemoryLeases
 from bridge.testing.members import MemoryMembers
 from bridge.testing.messages import MemoryEvents, MemoryMessages
 from bridge.testing.moderation import MemoryModeration
@@ -33,7 +34,7 @@ class MemoryStore(Composite):
             MemoryGroups(t), MemoryMembers(t), MemoryIdentity(t), MemoryMessages(t),
             MemoryEvents(t), MemoryOutbox(t), MemoryReactions(t), MemoryMusic(t), MemoryTab(t),
             MemoryModeration(t), MemoryGates(t), MemoryReports(t), MemoryAnnouncements(t),
-            MemorySpotify(), MemoryCatchUp(t), MemoryTimeouts(t),
+            MemorySpotify(), MemoryCatchUp(t), MemoryTimeouts(t), MemoryLeases(t),
         )  # fmt: skip
 
     async def close(self) -> None:
@@ -162,6 +163,10 @@ class MemoryStore(Composite):
     lift_timeout = Delegate(MemoryTimeouts, MemoryTimeouts.lift_timeout)
     get_timeout = Delegate(MemoryTimeouts, MemoryTimeouts.get_timeout)
     timeouts_in_group = Delegate(MemoryTimeouts, MemoryTimeouts.timeouts_in_group)
+    # leases
+    claim_lease = Delegate(MemoryLeases, MemoryLeases.claim_lease)
+    release_lease = Delegate(MemoryLeases, MemoryLeases.release_lease)
+    live_leases = Delegate(MemoryLeases, MemoryLeases.live_leases)
 
 
 def as_store(store: MemoryStore) -> Store:
