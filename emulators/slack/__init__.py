@@ -14,8 +14,9 @@ from typing import Any
 from aiohttp import web
 
 from emulators.core import Emulator, Platform, json_response
-from emulators.slack import control, webapi_files
+from emulators.slack import control, oauth, webapi_files
 from emulators.slack.errors import SlackError
+from emulators.slack.oauth import METHODS as OAUTH
 from emulators.slack.service import SlackService
 from emulators.slack.webapi import Method, contract_args, make_handler, method_name, render_error
 from emulators.slack.webapi_chat import METHODS as CHAT
@@ -23,7 +24,7 @@ from emulators.slack.webapi_conversations import METHODS as CONVERSATIONS
 from emulators.slack.webapi_files import METHODS as FILES
 from emulators.slack.webapi_misc import METHODS as MISC
 
-METHODS: dict[str, Method] = {**CHAT, **CONVERSATIONS, **FILES, **MISC}
+METHODS: dict[str, Method] = {**CHAT, **CONVERSATIONS, **FILES, **MISC, **OAUTH}
 PREFIX = "/slack"
 SLACK = web.AppKey("slack", SlackService)
 
@@ -46,6 +47,7 @@ def install(app: web.Application, emu: Emulator, world: dict[str, Any] | None) -
     app.router.add_route("GET", "/slack/api/{method}", handler)
     app.router.add_get("/slack/socket/{ticket}", svc.sockets.handle)
     app.router.add_post("/slack/response/{target}", _response_url(svc))
+    app.router.add_get(oauth.AUTHORIZE_PATH, oauth.authorize_handler(svc))
     webapi_files.add_routes(app, svc)
     control.install(app, svc)
     app.setdefault("on_emulator_started", []).append(svc.started)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from emulators.core import json_response
-from emulators.slack import ops, people
+from emulators.slack import oauth, ops, people
 from emulators.slack.errors import SlackError
 from emulators.slack.render import channel_view
 
@@ -64,6 +64,8 @@ def install(app: web.Application, svc: SlackService) -> None:
         "/_emu/slack/events/target": lambda d: _set_target(svc, d),
         "/_emu/slack/events/redeliver": lambda d: _redeliver(svc, d),
         "/_emu/slack/socket/disconnect": lambda d: _disconnect(svc, d),
+        "/_emu/slack/oauth/approver": lambda d: oauth.set_approver(svc, d),
+        "/_emu/slack/oauth/uninstall": lambda d: oauth.uninstall(svc, d),
     }
     gets: dict[str, Route] = {
         "/_emu/slack/channels/{channel}/messages": lambda d: _messages(svc, d),
@@ -72,6 +74,8 @@ def install(app: web.Application, svc: SlackService) -> None:
         "/_emu/slack/events": lambda d: _events(svc, d),
         "/_emu/slack/deliveries": lambda d: _deliveries(svc, d),
         "/_emu/slack/files/{file_id}": lambda d: _file(svc, d),
+        "/_emu/slack/oauth/installs": lambda d: oauth.installs(svc, d),
+        "/_emu/slack/calls": lambda d: oauth.calls(svc, d),
     }
     for path, route in posts.items():
         app.router.add_post(path, _wrap(route))

@@ -28,6 +28,7 @@ class SlackService:
         self.events = EventHub(self)
         self.sockets = SocketHub(self)
         self.interactions = InteractionHub(self)
+        self.calls: list[dict[str, Any]] = []  # Web API calls: method, token, the token's team
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -43,6 +44,7 @@ class SlackService:
         self.state.load(self.section)
         self.state.base_url = base
         self.events_url = self.emu.options.slack_events_url
+        self.calls.clear()
         self.events.reset()
         self.interactions.reset()
         self.sockets.reset()

@@ -18,6 +18,9 @@ DEFAULT_WORLD: dict[str, Any] = {
     "bot_id": "B0FANBOT01",
     "app_id": "A0FANBRIDGE",
     "bot_name": "fanbridge",
+    # the app's OAuth credentials ("Basic Information" > "App Credentials")
+    "client_id": "1000000001.4000000004",
+    "client_secret": "3c4f2b1e0d9a8b7c6d5e4f3a2b1c0d9e",
     "workspaces": [
         {
             "name": "Fan Club",
@@ -44,6 +47,31 @@ class AppConfig:
     bot_id: str
     app_id: str
     bot_name: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass
+class Install:
+    """A bot token issued to one workspace by ``oauth.v2.access`` (until revoked)."""
+
+    token: str
+    team_id: str
+    user_id: str  # who approved the install
+    scopes: str
+    revoked: bool = False
+
+
+@dataclass
+class Grant:
+    """A code handed to the app's redirect URL by the authorize page (single use)."""
+
+    code: str
+    team_id: str
+    user_id: str
+    client_id: str
+    redirect_uri: str
+    scopes: str
 
 
 @dataclass
@@ -176,6 +204,9 @@ class SlackState:
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, View] = {}
         self.home: dict[str, str] = {}  # user id -> home view id
+        self.installs: dict[str, Install] = {}  # bot token -> install (OAuth)
+        self.grants: dict[str, Grant] = {}  # OAuth code -> grant
+        self.approver: dict[str, str] = {}  # who approves the next authorize (team, user, deny)
         for ws in data.get("workspaces") or [{"name": "Workspace", "channels": ["general"]}]:
             self.add_workspace(ws)
 

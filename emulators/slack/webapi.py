@@ -14,7 +14,7 @@ from aiohttp import web
 
 from emulators.core import json_response
 from emulators.slack.errors import RateLimited, SlackError
-from emulators.slack.state import Channel, Message, SlackState, User
+from emulators.slack.state import Channel, Message, SlackState, User, Workspace
 
 if TYPE_CHECKING:
     from emulators.slack.service import SlackService
@@ -41,7 +41,10 @@ class Call:
     svc: SlackService
     method: str
     args: dict[str, Any]
-    token_kind: str  # bot | app
+    token_kind: str  # bot | app | none
+    team_id: str | None = None  # the workspace of an installed token (None: the app's own token)
+    token: str | None = None
+    authorization: str = ""  # the Authorization header (oauth.v2.access: HTTP Basic)
 
     @property
     def state(self) -> SlackState:
@@ -79,10 +82,14 @@ class Call:
         return value
 
     def channel(self, name: str = "channel") -> Channel:
-        chan = self.svc.state.find_channel(self.require(name))
-        if chan is None:
-            raise SlackError("channel_not_found")
+        chan = self.svc.state.find_channel(self.require(name), self.team_id)
+        if chan is None or self.team_id not in (None, chan.team_id):
+            raise SlackError("channel_not_found")  # another workspace's channel, as on Slack
         return chan
+
+    def team(self) -> Workspace:
+        """The workspace the token belongs to (the first one for the app's own token)."""
+        return self.state.workspace(self.team_id or "")
 
     def user(self, name: str = "user") -> User:
         user = self.svc.state.find_user(self.require(name))
@@ -111,7 +118,7 @@ MethodHandler = Callable[[Call], Awaitable[dict[str, Any]]]
 class Method:
     handler: MethodHandler
     tier: int | None  # requests per minute; None = the handler limits itself
-    token: str = "bot"
+    token: str = "bot"  # bot | app | none (oauth.v2.access: the app's credentials instead)
 
 
 def method_name(request: web.Request) -> str:
@@ -143,21 +150,36 @@ def bearer(request: web.Request, args: dict[str, Any]) -> str | None:
     return str(token) if token else None
 
 
-def token_kind(svc: SlackService, token: str | None) -> str:
+def token_kind(svc: SlackService, token: str | None) -> tuple[str, str | None]:
+    """The kind of a token and, for a token issued by an install, its workspace."""
     if not token:
         raise SlackError("not_authed")
     cfg = svc.state.config
     kinds = {cfg.bot_token: "bot", cfg.app_token: "app"}
-    if token not in kinds:
+    if token in kinds:
+        return kinds[token], None
+    install = svc.state.installs.get(token)
+    if install is None:
         raise SlackError("invalid_auth")
-    return kinds[token]
+    if install.revoked:
+        raise SlackError("token_revoked")
+    return "bot", install.team_id
+
+
+def scopes_of(svc: SlackService, token: str) -> str | None:
+    """The scopes a bot token was granted (sent back in ``x-oauth-scopes``)."""
+    if token == svc.state.config.bot_token:
+        return BOT_SCOPES
+    install = svc.state.installs.get(token)
+    return install.scopes if install is not None else None
 
 
 def make_handler(svc: SlackService, methods: dict[str, Method]) -> Any:
     async def handle(request: web.Request) -> web.Response:
         response = await _respond(svc, methods, request)
-        if request.headers.get("Authorization", "")[7:].strip() == svc.state.config.bot_token:
-            response.headers["x-oauth-scopes"] = BOT_SCOPES
+        scopes = scopes_of(svc, request.headers.get("Authorization", "")[7:].strip())
+        if scopes is not None:
+            response.headers["x-oauth-scopes"] = scopes
         return response
 
     return handle
@@ -183,14 +205,24 @@ async def _run(svc: SlackService, methods: dict[str, Method], request: web.Reque
     if method is None:
         raise SlackError("unknown_method", req_method=name)
     args = await request_args(request)
-    kind = token_kind(svc, bearer(request, args))
-    if kind != method.token:
-        raise SlackError("not_allowed_token_type")
-    call = Call(svc, name, args, kind)
+    call = _call(svc, name, method, request, args)
     if method.tier is not None:
-        call.rate(f"{name}:{svc.state.first_team().id}", method.tier)
+        call.rate(f"{name}:{call.team().id}", method.tier)
     result = await method.handler(call)
     return {"ok": True, **result}
+
+
+def _call(
+    svc: SlackService, name: str, method: Method, request: web.Request, args: dict[str, Any]
+) -> Call:
+    if method.token == "none":
+        return Call(svc, name, args, "none", authorization=request.headers.get("Authorization", ""))
+    token = bearer(request, args)
+    kind, team_id = token_kind(svc, token)
+    if kind != method.token:
+        raise SlackError("not_allowed_token_type")
+    svc.calls.append({"method": name, "token": token, "team": team_id})
+    return Call(svc, name, args, kind, team_id, token)
 
 
 def render_error(*, status: int, message: str, retry_after: float | None = None) -> web.Response:

@@ -71,7 +71,7 @@ def ts_page(
 
 async def auth_test(call: Call) -> dict[str, Any]:
     cfg = call.state.config
-    ws = call.state.first_team()
+    ws = call.team()
     return {
         "url": f"https://{ws.domain}.slack.com/",
         "team": ws.name,
