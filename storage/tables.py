@@ -413,3 +413,33 @@ class LeaseRow(SQLModel, table=True):
     holder: str = Field(max_length=200)
     expires_at: float
     info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SlackInstallRow(SQLModel, table=True):
+    """The Slack app installed in a workspace through "Add to Slack" (OAuth v2): its bot token
+    (a secret, never logged) and status ``active``, ``uninstalled`` or ``revoked``; a re-install
+    replaces the row's token and makes it active again (storage/repo_slack_installs.py)."""
+
+    __tablename__ = "slack_install"
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=64, unique=True, index=True)  # one install per workspace
+    team_name: str = Field(default="", max_length=200)
+    enterprise_id: str | None = Field(default=None, max_length=64)
+    app_id: str | None = Field(default=None, max_length=64)
+    bot_token: str = Field(max_length=500)
+    bot_user_id: str | None = Field(default=None, max_length=64)
+    bot_id: str | None = Field(default=None, max_length=64)
+    scopes: str = Field(default="", max_length=2000)
+    installed_by: str | None = Field(default=None, max_length=64)
+    installed_at: float
+    status: str = Field(default="active", max_length=16)
+    status_at: float
+
+
+class SlackOAuthStateRow(SQLModel, table=True):
+    """An OAuth ``state`` handed to a browser by /slack/install: consumed once by
+    /slack/oauth_redirect, refused after ``expires_at``."""
+
+    __tablename__ = "slack_oauth_state"
+    state: str = Field(max_length=200, primary_key=True)
+    expires_at: float = Field(index=True)
