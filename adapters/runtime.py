@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from adapters import link_health
+from adapters.channel_names import DiscordNames, Namer, NamingSettings, fill_channel_names
 from adapters.config import Config
 from adapters.files import FileFetcher
 from adapters.gates import connect_gates
@@ -62,9 +63,11 @@ class Runtime:
         outbox: OutboxSettings | None = None,
         playlist_timing: SyncTiming | None = None,
         clock: Clock | None = None,
+        naming: NamingSettings | None = None,
     ) -> None:
         """``outbox`` overrides the delivery loop's timings (tests shorten the backoff);
-        ``[relay] outbox_max_attempts`` still applies."""
+        ``[relay] outbox_max_attempts`` still applies. ``naming``: Slack's read budget for the
+        channel-naming pass (tests shorten the tier's minute)."""
         self.config = config
         self.outbox_settings = replace(
             outbox or OutboxSettings(), max_attempts=config.relay.outbox_max_attempts
@@ -94,6 +97,8 @@ class Runtime:
         self.gate: LiveGate | None = None
         self.catchup: CatchUp | None = None
         self.starting = ""  # the part being started (named by StartupFailed)
+        self.naming = naming or NamingSettings()
+        self.channel_names: asyncio.Task[None] | None = None  # the naming pass, once started
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
         """Every inbound event: through the catch-up gate (a channel's live events wait while
@@ -158,7 +163,8 @@ class Runtime:
         )
         self._build_catchup()
         await self._start_platforms(adapters)
-        self._tasks.append(asyncio.create_task(self._name_channels(), name="channel-names"))
+        self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
+        self._tasks.append(self.channel_names)
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
         self.worker.register(moderation_handlers(self.store))  # timeouts, kicks, guild bans, cards
@@ -350,16 +356,16 @@ class Runtime:
 
     async def _name_channels(self) -> None:
         """The names of linked channels that have none (config-seeded links), once the
-        platforms are connected."""
-        from adapters.channel_names import discord_lookup, fill_channel_names, slack_lookup
-
+        platforms are connected: in the background, paced, resumed at the next start."""
         assert self.store is not None
-        lookups = {}
+        namers: dict[Platform, Namer] = {}
         if self.discord is not None:
-            lookups[Platform.DISCORD] = discord_lookup(self.discord.client)
+            namers[Platform.DISCORD] = DiscordNames(self.discord.client, self.store)
         if self.slack is not None:
-            lookups[Platform.SLACK] = slack_lookup(self.slack.client)
-        await fill_channel_names(self.store, lookups)
+            from adapters.slack.names import SlackNames
+
+            namers[Platform.SLACK] = SlackNames(self.slack.client, self.store, self.naming)
+        await fill_channel_names(self.store, namers)
 
     def _wire_report_cards(self) -> None:
         """Each platform's moderator-channel cards, for the report service."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
 from bridge.errors import ChannelAlreadyLinked, GroupExists
-from bridge.ids import ChannelRef, Direction, GroupKind, Visibility
+from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Visibility
 from bridge.records import ChannelLink, FanGroup
 from storage import convert
 from storage.base import RepoBase
@@ -199,3 +200,42 @@ class GroupRepo(RepoBase):
             s.add(row)
         self._forget_links()
         return True
+
+    async def unnamed_links(self, platform: Platform) -> list[ChannelRef]:
+        """The linked channels of ``platform`` whose name is not known yet (one query)."""
+        query = select(ChannelLinkRow.workspace_id, ChannelLinkRow.channel_id).where(
+            (col(ChannelLinkRow.platform) == platform.value)
+            & col(ChannelLinkRow.channel_name).is_(None)
+        )
+        async with self.session() as s:
+            rows = (await s.exec(query)).all()
+        return [ChannelRef(platform, workspace, channel) for workspace, channel in rows]
+
+    async def set_channel_names(self, names: Mapping[ChannelRef, str]) -> int:
+        """Many links' names in one transaction (a page of a platform's channel list); only
+        the links whose name changed leave the cache. Returns how many changed."""
+        if not names:
+            return 0
+        keys = [(c.platform.value, c.workspace, c.channel) for c in names]
+        where = tuple_(
+            col(ChannelLinkRow.platform),
+            col(ChannelLinkRow.workspace_id),
+            col(ChannelLinkRow.channel_id),
+        ).in_(keys)
+        changed: list[tuple[ChannelRef, int]] = []
+        async with self.session() as s:
+            for row in (await s.exec(select(ChannelLinkRow).where(where))).all():
+                ref = ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id)
+                kept = _name(names.get(ref))
+                if row.channel_name != kept:
+                    row.channel_name = kept
+                    s.add(row)
+                    changed.append((ref, row.group_id))
+        self._forget_named(changed)
+        return len(changed)
+
+    def _forget_named(self, changed: Sequence[tuple[ChannelRef, int]]) -> None:
+        by_channel, by_group = self._link_caches()
+        for channel, group_id in changed:
+            by_channel.pop(channel, None)
+            by_group.pop(group_id, None)

@@ -124,6 +124,8 @@ class SqlStore(Composite):
     update_settings = Delegate(GroupRepo, GroupRepo.update_settings)
     set_webhook_ref = Delegate(GroupRepo, GroupRepo.set_webhook_ref)
     set_channel_name = Delegate(GroupRepo, GroupRepo.set_channel_name)
+    unnamed_links = Delegate(GroupRepo, GroupRepo.unnamed_links)
+    set_channel_names = Delegate(GroupRepo, GroupRepo.set_channel_names)
     # members
     upsert_account = Delegate(MemberRepo, MemberRepo.upsert_account)
     get_account = Delegate(MemberRepo, MemberRepo.get_account)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from bridge.errors import ChannelAlreadyLinked, GroupExists
-from bridge.ids import ChannelRef, Direction, GroupKind, Visibility
+from bridge.ids import ChannelRef, Direction, GroupKind, Platform, Visibility
 from bridge.records import ChannelLink, FanGroup
 from bridge.testing.tables import Tables
 
@@ -93,6 +94,15 @@ class MemoryGroups:
             return False
         self.t.links[channel] = replace(link, channel_name=kept)
         return True
+
+    async def unnamed_links(self, platform: Platform) -> list[ChannelRef]:
+        links = self.t.links.values()
+        return [
+            lk.channel for lk in links if lk.channel.platform is platform and not lk.channel_name
+        ]
+
+    async def set_channel_names(self, names: Mapping[ChannelRef, str]) -> int:
+        return sum([await self.set_channel_name(channel, name) for channel, name in names.items()])
 
     async def update_settings(self, group_id: int, changes: dict[str, Any]) -> None:
         group = self.t.groups.get(group_id)

@@ -51,6 +51,8 @@ class MemoryStore(Composite):
     links_for_group = Delegate(MemoryGroups, MemoryGroups.links_for_group)
     set_webhook_ref = Delegate(MemoryGroups, MemoryGroups.set_webhook_ref)
     set_channel_name = Delegate(MemoryGroups, MemoryGroups.set_channel_name)
+    unnamed_links = Delegate(MemoryGroups, MemoryGroups.unnamed_links)
+    set_channel_names = Delegate(MemoryGroups, MemoryGroups.set_channel_names)
     update_settings = Delegate(MemoryGroups, MemoryGroups.update_settings)
     # members
     upsert_account = Delegate(MemoryMembers, MemoryMembers.upsert_account)
