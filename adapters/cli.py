@@ -84,6 +84,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workers(args: argparse.Namespace) -> int:
+    """The live workers on the config's database and what each holds."""
+    from adapters.workers import show_workers
+
+    config = _load(args.config)
+    return asyncio.run(show_workers(config, print))
+
+
 def cmd_emulate(args: argparse.Namespace) -> int:
     from emulators.core import EmulatorOptions
     from emulators.server import serve
@@ -189,6 +197,7 @@ def build_parser() -> Parser:
     _add_config(sub)
     _add_spotify(sub)
     _add_doctor(sub)
+    _add_workers(sub)
 
     p = sub.add_parser("version", help="print the version")
     p.set_defaults(func=cmd_version)
@@ -199,6 +208,12 @@ def _add_doctor(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser("doctor", help="check the config, database, tokens and permissions live")
     p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
     p.set_defaults(func=cmd_doctor)
+
+
+def _add_workers(sub: argparse._SubParsersAction[Parser]) -> None:
+    p = sub.add_parser("workers", help="list the live workers and what each holds")
+    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    p.set_defaults(func=cmd_workers)
 
 
 def _add_spotify(sub: argparse._SubParsersAction[Parser]) -> None:

@@ -97,6 +97,12 @@ class WebConfig(Section):
     secret: str | None = None
 
 
+class WorkersConfig(Section):
+    # a worker holds its presence (and shards, ...) this many seconds past its last renewal,
+    # renewed every third of it: a dead worker's work is taken over within this time
+    lease_seconds: float = Field(default=15.0, ge=3, le=600)
+
+
 class NetworkConfig(Section):
     emulator: str | None = None
 
@@ -165,6 +171,7 @@ class Config(Section):
     spotify: SpotifyConfig | None = None
     web: WebConfig = Field(default_factory=WebConfig)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
+    workers: WorkersConfig = Field(default_factory=WorkersConfig)
     relay: RelayConfig = Field(default_factory=RelayConfig)
     announce: AnnounceConfig = Field(default_factory=AnnounceConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
@@ -237,6 +244,7 @@ def _section_models() -> dict[str, type[BaseModel]]:
         "spotify": SpotifyConfig,
         "web": WebConfig,
         "network": NetworkConfig,
+        "workers": WorkersConfig,
         "relay": RelayConfig,
         "announce": AnnounceConfig,
         "logging": LoggingConfig,

@@ -21,11 +21,13 @@ from adapters.music.registry import build_providers, isrc_searchers
 from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient, warn_missing_scopes
 from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
+from adapters.sqlite_lock import SqliteLock
 from adapters.startup_errors import StartupFailed
 from adapters.web.app import WebServer, build_web_app
 from adapters.web.metrics import PrometheusMetrics, metrics_handler
 from adapters.web.pages import PageSettings, PlaylistView
 from adapters.web.signing import GroupLinks, web_secret
+from adapters.workers import WorkerRegistry
 from bridge.announce.schedule import ScheduledAnnouncements
 from bridge.announce.service import AnnounceService, AnnounceSettings
 from bridge.events import CoreEvent
@@ -75,6 +77,8 @@ class Runtime:
         self.clock: Clock = clock or SystemClock()  # tests pass a manual clock
         self.web_port = config.web.port if web_port is None else web_port
         self.store: SqlStore | None = None
+        self.sqlite_lock = SqliteLock.for_url(config.database.url)  # SQLite: one process
+        self.workers: WorkerRegistry | None = None  # this process as a worker (its leases)
         self.router: Router | None = None
         self.worker: OutboxWorker | None = None
         self.web: WebServer | None = None
@@ -123,7 +127,11 @@ class Runtime:
 
     async def _start(self) -> None:
         database = self.config.database
+        if self.sqlite_lock is not None:
+            self.sqlite_lock.acquire()
         self.store = await SqlStore.open(database.url, schema=database.schema_name)
+        self.workers = WorkerRegistry(self.store, lease_seconds=self.config.workers.lease_seconds)
+        await self.workers.start()
         self.starting = "the bridge"
         await seed_groups(self.store, self.config.groups)
         echo = EchoGuard(self.clock)
@@ -385,7 +393,9 @@ class Runtime:
             from adapters.slack.app import HttpEvents
 
             handler = HttpEvents(self.slack.app)
-        metrics = metrics_handler(self.metrics, lambda: self.store, self.clock.now)
+        metrics = metrics_handler(
+            self.metrics, lambda: self.store, self.clock.now, worker=lambda: self.workers
+        )
         assert self.store is not None
         pages = PageSettings(
             store=self.store,
@@ -400,9 +410,20 @@ class Runtime:
             pages=pages,
             store=self.store,
             public_url=self.config.web.public_url,
+            worker=self.worker_status,
         )
         self.web = WebServer(app, self.config.web.host, self.web_port)
         await self.web.start()
+
+    async def worker_status(self) -> dict[str, Any]:
+        """This process as a worker, for ``/readyz``: its id and the leases it holds."""
+        if self.workers is None:
+            return {}
+        try:
+            held = [lease.name for lease in await self.workers.held()]
+        except Exception:  # the database is away: the checks say so
+            held = []
+        return {"id": self.workers.id, "leases": held}
 
     async def ready_checks(self) -> dict[str, bool]:
         checks: dict[str, bool] = {}
@@ -502,9 +523,14 @@ class Runtime:
         if self.playlists is not None:
             with contextlib.suppress(Exception):
                 await self.playlists.client.close()
+        if self.workers is not None:
+            await self.workers.stop()  # released: it leaves `fanbridge workers` at once
+            self.workers = None
         if self.store is not None:
             await self.store.close()
             self.store = None
+        if self.sqlite_lock is not None:
+            self.sqlite_lock.release()
 
     async def _stop_outbox(self, grace: float = 10.0) -> None:
         """Let the deliveries in flight finish and be recorded before anything is cancelled."""

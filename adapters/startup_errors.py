@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import make_url
 
 from adapters.config import Config
+from adapters.sqlite_lock import DatabaseInUse
 
 BIND_ERRORS = {errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES}
 SLACK_AUTH_ERRORS = {
@@ -148,6 +149,10 @@ def _db_missing(exc: BaseException) -> bool:
     return _type_named("asyncpg.exceptions.InvalidCatalogNameError")(exc)
 
 
+def _holder(exc: BaseException) -> str:
+    return (exc.pid if isinstance(exc, DatabaseInUse) else "") or "?"
+
+
 def _web_where(failure: Failure) -> str:
     return f"{failure.config.web.host}:{failure.config.web.port}"
 
@@ -195,6 +200,16 @@ TABLE: tuple[Row, ...] = (
         lambda f: (
             f"the web port {_web_where(f)} is not available ({_reason(f.error)}). Fix: stop "
             "what uses it, or set [web] port to a free port"
+        ),
+    ),
+    Row(
+        frozenset({"database"}),
+        lambda e: isinstance(e, DatabaseInUse),
+        lambda f: (
+            f"{_database_where(f.config)} is in use by another fanbridge process "
+            f"(pid {_holder(f.error)}): SQLite runs one process. Fix: stop "
+            'that process, or use PostgreSQL ([database] url = "postgresql://...") to run '
+            "several workers"
         ),
     ),
     Row(

@@ -5,7 +5,9 @@ each other)."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -18,6 +20,9 @@ from adapters.web.tab_request import PUBLIC_URL, STORE, TabStore
 
 Check = Callable[[], Awaitable[dict[str, bool]]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+About = Callable[[], Awaitable[dict[str, Any]]]
+# workers on one host listen on one port together (the kernel spreads the connections)
+REUSE_PORT = hasattr(socket, "SO_REUSEPORT")
 
 
 def build_web_app(
@@ -28,9 +33,11 @@ def build_web_app(
     pages: PageSettings | None = None,
     store: TabStore | None = None,
     public_url: str | None = None,
+    worker: About | None = None,
 ) -> web.Application:
     """``metrics`` serves ``/metrics`` (adapters.web.metrics.metrics_handler); ``store`` adds
-    the JSON API, the exports and the Atom feed (links absolute to ``public_url`` if set)."""
+    the JSON API, the exports and the Atom feed (links absolute to ``public_url`` if set);
+    ``worker`` describes this process as a worker in ``/readyz`` (its id and leases)."""
     app = web.Application()
 
     async def healthz(_: web.Request) -> web.Response:
@@ -39,8 +46,11 @@ def build_web_app(
     async def readyz(_: web.Request) -> web.Response:
         checks = await ready_checks()
         ok = all(checks.values())
+        body: dict[str, Any] = {"ok": ok, "checks": checks}
+        if worker is not None:
+            body["worker"] = await worker()
         return web.Response(
-            text=json.dumps({"ok": ok, "checks": checks}),
+            text=json.dumps(body),
             status=200 if ok else 503,
             content_type="application/json",
         )
@@ -78,7 +88,8 @@ class WebServer:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_port=REUSE_PORT)
+        await site.start()
         if self.port == 0 and self._runner.addresses:
             self.port = int(self._runner.addresses[0][1])
 

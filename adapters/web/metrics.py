@@ -19,6 +19,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from bridge.ports import Lease
+
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -35,6 +37,7 @@ METRIC_NAMES = (
     "fanbridge_catchup_requests_total",
     "fanbridge_caught_up_total",
     "fanbridge_outbox_oldest_age_seconds",
+    "fanbridge_worker_leases",
 )
 
 
@@ -42,6 +45,15 @@ class OutboxStats(Protocol):
     async def outbox_depth(self) -> int: ...
 
     async def outbox_oldest_pending_at(self) -> float | None: ...
+
+
+class HeldLeases(Protocol):
+    """This process as a worker (adapters.workers.WorkerRegistry)."""
+
+    @property
+    def id(self) -> str: ...
+
+    async def held(self) -> list[Lease]: ...
 
 
 class PrometheusMetrics:
@@ -110,6 +122,13 @@ class PrometheusMetrics:
             registry=reg,
         )
 
+        self.worker = Gauge(
+            "fanbridge_worker_leases",
+            "Leases this worker holds, by kind (worker: its own presence; shard, ...)",
+            ["worker", "kind"],
+            registry=reg,
+        )
+
     def event_in(self, kind: str) -> None:
         self._events.labels(kind=kind).inc()
 
@@ -153,6 +172,23 @@ class PrometheusMetrics:
         self.depth.set(depth)
         self.age.set(0.0 if oldest is None else max(0.0, now - oldest))
 
+    async def refresh_worker(self, worker: HeldLeases | None) -> None:
+        """Read the leases this worker holds (kept as they were if the database is away)."""
+        if worker is None:
+            return
+        try:
+            held = await worker.held()
+        except Exception:  # a scrape must answer even when the database does not
+            log.warning("metrics: the worker's leases could not be read", exc_info=True)
+            return
+        kinds: dict[str, int] = {}
+        for lease in held:
+            kind = lease.name.split(":", 1)[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        self.worker.clear()
+        for kind, count in kinds.items():
+            self.worker.labels(worker=worker.id, kind=kind).set(count)
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -161,11 +197,14 @@ def metrics_handler(
     metrics: PrometheusMetrics,
     store: Callable[[], OutboxStats | None],
     now: Callable[[], float],
+    worker: Callable[[], HeldLeases | None] = lambda: None,
 ) -> Handler:
-    """The ``/metrics`` route; ``store`` gives the runtime's current store (None once closed)."""
+    """The ``/metrics`` route; ``store`` gives the runtime's current store (None once closed),
+    ``worker`` this process as a worker (its leases)."""
 
     async def handle(_: web.Request) -> web.StreamResponse:
         await metrics.refresh(store(), now())
+        await metrics.refresh_worker(worker())
         return web.Response(
             body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
