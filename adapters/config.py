@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from adapters.config_errors import ConfigError, describe_validation_error
@@ -27,6 +34,7 @@ SECRET_KEYS = {
     ("slack", "bot_token"),
     ("slack", "app_token"),
     ("slack", "signing_secret"),
+    ("slack", "client_secret"),
     ("spotify", "client_secret"),
     ("web", "link_secret"),
     ("web", "secret"),
@@ -77,6 +85,32 @@ class SlackConfig(Section):
     app_token: str | None = None
     signing_secret: str | None = None
     mode: Literal["socket", "http"] = "socket"
+    # "Add to Slack" (OAuth v2): with both set, the web server serves install_path and
+    # redirect_uri_path, and each workspace that installs the app gets its own bot token
+    client_id: str | None = None
+    client_secret: str | None = Field(default=None, validate_default=True)
+    install_path: str = Field(default="/slack/install", pattern=r"^/[^\s?#]*$")
+    redirect_uri_path: str = Field(default="/slack/oauth_redirect", pattern=r"^/[^\s?#]*$")
+    # where Slack sends the browser back (default: [web] public_url + redirect_uri_path); it
+    # must be one of the app's redirect URLs (manifest: oauth_config.redirect_urls)
+    redirect_uri: str | None = None
+    state_expiration_seconds: int = Field(default=600, ge=60, le=86400)
+
+    @property
+    def oauth(self) -> bool:
+        """True when "Add to Slack" is configured (client id and secret)."""
+        return bool(self.client_id and self.client_secret)
+
+    @field_validator("client_secret")
+    @classmethod
+    def _both_credentials(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if bool(info.data.get("client_id")) != bool(value):
+            raise PydanticCustomError(
+                "slack_oauth",
+                "Add to Slack needs both client_id and client_secret (the app's Basic "
+                "Information page), or neither",
+            )
+        return value
 
 
 class SpotifyConfig(Section):

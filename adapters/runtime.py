@@ -406,6 +406,7 @@ class Runtime:
         app = build_web_app(
             ready_checks=self.ready_checks,
             slack_handler=handler,
+            slack_install=self._slack_install(),
             metrics=metrics,
             pages=pages,
             store=self.store,
@@ -414,6 +415,16 @@ class Runtime:
         )
         self.web = WebServer(app, self.config.web.host, self.web_port)
         await self.web.start()
+
+    def _slack_install(self) -> Any:
+        """Add to Slack (``/slack/install``, ``/slack/oauth_redirect``) when configured."""
+        if self.config.slack is None or not self.config.slack.oauth:
+            return None
+        from adapters.slack.oauth import install_flow
+        from storage.repo_slack_installs import SlackInstallRepo
+
+        assert self.store is not None
+        return install_flow(self.config, SlackInstallRepo(self.store.db), self.clock)
 
     async def worker_status(self) -> dict[str, Any]:
         """This process as a worker, for ``/readyz``: its id and the leases it holds."""

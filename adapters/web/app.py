@@ -16,6 +16,7 @@ from adapters.web.api import setup_api
 from adapters.web.exports import setup_exports
 from adapters.web.feed import setup_feed
 from adapters.web.pages import PageSettings, setup_pages
+from adapters.web.slack_install import InstallRoutes, setup_slack_install
 from adapters.web.tab_request import PUBLIC_URL, STORE, TabStore
 
 Check = Callable[[], Awaitable[dict[str, bool]]]
@@ -29,6 +30,7 @@ def build_web_app(
     *,
     ready_checks: Check,
     slack_handler: object | None = None,
+    slack_install: InstallRoutes | None = None,
     metrics: Handler | None = None,
     pages: PageSettings | None = None,
     store: TabStore | None = None,
@@ -61,6 +63,8 @@ def build_web_app(
         app.router.add_get("/metrics", metrics)
     if slack_handler is not None:
         app.router.add_post("/slack/events", slack_handler.handle)  # type: ignore[attr-defined]
+    if slack_install is not None:
+        setup_slack_install(app, slack_install)  # Add to Slack: install page and redirect
     if pages is not None:
         allow_private_links(app, pages.secret, pages.now)
         setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/

@@ -1,10 +1,14 @@
 """Add to Slack: the emulator's authorize page and ``oauth.v2.access`` with the real slack_sdk, a
-second workspace installing the app, per-team tokens, and revoking them."""
+second workspace installing the app, per-team tokens, and revoking them; then the bridge's own
+``/slack/install`` and ``/slack/oauth_redirect`` driven as a browser does (cookies, redirects)."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -12,8 +16,12 @@ import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from yarl import URL
 
+from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
+from storage.repo_slack_installs import SlackInstallRepo
+from tests.e2e.harness import bridge_config, start_bridge
 
 REDIRECT = "https://bridge.example.com/slack/oauth_redirect"
 
@@ -34,15 +42,17 @@ class Emu:
             assert resp.status == 200, await resp.text()
             return await resp.json()
 
-    async def authorize(self, state: str = "s1", **choice: str) -> dict[str, list[str]]:
+    async def authorize(
+        self, state: str = "s1", redirect: str = REDIRECT, **choice: str
+    ) -> dict[str, list[str]]:
         """Opens the authorize page as a browser would; the query Slack sends back."""
         query = {"client_id": self.world["client_id"], "scope": "chat:write,commands"}
-        query |= {"state": state, "redirect_uri": REDIRECT, **choice}
+        query |= {"state": state, "redirect_uri": redirect, **choice}
         url = f"{self.url}/slack/oauth/v2/authorize?{urlencode(query)}"
         async with self.http.get(url, allow_redirects=False) as resp:
             assert resp.status == 302, await resp.text()
             location = resp.headers["Location"]
-        assert location.startswith(REDIRECT + "?")
+        assert location.startswith(redirect + "?")
         return parse_qs(urlsplit(location).query)
 
     def app_client(self, token: str | None = None) -> AsyncWebClient:
@@ -123,3 +133,96 @@ async def test_revoked_and_uninstalled_tokens_stop_working(emu: Emu) -> None:
     assert await api_error(emu.app_client(token).auth_test()) == "token_revoked"
     kinds = [e["event"]["type"] for e in await emu.control("events")]
     assert kinds == ["tokens_revoked", "tokens_revoked", "app_uninstalled"]
+
+
+# -- the bridge's install flow ----------------------------------------------------------------
+@dataclass
+class Bridge:
+    emu: Emu
+    runtime: Runtime
+    browser: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        assert self.runtime.web is not None
+        return self.runtime.web.url
+
+    @property
+    def installs(self) -> SlackInstallRepo:
+        assert self.runtime.store is not None
+        return SlackInstallRepo(self.runtime.store.db)
+
+    async def open(self, url: str) -> tuple[int, str]:
+        async with self.browser.get(url) as resp:
+            return resp.status, await resp.text()
+
+    async def add_to_slack(self) -> tuple[int, str]:
+        """Opens /slack/install, clicks Add to Slack, approves: the page the browser ends on."""
+        status, page = await self.open(f"{self.url}/slack/install")
+        assert status == 200, page
+        found = re.search(r'<a href="([^"]+)"', page)
+        assert found is not None, page
+        authorize = html.unescape(found.group(1))
+        assert authorize.startswith(f"{self.emu.url}/slack/oauth/v2/authorize?")
+        return await self.open(authorize)
+
+
+@pytest.fixture
+async def bridge(emu: Emu, tmp_path: Path) -> AsyncIterator[Bridge]:
+    async with emu.http.get(f"{emu.url}/_emu/world") as resp:
+        world = await resp.json()
+    config = bridge_config(world, emu.url, tmp_path / "bridge.db")
+    assert config.slack is not None
+    secret = {"client_id": emu.world["client_id"], "client_secret": emu.world["client_secret"]}
+    config = config.model_copy(update={"slack": config.slack.model_copy(update=secret)})
+    runtime = await start_bridge(config)
+    assert runtime.web is not None
+    # a browser: keeps cookies for the bridge (Secure ones too: a local address is a secure
+    # context, as in Chromium) and follows redirects
+    jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[runtime.web.url])
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        try:
+            yield Bridge(emu, runtime, browser)
+        finally:
+            await runtime.stop()
+
+
+async def test_a_second_workspace_adds_the_bridge_to_slack(bridge: Bridge) -> None:
+    second = await bridge.emu.control(
+        "workspaces", {"name": "Night Owls", "users": [{"name": "zoe"}]}
+    )
+    await bridge.emu.control("oauth/approver", {"team": second["id"], "user": "zoe"})
+    status, page = await bridge.add_to_slack()
+    assert status == 200 and "fanbridge was added to Night Owls" in page
+    install = await bridge.installs.find_install(second["id"])
+    assert install is not None and install.active and install.team_name == "Night Owls"
+    assert install.installed_by == second["users"][0]["id"]
+    issued = [i for i in await bridge.emu.control("oauth/installs") if i["team_id"] == second["id"]]
+    assert [i["token"] for i in issued] == [install.bot_token]
+
+
+async def test_a_declined_install_says_so_and_saves_nothing(bridge: Bridge) -> None:
+    await bridge.emu.control("oauth/approver", {"deny": True})
+    status, page = await bridge.add_to_slack()
+    assert status == 200 and "The install was cancelled in Slack" in page
+    assert await bridge.installs.installs() == []
+
+
+async def test_an_install_link_works_once(bridge: Bridge) -> None:
+    status, page = await bridge.open(f"{bridge.url}/slack/install")
+    state = parse_qs(urlsplit(html.unescape(re.findall(r'href="([^"]+)"', page)[-1])).query)[
+        "state"
+    ]
+    back = await bridge.emu.authorize(state=state[0], redirect=f"{bridge.url}/slack/oauth_redirect")
+    callback = f"{bridge.url}/slack/oauth_redirect?" + urlencode(
+        {"code": back["code"][0], "state": state[0]}
+    )
+    status, page = await bridge.open(callback)
+    assert status == 200 and "fanbridge was added to" in page
+    status, page = await bridge.open(callback)  # the same link again (reload, replay)
+    assert status >= 400 and "Start again from the Add to Slack page" in page
+    forged = f"{bridge.url}/slack/oauth_redirect?code=abc&state=made-up"
+    cookie = {"slack-app-oauth-state": "made-up"}
+    bridge.browser.cookie_jar.update_cookies(cookie, response_url=URL(bridge.url))
+    status, page = await bridge.open(forged)
+    assert status == 401 and "expired or was already used" in page

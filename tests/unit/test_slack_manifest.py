@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from adapters.slack.oauth import BOT_SCOPES
+
 MANIFEST = Path(__file__).resolve().parents[2] / "slack-app-manifest.yml"
 
 SCOPES = {
@@ -78,3 +80,9 @@ def test_settings_socket_mode_and_interactivity() -> None:
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False
+
+
+def test_add_to_slack_asks_for_the_manifest_scopes_and_comes_back_to_the_bridge() -> None:
+    oauth = manifest()["oauth_config"]
+    assert set(BOT_SCOPES) == set(oauth["scopes"]["bot"])
+    assert [url.endswith("/slack/oauth_redirect") for url in oauth["redirect_urls"]] == [True]
