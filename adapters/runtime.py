@@ -51,6 +51,7 @@ from bridge.records import FanGroup
 from bridge.relay.service import RelayService
 from bridge.reports.delivery import report_handlers
 from bridge.reports.service import ReportService
+from storage.notify import ChangeListener
 from storage.repos import SqlStore
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Runtime:
         self.clock: Clock = clock or SystemClock()  # tests pass a manual clock
         self.web_port = config.web.port if web_port is None else web_port
         self.store: SqlStore | None = None
+        self.listener: ChangeListener | None = None  # PostgreSQL: the other workers' writes
         self.sqlite_lock = SqliteLock.for_url(config.database.url)  # SQLite: one process
         self.workers: WorkerRegistry | None = None  # this process as a worker (its leases)
         self.router: Router | None = None
@@ -130,6 +132,7 @@ class Runtime:
         if self.sqlite_lock is not None:
             self.sqlite_lock.acquire()
         self.store = await SqlStore.open(database.url, schema=database.schema_name)
+        await self._listen()
         self.workers = WorkerRegistry(self.store, lease_seconds=self.config.workers.lease_seconds)
         await self.workers.start()
         self.starting = "the bridge"
@@ -189,6 +192,16 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
+
+    async def _listen(self) -> None:
+        """On PostgreSQL, where workers share the database: hear their writes (the row cache
+        drops what they change) and their enqueues (the outbox worker wakes): storage/notify.py."""
+        assert self.store is not None
+        if self.store.engine.dialect.name != "postgresql":
+            return
+        cache = self.store.db.cache
+        self.listener = ChangeListener(self.store.engine, cache, on_outbox=self._wake_outbox)
+        await self.listener.start()
 
     def _build_catchup(self) -> None:
         """Catch-up and its gate: live events of each platform wait from the start until its
@@ -537,6 +550,9 @@ class Runtime:
         if self.workers is not None:
             await self.workers.stop()  # released: it leaves `fanbridge workers` at once
             self.workers = None
+        if self.listener is not None:
+            await self.listener.stop()
+            self.listener = None
         if self.store is not None:
             await self.store.close()
             self.store = None

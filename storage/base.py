@@ -12,7 +12,8 @@ from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.ports import Clock, SystemClock
-from storage.cache import CACHE_KEY, MISS, Region, RowCache, watch_sessions
+from storage.cache import CACHE_KEY, MISS, PUBLISH_KEY, Region, RowCache, watch_sessions
+from storage.notify import publish
 
 T = TypeVar("T")
 
@@ -27,8 +28,11 @@ class Database:
         self.engine = engine
         self.clock: Clock = clock or SystemClock()
         self.cache = RowCache()
+        info: dict[str, object] = {CACHE_KEY: self.cache}
+        if engine.dialect.name == "postgresql":  # other processes may share it: tell them
+            info[PUBLISH_KEY] = publish
         self._sessions = async_sessionmaker(
-            engine, class_=AsyncSession, expire_on_commit=False, info={CACHE_KEY: self.cache}
+            engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
 
     @asynccontextmanager

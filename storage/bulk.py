@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, exists
+from sqlalchemy import BindParameter, Connection, Select, Table, TextClause, bindparam, exists, text
 from sqlalchemy import select as core_select
 from sqlalchemy.sql.dml import Insert, ReturningInsert, Update
 from sqlmodel import SQLModel
@@ -28,6 +28,7 @@ from bridge.records import (
     Recorded,
     StoredMessage,
 )
+from storage.notify import wake_outbox
 from storage.tables import MessageCopyRow, MessageRow, OutboxRow
 
 UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
@@ -189,6 +190,7 @@ def insert_messages(
     copies = [copy_values(origin_copy(d, m.id)) for d, m in zip(drafts, made, strict=True)]
     insert_values(conn, MessageCopyRow, copies)
     outbox = [(m.id, o) for d, m in zip(drafts, made, strict=True) for o in fanout_of(d, m.id)]
+    lock_channels(conn, [o.target for _, o in outbox])
     if lease is not None and len(outbox) == 1:  # a lone copy: claimed in the same statement
         item = _insert_if_free(conn, outbox[0][1], now, lease)
         claimed = {outbox[0][0]: [item]} if item is not None else {}
@@ -198,7 +200,31 @@ def insert_messages(
         claimed = _insert_claimed(conn, [outbox[i] for i in sorted(free)], now, lease or 0.0)
     pending = [outbox_values(o, now) for i, (_, o) in enumerate(outbox) if i not in free]
     insert_values(conn, OutboxRow, pending)
+    if pending and conn.dialect.name == "postgresql":
+        wake_outbox(conn)
     return [Recorded(m, tuple(claimed.get(m.id, ()))) for m in made]
+
+
+CHANNEL_LOCKS = 0x0FB0  # the advisory lock space of "adding items to a target channel"
+
+
+def lock_channels(conn: Connection, targets: Sequence[ChannelRef]) -> None:
+    """On PostgreSQL, hold each target channel's lock until the transaction ends, taken in one
+    order. Writers that add items to one channel so commit one after the other: its items' ids
+    follow their commit order, so the lowest unfinished id a claim sees is the channel's real
+    head, and "nothing unfinished" (an item inserted claimed) sees the other writers' items."""
+    if not targets or conn.dialect.name != "postgresql":
+        return
+    keys = sorted({"\x1f".join(_target_key(t)) for t in targets})
+    conn.execute(_lock_statement(), {"space": CHANNEL_LOCKS, "keys": keys})
+
+
+@functools.cache
+def _lock_statement() -> TextClause:
+    return text(
+        "SELECT count(pg_advisory_xact_lock(:space, hashtext(k)))"
+        " FROM unnest(CAST(:keys AS text[])) AS k"
+    )
 
 
 def _insert_if_free(

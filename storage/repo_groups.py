@@ -35,8 +35,8 @@ def _link_filter(channel: ChannelRef) -> ColumnElement[bool]:
 
 class GroupRepo(RepoBase):
     """Links are read for every message and change rarely: they are cached in this process and
-    the cache is dropped by every change made through this store (run one bridge process per
-    database)."""
+    the cache is dropped by every change made through this store, and on PostgreSQL by every
+    other process's (storage/notify.py); nothing is kept while those may go unheard."""
 
     _links_by_channel: dict[ChannelRef, ChannelLink | None]
     _links_by_group: dict[int, list[ChannelLink]]
@@ -46,6 +46,7 @@ class GroupRepo(RepoBase):
     ) -> tuple[dict[ChannelRef, ChannelLink | None], dict[int, list[ChannelLink]]]:
         if not hasattr(self, "_links_by_channel"):
             self._links_by_channel, self._links_by_group = {}, {}
+            self.cache.watch("channel_link", self._forget_links)  # other processes' changes
         return self._links_by_channel, self._links_by_group
 
     def _forget_link(self, channel: ChannelRef) -> None:
@@ -154,7 +155,8 @@ class GroupRepo(RepoBase):
         async with self.session() as s:
             row = (await s.exec(select(ChannelLinkRow).where(_link_filter(channel)))).first()
             found = convert.link(row) if row else None
-        by_channel[channel] = found
+        if self.cache.trusted:
+            by_channel[channel] = found
         return found
 
     async def links_for_group(self, group_id: int) -> list[ChannelLink]:
@@ -168,7 +170,8 @@ class GroupRepo(RepoBase):
         )
         async with self.session() as s:
             links = [convert.link(r) for r in (await s.exec(query)).all()]
-        by_group[group_id] = links
+        if self.cache.trusted:
+            by_group[group_id] = links
         return list(links)
 
     async def update_settings(self, group_id: int, changes: dict[str, Any]) -> None:

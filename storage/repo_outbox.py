@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,9 +44,12 @@ def _pick_heads(
     return picked
 
 
-def _claimed(row: OutboxRow, lease_expired: bool) -> OutboxItem:
+def _claimed(row: OutboxRow) -> OutboxItem:
+    """The item of a head as read before it was claimed: in flight then means its lease ran
+    out, so an earlier delivery may have reached the platform."""
     item = convert.outbox(row)
-    return replace(item, resumed=lease_expired or item.attempts > 0)
+    lease_expired = item.status == OutboxStatus.INFLIGHT
+    return replace(item, status=OutboxStatus.INFLIGHT, resumed=lease_expired or item.attempts > 0)
 
 
 async def _heads(s: AsyncSession) -> Sequence[OutboxRow]:
@@ -66,6 +69,37 @@ async def _heads(s: AsyncSession) -> Sequence[OutboxRow]:
     return (await s.exec(query)).all()
 
 
+def _claimable(now: float) -> ColumnElement[bool]:
+    """Due and pending, or in flight past its lease: checked again on the row as it is when
+    the claim locks it (a claim that read it earlier may have been overtaken by another)."""
+    due = (col(OutboxRow.status) == OutboxStatus.PENDING.value) & (
+        col(OutboxRow.next_attempt_at) <= now
+    )
+    expired = (col(OutboxRow.status) == OutboxStatus.INFLIGHT.value) & (
+        func.coalesce(col(OutboxRow.claimed_until), 0.0) < now
+    )
+    return due | expired
+
+
+async def _take(s: AsyncSession, picked: list[int], now: float, lease: float) -> set[int]:
+    """Claim the picked rows that are still claimable; the ones another worker is claiming
+    right now are skipped, not waited for (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+    has one writer and no row locks). Returns the ids claimed."""
+    free = (
+        select(OutboxRow.id)
+        .where(col(OutboxRow.id).in_(picked) & _claimable(now))
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        update(OutboxRow)
+        .where(col(OutboxRow.id).in_(free.scalar_subquery()) & _claimable(now))
+        .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
+        .returning(col(OutboxRow.id))
+        .execution_options(synchronize_session=False)
+    )
+    return {int(i) for i in (await s.exec(claimed)).scalars()}
+
+
 async def _unfinished_among(s: AsyncSession, ids: set[int]) -> set[int]:
     if not ids:
         return set()
@@ -79,6 +113,8 @@ class OutboxRepo(RepoBase):
     async def enqueue(self, drafts: Sequence[OutboxDraft], *, at: float) -> list[int]:
         rows = [outbox_row(d, at) for d in drafts]
         async with self.session() as s:
+            conn = await s.connection()
+            await conn.run_sync(bulk.lock_channels, [d.target for d in drafts])
             s.add_all(rows)
             await s.flush()
             return [r.id for r in rows if r.id is not None]
@@ -93,17 +129,9 @@ class OutboxRepo(RepoBase):
             picked = _pick_heads(rows, now, unfinished, busy)[:limit]
             if not picked:
                 return []
-            # read before the update: the session brings its rows up to date with it
-            was_inflight = {r.id for r in rows if r.status == OutboxStatus.INFLIGHT.value}
-            claimed = (
-                update(OutboxRow)
-                .where(col(OutboxRow.id).in_(picked))
-                .where(col(OutboxRow.status).in_(UNFINISHED))
-                .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
-            )
-            await s.exec(claimed)  # brings the session's rows (the heads) up to date too
+            taken = await _take(s, picked, now, lease)
             by_id = {r.id: r for r in rows}
-            return [_claimed(by_id[i], i in was_inflight) for i in sorted(picked)]
+            return [_claimed(by_id[i]) for i in sorted(taken)]
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)

@@ -3,7 +3,9 @@ PostgreSQL when FANBRIDGE_TEST_POSTGRES_URL is set and not empty (CI sets it). E
 test gets its own schema, so tests may run in parallel.
 
 ``store`` is any backend; a test that needs something only a database has (its migrations, its
-engine) asks for ``sql_store`` or ``db_url`` instead, and runs on the SQL backends only."""
+engine) asks for ``sql_store`` or ``db_url`` instead, and runs on the SQL backends only; a test of
+what several processes share on PostgreSQL asks for ``pg_schema`` (it runs wherever PostgreSQL
+is set, as in CI)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from bridge.testing import ManualClock, MemoryStore
 from storage.repos import SqlStore
 from tests.postgres import POSTGRES_URL, fresh_schema
 
-SQL_BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
+POSTGRES_BACKENDS = ["postgres"] if POSTGRES_URL else []
+SQL_BACKENDS = ["sqlite", *POSTGRES_BACKENDS]
 BACKENDS = ["memory", *SQL_BACKENDS]
 
 __all__ = ["ManualClock"]
@@ -71,7 +74,18 @@ async def store(
         await opened.close()
 
 
+@pytest.fixture
+async def pg_schema(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, str]]:
+    """A fresh schema on the test PostgreSQL database: its URL and name (several stores on it
+    stand for several worker processes)."""
+    assert request.param == "postgres" and POSTGRES_URL is not None
+    async with fresh_schema(POSTGRES_URL) as schema:
+        yield POSTGRES_URL, schema
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "pg_schema" in metafunc.fixturenames:
+        metafunc.parametrize("pg_schema", POSTGRES_BACKENDS, indirect=True)
     if "db_url" in metafunc.fixturenames:
         metafunc.parametrize("db_url", SQL_BACKENDS, indirect=True)
     elif "store" in metafunc.fixturenames:
