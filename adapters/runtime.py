@@ -361,6 +361,7 @@ class Runtime:
                 fetcher=self.fetcher,
                 on_429=lambda: self.metrics.platform_429("slack"),
                 watcher=self.catchup,
+                tokens=self._slack_tokens(),
             )
             from adapters.slack.history import SlackHistory
 
@@ -429,15 +430,25 @@ class Runtime:
         self.web = WebServer(app, self.config.web.host, self.web_port)
         await self.web.start()
 
-    def _slack_install(self) -> Any:
-        """Add to Slack (``/slack/install``, ``/slack/oauth_redirect``) when configured."""
+    def _slack_tokens(self) -> Any:
+        """With Add to Slack, each workspace's own token (else the configured one for all)."""
         if self.config.slack is None or not self.config.slack.oauth:
             return None
-        from adapters.slack.oauth import install_flow
+        from adapters.slack.tokens import TeamTokens
         from storage.repo_slack_installs import SlackInstallRepo
 
         assert self.store is not None
-        return install_flow(self.config, SlackInstallRepo(self.store.db), self.clock)
+        repo = SlackInstallRepo(self.store.db)
+        return TeamTokens(repo, self.clock, self.config.slack.bot_token)
+
+    def _slack_install(self) -> Any:
+        """Add to Slack (``/slack/install``, ``/slack/oauth_redirect``) when configured."""
+        tokens = self.slack.tokens if self.slack is not None else None
+        if tokens is None:
+            return None
+        from adapters.slack.oauth import install_flow
+
+        return install_flow(self.config, tokens.repo, self.clock, tokens.installed)
 
     async def worker_status(self) -> dict[str, Any]:
         """This process as a worker, for ``/readyz``: its id and the leases it holds."""

@@ -1,6 +1,7 @@
 """The Slack chat adapter the outbox sees, composed from its parts: message copies (send.py),
 moderation effects (moderate.py) and announcements (announce.py). Each part is a plain class;
-this module only routes calls. Slack has no timeouts and no workspace bans for bots, so this
+this module only routes calls, each with the token of its channel's workspace (tokens.py).
+Slack has no timeouts and no workspace bans for bots, so this
 adapter has neither ability."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from adapters.files import FileFetcher
 from adapters.slack.announce import SlackAnnouncements
 from adapters.slack.moderate import SlackModeration
 from adapters.slack.send import CAPABILITIES, SlackSender
+from adapters.slack.tokens import acting_for
 from bridge.actions import OutgoingMessage, SendResult
 from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.metrics import Metrics
@@ -52,42 +54,52 @@ class SlackChatAdapter:
 
     # -- messages ---------------------------------------------------------------------------
     async def post(self, target: ChannelRef, message: OutgoingMessage) -> SendResult:
-        if message.style == ANNOUNCEMENT:
-            return await self.announcements.post(target, message)
-        return await self.messages.post(target, message)
+        with acting_for(target.workspace):
+            if message.style == ANNOUNCEMENT:
+                return await self.announcements.post(target, message)
+            return await self.messages.post(target, message)
 
     async def edit(
         self, target: ChannelRef, copies: Sequence[MessageCopy], message: OutgoingMessage
     ) -> SendResult:
-        if message.style == ANNOUNCEMENT:
-            return await self.announcements.edit(target, copies, message)
-        return await self.messages.edit(target, copies, message)
+        with acting_for(target.workspace):
+            if message.style == ANNOUNCEMENT:
+                return await self.announcements.edit(target, copies, message)
+            return await self.messages.edit(target, copies, message)
 
     async def delete(self, target: ChannelRef, copies: Sequence[MessageCopy]) -> None:
-        await self.messages.delete(target, copies)
+        with acting_for(target.workspace):
+            await self.messages.delete(target, copies)
 
     async def react(
         self, target: ChannelRef, copy: MessageCopy, emoji: Emoji, *, add: bool
     ) -> None:
-        await self.messages.react(target, copy, emoji, add=add)
+        with acting_for(target.workspace):
+            await self.messages.react(target, copy, emoji, add=add)
 
     async def find_sent(
         self, target: ChannelRef, message: OutgoingMessage, *, since: float, markers: Sequence[str]
     ) -> SendResult:
-        return await self.messages.find_sent(target, message, since=since, markers=markers)
+        with acting_for(target.workspace):
+            return await self.messages.find_sent(target, message, since=since, markers=markers)
 
     # -- moderation -------------------------------------------------------------------------
     async def ban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        await self.moderation.ban(target, user, reason=reason)
+        with acting_for(target.workspace):
+            await self.moderation.ban(target, user, reason=reason)
 
     async def unban(self, target: ChannelRef, user: str, *, reason: str) -> None:
-        await self.moderation.unban(target, user, reason=reason)
+        with acting_for(target.workspace):
+            await self.moderation.unban(target, user, reason=reason)
 
     async def kick(self, target: ChannelRef, user: str, *, scope: str, reason: str) -> None:
-        await self.moderation.kick(target, user, scope=scope, reason=reason)
+        with acting_for(target.workspace):
+            await self.moderation.kick(target, user, scope=scope, reason=reason)
 
     async def post_card(self, target: ChannelRef, text: str, *, card: int) -> None:
-        await self.moderation.post_card(target, text, card=card)
+        with acting_for(target.workspace):
+            await self.moderation.post_card(target, text, card=card)
 
     async def user_exists(self, user: UserRef) -> bool | None:
-        return await self.moderation.user_exists(user)
+        with acting_for(user.workspace):
+            return await self.moderation.user_exists(user)

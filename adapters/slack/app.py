@@ -27,6 +27,7 @@ from adapters.slack.moderate import ModCardActions
 from adapters.slack.mrkdwn import unescape
 from adapters.slack.reports import SlackReports
 from adapters.slack.tab import TabActions, music_args, response
+from adapters.slack.tokens import TeamClient, TeamTokens, acting_for
 from adapters.slack.users import UserCache
 from bridge.events import (
     Author,
@@ -78,14 +79,18 @@ class SlackAdapter:
         fetcher: FileFetcher | None = None,
         on_429: Callable[[], None] | None = None,
         watcher: SessionWatcher | None = None,
+        tokens: TeamTokens | None = None,
     ) -> None:
+        """``tokens``: the workspaces' own tokens (Add to Slack); without it every call uses
+        ``bot_token``, as a bridge with one workspace does."""
         self.watcher: SessionWatcher = watcher or NoWatcher()
         base_url = f"{emulator}/slack/api/" if emulator else AsyncWebClient.BASE_URL
         # our own session, so every 429 (also from calls outside the outbox) is counted
         self._http = aiohttp.ClientSession(
             trace_configs=[pacing_trace(None, lambda _: False, on_429)]
         )
-        self.client = AsyncWebClient(token=bot_token, base_url=base_url, session=self._http)
+        self.client = TeamClient(token=bot_token, base_url=base_url, session=self._http)
+        self.client.tokens = self.tokens = tokens
         self.mode = mode
         self._app_token = app_token
         self._dispatch = dispatch
@@ -96,7 +101,10 @@ class SlackAdapter:
             # bolt drops a message_deleted of the bot's own message as a "self event", but an
             # admin deleting a relayed copy is a moderator's delete: the echo guards are ours
             ignoring_self_events_enabled=False,
+            # with installs, each event's workspace is authorized with its own token
+            authorize=tokens.authorize() if tokens is not None else None,
         )
+        self.app.use(_in_team_context)
         self.sender = SlackChatAdapter(self.client, fetcher)
         self.users = UserCache(self.client)
         self._order = InOrder()  # a channel's messages are handed on in the order they came
@@ -109,6 +117,8 @@ class SlackAdapter:
         auth = await self.client.auth_test()
         self.bot_user_id = str(auth.get("user_id", ""))
         self.bot_name = str(auth.get("user", ""))
+        if self.tokens is not None:
+            self.tokens.bot_user_id, self.tokens.bot_id = self.bot_user_id, str(auth.get("bot_id"))
         if self.mode == "socket":
             if not self._app_token:
                 raise ValueError('[slack] app_token is required for mode = "socket"')
@@ -301,6 +311,12 @@ class SlackAdapter:
         )
         outcome = await self._dispatch(event)
         await respond(**(response(outcome) | {"response_type": "ephemeral"}))
+
+
+async def _in_team_context(context: Any, next: Callable[[], Awaitable[Any]]) -> Any:
+    """bolt middleware: the listeners' Slack calls use the token of the event's workspace."""
+    with acting_for(context.team_id):
+        return await next()
 
 
 def _socket_message_type(data: object) -> str:

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.emoji import emoji_from_slack
+from adapters.slack.tokens import acting_for
 from bridge.events import MessageEdited, MessagePosted
 from bridge.ids import ChannelRef, Platform
 from bridge.pipeline.catchup.model import Scan, SeenMessage, SeenReaction
@@ -82,6 +83,10 @@ class SlackHistory:
             return 0.0
 
     async def scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
+        with acting_for(channel.workspace):  # the channel's workspace's token
+            return await self._scan(channel, since=since, threads=threads)
+
+    async def _scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
         until = time.time() - SKEW
         oldest = f"{since:.6f}"
         top, pages = await self._pages(

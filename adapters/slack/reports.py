@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import platform_errors
 from adapters.slack.tab import esc, plain
+from adapters.slack.tokens import acting_for
 from adapters.slack.users import UserCache
 from bridge.events import CoreEvent, ReportActed, ReportFiled
 from bridge.groups.commands import row_id
@@ -198,6 +199,10 @@ class SlackCards:
         return None
 
     async def post_card(self, channel: ChannelRef, card: ReportCard) -> str:
+        with acting_for(channel.workspace):
+            return await self._post_card(channel, card)
+
+    async def _post_card(self, channel: ChannelRef, card: ReportCard) -> str:
         blocks = card_blocks(card, await self._link(card, channel))
         async with platform_errors():
             sent = await self.client.chat_postMessage(
@@ -206,6 +211,10 @@ class SlackCards:
         return str(sent["ts"])
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: ReportCard) -> None:
+        with acting_for(channel.workspace):
+            await self._update_card(channel, card_id, card)
+
+    async def _update_card(self, channel: ChannelRef, card_id: str, card: ReportCard) -> None:
         blocks = card_blocks(card, await self._link(card, channel))
         async with platform_errors():
             await self.client.chat_update(

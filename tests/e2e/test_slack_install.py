@@ -21,6 +21,7 @@ from yarl import URL
 from adapters.runtime import Runtime
 from emulators.server import ThreadedEmulator
 from storage.repo_slack_installs import SlackInstallRepo
+from tests.e2e.harness import Emu as Control
 from tests.e2e.harness import bridge_config, start_bridge
 
 REDIRECT = "https://bridge.example.com/slack/oauth_redirect"
@@ -141,6 +142,11 @@ class Bridge:
     emu: Emu
     runtime: Runtime
     browser: aiohttp.ClientSession
+    world: dict[str, Any]
+
+    @property
+    def control(self) -> Control:
+        return Control(self.emu.url, self.emu.http)
 
     @property
     def url(self) -> str:
@@ -182,7 +188,7 @@ async def bridge(emu: Emu, tmp_path: Path) -> AsyncIterator[Bridge]:
     jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[runtime.web.url])
     async with aiohttp.ClientSession(cookie_jar=jar) as browser:
         try:
-            yield Bridge(emu, runtime, browser)
+            yield Bridge(emu, runtime, browser, world)
         finally:
             await runtime.stop()
 
@@ -226,3 +232,31 @@ async def test_an_install_link_works_once(bridge: Bridge) -> None:
     bridge.browser.cookie_jar.update_cookies(cookie, response_url=URL(bridge.url))
     status, page = await bridge.open(forged)
     assert status == 401 and "expired or was already used" in page
+
+
+async def test_a_discord_post_reaches_the_new_workspace_with_its_own_token(bridge: Bridge) -> None:
+    people = [{"name": "zoe", "admin": True}]
+    second = await bridge.emu.control("workspaces", {"name": "Night Owls", "users": people})
+    await bridge.emu.control("oauth/approver", {"team": second["id"], "user": "zoe"})
+    assert "added to Night Owls" in (await bridge.add_to_slack())[1]
+    channel = second["channels"][0]["id"]
+    command = {"command": "/fangroup", "text": "link fans", "user": "zoe", "channel": channel}
+    answer = await bridge.emu.control("commands", command)
+    assert answer["responses"][0]["text"] == "Linked this channel to *Fans*."
+    guild = bridge.world["discord"]["guilds"][0]
+    post = {"channel_id": guild["channels"][0]["id"], "user_id": guild["users"][0]["id"]}
+    await bridge.emu.http.post(
+        f"{bridge.emu.url}/_emu/discord/messages", json=post | {"content": "night owls, hi"}
+    )
+
+    async def shown() -> list[dict[str, Any]]:
+        messages = await bridge.emu.control(f"channels/{channel}/messages")
+        return [m for m in messages if "night owls, hi" in m.get("text", "")]
+
+    assert len(await bridge.control.until(shown, what="the copy in the new workspace")) == 1
+    install = await bridge.installs.find_install(second["id"])
+    assert install is not None
+    posts = await bridge.emu.control("calls?method=chat.postMessage")
+    assert {c["token"] for c in posts if c["team"] == second["id"]} == {install.bot_token}
+    home = [c for c in posts if c["token"] == bridge.emu.world["bot_token"]]
+    assert all(c["team"] is None for c in home)  # the home workspace keeps the config's token

@@ -1,0 +1,136 @@
+"""Which bot token a Slack call uses: the token of the workspace it is made for.
+
+The workspace is carried by a context variable, set where a call's workspace is known: bolt's
+middleware for an incoming event (its ``team_id``), the chat adapter for a copy, an effect or an
+announcement (the target channel's workspace), catch-up for the channel it reads. ``TeamClient``
+(the one ``AsyncWebClient`` of the Slack side) sends each call with that workspace's token: its
+install's (Add to Slack), else the configured ``bot_token`` (the home workspace, or a bridge
+with one workspace). A call given a token explicitly keeps it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bridge.ports import Clock
+from storage.repo_slack_installs import SlackInstall, SlackInstallRepo
+
+log = logging.getLogger(__name__)
+
+TEAM: ContextVar[str | None] = ContextVar("slack_team", default=None)
+MISS_SECONDS = 30.0  # a workspace without an install is looked up again after this long
+
+
+@contextmanager
+def acting_for(team: str | None) -> Iterator[None]:
+    """Slack calls made inside use ``team``'s token."""
+    reset = TEAM.set(team or None)
+    try:
+        yield
+    finally:
+        TEAM.reset(reset)
+
+
+class TeamTokens:
+    """The installs by workspace, kept in memory (an install or an uninstall updates them; a
+    workspace with none is asked again after ``MISS_SECONDS``, so another worker's new install
+    is seen)."""
+
+    def __init__(self, repo: SlackInstallRepo, clock: Clock, default: str) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.default = default
+        self.bot_user_id = ""
+        self.bot_id = ""
+        self._known: dict[str, SlackInstall] = {}
+        self._missing: dict[str, float] = {}
+
+    async def install_of(self, team: str) -> SlackInstall | None:
+        """The workspace's install (any status), or None when it has none."""
+        if team in self._known:
+            return self._known[team]
+        if self._missing.get(team, 0.0) > self.clock.now():
+            return None
+        install = await self.repo.find_install(team)
+        if install is None:
+            self._missing[team] = self.clock.now() + MISS_SECONDS
+        else:
+            self._known[team] = install
+        return install
+
+    async def token(self, team: str | None) -> str | None:
+        """The token for ``team``: its active install's, the configured one when it has no
+        install, None when the app was uninstalled from it (or its token revoked)."""
+        install = await self.install_of(team) if team else None
+        if install is None:
+            return self.default
+        return install.bot_token if install.active else None
+
+    def remember(self, install: SlackInstall) -> None:
+        self._known[install.team_id] = install
+        self._missing.pop(install.team_id, None)
+
+    def forget(self, team: str) -> None:
+        self._known.pop(team, None)
+        self._missing.pop(team, None)
+
+    async def installed(self, installation: Installation) -> None:
+        """Add to Slack saved an install: its token is used from the next call on."""
+        if installation.team_id:
+            self.forget(installation.team_id)
+            await self.install_of(installation.team_id)
+
+    def authorize(self) -> Callable[..., Awaitable[Any]]:
+        """bolt's ``authorize`` function (bolt passes the arguments it names, so a plain
+        function, not a bound method)."""
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> Any:
+            return await self._authorize(enterprise_id, team_id)
+
+        return authorize
+
+    async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> Any:
+        """The bot of the event's workspace, or None (bolt then drops the event) when the app
+        no longer has a token there."""
+        install = await self.install_of(team_id) if team_id else None
+        if install is not None and not install.active:
+            return None
+        token = install.bot_token if install is not None else self.default
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            bot_token=token,
+            bot_user_id=(install.bot_user_id if install else None) or self.bot_user_id,
+            bot_id=(install.bot_id if install else None) or self.bot_id,
+        )
+
+
+class TeamClient(AsyncWebClient):
+    """An ``AsyncWebClient`` whose calls carry the token of the workspace they are made for."""
+
+    tokens: TeamTokens | None = None
+
+    async def api_call(
+        self, api_method: str, *, headers: dict[str, Any] | None = None, **kwargs: Any
+    ) -> AsyncSlackResponse:
+        team = TEAM.get()
+        if self.tokens is not None and team and not _explicit_token(kwargs):
+            token = await self.tokens.token(team)
+            if token is not None and token != self.token:
+                headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
+        return await super().api_call(api_method, headers=headers, **kwargs)
+
+
+def _explicit_token(kwargs: dict[str, Any]) -> bool:
+    return any(
+        isinstance(kwargs.get(part), dict) and "token" in kwargs[part]
+        for part in ("params", "json", "data")
+    ) or bool(kwargs.get("auth"))
