@@ -3,7 +3,8 @@ next to the database (``bridge.db.lock``) for as long as it runs, and a second p
 same file is refused at start (``DatabaseInUse``). Several workers need PostgreSQL.
 
 The OS drops the lock when the process ends, however it ends (a ``kill -9`` included), so a
-stale lock never blocks a restart. The lock file stays; it holds the pid of the last holder."""
+stale lock never blocks a restart. The file holds the holder's pid; a clean stop removes it
+(a lock taken on a file removed meanwhile is taken again on the new one)."""
 
 from __future__ import annotations
 
@@ -49,21 +50,34 @@ class SqliteLock:
         """Hold the lock, or raise ``DatabaseInUse`` naming the holder's pid."""
         if sys.platform == "win32":
             return
-        handle = self.path.open("a+", encoding="utf-8")
+        while self._file is None:
+            handle = self.path.open("a+", encoding="utf-8")
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                pid = handle.read().strip()
+                handle.close()
+                raise DatabaseInUse(self.database, pid) from None
+            if not self._still_there(handle):  # its holder removed it as we locked it: again
+                handle.close()
+                continue
+            handle.truncate(0)
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            self._file = handle
+
+    def _still_there(self, handle: IO[str]) -> bool:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            pid = handle.read().strip()
-            handle.close()
-            raise DatabaseInUse(self.database, pid) from None
-        handle.truncate(0)
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._file = handle
+            return os.stat(self.path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            return False
 
     def release(self) -> None:
+        """Remove the lock file, then let the lock go (whoever waited for it sees it gone)."""
         if self._file is not None:
             with contextlib.suppress(OSError):
-                self._file.close()  # closing the file drops the lock
+                self.path.unlink()
+            with contextlib.suppress(OSError):
+                self._file.close()
             self._file = None

@@ -110,6 +110,7 @@ def test_a_second_bridge_on_one_sqlite_file_is_refused_and_workers_are_listed(
         _, metrics = get(port, "/metrics")
         assert f'fanbridge_worker_leases{{kind="worker",worker="{worker["id"]}"}} 1.0' in metrics
     assert workers(config)[0].startswith("no live workers")  # released on a clean stop
+    assert not (tmp_path / "bridge.db.lock").exists()  # and its lock file removed
     with running(config):  # the lock went with the process: the next one starts
         assert len(workers(config)) == 1
 
