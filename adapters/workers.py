@@ -12,7 +12,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from adapters.config import Config
@@ -34,8 +34,17 @@ class WorkerLost(Exception):
 
 
 class WorkerRegistry:
-    def __init__(self, store: LeaseStore, *, lease_seconds: float, worker_id: str = "") -> None:
+    def __init__(
+        self,
+        store: LeaseStore,
+        *,
+        lease_seconds: float,
+        worker_id: str = "",
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """``pause`` waits between renewals (tests pass one they release by hand)."""
         self.store = store
+        self.pause = pause
         self.lease_seconds = lease_seconds
         self.id = worker_id or new_worker_id()
         self.lease_name = PREFIX + self.id
@@ -55,7 +64,7 @@ class WorkerRegistry:
 
     async def _keep(self) -> None:
         while True:
-            await asyncio.sleep(self.lease_seconds / 3)
+            await self.pause(self.lease_seconds / 3)
             try:
                 if await self._renew() is None:
                     log.warning("worker %s: its lease is held by another worker", self.id)
