@@ -476,6 +476,11 @@ class Runtime:
 
     async def link_health(self, channel: ChannelRef) -> str:
         """A linked channel's state for `/fangroup info` (adapters/link_health.py)."""
+        tokens = self.slack.tokens if self.slack is not None else None
+        if tokens is not None and channel.platform is Platform.SLACK:
+            paused: str = await tokens.paused(channel.workspace)  # the app was removed there
+            if paused:
+                return paused
         catching_up = self.catchup.describe(channel) if self.catchup is not None else ""
         if catching_up:
             return catching_up

@@ -42,6 +42,7 @@ from bridge.ids import Platform, UserRef
 from bridge.outcome import Outcome
 from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
 from bridge.pipeline.ordering import InOrder
+from storage.repo_slack_installs import REVOKED, UNINSTALLED
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,19 @@ class SlackAdapter:
         for callback_id in SHORTCUTS:
             self.app.shortcut(callback_id)(self._on_shortcut)
         SlackReports(self._dispatch, self.client, self.users).register(self.app)
+        if self.tokens is not None:
+            self.app.event("app_uninstalled")(self._on_app_uninstalled)
+            self.app.event("tokens_revoked")(self._on_tokens_revoked)
+
+    async def _on_app_uninstalled(self, body: dict[str, Any]) -> None:
+        assert self.tokens is not None
+        await self.tokens.lost(str(body.get("team_id", "")), UNINSTALLED)
+
+    async def _on_tokens_revoked(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Only the bot's token matters (user tokens are never kept)."""
+        assert self.tokens is not None
+        if (event.get("tokens") or {}).get("bot"):
+            await self.tokens.lost(str(body.get("team_id", "")), REVOKED)
 
     async def _author(self, team: str, user_id: str) -> Author:
         profile = await self.users.get(user_id)

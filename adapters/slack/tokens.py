@@ -21,7 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bridge.ports import Clock
-from storage.repo_slack_installs import SlackInstall, SlackInstallRepo
+from bridge.ports.chat import PermanentError
+from storage.repo_slack_installs import REVOKED, SlackInstall, SlackInstallRepo
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,23 @@ class TeamTokens:
         self._known.pop(team, None)
         self._missing.pop(team, None)
 
+    async def lost(self, team: str, status: str) -> None:
+        """The app was uninstalled from ``team`` or its token revoked: the workspace's links
+        pause (nothing is sent there) until it installs the app again."""
+        if await self.repo.set_install_status(team, status):
+            log.info("<= Slack app %s in %s: its links pause", status, team)
+        self.forget(team)
+
+    async def paused(self, team: str) -> str:
+        """Why ``team``'s links are paused, for `/fangroup info` ("" when they are not)."""
+        install = await self.install_of(team)
+        if install is None or install.active:
+            return ""
+        where = install.team_name or team
+        if install.status == REVOKED:
+            return f"paused: the Slack app's token was revoked in {where}; install it again"
+        return f"paused: the Slack app was uninstalled from {where}; install it again"
+
     async def installed(self, installation: Installation) -> None:
         """Add to Slack saved an install: its token is used from the next call on."""
         if installation.team_id:
@@ -124,7 +142,9 @@ class TeamClient(AsyncWebClient):
         team = TEAM.get()
         if self.tokens is not None and team and not _explicit_token(kwargs):
             token = await self.tokens.token(team)
-            if token is not None and token != self.token:
+            if token is None:  # nothing is sent to a workspace the app was removed from
+                raise PermanentError(await self.tokens.paused(team))
+            if token != self.token:
                 headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         return await super().api_call(api_method, headers=headers, **kwargs)
 

@@ -162,6 +162,24 @@ class Bridge:
         async with self.browser.get(url) as resp:
             return resp.status, await resp.text()
 
+    async def slack_command(self, user: str, channel: str, text: str) -> str:
+        command = {"command": "/fangroup", "text": text, "user": user, "channel": channel}
+        return str((await self.emu.control("commands", command))["responses"][0]["text"])
+
+    async def discord_post(self, text: str) -> None:
+        guild = self.world["discord"]["guilds"][0]
+        post = {"channel_id": guild["channels"][0]["id"], "user_id": guild["users"][0]["id"]}
+        await self.control.post("/_emu/discord/messages", post | {"content": text})
+
+    async def shown(self, channel: str, text: str) -> list[dict[str, Any]]:
+        """The messages of a Slack channel showing ``text``, once there is one."""
+
+        async def found() -> list[dict[str, Any]]:
+            messages = await self.emu.control(f"channels/{channel}/messages")
+            return [m for m in messages if text in m.get("text", "")]
+
+        return await self.control.until(found, what=f"{text!r} in {channel}")
+
     async def add_to_slack(self) -> tuple[int, str]:
         """Opens /slack/install, clicks Add to Slack, approves: the page the browser ends on."""
         status, page = await self.open(f"{self.url}/slack/install")
@@ -234,29 +252,58 @@ async def test_an_install_link_works_once(bridge: Bridge) -> None:
     assert status == 401 and "expired or was already used" in page
 
 
-async def test_a_discord_post_reaches_the_new_workspace_with_its_own_token(bridge: Bridge) -> None:
+async def night_owls(bridge: Bridge) -> tuple[str, str]:
+    """A second workspace installs the bridge and links its #general to the group: its team
+    and channel ids."""
     people = [{"name": "zoe", "admin": True}]
     second = await bridge.emu.control("workspaces", {"name": "Night Owls", "users": people})
     await bridge.emu.control("oauth/approver", {"team": second["id"], "user": "zoe"})
     assert "added to Night Owls" in (await bridge.add_to_slack())[1]
     channel = second["channels"][0]["id"]
-    command = {"command": "/fangroup", "text": "link fans", "user": "zoe", "channel": channel}
-    answer = await bridge.emu.control("commands", command)
-    assert answer["responses"][0]["text"] == "Linked this channel to *Fans*."
-    guild = bridge.world["discord"]["guilds"][0]
-    post = {"channel_id": guild["channels"][0]["id"], "user_id": guild["users"][0]["id"]}
-    await bridge.emu.http.post(
-        f"{bridge.emu.url}/_emu/discord/messages", json=post | {"content": "night owls, hi"}
-    )
+    answer = await bridge.slack_command("zoe", channel, "link fans")
+    assert answer == "Linked this channel to *Fans*."
+    return second["id"], channel
 
-    async def shown() -> list[dict[str, Any]]:
-        messages = await bridge.emu.control(f"channels/{channel}/messages")
-        return [m for m in messages if "night owls, hi" in m.get("text", "")]
 
-    assert len(await bridge.control.until(shown, what="the copy in the new workspace")) == 1
+async def test_a_discord_post_reaches_the_new_workspace_with_its_own_token(bridge: Bridge) -> None:
+    team, channel = await night_owls(bridge)
+    await bridge.discord_post("night owls, hi")
+    assert len(await bridge.shown(channel, "night owls, hi")) == 1
+    second = {"id": team}
     install = await bridge.installs.find_install(second["id"])
     assert install is not None
     posts = await bridge.emu.control("calls?method=chat.postMessage")
     assert {c["token"] for c in posts if c["team"] == second["id"]} == {install.bot_token}
     home = [c for c in posts if c["token"] == bridge.emu.world["bot_token"]]
     assert all(c["team"] is None for c in home)  # the home workspace keeps the config's token
+
+
+async def test_an_uninstalled_workspace_is_paused_until_it_installs_again(bridge: Bridge) -> None:
+    team, channel = await night_owls(bridge)
+    await bridge.emu.control("oauth/uninstall", {"team": team})
+
+    async def uninstalled() -> bool:
+        install = await bridge.installs.find_install(team)
+        return install is not None and install.status == "uninstalled"
+
+    await bridge.control.until(uninstalled, what="the uninstall noticed")
+    home = bridge.emu.world["workspaces"][0]
+    general, erin = home["channels"][0]["id"], home["users"][0]["id"]
+    info = await bridge.slack_command(erin, general, "info")
+    assert (
+        f"{team}/{channel} #general [inout] — paused: the Slack app was uninstalled from " in info
+    )
+    assert "Night Owls; install it again" in info
+    # the others still get every message; the paused workspace gets none
+    await bridge.discord_post("while they were away")
+    assert len(await bridge.shown(general, "while they were away")) == 1
+    messages = await bridge.emu.control(f"channels/{channel}/messages")
+    assert not [m for m in messages if "while they were away" in m.get("text", "")]
+    # installing again resumes
+    assert "added to Night Owls" in (await bridge.add_to_slack())[1]
+    info = await bridge.slack_command(erin, general, "info")
+    assert f"{team}/{channel} #general [inout] — paused" not in info
+    # the message sent while paused is reported as not delivered there, with why
+    assert "last error: paused: the Slack app was uninstalled from Night Owls" in info
+    await bridge.discord_post("welcome back")
+    assert len(await bridge.shown(channel, "welcome back")) == 1

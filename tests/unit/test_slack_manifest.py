@@ -38,6 +38,8 @@ EVENTS = {
     "member_joined_channel",
     "member_left_channel",
     "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
 }
 
 
