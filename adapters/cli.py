@@ -88,7 +88,8 @@ def cmd_workers(args: argparse.Namespace) -> int:
     """The live workers on the config's database and what each holds."""
     from adapters.workers import show_workers
 
-    config = _load(args.config)
+    config = load_config(args.config)
+    setup_logging("WARNING", config.secrets())  # the list only, not the migrations' log
     return asyncio.run(show_workers(config, print))
 
 
