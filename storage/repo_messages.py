@@ -98,6 +98,8 @@ class MessageRepo(RepoBase):
         assert row.id is not None
         s.add(MessageCopyRow(**bulk.copy_values(bulk.origin_copy(draft, row.id))))
         outbox = [outbox_row(d, now) for d in bulk.fanout_of(draft, row.id)]
+        conn = await s.connection()  # ids in commit order per channel (bulk.lock_channels)
+        await conn.run_sync(bulk.lock_channels, [d.target for d in draft.fanout])
         s.add_all(outbox)
         await s.flush()
         return convert.message(row), outbox
