@@ -27,7 +27,7 @@ from storage.repo_slack_installs import REVOKED, SlackInstall, SlackInstallRepo
 log = logging.getLogger(__name__)
 
 TEAM: ContextVar[str | None] = ContextVar("slack_team", default=None)
-MISS_SECONDS = 30.0  # a workspace without an install is looked up again after this long
+FRESH_SECONDS = 30.0  # a workspace's install (or its absence) is read again after this long
 
 
 @contextmanager
@@ -41,9 +41,9 @@ def acting_for(team: str | None) -> Iterator[None]:
 
 
 class TeamTokens:
-    """The installs by workspace, kept in memory (an install or an uninstall updates them; a
-    workspace with none is asked again after ``MISS_SECONDS``, so another worker's new install
-    is seen)."""
+    """The installs by workspace, kept in memory: an install or an uninstall this process sees
+    updates them at once, and each is read again after ``FRESH_SECONDS``, so what another
+    worker saw (an install, an uninstall) is followed within that time."""
 
     def __init__(self, repo: SlackInstallRepo, clock: Clock, default: str) -> None:
         self.repo = repo
@@ -51,20 +51,15 @@ class TeamTokens:
         self.default = default
         self.bot_user_id = ""
         self.bot_id = ""
-        self._known: dict[str, SlackInstall] = {}
-        self._missing: dict[str, float] = {}
+        self._known: dict[str, tuple[SlackInstall | None, float]] = {}  # team -> (install, until)
 
     async def install_of(self, team: str) -> SlackInstall | None:
         """The workspace's install (any status), or None when it has none."""
-        if team in self._known:
-            return self._known[team]
-        if self._missing.get(team, 0.0) > self.clock.now():
-            return None
+        known = self._known.get(team)
+        if known is not None and known[1] > self.clock.now():
+            return known[0]
         install = await self.repo.find_install(team)
-        if install is None:
-            self._missing[team] = self.clock.now() + MISS_SECONDS
-        else:
-            self._known[team] = install
+        self._known[team] = (install, self.clock.now() + FRESH_SECONDS)
         return install
 
     async def token(self, team: str | None) -> str | None:
@@ -75,13 +70,8 @@ class TeamTokens:
             return self.default
         return install.bot_token if install.active else None
 
-    def remember(self, install: SlackInstall) -> None:
-        self._known[install.team_id] = install
-        self._missing.pop(install.team_id, None)
-
     def forget(self, team: str) -> None:
         self._known.pop(team, None)
-        self._missing.pop(team, None)
 
     async def lost(self, team: str, status: str) -> None:
         """The app was uninstalled from ``team`` or its token revoked: the workspace's links

@@ -8,6 +8,7 @@ from slack_sdk.oauth.installation_store import Installation
 
 from adapters.logsetup import RedactingFilter
 from adapters.slack.installs import SqlInstallationStore, SqlOAuthStateStore
+from adapters.slack.tokens import FRESH_SECONDS, TeamTokens
 from bridge.testing import ManualClock
 from storage.repo_slack_installs import REVOKED, UNINSTALLED, SlackInstallRepo
 from storage.repos import SqlStore
@@ -71,3 +72,21 @@ def test_an_installed_token_never_reaches_a_log_line() -> None:
     token = "xoxb-1000000003-a1b2c3d4e5f6-Q0w9E8r7T6y5U4i3O2p1A0s9"
     sql = f"INSERT INTO slack_install (...) VALUES ('T02', 'Night Owls', '{token}')"
     assert token not in RedactingFilter().redact(sql)
+
+
+async def test_workers_follow_an_uninstall_another_worker_saw(
+    sql_store: SqlStore, clock: ManualClock
+) -> None:
+    repo = SlackInstallRepo(sql_store.db)
+    seen_it, other = (TeamTokens(repo, clock, "xoxb-home") for _ in range(2))
+    assert await other.token("T02") == "xoxb-home"  # no install yet: the configured token
+    await SqlInstallationStore(repo).async_save(_installation("T02", "xoxb-night"))
+    await seen_it.installed(_installation("T02", "xoxb-night"))
+    assert await seen_it.token("T02") == "xoxb-night"
+    clock.advance(FRESH_SECONDS + 1)
+    assert await other.token("T02") == "xoxb-night"
+    await seen_it.lost("T02", UNINSTALLED)
+    assert await seen_it.token("T02") is None
+    assert "uninstalled from Night Owls" in await seen_it.paused("T02")
+    clock.advance(FRESH_SECONDS + 1)
+    assert await other.token("T02") is None
