@@ -73,11 +73,12 @@ def changes_payload(table: str, ids: Iterable[Hashable] | None) -> str | None:
     if by_id is None:
         return None
     keys = None if ids is None else list(ids)
-    if keys is None or len(keys) > MAX_IDS or not all(isinstance(k, int) for k in keys):
-        return f"{table} {ANY}"
+    numbers = [k for k in keys or () if isinstance(k, int)]
+    if keys is None or len(keys) > MAX_IDS or len(numbers) != len(keys):
+        return f"{table} {ANY}"  # many rows, or one whose id is unknown
     if by_id and not keys:
         return None
-    return f"{table} {','.join(str(k) for k in sorted(keys))}"  # type: ignore[type-var]
+    return f"{table} {','.join(str(k) for k in sorted(numbers))}"
 
 
 def parse_changes(payload: str) -> tuple[str, list[int] | None]:

@@ -44,12 +44,13 @@ def _pick_heads(
     return picked
 
 
-def _claimed(row: OutboxRow) -> OutboxItem:
-    """The item of a head as read before it was claimed: in flight then means its lease ran
-    out, so an earlier delivery may have reached the platform."""
-    item = convert.outbox(row)
+def _claimed(row: OutboxRow, attempts: int) -> OutboxItem:
+    """The item of a head as read before it was claimed (in flight then means its lease ran
+    out, so an earlier delivery may have reached the platform), with its attempts as the claim
+    found them (another worker may have tried it since it was read)."""
+    item = replace(convert.outbox(row), attempts=attempts)
     lease_expired = item.status == OutboxStatus.INFLIGHT
-    return replace(item, status=OutboxStatus.INFLIGHT, resumed=lease_expired or item.attempts > 0)
+    return replace(item, status=OutboxStatus.INFLIGHT, resumed=lease_expired or attempts > 0)
 
 
 async def _heads(s: AsyncSession) -> Sequence[OutboxRow]:
@@ -81,10 +82,10 @@ def _claimable(now: float) -> ColumnElement[bool]:
     return due | expired
 
 
-async def _take(s: AsyncSession, picked: list[int], now: float, lease: float) -> set[int]:
+async def _take(s: AsyncSession, picked: list[int], now: float, lease: float) -> dict[int, int]:
     """Claim the picked rows that are still claimable; the ones another worker is claiming
     right now are skipped, not waited for (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
-    has one writer and no row locks). Returns the ids claimed."""
+    has one writer and no row locks). Returns the ids claimed, with their attempts."""
     free = (
         select(OutboxRow.id)
         .where(col(OutboxRow.id).in_(picked) & _claimable(now))
@@ -94,10 +95,10 @@ async def _take(s: AsyncSession, picked: list[int], now: float, lease: float) ->
         update(OutboxRow)
         .where(col(OutboxRow.id).in_(free.scalar_subquery()) & _claimable(now))
         .values(status=OutboxStatus.INFLIGHT.value, claimed_until=now + lease)
-        .returning(col(OutboxRow.id))
+        .returning(col(OutboxRow.id), col(OutboxRow.attempts))
         .execution_options(synchronize_session=False)
     )
-    return {int(i) for i in (await s.exec(claimed)).scalars()}
+    return {int(i): int(attempts) for i, attempts in (await s.exec(claimed)).all()}
 
 
 async def _unfinished_among(s: AsyncSession, ids: set[int]) -> set[int]:
@@ -131,7 +132,7 @@ class OutboxRepo(RepoBase):
                 return []
             taken = await _take(s, picked, now, lease)
             by_id = {r.id: r for r in rows}
-            return [_claimed(by_id[i]) for i in sorted(taken)]
+            return [_claimed(by_id[i], taken[i]) for i in sorted(taken)]
 
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)
