@@ -174,8 +174,6 @@ class Runtime:
         )
         self._build_catchup()
         await self._start_platforms(adapters)
-        self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
-        self._tasks.append(self.channel_names)
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
         self.worker.register(moderation_handlers(self.store))  # timeouts, kicks, guild bans, cards
@@ -192,6 +190,8 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
+        self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
+        self._tasks.append(self.channel_names)  # once started: it never delays the start
 
     async def _listen(self) -> None:
         """On PostgreSQL, where workers share the database: hear their writes (the row cache
