@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
@@ -171,7 +172,8 @@ async def test_a_ban_recorded_by_one_worker_is_seen_by_anothers_next_read(
     fan = await first.upsert_account(user=FAN, display_name="Fan")
     async with listening(second) as (listener, _):
         assert not await second.is_banned(group.id, fan.member_id)  # read, and kept
-        ban = {"group_id": group.id, "target_member_id": fan.member_id, "target": None}
+        ban: dict[str, Any] = {"group_id": group.id, "target_member_id": fan.member_id}
+        ban["target"] = None
         await first.record_action(**ban, kind="ban", actor=None, origin=Platform.DISCORD, at=1.0)
         await until(listener, lambda: second.is_banned(group.id, fan.member_id))
         await first.record_action(**ban, kind="unban", actor=None, origin=Platform.DISCORD, at=2)
@@ -232,3 +234,29 @@ async def test_a_lost_listening_connection_empties_the_cache_once_back(
         await asyncio.wait_for(listener.wait_sessions(2), WAIT)
         assert listener.server_pid not in (None, pid)
         assert await second.is_banned(group.id, fan.member_id)
+
+
+async def test_a_worker_ignores_its_own_notices_so_a_webhook_set_drops_only_its_link(
+    workers: tuple[SqlStore, SqlStore],
+) -> None:
+    """Its commit dropped what it changed already: hearing its own notice again would empty
+    every cached link at each webhook set (the first copy into each Discord channel sets one)."""
+    first, second = workers
+    group = await first.create_group(slug="g", name="G")
+    for channel in CHANNELS[:2]:
+        await first.link_channel(group_id=group.id, channel=channel, channel_name="old")
+    async with listening(first) as (listener, _):
+        assert await first.link_for_channel(CHANNELS[0]) is not None  # both read, and kept
+        kept = await first.link_for_channel(CHANNELS[1])
+        assert kept is not None and kept.channel_name == "old"
+        async with second.engine.begin() as conn:  # changed behind everyone's back: no notice
+            await conn.execute(text("UPDATE channel_link SET channel_name = 'new'"))
+        heard = listener.heard
+        await first.set_webhook_ref(CHANNELS[0], "hook")  # its own notice
+        await second.upsert_account(user=FAN, display_name="Fan")  # a notice from elsewhere
+        await asyncio.wait_for(listener.wait_heard(heard + 1), WAIT)  # heard after its own
+        assert listener.heard == heard + 1  # its own notice did not count
+        again = await first.link_for_channel(CHANNELS[1])
+        assert again is not None and again.channel_name == "old"  # still the kept link
+        webhooked = await first.link_for_channel(CHANNELS[0])
+        assert webhooked is not None and webhooked.webhook_ref == "hook"
