@@ -2,13 +2,16 @@
 one SQLite file is refused with one line (SQLite runs one process); `fanbridge workers` lists
 the live workers and what each holds; /readyz and /metrics name the worker and its leases;
 bridges on one host share the web port, or take their own from FANBRIDGE_WEB_PORT; on
-PostgreSQL several workers run side by side and each is listed."""
+PostgreSQL several workers run side by side and each is listed, and one killed with -9 leaves
+the list once its lease expires."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +31,7 @@ from tests.e2e.test_startup_failures import (
     stop,
     toml_config,
 )
-from tests.postgres import POSTGRES_URL
+from tests.postgres import POSTGRES_URL, fresh_schema
 
 __all__ = ["emulator"]
 
@@ -150,10 +153,6 @@ def test_fanbridge_web_port_overrides_the_config(emulator: World, tmp_path: Path
 def test_workers_on_one_postgresql_database_are_each_listed(
     emulator: World, tmp_path: Path
 ) -> None:
-    import asyncio
-
-    from tests.postgres import fresh_schema
-
     assert POSTGRES_URL is not None
     url, world = emulator
 
@@ -168,10 +167,17 @@ def _two_workers(world: dict[str, Any], url: str, tmp_path: Path, schema: str) -
     assert POSTGRES_URL is not None
     config = toml_config(world, url, tmp_path, db=POSTGRES_URL, web_port=0, level="INFO")
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[discord]", f'schema_name = "{schema}"\n[discord]', 1))
+    text = text.replace("[discord]", f'schema_name = "{schema}"\n[discord]', 1)
+    config.write_text(text + "[workers]\nlease_seconds = 3\n", encoding="utf-8")
     with running(config) as first, running(config) as second:
         listed = workers(config)
         assert len(listed) == 2, listed
         pids = sorted(line.split()[0].split(":")[1] for line in listed)
         assert pids == sorted([str(first.pid), str(second.pid)])
+        second.kill()  # kill -9: no clean stop, its lease is left to expire
+        second.wait(timeout=WAIT)
+        deadline = time.monotonic() + 30
+        while len(listed := workers(config)) == 2 and time.monotonic() < deadline:
+            pass  # each look takes a process start; the lease runs out within 3 s
+        assert [line.split()[0].split(":")[1] for line in listed] == [str(first.pid)]
     assert workers(config)[0].startswith("no live workers")
