@@ -21,7 +21,7 @@ import pytest_asyncio
 from adapters.channel_names import NamingSettings
 from adapters.config import Config
 from adapters.runtime import Runtime
-from bridge.ids import Platform
+from bridge.ids import ChannelRef, Platform
 from emulators.server import ThreadedEmulator
 from storage.repos import SqlStore
 from tests.e2e.harness import Emu, bridge_config, start_bridge
@@ -90,6 +90,10 @@ async def names_kept(db: Path) -> dict[str, str | None]:
         await store.close()
 
 
+def channel_of(call: dict[str, Any]) -> str:
+    return str(call["query"].get("channel") or (call.get("body") or {}).get("channel") or "")
+
+
 def cursor_of(call: dict[str, Any]) -> str:
     return str(call["query"].get("cursor") or (call.get("body") or {}).get("cursor") or "")
 
@@ -110,6 +114,34 @@ async def test_every_link_is_named_through_several_429s(fans: Fans, tmp_path: Pa
     answered = [cursor_of(c) for c in calls if c["status"] == 200]
     assert all(cursor_of(c) in answered for c in refused)  # every refused page asked again
     assert len(answered) == len(set(answered)) <= await fans.pages()  # and each page once
+
+
+async def test_a_few_names_missing_are_asked_one_by_one(fans: Fans, tmp_path: Path) -> None:
+    """Once the workspace was listed whole, three links without a name cost three
+    conversations.info calls instead of listing 60 pages again."""
+    runtime = await start_bridge(fans.config(tmp_path), caught_up=False, naming=FAST)
+    try:
+        await fans.emu.until(lambda: _done(runtime), timeout=60, what="the naming pass")
+    finally:
+        await runtime.stop()
+    forgotten = list(fans.names)[:3]
+    store = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}")
+    try:
+        for channel in forgotten:
+            await store.set_channel_name(ChannelRef(Platform.SLACK, fans.team["id"], channel), None)
+    finally:
+        await store.close()
+    since = await fans.requests()
+    again = await start_bridge(fans.config(tmp_path), caught_up=False, naming=FAST)
+    try:
+        await fans.emu.until(lambda: _done(again), timeout=30, what="the second pass")
+    finally:
+        await again.stop()
+    assert await names_kept(tmp_path) == fans.names
+    rows = (await fans.emu.get("/_emu/requests", platform="slack"))[since:]
+    asked = [r for r in rows if r["path"].endswith("/conversations.info") and r["status"] == 200]
+    assert sorted(channel_of(r) for r in asked) == sorted(forgotten)
+    assert await fans.lists(since) == []
 
 
 async def test_a_restart_resumes_and_a_start_with_every_name_known_asks_nothing(
