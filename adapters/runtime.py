@@ -386,7 +386,10 @@ class Runtime:
         if self.slack is not None:
             from adapters.slack.names import SlackNames
 
-            namers[Platform.SLACK] = SlackNames(self.slack.client, self.store, self.naming)
+            holder = self.workers.id if self.workers is not None else "fanbridge"
+            namers[Platform.SLACK] = SlackNames(
+                self.slack.client, self.store, self.naming, holder=holder
+            )
         await fill_channel_names(self.store, namers)
 
     def _wire_report_cards(self) -> None:

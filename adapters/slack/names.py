@@ -9,7 +9,9 @@ last run stopped; the listing stops as soon as every unnamed link is named. When
 so few are unnamed that asking each with ``conversations.info`` (Tier 3, 50 a minute) takes
 less time than listing the workspace again (its size known from its last whole listing), they
 are asked one by one instead. Channels a
-whole listing did not show are remembered and not looked for again for a day."""
+whole listing did not show are remembered and not looked for again for a day. Several workers
+on one database: one of them names a workspace (it holds the lease ``names:slack:<team>``);
+the others leave it alone."""
 
 from __future__ import annotations
 
@@ -19,18 +21,31 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.channel_names import NameStore, NamingSettings
 from adapters.pacing import Pacer
-from bridge.ids import ChannelRef
+from bridge.ids import ChannelRef, Platform
+from bridge.ports import LeaseStore
 
 log = logging.getLogger(__name__)
 
 Call = Callable[..., Awaitable[Any]]
+
+# A workspace is named by one worker at a time: it holds this lease, renewed before every call
+# (the longest wait between two calls is a tier's minute or a Retry-After).
+LEASE_SECONDS = 180.0
+
+
+class SlackNameStore(NameStore, LeaseStore, Protocol):
+    """The naming pass's reads and writes, and the leases shared by the workers."""
+
+
+class HandedOver(Exception):
+    """The workspace's lease went to another worker (this one waited past its expiry)."""
 
 
 def cursor_key(team: str) -> str:
@@ -52,10 +67,18 @@ class Place:
 
 class SlackNames:
     def __init__(
-        self, client: AsyncWebClient, store: NameStore, settings: NamingSettings | None = None
+        self,
+        client: AsyncWebClient,
+        store: SlackNameStore,
+        settings: NamingSettings | None = None,
+        *,
+        holder: str,
     ) -> None:
+        """``holder``: this worker's id, for the workspace's lease."""
         self.client = client
         self.store = store
+        self.holder = holder
+        self._lease = ""  # the lease held while a workspace is named
         self.settings = settings or NamingSettings()
         minute = self.settings.minute
         self._list = Pacer(self.settings.list_per_minute, minute)
@@ -76,10 +99,33 @@ class SlackNames:
             wanted.pop(channel, None)
         if not wanted:
             return 0
-        place = await self._place(team)
-        if self._asking_is_cheaper(len(wanted), place.pages):
-            return await self._one_by_one(team, wanted)
-        return await self._listing(team, wanted, place)
+        self._lease = f"names:slack:{team}"
+        try:
+            await self._renew()
+            wanted = await self._still_unnamed(team, wanted)  # another worker may have named them
+            if not wanted:
+                return 0
+            place = await self._place(team)
+            if self._asking_is_cheaper(len(wanted), place.pages):
+                return await self._one_by_one(team, wanted)
+            return await self._listing(team, wanted, place)
+        except HandedOver:
+            log.info("channel names: another worker names the channels of %s", team)
+            return 0
+        finally:
+            await self.store.release_lease(self._lease, holder=self.holder)
+
+    async def _still_unnamed(
+        self, team: str, wanted: dict[str, ChannelRef]
+    ) -> dict[str, ChannelRef]:
+        unnamed = await self.store.unnamed_links(Platform.SLACK)
+        return {c.channel: c for c in unnamed if c.workspace == team and c.channel in wanted}
+
+    async def _renew(self) -> None:
+        """Take or keep the workspace's lease; ``HandedOver`` when another worker has it."""
+        lease = self._lease
+        if not await self.store.claim_lease(lease, holder=self.holder, seconds=LEASE_SECONDS):
+            raise HandedOver(lease)
 
     def _asking_is_cheaper(self, missing: int, pages: int) -> bool:
         """``conversations.info`` for each missing channel takes less time than listing the
@@ -170,6 +216,7 @@ class SlackNames:
     async def _call(self, pacer: Pacer, call: Call, args: dict[str, Any]) -> Any:
         """``call(**args)`` in its turn; a 429 is waited out and the same call made again."""
         while True:
+            await self._renew()
             slot = await pacer.take()
             self.calls += 1
             try:

@@ -19,12 +19,14 @@ import pytest
 import pytest_asyncio
 
 from adapters.channel_names import NamingSettings
-from adapters.config import Config
+from adapters.config import Config, DatabaseConfig
 from adapters.runtime import Runtime
 from bridge.ids import ChannelRef, Platform
 from emulators.server import ThreadedEmulator
+from storage.db import normalise_url
 from storage.repos import SqlStore
 from tests.e2e.harness import Emu, bridge_config, start_bridge
+from tests.postgres import POSTGRES_URL, fresh_schema
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -190,3 +192,27 @@ async def _at_least(runtime: Runtime, count: int) -> bool:
 def _offset(cursor: str) -> int:
     """Where the emulator's cursor points (``base64("next_ts:<offset>")``)."""
     return int(base64.b64decode(cursor).decode().split(":")[1])
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="two workers need PostgreSQL")
+async def test_two_workers_name_a_workspace_once(fans: Fans, tmp_path: Path) -> None:
+    """Two bridges started one after the other on one PostgreSQL database, the second while
+    the first is naming: one of them lists the workspace at a time (it holds the workspace's
+    lease) and the other names only what is still missing, so no page is answered twice."""
+    assert POSTGRES_URL is not None
+    async with fresh_schema(POSTGRES_URL) as schema:
+        database = DatabaseConfig(url=normalise_url(POSTGRES_URL), schema_name=schema)
+        config = fans.config(tmp_path).model_copy(update={"database": database})
+        since = await fans.requests()
+        store = await SqlStore.open(database.url, schema=schema)  # migrated once, before both
+        await store.close()
+        both = [await start_bridge(config, caught_up=False, naming=FAST) for _ in "ab"]
+        try:
+            for runtime in both:
+                await fans.emu.until(lambda r=runtime: _done(r), timeout=60, what="each pass")
+            assert await named(both[0]) == CHANNELS
+        finally:
+            for runtime in both:
+                await runtime.stop()
+    answered = [cursor_of(c) for c in await fans.lists(since) if c["status"] == 200]
+    assert answered and len(answered) == len(set(answered))
