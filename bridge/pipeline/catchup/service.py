@@ -85,6 +85,7 @@ class CatchUp:
         self.metrics: Metrics = metrics or NullMetrics()
         self.readers: dict[Platform, HistoryReader] = {}
         self.progress: dict[ChannelRef, Progress] = {}
+        self._pending: set[ChannelRef] = set()  # waiting or reading (kept, not counted)
         self._runs: dict[Platform, asyncio.Task[None]] = {}
         self._again: set[Platform] = set()
         self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
@@ -175,6 +176,7 @@ class CatchUp:
             if reader is not None:
                 for link in links:
                     self.progress[link.channel] = Progress()
+                    self._pending.add(link.channel)
                 self._count_pending()
                 slots = asyncio.Semaphore(self.settings.channels_at_once)
                 passes = (self._slot(slots, reader, lk, floor) for lk in links)
@@ -203,8 +205,7 @@ class CatchUp:
             await self.channel(reader, link, floor=floor)
 
     def _count_pending(self) -> None:
-        pending = sum(1 for p in self.progress.values() if p.state in ("waiting", "reading"))
-        self.metrics.catchup_channels(pending)
+        self.metrics.catchup_channels(len(self._pending))
 
     async def channel(
         self, reader: HistoryReader, link: ChannelLink, *, floor: float | None = None
@@ -213,6 +214,7 @@ class CatchUp:
         channel = link.channel
         progress = self.progress.setdefault(channel, Progress())
         progress.state = "reading"
+        self._pending.add(channel)
         try:
             await self._channel(reader, link, progress, floor)
             progress.state = "done"
@@ -223,6 +225,8 @@ class CatchUp:
             log.warning("catch-up %s failed: %s", channel, exc)
         finally:
             await self.gate.release(channel)
+            if progress.state in ("done", "failed"):
+                self._pending.discard(channel)
             self._count_pending()
         if progress.found:
             found = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(progress.found.items()))
