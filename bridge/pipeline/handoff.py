@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from bridge.ids import ChannelRef
 from bridge.records import OutboxItem
 
 
@@ -20,4 +21,9 @@ class Handoff(Protocol):
 
     def deliver_now(self, items: Sequence[OutboxItem]) -> None:
         """Deliver items that were recorded claimed for this process."""
+        ...
+
+    async def settled(self, channel: ChannelRef) -> None:
+        """Return once this process's deliveries into ``channel`` in flight are recorded: a
+        person may react to a copy before its id is in the store."""
         ...

@@ -107,6 +107,7 @@ class OutboxWorker:
         self._running = False
         # item id -> its delivery; never re-claimed while here, even past its lease
         self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._channel_of: dict[int, ChannelRef] = {}  # item id in flight -> its channel
         self._retries: list[float] = []  # a heap of the retry times this worker set
         # message id -> (channel, emoji) -> a react action that found no room (WaitForRoom)
         self._no_room: dict[int, dict[tuple[ChannelRef, Emoji], ReactAction]] = {}
@@ -177,6 +178,7 @@ class OutboxWorker:
             return
         task = asyncio.create_task(self._deliver(item), name=f"outbox-{item.id}")
         self._inflight[item.id] = task
+        self._channel_of[item.id] = item.target
         task.add_done_callback(functools.partial(self._finished, item.id))
 
     def lease(self) -> float | None:
@@ -190,8 +192,15 @@ class OutboxWorker:
         for item in items:
             self._start(item)
 
+    async def settled(self, channel: ChannelRef) -> None:
+        """The Handoff: wait for the deliveries into ``channel`` in flight here to be recorded."""
+        tasks = [t for i, t in self._inflight.items() if self._channel_of.get(i) == channel]
+        if tasks:
+            await asyncio.wait(tasks)
+
     def _finished(self, item_id: int, task: asyncio.Task[None]) -> None:
         self._inflight.pop(item_id, None)
+        self._channel_of.pop(item_id, None)
         if not task.cancelled() and task.exception() is not None:  # the store failed: lease
             log.error("=> delivery not recorded", exc_info=task.exception())  # expiry retries
         self._wake.set()  # the channel's next item may now be claimed

@@ -3,6 +3,8 @@ for every sibling channel of the group."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -30,6 +32,7 @@ from bridge.records import ChannelLink, MessageDraft, OutboxDraft, Recorded
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
+SETTLE_TIMEOUT = 10.0  # seconds a reaction waits for the copy it is on to be recorded
 
 
 def emoji_key(emoji: Emoji) -> str:
@@ -197,8 +200,20 @@ class RelayService:
         self.wake()
         return Handled(f"{action.kind} to {len(drafts)} channel(s)")
 
-    async def reaction(self, event: ReactionChanged) -> Outcome:
+    async def _copy_reacted_to(self, event: ReactionChanged) -> MessageCopy | None:
+        """The copy a reaction is on. A fan may react to a copy the moment it shows, before
+        its delivery is recorded: a copy not found yet is looked for again once this process's
+        deliveries into that channel are recorded."""
         copy = await self.store.find_copy(event.channel, event.message_id)
+        if copy is None and self.handoff is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SETTLE_TIMEOUT):
+                    await self.handoff.settled(event.channel)
+            copy = await self.store.find_copy(event.channel, event.message_id)
+        return copy
+
+    async def reaction(self, event: ReactionChanged) -> Outcome:
+        copy = await self._copy_reacted_to(event)
         if copy is None:
             return Ignored("unknown message")
         key = emoji_key(event.emoji)
