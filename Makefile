@@ -37,8 +37,14 @@ browser:
 	@[ -x $(CHROMIUM) ] || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The store, worker and PostgreSQL tests also run when a PostgreSQL answers here with a database
+# `test` (as in CI); FANBRIDGE_TEST_POSTGRES_URL given (even empty) decides instead.
+LOCAL_POSTGRES := postgresql://postgres@127.0.0.1:5432/test
+FOUND_POSTGRES = $$(psql "$(LOCAL_POSTGRES)" -tAc 'SELECT 1' >/dev/null 2>&1 && echo $(LOCAL_POSTGRES))
+
 pytest: $(STAMP) browser
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	FANBRIDGE_TEST_POSTGRES_URL="$${FANBRIDGE_TEST_POSTGRES_URL-$(FOUND_POSTGRES)}" \
+	  $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 
