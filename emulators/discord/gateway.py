@@ -1,7 +1,9 @@
-"""The gateway websocket: HELLO, IDENTIFY/READY, heartbeats, RESUME with replay, op 7/9, chunks.
+"""The gateway websocket: HELLO, IDENTIFY/READY, heartbeats, RESUME with replay, op 7/9, chunks,
+sharding.
 
 Every dispatched event gets the session's next sequence number and is kept in a per-session
-buffer, so a RESUME (op 6) replays exactly the events after the client's last ``seq``.
+buffer, so a RESUME (op 6) replays exactly the events after the client's last ``seq``. A session
+is one shard ``[id, count]`` and gets only the events of its guilds (see ``shards``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
-from emulators.discord import payloads
-from emulators.discord.state import DiscordState
+from emulators.discord import payloads, shards
+from emulators.discord.shards import ShardLimits
+from emulators.discord.state import DiscordState, Guild
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ MESSAGE_CONTENT = 1 << 15
 @dataclass
 class _Close:
     code: int
+    reason: str = ""
 
 
 class Connection:
@@ -58,17 +62,17 @@ class Connection:
         data = self._zlib.compress(text.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
         self.queue.put_nowait(data)
 
-    def close(self, code: int) -> None:
+    def close(self, code: int, reason: str = "") -> None:
         if not self.closed:
             self.closed = True
-            self.queue.put_nowait(_Close(code))
+            self.queue.put_nowait(_Close(code, reason))
 
     async def run_writer(self) -> None:
         while True:
             item = await self.queue.get()
             try:
                 if isinstance(item, _Close):
-                    await self.ws.close(code=item.code)
+                    await self.ws.close(code=item.code, message=item.reason.encode())
                     return
                 if isinstance(item, bytes):
                     await self.ws.send_bytes(item)
@@ -82,6 +86,7 @@ class Connection:
 class Session:
     id: str
     intents: int
+    shard: tuple[int, int] = shards.WHOLE
     seq: int = 0
     buffer: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=BUFFER_SIZE))
     conn: Connection | None = None
@@ -110,6 +115,7 @@ class GatewayHub:
     def __init__(self, svc: WorldHolder) -> None:
         self.svc = svc
         self.sessions: dict[str, Session] = {}
+        self.limits = ShardLimits()
         self._ops: dict[int, OpHandler] = {
             OP_HEARTBEAT: self._heartbeat,
             OP_IDENTIFY: self._identify,
@@ -119,12 +125,22 @@ class GatewayHub:
 
     # -- dispatching -------------------------------------------------------------------------
     def dispatch(
-        self, event: str, data: Any, *, intent: int | None = None, stripped: Any = None
+        self,
+        event: str,
+        data: Any,
+        *,
+        intent: int | None = None,
+        stripped: Any = None,
+        guild_id: int | None = None,
     ) -> None:
-        """Send an event to every session that asked for it; ``stripped`` goes to sessions
-        without the MESSAGE_CONTENT intent."""
+        """Send an event to every session that asked for it and holds its guild's shard;
+        ``stripped`` goes to sessions without the MESSAGE_CONTENT intent. The guild is
+        ``guild_id`` when given, else read from the event (no guild: shard 0 only)."""
+        guild = guild_id if guild_id is not None else shards.event_guild(event, data)
         for session in list(self.sessions.values()):
             if intent is not None and not session.intents & intent:
+                continue
+            if not shards.holds(session.shard, guild):
                 continue
             no_content = stripped is not None and not session.intents & MESSAGE_CONTENT
             session.dispatch(event, stripped if no_content else data)
@@ -168,6 +184,22 @@ class GatewayHub:
         self.drop(resume=False)
         self.sessions.clear()
 
+    def reset(self) -> None:
+        """The emulator's reset: sessions invalidated and the shard limits back to Discord's."""
+        self.invalidate_all()
+        self.limits = ShardLimits()
+
+    def bot_guilds(self) -> list[Guild]:
+        state = self.svc.state
+        return [g for g in state.guilds.values() if state.bot_user_id in g.members]
+
+    def recommended_shards(self) -> int:
+        """What ``GET /gateway/bot`` answers as ``shards``."""
+        return self.limits.recommend(len(self.bot_guilds()))
+
+    def shard_guilds(self, shard: tuple[int, int]) -> list[Guild]:
+        return [g for g in self.bot_guilds() if shards.holds(shard, g.id)]
+
     def status(self) -> list[dict[str, Any]]:
         return [
             {
@@ -175,6 +207,7 @@ class GatewayHub:
                 "seq": s.seq,
                 "connected": s.conn is not None,
                 "intents": s.intents,
+                "shard": list(s.shard),
             }
             for s in self.sessions.values()
         ]
@@ -245,23 +278,30 @@ class GatewayHub:
         if "intents" not in data:
             conn.close(4013)
             return None
+        shard = shards.parse(data["shard"]) if "shard" in data else shards.WHOLE
+        if shard is None:
+            conn.close(4010, "Invalid shard")
+            return None
+        guilds = self.shard_guilds(shard)
+        if len(guilds) > self.limits.max_guilds_per_shard:
+            conn.close(4011, "Sharding required")
+            return None
         self._prune_idle()
-        new = Session(secrets.token_hex(16), int(data["intents"]), conn=conn)
+        new = Session(secrets.token_hex(16), int(data["intents"]), shard, conn=conn)
         self.sessions[new.id] = new
-        new.dispatch("READY", self._ready(new, request))
-        for guild in state.guilds.values():
-            if state.bot_user_id in guild.members:
-                new.dispatch("GUILD_CREATE", payloads.guild_create_json(state, guild))
+        new.dispatch("READY", self._ready(new, guilds, request))
+        for guild in guilds:
+            new.dispatch("GUILD_CREATE", payloads.guild_create_json(state, guild))
         return new
 
-    def _ready(self, session: Session, request: web.Request) -> dict[str, Any]:
+    def _ready(self, session: Session, guilds: list[Guild], request: web.Request) -> dict[str, Any]:
         state = self.svc.state
         user = payloads.user_json(state.users[state.bot_user_id])
         user.update({"verified": True, "mfa_enabled": False, "email": None, "bot": True})
         return {
             "v": 10,
             "user": user,
-            "guilds": [{"id": str(g), "unavailable": True} for g in state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": f"ws://{request.host}/discord/gateway",
@@ -271,6 +311,7 @@ class GatewayHub:
             "presences": [],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": ["local"],
+            "shard": list(session.shard),
             "user_settings": {},
             "_trace": ["fanbridge-emulator"],
         }

@@ -101,7 +101,8 @@ async def gateway(ctx: Ctx) -> Any:
 @router.route("GET", "/gateway/bot")
 async def gateway_bot(ctx: Ctx) -> Any:
     limit = {"total": 1000, "remaining": 999, "reset_after": 86400000, "max_concurrency": 1}
-    return {"url": _gateway_url(ctx), "shards": 1, "session_start_limit": limit}
+    shards = ctx.svc.hub.recommended_shards()
+    return {"url": _gateway_url(ctx), "shards": shards, "session_start_limit": limit}
 
 
 # -- application commands ----------------------------------------------------------------------

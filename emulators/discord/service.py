@@ -24,7 +24,7 @@ class DiscordService:
     def reset(self) -> None:
         """Back to the initial world; connected clients are told to re-IDENTIFY."""
         self.state = build_state(self.initial, self.ids)
-        self.hub.invalidate_all()
+        self.hub.reset()
 
     def world(self) -> dict[str, Any]:
         return export_world(self.state)
