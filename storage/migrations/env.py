@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.rate_windows import mapped
 
 target_metadata = SQLModel.metadata
 
@@ -17,6 +18,7 @@ def run_migrations_online() -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=mapped,  # the PostgreSQL-only rate tables are not SQLModel tables
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

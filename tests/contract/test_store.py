@@ -282,8 +282,11 @@ async def test_migrations_match_the_table_definitions(sql_store: SqlStore) -> No
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
+    from storage.rate_windows import mapped
+
     def diff(conn):  # type: ignore[no-untyped-def]
-        return compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": mapped})
+        return compare_metadata(context, SQLModel.metadata)
 
     async with store.engine.connect() as conn:
         changes = await conn.run_sync(diff)
