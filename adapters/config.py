@@ -78,6 +78,8 @@ class DiscordConfig(Section):
     token: str
     application_id: str | None = None
     webhooks: bool = True  # relay through per-channel webhooks (author name and avatar)
+    # gateway shards, shared by the workers (default: Discord's recommendation, GET /gateway/bot)
+    shard_count: int | None = Field(default=None, ge=1, le=10000)
 
 
 class SlackConfig(Section):

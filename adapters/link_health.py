@@ -59,6 +59,10 @@ async def discord_problem(client: discord.Client, channel_id: str) -> str:
         return f"the bot cannot see this channel (missing View Channel): {PERMISSIONS_FIX}"
     if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
         return ""
+    # the channel as its guild sees it (roles known): the cached guild of a shard this worker
+    # holds, or the guild read over REST (a shard another worker holds)
+    guild = client.get_guild(channel.guild.id) or await client.fetch_guild(channel.guild.id)
+    channel = await guild.fetch_channel(channel.id)
     me = await _me(client, channel.guild)
     if me is None:
         return DISCORD_GONE

@@ -72,9 +72,14 @@ class Runtime:
         ``[relay] outbox_max_attempts`` still applies. ``naming``: Slack's read budget for the
         channel-naming pass (tests shorten the tier's minute)."""
         self.config = config
-        self.outbox_settings = replace(
+        settings = replace(
             outbox or OutboxSettings(), max_attempts=config.relay.outbox_max_attempts
         )
+        if outbox is None and config.database.url.startswith("postgres"):
+            # workers: a dead worker's claims are free again four worker leases after its last
+            # extension (a live one extends them every third of that while it delivers)
+            settings = replace(settings, lease=4 * config.workers.lease_seconds)
+        self.outbox_settings = settings
         self.clock: Clock = clock or SystemClock()  # tests pass a manual clock
         self.web_port = config.web.port if web_port is None else web_port
         self.store: SqlStore | None = None
@@ -133,6 +138,8 @@ class Runtime:
             self.sqlite_lock.acquire()
         self.store = await SqlStore.open(database.url, schema=database.schema_name)
         await self._listen()
+        if self.sqlite_lock is not None:
+            await self._forget_dead_leases()
         self.workers = WorkerRegistry(self.store, lease_seconds=self.config.workers.lease_seconds)
         await self.workers.start()
         self.starting = "the bridge"
@@ -192,6 +199,14 @@ class Runtime:
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
         self._tasks.append(self.channel_names)  # once started: it never delays the start
+
+    async def _forget_dead_leases(self) -> None:
+        """SQLite: the file's lock says no other process runs, so every lease in it is a
+        dead process's (killed before it could release them): free them at once rather than
+        waiting for them to expire (its Discord shards first of all)."""
+        assert self.store is not None
+        for lease in await self.store.live_leases():
+            await self.store.release_lease(lease.name, holder=lease.holder)
 
     async def _listen(self) -> None:
         """On PostgreSQL, where workers share the database: hear their writes (the row cache
@@ -324,8 +339,17 @@ class Runtime:
         slack_token = self.config.slack.bot_token if self.config.slack else None
         self.fetcher = FileFetcher(emulator=emulator, slack_token=slack_token)
         if self.config.discord is not None:
-            from adapters.discord.client import DiscordAdapter
+            from adapters.discord.client import DiscordAdapter, ShardSharing
+            from adapters.pacing import shared_discord_pacing
 
+            assert self.workers is not None
+            sharing = ShardSharing(
+                self.store,
+                self.clock,
+                self.workers.id,
+                lease_seconds=self.config.workers.lease_seconds,
+                count=self.config.discord.shard_count,
+            )
             self.discord = DiscordAdapter(
                 token=self.config.discord.token,
                 dispatch=self.dispatch,
@@ -335,6 +359,8 @@ class Runtime:
                 fetcher=self.fetcher,
                 on_429=lambda: self.metrics.platform_429("discord"),
                 watcher=self.catchup,
+                sharing=sharing,
+                pacing=shared_discord_pacing(self.store),  # PostgreSQL: one for all workers
             )
             from adapters.discord.history import DiscordHistory
 

@@ -21,6 +21,7 @@ import socket
 import time
 from datetime import UTC, datetime
 
+import sqlalchemy.exc
 from apscheduler.jobstores.base import BaseJobStore, JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -88,7 +89,16 @@ class ApScheduler:
         self._jobs = jobs
         loop = asyncio.get_running_loop()
         _LIVE[self.owner] = (loop, jobs)
-        await loop.run_in_executor(self._writes, self._scheduler.start)
+        await loop.run_in_executor(self._writes, self._start_once_created)
+
+    def _start_once_created(self) -> None:
+        """Start; when another worker created the job table at the same moment (PostgreSQL
+        answers a unique violation on its type), the table is there now: start again."""
+        try:
+            self._scheduler.start()
+        except sqlalchemy.exc.IntegrityError:
+            log.info("scheduler: another worker created the job table meanwhile; starting again")
+            self._scheduler.start()
 
     async def stop(self) -> None:
         """After this, schedule/unschedule are no-ops (the table still holds every scheduled

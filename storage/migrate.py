@@ -19,7 +19,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x66616E62  # "fanb": one worker migrates at a time, the others wait
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":  # workers starting together on one database
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     _create_schema(connection)
     command.upgrade(alembic_config(connection), revision)
 

@@ -134,6 +134,22 @@ class OutboxRepo(RepoBase):
             by_id = {r.id: r for r in rows}
             return [_claimed(by_id[i], taken[i]) for i in sorted(taken)]
 
+    async def extend_claims(self, item_ids: Collection[int], *, until: float) -> int:
+        if not item_ids:
+            return 0
+        mine = col(OutboxRow.id).in_(list(item_ids)) & (
+            col(OutboxRow.status) == OutboxStatus.INFLIGHT.value
+        )
+        extend = (
+            update(OutboxRow)
+            .where(mine)
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.session() as s:
+            result = await s.exec(extend)
+            return int(result.rowcount or 0)
+
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         await self._finish(item_id, status=OutboxStatus.DONE, result=result)
 

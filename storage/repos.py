@@ -154,6 +154,7 @@ class SqlStore(Composite):
     # outbox
     enqueue = Delegate(OutboxRepo, OutboxRepo.enqueue)
     claim = Delegate(OutboxRepo, OutboxRepo.claim)
+    extend_claims = Delegate(OutboxRepo, OutboxRepo.extend_claims)
     complete = Delegate(OutboxRepo, OutboxRepo.complete)
     complete_deliveries = Delegate(OutboxRepo, OutboxRepo.complete_deliveries)
     retry = Delegate(OutboxRepo, OutboxRepo.retry)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -20,13 +21,21 @@ from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
 from adapters.discord.reports import build_report_menu, report_clicked
+from adapters.discord.shards import ShardKeeper
 from adapters.files import FileFetcher
-from adapters.pacing import bot_authenticated, discord_pacer, pacing_trace
+from adapters.pacing import (
+    Pacer,
+    SharedPacer,
+    SharedRoutes,
+    bot_authenticated,
+    discord_pacer,
+    pacing_trace,
+)
 from bridge.events import CoreEvent, MemberBanned, MemberUnbanned
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import Outcome
 from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
-from bridge.ports import GroupStore
+from bridge.ports import Clock, GroupStore, LeaseStore
 
 log = logging.getLogger(__name__)
 
@@ -58,23 +67,53 @@ def intents() -> discord.Intents:
 
 
 class BridgeClient(discord.Client):
-    def __init__(self, adapter: DiscordAdapter) -> None:
+    """One gateway shard (``shard`` given), or the adapter's REST client (``shard`` None): it
+    logs in, syncs the slash commands and serves every REST call; its channel and guild
+    lookups read the caches of the shards this worker holds."""
+
+    def __init__(self, adapter: DiscordAdapter, shard: tuple[int, int] | None = None) -> None:
+        options: dict[str, Any] = {}
+        if shard is not None:
+            options = {"shard_id": shard[0], "shard_count": shard[1]}
         super().__init__(
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             chunk_guilds_at_startup=False,
             max_messages=1000,
-            http_trace=pacing_trace(discord_pacer(), bot_authenticated, adapter.on_429),
+            http_trace=adapter.trace,
+            **options,
         )
         self.adapter = adapter
+        self.shard = shard
         self.tree = app_commands.CommandTree(self)
         self.ready = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None  # the gateway connection (shards only)
+        self.leaving = False  # handed over or stopping: its disconnect loses nothing
 
     async def setup_hook(self) -> None:
         self.tree.add_command(build_fangroup(self.adapter.dispatch))
         self.tree.add_command(build_announce(self.adapter.dispatch))
         self.tree.add_command(build_report_menu(self.adapter.dispatch))
-        await self.tree.sync()
+        if self.shard is None:  # once per worker, by the REST client
+            await self.tree.sync()
+
+    def get_channel(self, id: int, /) -> Any:
+        if self.shard is not None:
+            return super().get_channel(id)
+        for client in list(self.adapter.shards.values()):
+            found = client.get_channel(id)
+            if found is not None:
+                return found
+        return None
+
+    def get_guild(self, id: int, /) -> discord.Guild | None:
+        if self.shard is not None:
+            return super().get_guild(id)
+        for client in list(self.adapter.shards.values()):
+            found = client.get_guild(id)
+            if found is not None:
+                return found
+        return None
 
     async def on_ready(self) -> None:
         """A new gateway session (at start, or after one that could not be resumed): what
@@ -89,7 +128,8 @@ class BridgeClient(discord.Client):
         self.adapter.watcher.session_resumed(Platform.DISCORD)
 
     async def on_disconnect(self) -> None:
-        self.adapter.watcher.session_lost(Platform.DISCORD)
+        if not self.leaving:
+            self.adapter.watcher.session_lost(Platform.DISCORD)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Component clicks the bridge answers itself (the music tab's buttons); application
@@ -211,7 +251,9 @@ async def _audit_entry(
 
 
 class DiscordAdapter:
-    """Owns the gateway client and the sender; hands every inbound event to ``dispatch``."""
+    """Owns the REST client, the gateway shards this worker holds and the sender; hands every
+    inbound event to ``dispatch``. The shards are leases (adapters/discord/shards.py): on one
+    process every shard, on several workers a fair share each."""
 
     def __init__(
         self,
@@ -224,35 +266,87 @@ class DiscordAdapter:
         fetcher: FileFetcher | None = None,
         on_429: Callable[[], None] | None = None,
         watcher: SessionWatcher | None = None,
+        sharing: ShardSharing,
+        pacing: tuple[Pacer | SharedPacer, SharedRoutes | None] | None = None,
     ) -> None:
+        """``sharing``: the shard leases and this worker's id; ``pacing``: the pacer of
+        every request and the shared route buckets (adapters/pacing.py
+        ``shared_discord_pacing``; default: this process's own pacer)."""
         self.on_429 = on_429  # every 429 answer, also those discord.py retries on its own
         self.watcher: SessionWatcher = watcher or NoWatcher()
+        self.sharing = sharing
+        self.pacer, routes = pacing or (discord_pacer(), None)
+        self.trace = pacing_trace(self.pacer, bot_authenticated, self._on_429, routes=routes)
         self._token = token
         self._dispatch = dispatch
         self.emulator = emulator
         self.store = store
+        self.shards: dict[int, BridgeClient] = {}
         self.client = BridgeClient(self)
         self.sender = DiscordChatAdapter(self.client, store, webhooks=webhooks, fetcher=fetcher)
-        self._task: asyncio.Task[None] | None = None
+        self.keeper: ShardKeeper | None = None
+        self.ready_within = 30.0
+
+    def _on_429(self) -> None:
+        if self.on_429 is not None:
+            self.on_429()
 
     async def dispatch(self, event: CoreEvent) -> Outcome:
         log.debug("<= discord %s", type(event).__name__)
         return await self._dispatch(event)
 
     async def start(self, ready_within: float = 30.0) -> None:
+        """Log in, then connect this worker's share of the shards (each READY within
+        ``ready_within`` seconds)."""
+        self.ready_within = ready_within
         point_at(self.emulator)
         await self.client.login(self._token)
-        self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
-        ready = asyncio.create_task(self.client.ready.wait())
-        done, _ = await asyncio.wait(
-            {ready, self._task}, timeout=ready_within, return_when="FIRST_COMPLETED"
+        count = self.sharing.count
+        if count is None:
+            count, _, _ = await self.client.http.get_bot_gateway()
+        sharing = self.sharing
+        self.keeper = ShardKeeper(
+            sharing.leases,
+            sharing.clock,
+            worker_id=sharing.worker_id,
+            lease_seconds=sharing.lease_seconds,
+            count=max(1, int(count)),
+            connect=self._connect,
+            disconnect=self._disconnect,
         )
-        if self._task in done:
+        await self.keeper.start()
+
+    async def _connect(self, shard: int, count: int) -> None:
+        client = BridgeClient(self, (shard, count))
+        self.shards[shard] = client
+        try:
+            await client.login(self._token)
+            client.task = asyncio.create_task(client.connect(reconnect=True), name=f"shard-{shard}")
+            ready = asyncio.create_task(client.ready.wait())
+            done, _ = await asyncio.wait(
+                {ready, client.task}, timeout=self.ready_within, return_when="FIRST_COMPLETED"
+            )
             ready.cancel()
-            self._task.result()  # raises the connection error
-        if ready not in done:
-            ready.cancel()
-            raise TimeoutError("discord: no READY from the gateway")
+            if client.task in done:
+                client.task.result()  # raises the connection error
+            if ready not in done:
+                raise TimeoutError(f"discord: no READY from the gateway for shard {shard}")
+        except BaseException:
+            await self._disconnect(shard, count)
+            raise
+
+    async def _disconnect(self, shard: int, count: int) -> None:
+        client = self.shards.pop(shard, None)
+        if client is None:
+            return
+        client.leaving = True
+        await client.close()
+        if client.task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await client.task
+        if self.shards and all(_shard_up(c) for c in list(self.shards.values())):
+            # a shard lost and then handed over holds no live event of the others any more
+            self.watcher.session_resumed(Platform.DISCORD)
 
     @property
     def bot_name(self) -> str:
@@ -260,13 +354,37 @@ class DiscordAdapter:
         return user.display_name if user else ""
 
     def is_up(self) -> bool:
-        """READY received and the gateway websocket open right now (not mid-reconnect)."""
-        ws = self.client.ws
-        open_now = ws is not None and bool(ws.open)
-        return self.client.is_ready() and not self.client.is_closed() and open_now
+        """Logged in, and every shard this worker holds has had READY and has its gateway
+        websocket open right now (not mid-reconnect)."""
+        if self.client.user is None or self.client.is_closed():
+            return False
+        return all(_shard_up(client) for client in list(self.shards.values()))
+
+    def held_shards(self) -> list[int]:
+        return sorted(self.shards)
 
     async def stop(self) -> None:
+        if self.keeper is not None:
+            await self.keeper.stop()  # released: the other workers take the shards at once
+        for shard in list(self.shards):
+            await self._disconnect(shard, 0)
         await self.client.close()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await self.pacer.close()
+
+
+def _shard_up(client: BridgeClient) -> bool:
+    ws = client.ws
+    open_now = ws is not None and bool(ws.open)
+    return client.is_ready() and not client.is_closed() and open_now
+
+
+@dataclass(frozen=True)
+class ShardSharing:
+    """What the shard keeper needs: the leases, whose they are, how long they last, and the
+    shard count (None: Discord's recommendation)."""
+
+    leases: LeaseStore
+    clock: Clock
+    worker_id: str
+    lease_seconds: float = 15.0
+    count: int | None = None

@@ -165,13 +165,15 @@ class DiscordHistory:
         return frozenset()
 
     async def banned(self, workspace: str) -> list[str] | None:
-        guild = self.client.get_guild(int(workspace)) if workspace.isdigit() else None
-        if guild is None:
+        if not workspace.isdigit():
             return None
         try:
+            guild = self.client.get_guild(int(workspace))
+            if guild is None:  # a guild of a shard another worker holds
+                guild = await self.client.fetch_guild(int(workspace))
             return [str(entry.user.id) async for entry in guild.bans(limit=None)]
-        except discord.Forbidden:
-            return None  # no Ban Members: bans are known from live events only
+        except (discord.Forbidden, discord.NotFound):
+            return None  # no Ban Members (or no guild): bans are known from live events only
 
 
 def _reaction(reaction: discord.Reaction) -> SeenReaction:

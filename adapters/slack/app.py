@@ -104,6 +104,10 @@ class SlackAdapter:
             ignoring_self_events_enabled=False,
             # with installs, each event's workspace is authorized with its own token
             authorize=tokens.authorize() if tokens is not None else None,
+            # acknowledge an event once it is handled (recorded), not on receipt: a worker
+            # killed in between never acked it, so Slack sends it again (to another worker's
+            # connection), and the next event of a channel follows the recorded one
+            process_before_response=True,
         )
         self.app.use(_in_team_context)
         self.sender = SlackChatAdapter(self.client, fetcher)

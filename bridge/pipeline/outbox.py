@@ -66,6 +66,9 @@ class OutboxSettings:
     give_up_after: float = 3600.0
     batch: int = 50
     idle_poll: float = 1.0
+    # an item stays claimed this long past the last extension; the worker extends its claims
+    # every third of it while it delivers them, so a dead worker's items are free again after
+    # at most this (the runtime sets it to [workers] lease_seconds)
     lease: float = 120.0
 
 
@@ -143,6 +146,7 @@ class OutboxWorker:
         item per channel at a time, which keeps each channel in order."""
         self._stopping = False
         self._running = True
+        keeping = asyncio.create_task(self._keep_claims(), name="outbox-claims")
         try:
             while not self._stopping:
                 self._wake.clear()
@@ -152,6 +156,24 @@ class OutboxWorker:
                 await asyncio.wait(self._inflight.values())
         finally:
             self._running = False
+            keeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeping
+
+    async def _keep_claims(self) -> None:
+        """Extend the claims of the items in flight here every third of the lease: a long
+        delivery (a large upload, a platform's rate limit) keeps its claim while this worker
+        lives, and a worker killed mid-delivery frees its items within one lease."""
+        lease = self.settings.lease
+        while True:
+            await asyncio.sleep(lease / 3)
+            if not self._inflight:
+                continue
+            try:
+                until = self.clock.now() + lease
+                await self.store.extend_claims(list(self._inflight), until=until)
+            except Exception:  # the database is away: the claims still run a while
+                log.warning("=> outbox: could not extend the claims in flight", exc_info=True)
             for task in self._inflight.values():
                 task.cancel()
 

@@ -213,6 +213,12 @@ class OutboxStore(Protocol):
         for the same channel (per-channel order), and never before the item they depend on."""
         ...
 
+    async def extend_claims(self, item_ids: Collection[int], *, until: float) -> int:
+        """Keep these in-flight items claimed until ``until`` (their worker is alive and still
+        delivering them); returns how many were. A worker that dies stops extending: its items
+        are claimable again once ``until`` passes."""
+        ...
+
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None: ...
 
     async def complete_deliveries(self, done: Sequence[Delivered]) -> list[None]:

@@ -51,6 +51,15 @@ class MemoryOutbox:
             claimed.append(item_of(row, resumed))
         return claimed
 
+    async def extend_claims(self, item_ids: Collection[int], *, until: float) -> int:
+        extended = 0
+        for item_id in item_ids:
+            row = self.t.outbox.get(item_id)
+            if row is not None and row.status is OutboxStatus.INFLIGHT:
+                row.claimed_until = until
+                extended += 1
+        return extended
+
     async def complete(self, item_id: int, *, result: dict[str, Any] | None = None) -> None:
         self._finish(item_id, OutboxStatus.DONE, result=result)
 

@@ -83,6 +83,7 @@ class MemoryStore(Composite):
     # outbox
     enqueue = Delegate(MemoryOutbox, MemoryOutbox.enqueue)
     claim = Delegate(MemoryOutbox, MemoryOutbox.claim)
+    extend_claims = Delegate(MemoryOutbox, MemoryOutbox.extend_claims)
     complete = Delegate(MemoryOutbox, MemoryOutbox.complete)
     complete_deliveries = Delegate(MemoryOutbox, MemoryOutbox.complete_deliveries)
     retry = Delegate(MemoryOutbox, MemoryOutbox.retry)
