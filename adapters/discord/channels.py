@@ -30,6 +30,18 @@ class DiscordChannels:
             if ref and ":" in ref:
                 self.own_webhook_ids.add(int(ref.split(":", 1)[0]))
 
+    async def is_own_webhook(self, target: ChannelRef, webhook_id: int) -> bool:
+        """``webhook_id`` is the relay webhook of ``target``: known here, or recorded on its
+        link by another worker (which created it after this one started)."""
+        if webhook_id in self.own_webhook_ids:
+            return True
+        link = await self.store.link_for_channel(target)
+        ref = link.webhook_ref if link is not None else None
+        if ref and ref.split(":", 1)[0] == str(webhook_id):
+            self.own_webhook_ids.add(webhook_id)
+            return True
+        return False
+
     def is_own(self, message: discord.Message) -> bool:
         """Sent by the bot or one of its webhooks (by id, never by name)."""
         if message.webhook_id is not None:

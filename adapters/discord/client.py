@@ -154,8 +154,19 @@ class BridgeClient(discord.Client):
             return True
         return self.user is not None and author_id == self.user.id
 
+    async def _is_own_post(self, guild_id: int, channel_id: int, webhook_id: int | None) -> bool:
+        """Echo guard 1 for a webhook post the in-memory ids do not know: the channel's link
+        names the relay webhook another worker made."""
+        if webhook_id is None:
+            return False
+        ref = ChannelRef(Platform.DISCORD, str(guild_id), str(channel_id))
+        return await self.adapter.sender.channels.is_own_webhook(ref, webhook_id)
+
     async def on_message(self, message: discord.Message) -> None:
         if self._is_own(message.author.id, message.webhook_id) or message.guild is None:
+            return
+        channel_id = getattr(message.channel, "parent_id", None) or message.channel.id
+        if await self._is_own_post(message.guild.id, channel_id, message.webhook_id):
             return
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return
@@ -166,6 +177,10 @@ class BridgeClient(discord.Client):
         webhook = raw.data.get("webhook_id")
         if self._is_own(int(author) if author else None, int(webhook) if webhook else None):
             return
+        if raw.guild_id is not None and webhook:
+            parent = self._parent_of(raw.channel_id) or raw.channel_id
+            if await self._is_own_post(raw.guild_id, parent, int(webhook)):
+                return
         event = convert.message_edited(raw)
         if event is not None:
             await self.adapter.dispatch(event)

@@ -144,6 +144,9 @@ class DiscordSender:
         since the attempt began whose text is this message's parts, in order (Discord keeps no
         nonce in the history, so the rendered text is the mark)."""
         async with platform_errors():
+            # the channel's relay webhook is known as the bot's own before reading (a worker
+            # taking over another's delivery may not have written to this channel yet)
+            await self.channels.webhook(target)
             thread = await self._thread(target, message)
             container: object = await self.channels.channel(target)
             if thread is not None:

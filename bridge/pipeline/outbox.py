@@ -68,7 +68,7 @@ class OutboxSettings:
     idle_poll: float = 1.0
     # an item stays claimed this long past the last extension; the worker extends its claims
     # every third of it while it delivers them, so a dead worker's items are free again after
-    # at most this (the runtime sets it to [workers] lease_seconds)
+    # at most this (the runtime sets four [workers] lease_seconds on PostgreSQL)
     lease: float = 120.0
 
 
@@ -159,6 +159,8 @@ class OutboxWorker:
             keeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeping
+            for task in self._inflight.values():
+                task.cancel()
 
     async def _keep_claims(self) -> None:
         """Extend the claims of the items in flight here every third of the lease: a long
@@ -174,8 +176,6 @@ class OutboxWorker:
                 await self.store.extend_claims(list(self._inflight), until=until)
             except Exception:  # the database is away: the claims still run a while
                 log.warning("=> outbox: could not extend the claims in flight", exc_info=True)
-            for task in self._inflight.values():
-                task.cancel()
 
     async def _start_due(self) -> int:
         room = self.settings.batch - len(self._inflight)

@@ -48,8 +48,9 @@ def guild(state: DiscordState, body: dict[str, Any]) -> Guild:
 
 
 async def answer(svc: DiscordService, interaction: Any, body: dict[str, Any]) -> Any:
-    """The bot's answer; ``timeout`` (seconds, default Discord's 3, at most 15) shortens tests."""
-    limit = min(float(body.get("timeout") or interactions.RESPONSE_TIMEOUT), 15.0)
+    """The bot's answer; ``timeout`` (seconds, default Discord's 3) lets a test wait longer
+    for a deferred answer (at most 120 s here; Discord keeps the token 15 minutes)."""
+    limit = min(float(body.get("timeout") or interactions.RESPONSE_TIMEOUT), 120.0)
     found = await interactions.wait_for_answer(svc, interaction, limit)
     if found is None:
         return json_response(
