@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from adapters.music.registry import build_providers, isrc_searchers
 from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient, warn_missing_scopes
 from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
+from adapters.slack.turns import Turns
 from adapters.sqlite_lock import SqliteLock
 from adapters.startup_errors import StartupFailed
 from adapters.web.app import WebServer, build_web_app
@@ -52,7 +54,12 @@ from bridge.relay.service import RelayService
 from bridge.reports.delivery import report_handlers
 from bridge.reports.service import ReportService
 from storage.notify import ChangeListener
+from storage.repo_turns import TurnRepo
 from storage.repos import SqlStore
+
+# a worker that finds another running for two leases joins a live bridge (catch-up reads only
+# the last lease plus CATCH_UP_MARGIN seconds); workers started together each read it all
+CATCH_UP_MARGIN = 120.0
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +187,7 @@ class Runtime:
             store=self.store, handlers=handlers, echo=echo, clock=self.clock, metrics=self.metrics
         )
         self._build_catchup()
+        await self._join_live_deployment()
         await self._start_platforms(adapters)
         self._wire_report_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
@@ -199,6 +207,40 @@ class Runtime:
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
         self._tasks.append(self.channel_names)  # once started: it never delays the start
+
+    async def _join_live_deployment(self) -> None:
+        """Workers on PostgreSQL: when another worker has been running for a while, this one
+        joins a live bridge. Its Slack connection missed nothing (Slack sent every event to
+        the other workers' connections meanwhile): no catch-up. Its Discord shard sessions
+        (at start and the shards it takes over later) missed only what came since another
+        worker stopped receiving them: their catch-up reads the last lease plus two minutes."""
+        assert self.store is not None and self.workers is not None and self.catchup is not None
+        if self.store.engine.dialect.name != "postgresql":
+            return
+        lease = self.config.workers.lease_seconds
+        for other in await self.store.live_leases("worker:"):
+            started = other.info.get("started")
+            if other.holder == self.workers.id or not isinstance(started, int | float):
+                continue
+            if time.time() - started > 2 * lease:
+                self.catchup.live_deployment_reach = lease + CATCH_UP_MARGIN
+                self.catchup.received_elsewhere.add(Platform.SLACK)
+                log.info("joining live workers: catch-up reads the last %.0fs", lease + 120)
+                return
+
+    async def _held_released(self, event: CoreEvent) -> None:
+        """A live event the catch-up held is handled now: a Slack one's turn ends."""
+        channel = getattr(event, "channel", None)  # the gate holds channel events only
+        if self.slack is not None and getattr(channel, "platform", None) is Platform.SLACK:
+            await self.slack.turns.released(event)
+
+    def _slack_turns(self) -> Turns:
+        """Several workers (PostgreSQL): a Slack channel's messages wait for the earlier ones
+        another worker is handling (adapters/slack/turns.py); one process needs none."""
+        assert self.store is not None and self.workers is not None
+        if self.store.engine.dialect.name != "postgresql":
+            return Turns(None, self.workers.id)
+        return Turns(TurnRepo(self.store.db), self.workers.id)
 
     async def _forget_dead_leases(self) -> None:
         """SQLite: the file's lock says no other process runs, so every lease in it is a
@@ -223,6 +265,7 @@ class Runtime:
         channels' histories have been read (the adapters report their sessions)."""
         assert self.store is not None and self.router is not None
         self.gate = LiveGate(self.router.handle)
+        self.gate.on_released = self._held_released
         window = self.config.relay.catch_up_hours * 3600
         self.catchup = CatchUp(
             store=self.store,
@@ -388,6 +431,7 @@ class Runtime:
                 on_429=lambda: self.metrics.platform_429("slack"),
                 watcher=self.catchup,
                 tokens=self._slack_tokens(),
+                turns=self._slack_turns(),
             )
             from adapters.slack.history import SlackHistory
 

@@ -22,6 +22,11 @@ class Ignored:
 
 
 @dataclass(frozen=True, slots=True)
+class Held(Ignored):
+    """Kept by the catch-up gate until its channel's history is read, then handled."""
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A command's answer; ``ephemeral`` replies are shown to the caller only."""
 

@@ -443,3 +443,15 @@ class SlackOAuthStateRow(SQLModel, table=True):
     __tablename__ = "slack_oauth_state"
     state: str = Field(max_length=200, primary_key=True)
     expires_at: float = Field(index=True)
+
+
+class SlackTurnRow(SQLModel, table=True):
+    """A Slack message event a worker is handling (several workers on PostgreSQL): the next
+    message of the channel, received by another worker, waits until the rows of earlier ones
+    are gone (adapters/slack/turns.py)."""
+
+    __tablename__ = "slack_turn"
+    channel: str = Field(max_length=64, primary_key=True)
+    ts: str = Field(max_length=32, primary_key=True)
+    worker: str = Field(max_length=200)
+    at: float

@@ -28,6 +28,7 @@ from adapters.slack.mrkdwn import unescape
 from adapters.slack.reports import SlackReports
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.tokens import TeamClient, TeamTokens, acting_for
+from adapters.slack.turns import Turns
 from adapters.slack.users import UserCache
 from bridge.events import (
     Author,
@@ -39,7 +40,7 @@ from bridge.events import (
 )
 from bridge.groups.mentions import first_mention, mentions_in
 from bridge.ids import Platform, UserRef
-from bridge.outcome import Outcome
+from bridge.outcome import Held, Outcome
 from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
 from bridge.pipeline.ordering import InOrder
 from storage.repo_slack_installs import REVOKED, UNINSTALLED
@@ -81,10 +82,12 @@ class SlackAdapter:
         on_429: Callable[[], None] | None = None,
         watcher: SessionWatcher | None = None,
         tokens: TeamTokens | None = None,
+        turns: Turns | None = None,
     ) -> None:
         """``tokens``: the workspaces' own tokens (Add to Slack); without it every call uses
         ``bot_token``, as a bridge with one workspace does."""
         self.watcher: SessionWatcher = watcher or NoWatcher()
+        self.turns = turns or Turns(None, "")  # a channel's order across workers
         base_url = f"{emulator}/slack/api/" if emulator else AsyncWebClient.BASE_URL
         # our own session, so every 429 (also from calls outside the outbox) is counted
         self._http = aiohttp.ClientSession(
@@ -202,27 +205,27 @@ class SlackAdapter:
         return names
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
+        recorded = self.turns.begin(channel, ts)  # seen by the other workers at once
         # held before the first await: a profile lookup must not let the next message overtake
-        async with self._order.hold(str(event.get("channel", ""))):
-            await self._message(body, event)
+        async with self._order.hold(channel), self.turns.turn(channel, ts, recorded) as turn:
+            core = await self._message(body, event)
+            if core is not None and isinstance(await self._dispatch(core), Held):
+                turn.keep(core)  # the other workers wait until the catch-up hands it on
 
-    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> CoreEvent | None:
+        """The core event of a Slack message event (None: nothing to hand on)."""
         subtype = event.get("subtype")
         if subtype == "message_changed":
-            edited = await self.edited_event(body, event)
-            if edited is not None:
-                await self._dispatch(edited)
-        elif subtype == "message_deleted":
+            return await self.edited_event(body, event)
+        if subtype == "message_deleted":
             deleted = convert.message_deleted(body, event)
             if deleted is not None and not self.sender.deleted_by_us(deleted.message_id):
-                await self._dispatch(deleted)
-        elif event.get("user") and not event.get("bot_id"):
-            await self._posted(body, event)
-
-    async def _posted(self, body: Mapping[str, Any], event: Mapping[str, Any]) -> None:
-        posted = await self.posted_event(body, event)
-        if posted is not None:
-            await self._dispatch(posted)
+                return deleted
+            return None
+        if event.get("user") and not event.get("bot_id"):
+            return await self.posted_event(body, event)
+        return None
 
     async def posted_event(
         self, body: Mapping[str, Any], event: Mapping[str, Any]

@@ -27,7 +27,7 @@ from storage.repo_slack_installs import REVOKED, SlackInstall, SlackInstallRepo
 log = logging.getLogger(__name__)
 
 TEAM: ContextVar[str | None] = ContextVar("slack_team", default=None)
-FRESH_SECONDS = 30.0  # a workspace's install (or its absence) is read again after this long
+FRESH_SECONDS = 5.0  # read again after this long: an uninstall another worker saw counts here soon
 
 
 @contextmanager
@@ -56,7 +56,10 @@ class TeamTokens:
     async def install_of(self, team: str) -> SlackInstall | None:
         """The workspace's install (any status), or None when it has none."""
         known = self._known.get(team)
-        if known is not None and known[1] > self.clock.now():
+        # an absent or paused install is read again every time: another worker may have just
+        # installed it
+        fresh = known is not None and known[1] > self.clock.now()
+        if known is not None and fresh and known[0] is not None and known[0].active:
             return known[0]
         install = await self.repo.find_install(team)
         self._known[team] = (install, self.clock.now() + FRESH_SECONDS)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from bridge.events import CoreEvent, MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
 from bridge.ids import ChannelRef, Platform
-from bridge.outcome import Ignored, Outcome
+from bridge.outcome import Held, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ HELD = (MessagePosted, MessageEdited, MessageDeleted, ReactionChanged)
 class LiveGate:
     def __init__(self, route: Route) -> None:
         self._route = route
+        # told of each held event once it is handed on (the Slack side keeps its turn till then)
+        self.on_released: Callable[[CoreEvent], Awaitable[None]] | None = None
         self._held_platforms: set[Platform] = set()
         self._open: set[ChannelRef] = set()  # caught up in this round while the platform is held
         self._queues: dict[ChannelRef, deque[ChannelEvent]] = {}
@@ -48,7 +50,7 @@ class LiveGate:
     async def handle(self, event: CoreEvent) -> Outcome:
         if isinstance(event, HELD) and self.holds(event.channel):
             self._queues.setdefault(event.channel, deque()).append(event)
-            return Ignored("held until the channel's history is caught up")
+            return Held("held until the channel's history is caught up")
         return await self._route(event)
 
     async def release(self, channel: ChannelRef) -> int:
@@ -72,7 +74,10 @@ class LiveGate:
         queue = self._queues.get(channel)
         handed = 0
         while queue:  # events held while we hand on the earlier ones join the end
-            await self._route(queue.popleft())
+            event = queue.popleft()
+            await self._route(event)
+            if self.on_released is not None:
+                await self.on_released(event)
             handed += 1
         self._queues.pop(channel, None)
         return handed

@@ -91,6 +91,13 @@ class CatchUp:
         self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
         self._started: set[Platform] = set()  # caught up once in this process
         self._stopping = False
+        # several workers, and others were live before this one: a new session only missed
+        # what came since another worker stopped receiving it, so no pass reads further back
+        # than this many seconds (None: the whole window, as when the bridge was down)
+        self.live_deployment_reach: float | None = None
+        # platforms whose first session needs no reading at all: other live workers received
+        # their events all along (Slack sends each event to one of the workers' connections)
+        self.received_elsewhere: set[Platform] = set()
         self._idle = asyncio.Event()  # no pass under way
         self._idle.set()
 
@@ -109,6 +116,11 @@ class CatchUp:
 
     def session_new(self, platform: Platform) -> None:
         """A new session (start-up, or one that could not be resumed): read the history."""
+        if platform in self.received_elsewhere:  # joining live workers: nothing was missed
+            self.received_elsewhere.discard(platform)
+            self._started.add(platform)
+            self.session_resumed(platform)
+            return
         self.gate.hold(platform)
         if self._stopping:
             return
@@ -157,6 +169,8 @@ class CatchUp:
                 self._again.discard(platform)
                 lost_at = self._lost_at.pop(platform, None)
                 floor = lost_at - MARGIN if lost_at and platform in self._started else None
+                if floor is None and self.live_deployment_reach is not None:
+                    floor = self.clock.now() - self.live_deployment_reach
                 await self.platform(platform, floor=floor)
                 self._started.add(platform)
                 if platform not in self._again:
