@@ -58,8 +58,9 @@ from storage.repo_turns import TurnRepo
 from storage.repos import SqlStore
 
 # a worker that finds another running for two leases joins a live bridge (catch-up reads only
-# the last lease plus CATCH_UP_MARGIN seconds); workers started together each read it all
-CATCH_UP_MARGIN = 120.0
+# the last lease plus CATCH_UP_MARGIN seconds: what a dead holder of a shard had received but
+# not recorded came within its last lease); workers started together each read it all
+CATCH_UP_MARGIN = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ class Runtime:
         joins a live bridge. Its Slack connection missed nothing (Slack sent every event to
         the other workers' connections meanwhile): no catch-up. Its Discord shard sessions
         (at start and the shards it takes over later) missed only what came since another
-        worker stopped receiving them: their catch-up reads the last lease plus two minutes."""
+        worker stopped receiving them: their catch-up reads the last lease plus 30 s."""
         assert self.store is not None and self.workers is not None and self.catchup is not None
         if self.store.engine.dialect.name != "postgresql":
             return
@@ -225,7 +226,7 @@ class Runtime:
             if time.time() - started > 2 * lease:
                 self.catchup.live_deployment_reach = lease + CATCH_UP_MARGIN
                 self.catchup.received_elsewhere.add(Platform.SLACK)
-                log.info("joining live workers: catch-up reads the last %.0fs", lease + 120)
+                log.info("joining live workers: catch-up reads the last %.0fs", lease + 30)
                 return
 
     async def _held_released(self, event: CoreEvent) -> None:
