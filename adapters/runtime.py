@@ -546,6 +546,9 @@ class Runtime:
             checks["discord"] = self.discord.is_up()
         if self.slack is not None:
             checks["slack"] = self.slack.is_up()
+        if self.workers is not None and self.store is not None:
+            # a worker whose lease renewals fail may see its shards taken: not ready
+            checks["worker lease"] = self.workers.holding(self.store.clock.now())
         return checks
 
     async def link_health(self, channel: ChannelRef) -> str:

@@ -50,6 +50,12 @@ class WorkerRegistry:
         self.lease_name = PREFIX + self.id
         self.info = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
         self._task: asyncio.Task[None] | None = None
+        self.expires_at = 0.0  # when its own lease runs out unless renewed (store clock)
+
+    def holding(self, now: float) -> bool:
+        """Its own lease still runs (the last renewal went through): else other workers may
+        take over its work, and /readyz says this worker is not ready."""
+        return self.expires_at > now
 
     async def start(self) -> None:
         """Register (the first renewal) and keep renewing in a task of its own."""
@@ -58,9 +64,12 @@ class WorkerRegistry:
         self._task = asyncio.create_task(self._keep(), name="worker-lease")
 
     async def _renew(self) -> Lease | None:
-        return await self.store.claim_lease(
+        lease = await self.store.claim_lease(
             self.lease_name, holder=self.id, seconds=self.lease_seconds, info=self.info
         )
+        if lease is not None:
+            self.expires_at = lease.expires_at
+        return lease
 
     async def _keep(self) -> None:
         while True:

@@ -64,3 +64,42 @@ async def test_the_workers_list_shows_what_each_worker_holds() -> None:
     await one.stop()
     await two.stop()
     assert await live_workers(store) == []
+
+
+class FailingLeases:
+    """The store's leases, until the database goes away (``down``)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.down = False
+
+    async def claim_lease(self, name: str, **kwargs: object) -> object:
+        if self.down:
+            raise ConnectionError("database unreachable")
+        return await self.store.claim_lease(name, **kwargs)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+async def test_a_worker_whose_renewals_fail_stops_holding_its_lease() -> None:
+    clock = ManualClock()
+    store = MemoryStore(clock)
+    leases = FailingLeases(store)
+    pauses = Pauses()
+    worker = WorkerRegistry(leases, lease_seconds=15, worker_id="db1:42:abc", pause=pauses.pause)  # type: ignore[arg-type]
+    await worker.start()
+    await pauses.next_pause()
+    assert worker.holding(clock.now())
+    leases.down = True
+    clock.advance(10)
+    pauses.go()
+    await pauses.next_pause()  # the renewal failed (logged), the loop goes on
+    assert worker.holding(clock.now())  # still within the lease it had
+    clock.advance(6)
+    assert not worker.holding(clock.now())  # /readyz says so: its work may be taken over
+    leases.down = False
+    pauses.go()
+    await pauses.next_pause()
+    assert worker.holding(clock.now())
+    await worker.stop()
