@@ -445,13 +445,9 @@ async def test_a_rolling_restart_under_traffic_loses_nothing_and_no_channel_goes
                 await asyncio.gather(*with_reads)  # stamps when each copy first shows
 
         posting = asyncio.create_task(trickle())
-        steps: list[tuple[float, str]] = []
         for worker in scene.workers:  # one at a time, the others keep relaying
-            steps.append((time.monotonic(), f"stop {worker.name}"))
             await asyncio.to_thread(scene.stop, worker)
-            steps.append((time.monotonic(), f"start {worker.name}"))
             await asyncio.to_thread(scene.start, worker)
-            steps.append((time.monotonic(), f"started {worker.name}"))
         stop_traffic.set()
         await posting
         shown = await traffic.settled()
@@ -459,11 +455,6 @@ async def test_a_rolling_restart_under_traffic_loses_nothing_and_no_channel_goes
         for key, tags in traffic.posted.items():
             seen = [traffic.first_seen[tag] for tag in tags]
             gaps = [b - a for a, b in itertools.pairwise(seen)]
-            if max(gaps, default=0) >= 30:
-                at = seen[gaps.index(max(gaps))]
-                print("STEPS", [(round(t - at, 1), what) for t, what in steps])
-                for worker in scene.workers:
-                    Path(f"/tmp/wlog-{worker.name}.txt").write_text("\n".join(worker.log))
             assert max(gaps, default=0) < 30, f"pair {key} silent for {max(gaps):.0f}s"
 
 
