@@ -442,6 +442,45 @@ class GrantAction(OutboxAction):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PartyCardAction(OutboxAction):
+    """Post party ``party_id``'s now-playing card of track ``index`` (drawn at send time)."""
+
+    kind: ClassVar[str] = "party_card"
+    party_id: int
+    index: int
+
+    def to_json(self) -> JSON:
+        return {"party_id": self.party_id, "index": self.index}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], version: int) -> Self:
+        return cls(party_id=int(raw["party_id"]), index=int(raw["index"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyCardUpdateAction(PartyCardAction):
+    """Draw track ``index``'s card again, in place (paused, resumed, played)."""
+
+    kind: ClassVar[str] = "party_card_update"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyNoticeAction(OutboxAction):
+    """A party's line in a channel: a reminder, its start, its closing summary."""
+
+    kind: ClassVar[str] = "party_notice"
+    party_id: int
+    text: str
+
+    def to_json(self) -> JSON:
+        return {"party_id": self.party_id, "text": self.text}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], version: int) -> Self:
+        return cls(party_id=int(raw["party_id"]), text=str(raw.get("text", "")))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnreadableAction(OutboxAction):
     """A stored action this code cannot read (an unknown kind, a newer version, broken fields):
     no handler performs it, so the outbox buries its row with ``why``; stored as it was."""
@@ -512,6 +551,9 @@ ACTIONS = ActionRegistry(
     ReportCardUpdateAction,
     JoinCardAction,
     GrantAction,
+    PartyCardAction,
+    PartyCardUpdateAction,
+    PartyNoticeAction,
 )
 
 

@@ -132,6 +132,11 @@ class Resolver:
         assert target.kind is not None and target.id is not None
         return (target.platform, target.kind, target.id), final
 
+    async def item_for(self, meta: Metadata) -> int:
+        """The canonical item of what a platform said about one song (made if new): the
+        tracks of an album or playlist a party plays."""
+        return await self._canonical(meta)
+
     async def _canonical(self, meta: Metadata) -> int:
         key = match_key(meta.artists, meta.title)
         item_id = await self.store.find_item(
