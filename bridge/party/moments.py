@@ -42,9 +42,8 @@ class MomentStamper:
         self.stamped += 1
         return True
 
-    async def stamp_quietly(
-        self, *, group_id: int, message_id: int, platform: str, at: float
-    ) -> None:
+    async def stamp_quietly(self, group_id: int, message_id: int, platform: str, at: float) -> None:
+        """The relay's hook (bridge.relay.service.Stamp)."""
         try:
             await self.stamp(group_id=group_id, message_id=message_id, platform=platform, at=at)
         except Exception:  # the relay goes on: a lost stamp is a lost floating note, no more

@@ -28,7 +28,7 @@ from bridge.party.model import (
     PartyStore,
     QueuedTrack,
 )
-from bridge.ports import Clock, MusicStore, OutboxStore, RosterStore
+from bridge.ports import Clock, MessageStore, MusicStore, OutboxStore, RosterStore
 from bridge.records import OutboxDraft
 
 Move = Callable[[Party, float], Party | None]  # None: nothing to do
@@ -36,8 +36,9 @@ Follow = Callable[[Party, Party], Awaitable[list[OutboxDraft]]]  # the items a m
 ATTEMPTS = 5
 
 
-class PartyServiceStore(PartyStore, RosterStore, OutboxStore, MusicStore, Protocol):
-    """The parties, the groups' channels and people, the music they play."""
+class PartyServiceStore(PartyStore, RosterStore, OutboxStore, MusicStore, MessageStore, Protocol):
+    """The parties, the groups' channels and people, the music they play, the messages
+    written from the room."""
 
 
 class PartyService:

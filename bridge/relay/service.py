@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bridge.actions import DeleteAction, EditAction, Placement, PostAction, ReactAction
@@ -37,6 +37,11 @@ SETTLE_TIMEOUT = 10.0  # seconds a reaction waits for the copy it is on to be re
 
 def emoji_key(emoji: Emoji) -> str:
     return (emoji.custom_id and f"custom:{emoji.name}") or emoji.unicode or emoji.name
+
+
+# (group id, message id, platform, posted at): stamps the message with the song playing then;
+# never raises (bridge.party.moments)
+Stamp = Callable[[int, int, str, float], Awaitable[None]]
 
 
 class RelayStore(
@@ -70,6 +75,7 @@ class RelayService:
         self.gates = GateCheck(store)  # join gates: invite / approval groups
         self.handoff = handoff  # the worker of this process, when it takes items in memory
         self.recorder: GroupCommit[MessageDraft, Recorded | None] = GroupCommit(self._record)
+        self.stamp: Stamp | None = None  # timed comments: the party's song and its position
 
     def handlers(self) -> EventHandlers:
         """The events the relay handles (merged into the router's table by the composition
@@ -128,6 +134,9 @@ class RelayService:
             return Ignored("message already relayed")
         self._deliver(recorded, len(drafts))
         await self._music_shared(event, link.group_id, recorded.message.id)
+        if self.stamp is not None:
+            at = event.at or self.clock.now()
+            await self.stamp(link.group_id, recorded.message.id, event.channel.platform.value, at)
         return Handled(f"relayed to {len(drafts)} channel(s)")
 
     async def _record(self, drafts: Sequence[MessageDraft]) -> list[Recorded | None]:
