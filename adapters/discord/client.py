@@ -20,6 +20,7 @@ from adapters.discord.announce import build_announce
 from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
+from adapters.discord.party import build_party, party_clicked
 from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.shards import ShardKeeper
 from adapters.files import FileFetcher
@@ -93,6 +94,7 @@ class BridgeClient(discord.Client):
     async def setup_hook(self) -> None:
         self.tree.add_command(build_fangroup(self.adapter.dispatch))
         self.tree.add_command(build_announce(self.adapter.dispatch))
+        self.tree.add_command(build_party(self.adapter.dispatch))
         self.tree.add_command(build_report_menu(self.adapter.dispatch))
         if self.shard is None:  # once per worker, by the REST client
             await self.tree.sync()
@@ -138,6 +140,8 @@ class BridgeClient(discord.Client):
             if await join_clicked(interaction, self.adapter.dispatch):
                 return
             if await mod_card_clicked(interaction, self.adapter.dispatch):
+                return
+            if await party_clicked(interaction, self.adapter.dispatch):
                 return
             if not await tab_clicked(interaction, self.adapter.dispatch):
                 await report_clicked(interaction, self.adapter.dispatch)
