@@ -51,7 +51,10 @@ HELP = (
     "• `visibility public|invite|approval` — who may join the group (owners)\n"
     "• `invite [uses] [expiry]` — an invite code, e.g. `invite 5 2d` (moderators)\n"
     "• `join [code|group]` — join with an invite code, or ask the moderators to let you in\n"
-    "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)"
+    "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)\n"
+    "• `party start <top|recent|links> [when:<time>]`, `party pause|resume|skip|stop|queue`, "
+    "`party add <link>`, `party adds on|off` — a listening party: the songs in turn with a "
+    "now-playing card in every linked channel (on Discord: `/party ...`)"
 )
 PAGE_SIZE = 5
 MAX_PAGE = 10_000  # as the Discord command's page option allows
