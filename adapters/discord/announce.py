@@ -183,6 +183,19 @@ def build_announce(dispatch: Dispatch) -> app_commands.Group:
     async def cancel(interaction: discord.Interaction, id: int) -> None:
         await _run(interaction, dispatch, _event(interaction, "cancel", announcement_id=id))
 
+    @group.command(name="party", description="Schedule a listening party in your groups")
+    @app_commands.describe(
+        source="top, recent, or music links (songs, an album, a playlist)",
+        when="When it starts: 2026-12-01T18:00+01:00, in 2h, tomorrow 18:00 (your zone)",
+        message="What the announcement says",
+        group="Only this group (its slug); default: every group you are an artist of",
+    )
+    async def party(
+        interaction: discord.Interaction, source: str, when: str, message: str = "", group: str = ""
+    ) -> None:
+        fields = {"link": source, "text": parse_discord(message), "group": group}
+        await _run(interaction, dispatch, _event(interaction, "party", when=when, **fields))
+
     @group.command(name="zone", description="Your time zone for when: (e.g. Europe/Paris)")
     @app_commands.describe(zone="An IANA time zone; leave empty to see yours")
     async def zone(interaction: discord.Interaction, zone: str = "") -> None:

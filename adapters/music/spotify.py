@@ -15,6 +15,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -81,6 +82,17 @@ def album_metadata(data: dict[str, Any], upc: str | None = None) -> Metadata:
         upc=text((data.get("external_ids") or {}).get("upc")) or upc,
         artwork_url=_image(data.get("images")),
     )
+
+
+def album_tracks(album: dict[str, Any]) -> list[Metadata]:
+    """The album's tracks (simplified track objects: no ISRC; the album's artwork)."""
+    artwork = _image(album.get("images"))
+    rows = (album.get("tracks") or {}).get("items") or []
+    return [
+        replace(track_metadata(row), artwork_url=artwork, album=text(album.get("name")))
+        for row in rows
+        if isinstance(row, dict) and row.get("id")
+    ]
 
 
 def playlist_metadata(data: dict[str, Any]) -> Metadata:
@@ -179,6 +191,21 @@ class SpotifyProvider:
         fetch, convert = entry
         data = await self._call(fetch, item_id)
         return convert(data) if isinstance(data, dict) and data.get("id") else None
+
+    async def tracks_of(self, platform: str, kind: str, platform_id: str) -> list[Metadata]:
+        """An album's or playlist's tracks in order (their first 50: a party's queue), from
+        one request (``GET /albums/{id}`` or ``GET /playlists/{id}/items``)."""
+        if platform != self.platform or not ID_RE.match(platform_id):
+            return []
+        if kind == "album":
+            album = await self._call(self._sp.album, platform_id)
+            return album_tracks(album) if isinstance(album, dict) else []
+        if kind == "playlist":
+            page = await self._call(self._sp._get, f"playlists/{platform_id}/items", limit=50)
+            rows = (page or {}).get("items") or [] if isinstance(page, dict) else []
+            found = [(r or {}).get("item") or (r or {}).get("track") for r in rows]
+            return [track_metadata(t) for t in found if isinstance(t, dict) and t.get("id")]
+        return []
 
     async def by_isrc(self, isrc: str) -> Metadata | None:
         isrc = isrc.strip().upper()

@@ -125,6 +125,8 @@ def announce_fields(text: str) -> dict[str, Any]:
         return fields | {"text": parse_slack(" ".join(words[2:]))}
     if first in ("list", "zone") and (first == "zone" or len(words) == 1):
         return {"action": first, "text": parse_slack(" ".join(words[1:]))}
+    if first == "party":
+        return _party_fields(text.split(None, 1)[1] if len(words) > 1 else "")
     found = WHEN.search(text)
     when = next((g for g in found.groups() if g), "") if found else ""
     text = WHEN.sub(" ", text)
@@ -137,6 +139,25 @@ def announce_fields(text: str) -> dict[str, Any]:
         "group": options.get("group", ""),
         "image_url": options.get("image", ""),
         "link": options.get("link", ""),
+        "when": unescape(when.strip()),
+    }
+
+
+def _party_fields(text: str) -> dict[str, Any]:
+    """``party <top|recent|links...> when:<time> [text]``: the source is the leading
+    ``top`` / ``recent`` or links, the words after it the announcement's text."""
+    found = WHEN.search(text)
+    when = next((g for g in found.groups() if g), "") if found else ""
+    options = {m.group(1).lower(): m.group(2) for m in OPTION.finditer(text)}
+    words = OPTION.sub(" ", WHEN.sub(" ", text)).split()
+    source: list[str] = []
+    while words and (words[0].lower() in ("top", "recent") or URL.match(words[0])):
+        source.append(_url(words.pop(0)))
+    return {
+        "action": "party",
+        "link": " ".join(source),
+        "text": parse_slack(" ".join(words)),
+        "group": options.get("group", ""),
         "when": unescape(when.strip()),
     }
 

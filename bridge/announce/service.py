@@ -53,7 +53,8 @@ ORIGIN = "origin:"  # the note of an announcement being sent, once its origin co
 REFUSED = "Sorry, only verified artists and group moderators may announce."
 USAGE = (
     "Usage: `/announce <message> [when:<time>]`, `/announce edit <id> <text>`, "
-    "`/announce delete <id>`, `/announce list`, `/announce cancel <id>`, `/announce zone <zone>`"
+    "`/announce delete <id>`, `/announce list`, `/announce cancel <id>`, `/announce zone <zone>`, "
+    "`/announce party <top|recent|links> when:<time> [text]`"
 )
 
 Progress = Callable[[float], Awaitable[str]]
@@ -122,6 +123,12 @@ class AnnounceService:
     def delivered(self, *_: object) -> None:
         self.settled.set()
 
+    def add_actions(
+        self, actions: Mapping[str, Callable[[AnnounceInvoked], Awaitable[Outcome]]]
+    ) -> None:
+        """Actions of a service built elsewhere (`/announce party`: bridge.party.announce)."""
+        self._table |= actions
+
     def handlers(self) -> EventHandlers:
         return {AnnounceInvoked: self.handle}
 
@@ -132,7 +139,8 @@ class AnnounceService:
         return await handler(event)
 
     # -- post ------------------------------------------------------------------------------
-    async def _groups(self, event: AnnounceInvoked) -> list[FanGroup] | Reply:
+    async def groups_for(self, event: AnnounceInvoked) -> list[FanGroup] | Reply:
+        """The groups the caller may announce to with this command (or why not)."""
         if event.group:
             group = await self.store.get_group(event.group)
             if group is None:
@@ -165,7 +173,7 @@ class AnnounceService:
         ]
 
     async def _post(self, event: AnnounceInvoked) -> Outcome:
-        groups = await self._groups(event)
+        groups = await self.groups_for(event)
         if isinstance(groups, Reply):
             return groups
         if not event.text.plain().strip():

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bridge.announce.when import WhenError, parse_when
-from bridge.events import CommandInvoked
+from bridge.events import AnnounceInvoked, CommandInvoked
 from bridge.groups.artists import artist_accounts
 from bridge.groups.replies import NOT_LINKED
 from bridge.groups.roles import GroupRoles
@@ -94,7 +94,7 @@ class PartyCommands:
         found = await self.songs.find(group.id, source)
         if not found.songs:
             return Reply("Nothing to play: " + "; ".join(found.problems) + ".")
-        party = await self.service.create(await self._draft(event, group, found.songs, starts_at))
+        party = await self.service.create(await self.draft(event, group, found.songs, starts_at))
         return Reply(self._started(party, group, found.problems), ephemeral=False)
 
     async def _when(self, event: CommandInvoked) -> float | Reply:
@@ -110,7 +110,7 @@ class PartyCommands:
         except WhenError as exc:
             return Reply(str(exc))
 
-    async def _draft(
+    async def draft(
         self, event: CommandInvoked, group: FanGroup, songs: list[MusicItem], starts_at: float
     ) -> PartyDraft:
         account = await self.store.upsert_account(
@@ -128,6 +128,18 @@ class PartyCommands:
             origin=event.channel,
             by_artist=by_artist,
             title=event.args.get("title", ""),
+        )
+
+    @staticmethod
+    def as_command(event: AnnounceInvoked) -> CommandInvoked:
+        """`/announce party` as the party command it starts (same person, same channel)."""
+        return CommandInvoked(
+            key=event.key,
+            channel=event.channel,
+            user=event.user,
+            path=("party", "start"),
+            args={"source": event.link, "when": event.when},
+            display_name=event.display_name,
         )
 
     def _started(self, party: Party, group: FanGroup, problems: list[str]) -> str:

@@ -55,9 +55,9 @@ class PartyService:
         self.hub = hub or PartyHub()
 
     # -- starting ----------------------------------------------------------------------------
-    async def create(self, draft: PartyDraft) -> Party:
+    async def create(self, draft: PartyDraft, *, notice: bool = True) -> Party:
         """A new party: playing at once when it starts now (its first card in every linked
-        channel), else scheduled (a notice says when)."""
+        channel), else scheduled (a notice says when, unless an announcement does)."""
         now = self.clock.now()
         channels = await self._channels(draft.group_id)
         starts_now = draft.starts_at <= now
@@ -67,9 +67,9 @@ class PartyService:
             started = await self._start(party.id, channels, notice=False)
             return started or party
         passed = sum(1 for before in REMINDERS if draft.starts_at - before <= now)
-        notice = [self._notice(c, party.id, text.scheduled(party)) for c in channels]
+        line = [self._notice(c, party.id, text.scheduled(party)) for c in channels]
         moved = await self._apply(
-            party.id, lambda p, _: replace(p, reminded=passed), _always(notice)
+            party.id, lambda p, _: replace(p, reminded=passed), _always(line if notice else [])
         )
         return moved or party
 
