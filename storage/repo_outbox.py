@@ -158,13 +158,13 @@ class OutboxRepo(RepoBase):
             await conn.run_sync(bulk.complete, done)
         return [None] * len(done)
 
-    async def retry(self, item_id: int, *, error: str, at: float) -> None:
+    async def retry(self, item_id: int, *, error: str, at: float, tried: bool = True) -> None:
         async with self.session() as s:
             row = await s.get(OutboxRow, item_id)
             if row is None:
                 return
             row.status = OutboxStatus.PENDING.value
-            row.attempts += 1
+            row.attempts += int(tried)
             row.last_error = error[:2000]
             row.next_attempt_at = at
             row.claimed_until = None

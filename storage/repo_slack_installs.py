@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import update
+from sqlalchemy import Update, update
 from sqlmodel import col, delete, select
 
+from bridge.ids import Platform
+from bridge.records import OutboxStatus
 from storage.base import RepoBase
-from storage.tables import SlackInstallRow, SlackOAuthStateRow
+from storage.tables import OutboxRow, SlackInstallRow, SlackOAuthStateRow
 
 ACTIVE, UNINSTALLED, REVOKED = "active", "uninstalled", "revoked"
 STATUSES = (ACTIVE, UNINSTALLED, REVOKED)
+# how the error of an outbox item held for a paused workspace begins (adapters/slack/tokens.py)
+PAUSED = "paused:"
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,23 @@ def _fields(install: SlackInstall, now: float) -> dict[str, object]:
     }
 
 
+def _resume_held(team_id: str, now: float) -> Update:
+    """The workspace's outbox items held while it was paused become due at ``now`` (in their
+    order: each channel's oldest first, as always)."""
+    held = (
+        (col(OutboxRow.target_platform) == Platform.SLACK.value)
+        & (col(OutboxRow.target_workspace) == team_id)
+        & (col(OutboxRow.status) == OutboxStatus.PENDING.value)
+        & col(OutboxRow.last_error).startswith(PAUSED)
+    )
+    resume = update(OutboxRow).where(held).values(next_attempt_at=now)
+    return resume.execution_options(synchronize_session=False)
+
+
 class SlackInstallRepo(RepoBase):
     async def save_install(self, install: SlackInstall) -> SlackInstall:
-        """Writes the workspace's install, active (a re-install replaces the previous one)."""
+        """Writes the workspace's install, active (a re-install replaces the previous one), and
+        makes the outbox items held while it was paused due now, in the same transaction."""
         now = self.clock.now()
         values = _fields(install, now)
         async with self.session() as s:
@@ -87,6 +105,7 @@ class SlackInstallRepo(RepoBase):
                 for name, value in values.items():
                     setattr(row, name, value)
             s.add(row)
+            await s.exec(_resume_held(install.team_id, now))
         return replace(install, installed_at=row.installed_at, status=ACTIVE)
 
     async def find_install(self, team_id: str) -> SlackInstall | None:

@@ -20,9 +20,8 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bridge.ports import Clock
-from bridge.ports.chat import PermanentError
-from storage.repo_slack_installs import REVOKED, SlackInstall, SlackInstallRepo
+from bridge.ports import Clock, Paused
+from storage.repo_slack_installs import PAUSED, REVOKED, SlackInstall, SlackInstallRepo
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +89,8 @@ class TeamTokens:
             return ""
         where = install.team_name or team
         if install.status == REVOKED:
-            return f"paused: the Slack app's token was revoked in {where}; install it again"
-        return f"paused: the Slack app was uninstalled from {where}; install it again"
+            return f"{PAUSED} the Slack app's token was revoked in {where}; install it again"
+        return f"{PAUSED} the Slack app was uninstalled from {where}; install it again"
 
     async def installed(self, installation: Installation) -> None:
         """Add to Slack saved an install: its token is used from the next call on."""
@@ -135,8 +134,9 @@ class TeamClient(AsyncWebClient):
         team = TEAM.get()
         if self.tokens is not None and team and not _explicit_token(kwargs):
             token = await self.tokens.token(team)
-            if token is None:  # nothing is sent to a workspace the app was removed from
-                raise PermanentError(await self.tokens.paused(team))
+            if token is None:  # nothing is sent to a workspace the app was removed from: the
+                # outbox holds what it was sending until the workspace installs the app again
+                raise Paused(await self.tokens.paused(team))
             if token != self.token:
                 headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         return await super().api_call(api_method, headers=headers, **kwargs)

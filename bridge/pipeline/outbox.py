@@ -41,6 +41,7 @@ from bridge.ports import (
     ModerationStore,
     OutboxStore,
     PartialDelivery,
+    Paused,
     PermanentError,
     RateLimited,
     SentFinder,
@@ -70,6 +71,9 @@ class OutboxSettings:
     # every third of it while it delivers them, so a dead worker's items are free again after
     # at most this (the runtime sets four [workers] lease_seconds on PostgreSQL)
     lease: float = 120.0
+    # an item for a paused workspace (the Slack app removed there) is held, not tried, and
+    # looked at again this often; installing the app again makes it due at once
+    paused_recheck: float = 300.0
 
 
 class OutboxWorkerStore(OutboxStore, MessageStore, ModerationStore, Protocol):
@@ -269,6 +273,8 @@ class OutboxWorker:
             self.rate_limited += 1
             self.metrics.rate_limited(item.target.platform.value)
             await self._retry_at(item, str(exc), self.clock.now() + exc.retry_after)
+        except Paused as exc:
+            await self._hold(item, exc)
         except PermanentError as exc:
             log.warning("=> %s %s refused: %s", item.target, item.action.kind, exc)
             await self.store.bury(item.id, error=str(exc))
@@ -307,6 +313,16 @@ class OutboxWorker:
                     thread_id=copy.thread_id,
                 )
             raise
+
+    async def _hold(self, item: OutboxItem, paused: Paused) -> None:
+        """Keep an item for a paused workspace (and its channel's later items behind it) until
+        the workspace resumes. Not a try, unless some parts of a split message went out first
+        (counted, so the retry resumes after them)."""
+        log.info("=> %s %s held: %s", item.target, item.action.kind, paused)
+        at = self.clock.now() + self.settings.paused_recheck
+        tried = isinstance(paused.__cause__, PartialDelivery)
+        await self.store.retry(item.id, error=str(paused), at=at, tried=tried)
+        heapq.heappush(self._retries, at)
 
     async def _retry_later(self, item: OutboxItem, error: str) -> None:
         waited = self.clock.now() - item.created_at

@@ -40,6 +40,14 @@ class PermanentError(DeliveryError):
     """The platform refused (missing permission, unknown channel): not retried."""
 
 
+class Paused(PermanentError):
+    """The target's workspace has paused the bridge (the Slack app was uninstalled there, or its
+    token revoked): nothing can be sent now, but the action is fine. The outbox holds it (and the
+    channel's later items behind it) without counting a try, looks again now and then, and
+    delivers it once the workspace resumes (installs the app again). A caller outside the outbox
+    sees a permanent refusal."""
+
+
 class WaitForRoom(DeliveryError):
     """The target has no room for this yet (Discord: 20 distinct reactions on a message). The
     action is fine: the outbox keeps it and enqueues it again once room frees on that message."""

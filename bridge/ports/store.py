@@ -226,7 +226,10 @@ class OutboxStore(Protocol):
         transaction (a group commit); a copy already recorded fails the whole batch."""
         ...
 
-    async def retry(self, item_id: int, *, error: str, at: float) -> None: ...
+    async def retry(self, item_id: int, *, error: str, at: float, tried: bool = True) -> None:
+        """Try the item again at ``at``; ``tried=False``: it is held (its workspace paused the
+        bridge), which is not a try: its attempts stay as they are."""
+        ...
 
     async def bury(self, item_id: int, *, error: str) -> None:
         """Give up on an item: it becomes a dead letter, kept for inspection."""

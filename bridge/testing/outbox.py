@@ -75,11 +75,11 @@ class MemoryOutbox:
             self._finish(delivered.item_id, OutboxStatus.DONE)
         return [None] * len(done)
 
-    async def retry(self, item_id: int, *, error: str, at: float) -> None:
+    async def retry(self, item_id: int, *, error: str, at: float, tried: bool = True) -> None:
         row = self.t.outbox.get(item_id)
         if row is None:
             return
-        row.status, row.attempts = OutboxStatus.PENDING, row.attempts + 1
+        row.status, row.attempts = OutboxStatus.PENDING, row.attempts + int(tried)
         row.last_error, row.next_attempt_at, row.claimed_until = error[:ERROR_MAX], at, None
 
     async def bury(self, item_id: int, *, error: str) -> None:
