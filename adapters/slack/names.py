@@ -11,7 +11,8 @@ less time than listing the workspace again (its size known from its last whole l
 are asked one by one instead. Channels a
 whole listing did not show are remembered and not looked for again for a day. Several workers
 on one database: one of them names a workspace (it holds the lease ``names:slack:<team>``);
-the others leave it alone."""
+the others leave it alone. Each workspace is asked with its own token (``acting_for``: its
+install's, with Add to Slack); a workspace the app was removed from is left for the next start."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.channel_names import NameStore, NamingSettings
 from adapters.pacing import Pacer
+from adapters.slack.tokens import acting_for
 from bridge.ids import ChannelRef, Platform
-from bridge.ports import LeaseStore
+from bridge.ports import LeaseStore, Paused
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,11 @@ class SlackNames:
             teams[channel.workspace][channel.channel] = channel
         found = 0
         for team, wanted in teams.items():
-            found += await self._team(team, wanted)
+            try:
+                with acting_for(team):  # the workspace's own token (its install's)
+                    found += await self._team(team, wanted)
+            except Paused as exc:  # the app was removed from it: named at a start once back
+                log.info("channel names: %s skipped (%s)", team, exc)
         return found
 
     async def _team(self, team: str, wanted: dict[str, ChannelRef]) -> int:
