@@ -381,7 +381,9 @@ class Runtime:
         emulator = self.config.network.emulator
         assert self.store is not None
         slack_token = self.config.slack.bot_token if self.config.slack else None
-        self.fetcher = FileFetcher(emulator=emulator, slack_token=slack_token)
+        tokens = self._slack_tokens()  # Slack files are fetched with their workspace's token
+        team = tokens.token if tokens is not None else None
+        self.fetcher = FileFetcher(emulator=emulator, slack_token=slack_token, team_token=team)
         if self.config.discord is not None:
             from adapters.discord.client import DiscordAdapter, ShardSharing
             from adapters.pacing import shared_discord_pacing
@@ -431,7 +433,7 @@ class Runtime:
                 fetcher=self.fetcher,
                 on_429=lambda: self.metrics.platform_429("slack"),
                 watcher=self.catchup,
-                tokens=self._slack_tokens(),
+                tokens=tokens,
                 turns=self._slack_turns(),
             )
             from adapters.slack.history import SlackHistory

@@ -161,7 +161,8 @@ def user_json(state: SlackState, user: User) -> dict[str, Any]:
 
 
 def file_json(state: SlackState, file: File) -> dict[str, Any]:
-    base = f"{_base(state)}/slack/files/{file.id}/{file.name}"
+    folder = f"{_base(state)}/slack/files-pri/{file.team}-{file.id}"  # as Slack's url_private
+    base = f"{folder}/{file.name}"
     domain = state.workspace(file.team).domain
     return {
         "id": file.id,
@@ -184,7 +185,7 @@ def file_json(state: SlackState, file: File) -> dict[str, Any]:
         "display_as_bot": False,
         "username": "",
         "url_private": base,
-        "url_private_download": base.replace("/slack/files/", "/slack/files/download/"),
+        "url_private_download": f"{folder}/download/{file.name}",
         "permalink": f"https://{domain}.slack.com/files/{file.user}/{file.id}/{file.name}",
         "permalink_public": f"https://slack-files.com/{file.team}-{file.id}-emulated",
         "channels": list(file.shares),

@@ -127,11 +127,14 @@ def add_routes(app: web.Application, svc: SlackService) -> None:
         return web.Response(text=f"OK - {len(data)}")
 
     async def download(request: web.Request) -> web.StreamResponse:
+        file = svc.state.files.get(request.match_info["file_id"])
+        team = request.match_info.get("team")
+        if file is not None and team not in (None, file.team):
+            file = None
         auth = request.headers.get("Authorization", "")
-        if auth != f"Bearer {svc.state.config.bot_token}":
+        if not _may_read(svc.state, auth.removeprefix("Bearer "), file):
             # Slack answers an unauthenticated url_private fetch with its sign-in page
             return web.Response(text=LOGIN_PAGE, content_type="text/html")
-        file = svc.state.files.get(request.match_info["file_id"])
         if file is None or not file.uploaded:
             return web.Response(status=404, text="file_not_found")
         return web.Response(body=file.content, headers={"Content-Type": file.mimetype})
@@ -139,6 +142,21 @@ def add_routes(app: web.Application, svc: SlackService) -> None:
     app.router.add_post("/slack/upload/v1/{file_id}", upload)
     app.router.add_get("/slack/files/download/{file_id}/{name}", download)
     app.router.add_get("/slack/files/{file_id}/{name}", download)
+    # url_private as Slack writes it: the path names the file's workspace
+    private = "/slack/files-pri/{team:[A-Z0-9]+}-{file_id:[A-Za-z0-9]+}"
+    app.router.add_get(private + "/download/{name}", download)
+    app.router.add_get(private + "/{name}", download)
+
+
+def _may_read(state: SlackState, token: str, file: File | None) -> bool:
+    """A bot token of the file's workspace: one its install issued (unrevoked), or the app's
+    own token for a workspace that did not install the app through OAuth (the emulator's
+    home token stands for every such workspace)."""
+    installs = [i for i in state.installs.values() if file is not None and i.team_id == file.team]
+    if token == state.config.bot_token:
+        return not any(not i.revoked for i in installs)
+    issued = state.installs.get(token)
+    return issued is not None and not issued.revoked and (file is None or issued in installs)
 
 
 async def _upload_body(request: web.Request) -> bytes:

@@ -17,6 +17,8 @@ EMULATED_FILES = [
     f"{EMU}/discord/attachments/1/2/setlist%20v2.txt",
     f"{EMU}/slack/files/F0ABC123/setlist.txt",
     f"{EMU}/slack/files/download/F0ABC123/setlist.txt",
+    f"{EMU}/slack/files-pri/T0TEAM1-F0ABC123/setlist.txt",
+    f"{EMU}/slack/files-pri/T0TEAM1-F0ABC123/download/setlist.txt",
 ]
 REFUSED_WITH_EMULATOR = [
     f"{EMU}/_emu/world",
@@ -30,6 +32,8 @@ REFUSED_WITH_EMULATOR = [
     f"{EMU}/discord/attachments/1/2/..%2F..%2F..%2F_emu%2Fworld",
     f"{EMU}/slack/files/F0ABC123/%2e%2e%2F%2e%2e%2F%2e%2e%2F_emu%2Fworld",
     f"{EMU}/slack/files/F0ABC123/a.txt/../../../../_emu/world",
+    f"{EMU}/slack/files-pri/T1-F1/download/..%2F..%2F..%2F_emu%2Fworld",
+    f"{EMU}/slack/files-pri/T1-F1/../../_emu/world",
     f"{EMU}//_emu/world",
     "http://127.0.0.1:9999/discord/attachments/1/2/pic.png",  # another port: not the emulator
     "http://localhost:8765/discord/attachments/1/2/pic.png",
@@ -104,10 +108,28 @@ async def test_against_the_real_emulator_a_file_comes_back_and_the_world_does_no
         await fetcher.close()
 
 
-def test_the_slack_token_goes_only_to_slacks_file_host() -> None:
+async def test_the_slack_token_goes_only_to_slacks_file_host() -> None:
     fetcher = FileFetcher(emulator=EMU, slack_token="xoxb-1-2-secret")
     bearer = {"Authorization": "Bearer xoxb-1-2-secret"}
-    assert fetcher._headers("https://files.slack.com/files-pri/T1-F1/setlist.txt") == bearer
-    assert fetcher._headers(f"{EMU}/slack/files/download/F0ABC123/setlist.txt") == bearer
-    assert fetcher._headers("https://cdn.discordapp.com/slack/files/F1/a.txt") == {}
-    assert fetcher._headers(f"{EMU}/discord/attachments/1/2/pic.png") == {}
+    assert await fetcher._headers("https://files.slack.com/files-pri/T1-F1/setlist.txt") == bearer
+    assert await fetcher._headers(f"{EMU}/slack/files/download/F0ABC123/setlist.txt") == bearer
+    assert await fetcher._headers("https://cdn.discordapp.com/slack/files/F1/a.txt") == {}
+    assert await fetcher._headers(f"{EMU}/discord/attachments/1/2/pic.png") == {}
+
+
+async def test_a_slack_file_is_fetched_with_its_workspaces_token() -> None:
+    """With Add to Slack, the workspace named in the file's path lends its own token; a
+    workspace the app was removed from has none, and its file is not fetched (a link instead)."""
+    tokens = {"T1": "xoxb-t1", "T2": None}
+
+    async def team_token(team: str) -> str | None:
+        return tokens.get(team, "xoxb-configured")
+
+    fetcher = FileFetcher(emulator=EMU, slack_token="xoxb-configured", team_token=team_token)
+    own = await fetcher._headers("https://files.slack.com/files-pri/T1-F1/setlist.txt")
+    assert own == {"Authorization": "Bearer xoxb-t1"}
+    emulated = await fetcher._headers(f"{EMU}/slack/files-pri/T1-F0ABC123/download/a.txt")
+    assert emulated == {"Authorization": "Bearer xoxb-t1"}
+    assert await fetcher._headers("https://files.slack.com/files-pri/T2-F1/a.txt") is None
+    assert await fetcher.fetch("https://files.slack.com/files-pri/T2-F1/a.txt", max_bytes=9) is None
+    await fetcher.close()
