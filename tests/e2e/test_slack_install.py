@@ -4,6 +4,7 @@ second workspace installing the app, per-team tokens, and revoking them; then th
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import AsyncIterator
@@ -16,11 +17,14 @@ import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import col, select
 from yarl import URL
 
 from adapters.runtime import Runtime
+from bridge.ids import ChannelRef, Platform
 from emulators.server import ThreadedEmulator
 from storage.repo_slack_installs import SlackInstallRepo
+from storage.tables import OutboxRow
 from tests.e2e.harness import Emu as Control
 from tests.e2e.harness import bridge_config, start_bridge
 
@@ -180,6 +184,14 @@ class Bridge:
 
         return await self.control.until(found, what=f"{text!r} in {channel}")
 
+    async def restart(self) -> None:
+        """Stops the bridge and starts it again on the same database (installs kept)."""
+        config = self.runtime.config
+        await self.runtime.stop()
+        self.runtime = await start_bridge(config)
+        assert self.runtime.web is not None
+        self.browser.cookie_jar.clear()
+
     async def add_to_slack(self) -> tuple[int, str]:
         """Opens /slack/install, clicks Add to Slack, approves: the page the browser ends on."""
         status, page = await self.open(f"{self.url}/slack/install")
@@ -205,10 +217,11 @@ async def bridge(emu: Emu, tmp_path: Path) -> AsyncIterator[Bridge]:
     # context, as in Chromium) and follows redirects
     jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[runtime.web.url])
     async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+        bridge = Bridge(emu, runtime, browser, world)
         try:
-            yield Bridge(emu, runtime, browser, world)
+            yield bridge
         finally:
-            await runtime.stop()
+            await bridge.runtime.stop()  # the one running now (a test may restart it)
 
 
 async def test_a_second_workspace_adds_the_bridge_to_slack(bridge: Bridge) -> None:
@@ -294,16 +307,97 @@ async def test_an_uninstalled_workspace_is_paused_until_it_installs_again(bridge
         f"{team}/{channel} #general [inout] — paused: the Slack app was uninstalled from " in info
     )
     assert "Night Owls; install it again" in info
-    # the others still get every message; the paused workspace gets none
+    # the others still get every message; the paused workspace gets none, but it is kept
     await bridge.discord_post("while they were away")
     assert len(await bridge.shown(general, "while they were away")) == 1
+    await bridge.control.until(lambda: held(bridge, channel), what="the copy held")
     messages = await bridge.emu.control(f"channels/{channel}/messages")
     assert not [m for m in messages if "while they were away" in m.get("text", "")]
-    # installing again resumes
+    # installing again resumes, and what was held arrives once, before what comes next
     assert "added to Night Owls" in (await bridge.add_to_slack())[1]
     info = await bridge.slack_command(erin, general, "info")
     assert f"{team}/{channel} #general [inout] — paused" not in info
-    # the message sent while paused is reported as not delivered there, with why
-    assert "last error: paused: the Slack app was uninstalled from Night Owls" in info
+    assert len(await bridge.shown(channel, "while they were away")) == 1
     await bridge.discord_post("welcome back")
     assert len(await bridge.shown(channel, "welcome back")) == 1
+    texts = [m["text"] for m in await bridge.emu.control(f"channels/{channel}/messages")]
+    away = [i for i, t in enumerate(texts) if "while they were away" in t]
+    back = [i for i, t in enumerate(texts) if "welcome back" in t]
+    assert len(away) == 1 and away[0] < back[0], texts
+
+
+async def held(bridge: Bridge, channel: str) -> bool:
+    """The channel's copy waits in the outbox for the workspace to come back (not a try)."""
+    assert bridge.runtime.store is not None
+    where = (col(OutboxRow.target_channel) == channel) & (col(OutboxRow.status) == "pending")
+    async with bridge.runtime.store.db.session() as s:
+        rows = (await s.exec(select(OutboxRow).where(where))).all()
+    return any((r.last_error or "").startswith("paused:") and r.attempts == 0 for r in rows)
+
+
+async def test_files_cross_both_ways_with_a_new_workspace(bridge: Bridge) -> None:
+    """Files reach a workspace added through Add to Slack, and its files reach Discord: each
+    fetched and uploaded with that workspace's own token (its files are not readable with the
+    configured one)."""
+    team, channel = await night_owls(bridge)
+    guild = bridge.world["discord"]["guilds"][0]
+    discord_channel, alice = guild["channels"][0]["id"], guild["users"][0]["id"]
+    picture = {"filename": "poster.txt", "content": "doors at eight\n"}
+    post = {"channel_id": discord_channel, "user_id": alice, "content": "the poster"}
+    await bridge.control.post("/_emu/discord/messages", post | {"attachments": [picture]})
+
+    async def uploaded() -> list[dict[str, Any]]:
+        messages = await bridge.emu.control(f"channels/{channel}/messages")
+        return [f for m in messages for f in m.get("files") or [] if f["name"] == "poster.txt"]
+
+    [file] = await bridge.control.until(uploaded, what="the poster in Night Owls")
+    shared = await bridge.emu.control(f"files/{file['id']}")
+    assert base64.b64decode(shared["content_b64"]) == b"doors at eight\n"
+    token = await install_token(bridge, team)
+    completed = await bridge.emu.control("calls?method=files.completeUploadExternal")
+    assert [c["token"] for c in completed if c["team"] == team] == [token]
+
+    world = await bridge.control.get("/_emu/world")
+    [night] = [w for w in world["slack"]["workspaces"] if w["id"] == team]
+    zoe = night["users"][0]["id"]
+    setlist = {"name": "setlist.txt", "content": "1. Opener\n", "mimetype": "text/plain"}
+    slack_post = {"channel": channel, "user": zoe, "text": "tonight's setlist"}
+    await bridge.control.post("/_emu/slack/messages", slack_post | {"files": [setlist]})
+
+    async def relayed() -> list[dict[str, Any]]:
+        rows = await bridge.control.discord_messages(discord_channel)
+        return [r for r in rows if "tonight's setlist" in r["content"] and r["attachments"]]
+
+    [copy] = await bridge.control.until(relayed, what="the setlist on Discord")
+    [attachment] = copy["attachments"]
+    assert attachment["filename"] == "setlist.txt"
+    async with bridge.emu.http.get(attachment["url"]) as response:
+        assert await response.read() == b"1. Opener\n"
+
+
+async def install_token(bridge: Bridge, team: str) -> str:
+    install = await bridge.installs.find_install(team)
+    assert install is not None and install.active
+    return install.bot_token
+
+
+async def test_a_new_workspaces_linked_channel_is_named(bridge: Bridge) -> None:
+    """A link of a workspace added through Add to Slack that has no name yet (as links made
+    before names were kept) is named at the next start, from that workspace's own channel
+    list, asked with its own token."""
+    team, channel = await night_owls(bridge)
+    ref = ChannelRef(Platform.SLACK, team, channel)
+    assert bridge.runtime.store is not None
+    await bridge.runtime.store.set_channel_name(ref, None)
+    await bridge.restart()
+    store = bridge.runtime.store
+    assert store is not None
+
+    async def named() -> str | None:
+        link = await store.link_for_channel(ref)
+        return link.channel_name if link is not None else None
+
+    assert await bridge.control.until(named, what="the Night Owls channel named") == "general"
+    token = await install_token(bridge, team)
+    lists = await bridge.emu.control("calls?method=conversations.list")
+    assert {c["token"] for c in lists if c["team"] == team} == {token}
