@@ -41,6 +41,7 @@ KEPT_TABLES: dict[str, bool] = {
     "group_role": False,
     "moderation_action": False,
     "member_timeout": False,
+    "party": False,
 }
 
 

@@ -32,6 +32,7 @@ from storage.repo_messages import MessageRepo
 from storage.repo_moderation import ModerationRepo
 from storage.repo_music import MusicRepo
 from storage.repo_outbox import OutboxRepo
+from storage.repo_party import PartyRepo
 from storage.repo_reactions import ReactionRepo
 from storage.repo_reports import ReportRepo
 from storage.repo_spotify import SpotifyRepo
@@ -60,6 +61,7 @@ class SqlStore(Composite):
         self.announcements = AnnouncementRepo(db)
         self.catchup = CatchUpRepo(db)
         self.leases = LeaseRepo(db)
+        self.parties = PartyRepo(db)
         super().__init__(
             self.groups,
             self.members,
@@ -79,6 +81,7 @@ class SqlStore(Composite):
             self.announcements,
             self.catchup,
             self.leases,
+            self.parties,
         )
 
     @classmethod
@@ -241,3 +244,16 @@ class SqlStore(Composite):
     reactions_of = Delegate(CatchUpRepo, CatchUpRepo.reactions_of)
     get_sync_state = Delegate(CatchUpRepo, CatchUpRepo.get_sync_state)
     set_sync_state = Delegate(CatchUpRepo, CatchUpRepo.set_sync_state)
+    # parties
+    create_party = Delegate(PartyRepo, PartyRepo.create_party)
+    get_party = Delegate(PartyRepo, PartyRepo.get_party)
+    save_party = Delegate(PartyRepo, PartyRepo.save_party)
+    group_parties = Delegate(PartyRepo, PartyRepo.group_parties)
+    live_parties = Delegate(PartyRepo, PartyRepo.live_parties)
+    playing_party = Delegate(PartyRepo, PartyRepo.playing_party)
+    watch_parties = Delegate(PartyRepo, PartyRepo.watch_parties)
+    add_party_card = Delegate(PartyRepo, PartyRepo.add_party_card)
+    party_cards = Delegate(PartyRepo, PartyRepo.party_cards)
+    add_moment = Delegate(PartyRepo, PartyRepo.add_moment)
+    party_moment_count = Delegate(PartyRepo, PartyRepo.party_moment_count)
+    item_moments = Delegate(PartyRepo, PartyRepo.item_moments)

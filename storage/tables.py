@@ -455,3 +455,73 @@ class SlackTurnRow(SQLModel, table=True):
     ts: str = Field(max_length=32, primary_key=True)
     worker: str = Field(max_length=200)
     at: float
+
+
+class PartyRow(SQLModel, table=True):
+    """A listening party (bridge/party/model.py): its host, queue (``[{item_id, length_ms,
+    queued_by, by_artist}]``), state and server clock (``idx`` the current track, whose position
+    0 was ``track_zero_at``). Every change is a compare-and-set of ``version``, so one worker
+    advances it (storage/repo_party.py)."""
+
+    __tablename__ = "party"
+    __table_args__ = (Index("ix_party_group_state", "group_id", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id")
+    host_platform: str = Field(max_length=16)
+    host_workspace: str = Field(max_length=64)
+    host_user: str = Field(max_length=64)
+    host_name: str = Field(max_length=200)
+    state: str = Field(max_length=16, index=True)  # scheduled|playing|paused|ended
+    queue: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    idx: int = 0
+    track_zero_at: float
+    paused_at: float | None = None
+    starts_at: float
+    origin_platform: str | None = Field(default=None, max_length=16)  # None: started on the web
+    origin_workspace: str | None = Field(default=None, max_length=64)
+    origin_channel: str | None = Field(default=None, max_length=64)
+    title: str = Field(default="", sa_column=Column(Text, nullable=False))
+    by_artist: bool = False
+    allow_adds: bool = True
+    reminded: int = 0
+    version: int = 0
+    created_at: float
+    ended_at: float | None = None
+
+
+class PartyCardRow(SQLModel, table=True):
+    """A party's now-playing card for track ``idx`` as posted in one channel (redrawn there
+    when the track moves on)."""
+
+    __tablename__ = "party_card"
+    __table_args__ = (
+        UniqueConstraint("party_id", "idx", "platform", "workspace_id", "channel_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    party_id: int = Field(foreign_key="party.id")
+    idx: int
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    card_id: str = Field(max_length=64)
+
+
+class MomentRow(SQLModel, table=True):
+    """A timed comment: message ``message_id`` stamped with the song that played
+    (``item_id``) and its position; once per message and song, however often it is replayed."""
+
+    __tablename__ = "moment"
+    __table_args__ = (
+        UniqueConstraint("message_id", "item_id"),
+        Index("ix_moment_song", "group_id", "item_id", "position_ms"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id")
+    item_id: int = Field(foreign_key="music_item.id")
+    party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    position_ms: int
+    message_id: int = Field(foreign_key="message.id")
+    platform: str = Field(max_length=16)  # discord | slack | web
+    at: float

@@ -18,6 +18,7 @@ from bridge.testing.messages import MemoryEvents, MemoryMessages
 from bridge.testing.moderation import MemoryModeration
 from bridge.testing.music import MemoryMusic
 from bridge.testing.outbox import MemoryOutbox
+from bridge.testing.parties import MemoryParties
 from bridge.testing.reactions import MemoryReactions
 from bridge.testing.reports import MemoryReports
 from bridge.testing.spotify import MemorySpotify
@@ -35,6 +36,7 @@ class MemoryStore(Composite):
             MemoryEvents(t), MemoryOutbox(t), MemoryReactions(t), MemoryMusic(t), MemoryTab(t),
             MemoryModeration(t), MemoryGates(t), MemoryReports(t), MemoryAnnouncements(t),
             MemorySpotify(), MemoryCatchUp(t), MemoryTimeouts(t), MemoryLeases(t),
+            MemoryParties(t),
         )  # fmt: skip
 
     async def close(self) -> None:
@@ -170,6 +172,19 @@ class MemoryStore(Composite):
     claim_lease = Delegate(MemoryLeases, MemoryLeases.claim_lease)
     release_lease = Delegate(MemoryLeases, MemoryLeases.release_lease)
     live_leases = Delegate(MemoryLeases, MemoryLeases.live_leases)
+    # parties
+    create_party = Delegate(MemoryParties, MemoryParties.create_party)
+    get_party = Delegate(MemoryParties, MemoryParties.get_party)
+    save_party = Delegate(MemoryParties, MemoryParties.save_party)
+    group_parties = Delegate(MemoryParties, MemoryParties.group_parties)
+    live_parties = Delegate(MemoryParties, MemoryParties.live_parties)
+    playing_party = Delegate(MemoryParties, MemoryParties.playing_party)
+    watch_parties = Delegate(MemoryParties, MemoryParties.watch_parties)
+    add_party_card = Delegate(MemoryParties, MemoryParties.add_party_card)
+    party_cards = Delegate(MemoryParties, MemoryParties.party_cards)
+    add_moment = Delegate(MemoryParties, MemoryParties.add_moment)
+    party_moment_count = Delegate(MemoryParties, MemoryParties.party_moment_count)
+    item_moments = Delegate(MemoryParties, MemoryParties.item_moments)
 
 
 def as_store(store: MemoryStore) -> Store:
