@@ -5,6 +5,7 @@ store's in-memory copy of the group's playing party; a failure never holds up th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bridge.party.clock import played_through, position_ms
 from bridge.party.model import MomentDraft, PartyState, PartyStore
@@ -18,6 +19,8 @@ class MomentStamper:
         self.store = store
         self.clock = clock
         self.stamped = 0
+        # told the group's id after each stamp (the rooms show the party's chat live)
+        self.listeners: list[Callable[[int], None]] = []
 
     async def stamp(self, *, group_id: int, message_id: int, platform: str, at: float) -> bool:
         """Stamp message ``message_id`` if a track of the group's party is current at ``at``."""
@@ -40,6 +43,8 @@ class MomentStamper:
         )
         await self.store.add_moment(draft)
         self.stamped += 1
+        for listener in self.listeners:
+            listener(group_id)
         return True
 
     async def stamp_quietly(self, group_id: int, message_id: int, platform: str, at: float) -> None:
