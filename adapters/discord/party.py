@@ -56,9 +56,8 @@ def card_embed(card: NowPlayingCard) -> discord.Embed:
     artwork = tab_text.safe_url(card.artwork_url or "")
     if artwork:
         embed.set_thumbnail(url=artwork)
-    embed.set_footer(
-        text=f"Listening party #{card.party_id} · {card.index + 1}/{card.queue_length}"
-    )
+    place = f"song {card.index + 1}/{card.queue_length}"
+    embed.set_footer(text=f"Listening party #{card.party_id} · {place}")
     return embed
 
 
