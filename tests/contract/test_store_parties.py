@@ -222,22 +222,28 @@ async def workers(
     await first.close()
 
 
-async def test_a_party_another_worker_saves_is_heard_and_read_fresh(
+async def test_a_party_another_worker_moves_is_heard_and_read_fresh_and_its_card_wakes_us(
     workers: tuple[SqlStore, SqlStore],
 ) -> None:
     first, second = workers
     group = await first.create_group(slug="g", name="G")
     made = await new_party(first, group.id, PartyState.PLAYING, await songs(first, 2))
-    listener = ChangeListener(first.engine, first.db.cache)
+    woken = asyncio.Event()
+    listener = ChangeListener(first.engine, first.db.cache, on_outbox=woken.set)
     await listener.start()
     try:
         heard = asyncio.Event()
         first.watch_parties(heard.set)
+        woken.clear()
         assert await first.playing_party(group.id) == made  # kept in memory now
-        assert await second.save_party(party_clock.paused(made, 1_050.0))
+        card = OutboxDraft(LOUNGE, PartyCardAction(party_id=made.id, index=1))
+        assert await second.save_party(party_clock.skipped(made, 1_050.0), enqueue=[card])
         await asyncio.wait_for(heard.wait(), WAIT)
         fresh = await first.playing_party(group.id)
-        assert fresh is not None and fresh.state is PartyState.PAUSED
+        assert fresh is not None and fresh.index == 1 and fresh.version == made.version + 1
+        await asyncio.wait_for(woken.wait(), WAIT)  # its card is delivered by whoever is idle
+        [item] = await first.claim(now=first.clock.now())
+        assert item.action == card.action and item.target == LOUNGE
     finally:
         await listener.stop()
 
