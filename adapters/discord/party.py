@@ -33,6 +33,7 @@ ACTIONS = ("pause", "resume", "skip", "stop")
 COLOURS = {CardState.PLAYING: 0x1DB954, CardState.PAUSED: 0xF2C744, CardState.PLAYED: 0x808080}
 TITLE, DESCRIPTION, FIELD, CONTENT = 256, 4096, 1024, 2000
 NONE = discord.AllowedMentions.none()
+SLOW = ("start", "add")  # songs are looked up (links resolved): may take Discord's 3 s
 
 
 # -- the card ------------------------------------------------------------------------------------
@@ -192,13 +193,26 @@ def build_party(dispatch: Dispatch) -> app_commands.Group:
     group = app_commands.Group(name="party", description="Listening parties in this group")
 
     async def run(interaction: discord.Interaction, path: tuple[str, ...], **args: str) -> None:
-        outcome = await dispatch(
-            command_event(interaction, path, {k: v for k, v in args.items() if v})
-        )
-        await answer(interaction, outcome)
+        event = command_event(interaction, path, {k: v for k, v in args.items() if v})
+        if path[-1] not in SLOW:
+            await answer(interaction, await dispatch(event))
+            return
+        await interaction.response.defer(thinking=True)
+        await answer_deferred(interaction, await dispatch(event))
 
     add_party_commands(group, run)
     return group
+
+
+async def answer_deferred(interaction: discord.Interaction, outcome: Outcome) -> None:
+    """The answer in place of "thinking…": in the channel when the core says so, else the
+    thinking message goes and the answer is shown to the caller only."""
+    text = (discord_text(outcome.text) if isinstance(outcome, Reply) else "Done.")[:CONTENT]
+    if isinstance(outcome, Reply) and not outcome.ephemeral:
+        await interaction.edit_original_response(content=text, allowed_mentions=NONE)
+        return
+    await interaction.delete_original_response()
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
 
 
 def add_party_commands(group: app_commands.Group, run: Run) -> None:
