@@ -31,7 +31,8 @@ Button = discord.ui.Button[discord.ui.View]
 PREFIX = "fbparty:"
 ACTIONS = ("pause", "resume", "skip", "stop")
 COLOURS = {CardState.PLAYING: 0x1DB954, CardState.PAUSED: 0xF2C744, CardState.PLAYED: 0x808080}
-TITLE, DESCRIPTION, FIELD, CONTENT = 256, 4096, 1024, 2000
+# within Discord's 6000 characters an embed holds in all
+TITLE, ARTISTS, NAME, FIELD, CONTENT = 256, 1000, 200, 1024, 2000
 NONE = discord.AllowedMentions.none()
 SLOW = ("start", "add")  # songs are looked up (links resolved): may take Discord's 3 s
 
@@ -43,9 +44,10 @@ def card_embed(card: NowPlayingCard) -> discord.Embed:
         description=_description(card),
         colour=COLOURS[card.state],
     )
-    queued = escape_text(card.queued_by) + (" 🎤" if card.by_artist else "")
-    embed.add_field(name="Queued by", value=queued[:FIELD] or "-", inline=True)
-    embed.add_field(name="Host", value=escape_text(card.host_name)[:FIELD] or "-", inline=True)
+    queued = tab_text.clip(card.queued_by, NAME, escape_text) + (" 🎤" if card.by_artist else "")
+    host = tab_text.clip(card.host_name, NAME, escape_text)
+    embed.add_field(name="Queued by", value=queued or "-", inline=True)
+    embed.add_field(name="Host", value=host or "-", inline=True)
     listen = _listen(card)
     if listen:
         embed.add_field(name="Listen along", value=listen, inline=False)
@@ -53,7 +55,7 @@ def card_embed(card: NowPlayingCard) -> discord.Embed:
     if room:
         embed.add_field(name="Room", value=f"[Open the room]({room})", inline=True)
     if card.next_title:
-        embed.add_field(name="Next", value=tab_text.clip(card.next_title, FIELD, escape_text))
+        embed.add_field(name="Next", value=tab_text.clip(card.next_title, NAME, escape_text))
     artwork = tab_text.safe_url(card.artwork_url or "")
     if artwork:
         embed.set_thumbnail(url=artwork)
@@ -63,7 +65,7 @@ def card_embed(card: NowPlayingCard) -> discord.Embed:
 
 
 def _description(card: NowPlayingCard) -> str:
-    artists = tab_text.clip(", ".join(card.artists), DESCRIPTION - 200, escape_text)
+    artists = tab_text.clip(", ".join(card.artists), ARTISTS, escape_text)
     return f"{artists}\n{status_line(card)}" if artists else status_line(card)
 
 
@@ -162,7 +164,7 @@ class DiscordPartyCards:
 
 
 # -- the buttons' clicks -------------------------------------------------------------------------
-CUSTOM_ID = re.compile(r"^fbparty:(pause|resume|skip|stop):(\d+)$")
+CUSTOM_ID = re.compile(rf"^{PREFIX}({'|'.join(ACTIONS)}):(\d+)$")
 
 
 def parse_custom_id(value: str) -> tuple[str, int] | None:
