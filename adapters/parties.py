@@ -12,10 +12,10 @@ from typing import Protocol
 
 from bridge.ids import Platform
 from bridge.music.resolve import Resolver
+from bridge.party.card import PartyCards
 from bridge.party.commands import PartyCommands, ZoneOf
 from bridge.party.delivery import CardStore, PartyCardDrawer
 from bridge.party.hub import PartyHub
-from bridge.party.model import PartyCards
 from bridge.party.moments import MomentStamper
 from bridge.party.room import Room
 from bridge.party.service import PartyService, PartyServiceStore

@@ -20,6 +20,8 @@ from adapters.music.http import GuardedHttp
 from adapters.music.playlist_sync import PlaylistSync, SyncTiming
 from adapters.music.registry import build_providers, isrc_searchers
 from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient, warn_missing_scopes
+from adapters.music.tracklists import ProviderTracks
+from adapters.parties import Parties, build_parties
 from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
 from adapters.slack.turns import Turns
@@ -42,6 +44,7 @@ from bridge.moderation.delivery import moderation_handlers
 from bridge.music.resolve import Resolver
 from bridge.music.service import MusicService
 from bridge.outcome import Outcome
+from bridge.party.announce import ArtistParties
 from bridge.pipeline.catchup.gate import LiveGate
 from bridge.pipeline.catchup.service import CatchUp, CatchUpSettings
 from bridge.pipeline.compose import Composer, NamePolicy
@@ -106,6 +109,7 @@ class Runtime:
         self.reports: ReportService | None = None
         self.gates: GateService | None = None
         self.announce: AnnounceService | None = None
+        self.parties: Parties | None = None
         self.scheduler: ApScheduler | None = None
         self.scheduled: ScheduledAnnouncements | None = None
         self.metrics = PrometheusMetrics()  # this runtime's own registry
@@ -177,6 +181,10 @@ class Runtime:
         commands.add_subcommands(web_links.commands())  # /fangroup web
         self.announce = self._build_announce(adapters)
         self.worker.on_delivered = self.announce.delivered
+        self.parties = parties = self._build_parties()
+        relay.stamp = parties.stamper.stamp_quietly  # timed comments
+        commands.add_subcommands(parties.commands.commands())  # /fangroup party
+        self.announce.add_actions(ArtistParties(self.announce, parties.commands).actions())
         handlers = merge_handlers(
             relay.handlers(),
             relay.moderation.handlers(),
@@ -190,11 +198,12 @@ class Runtime:
         self._build_catchup()
         await self._join_live_deployment()
         await self._start_platforms(adapters)
-        self._wire_report_cards()
+        self._wire_cards()
         connect_gates(self.gates, self.store, self.discord, self.slack)
         self.worker.register(moderation_handlers(self.store))  # timeouts, kicks, guild bans, cards
         self.worker.register(report_handlers(self.reports))
         self.worker.register(gate_handlers(self.gates))
+        self.worker.register(parties.drawer.handlers())  # now-playing cards, notices
         self.starting = "web"
         await self._start_web()
         self.starting = "scheduler"
@@ -204,6 +213,7 @@ class Runtime:
         assert self.resolver is not None
         self._tasks.append(asyncio.create_task(self.resolver.run(), name="music-resolver"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        self._tasks.append(parties.start_timer())
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
@@ -465,17 +475,36 @@ class Runtime:
             )
         await fill_channel_names(self.store, namers)
 
-    def _wire_report_cards(self) -> None:
-        """Each platform's moderator-channel cards, for the report service."""
-        assert self.reports is not None
+    def _build_parties(self) -> Parties:
+        """Listening parties (adapters/parties.py): songs from the resolver (an album's or a
+        playlist's tracks from their platform), times in the announcements' zone."""
+        assert self.store is not None and self.worker is not None
+        resolver = self.resolver
+        return build_parties(
+            self.store,
+            self.clock,
+            self.worker.wake,
+            page=self.links.page,
+            resolver=resolver,
+            lister=ProviderTracks(resolver.providers) if resolver is not None else None,
+            default_zone=self.config.announce.timezone,
+        )
+
+    def _wire_cards(self) -> None:
+        """Each platform's cards: the moderator channels' (reports) and the parties'."""
+        assert self.reports is not None and self.parties is not None
         if self.discord is not None:
+            from adapters.discord.party import DiscordPartyCards
             from adapters.discord.reports import DiscordCards
 
             self.reports.cards[Platform.DISCORD] = DiscordCards(self.discord.client)
+            self.parties.cards[Platform.DISCORD] = DiscordPartyCards(self.discord.client)
         if self.slack is not None:
+            from adapters.slack.party import SlackPartyCards
             from adapters.slack.reports import SlackCards
 
             self.reports.cards[Platform.SLACK] = SlackCards(self.slack.client)
+            self.parties.cards[Platform.SLACK] = SlackPartyCards(self.slack.client)
 
     async def _start_web(self) -> None:
         handler = None

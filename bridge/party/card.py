@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from bridge.ids import ChannelRef
 from bridge.music.service import PLATFORM_NAMES
 from bridge.party.clock import position_ms
 from bridge.party.model import Party, PartyState, QueuedTrack
@@ -127,3 +129,16 @@ def at_position(link: ItemLink, at_ms: int) -> str:
 def clock_text(ms: int) -> str:
     seconds = max(0, ms // 1000)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class PartyCards(Protocol):
+    """A platform's side of the party cards (the adapters draw them); each call maps the
+    platform's refusals and outages onto PermanentError / TransientError / RateLimited."""
+
+    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str: ...
+
+    async def update_card(
+        self, channel: ChannelRef, card_id: str, card: NowPlayingCard
+    ) -> None: ...
+
+    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str: ...

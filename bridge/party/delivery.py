@@ -11,8 +11,8 @@ from typing import Protocol
 
 from bridge.actions import PartyCardAction, PartyCardUpdateAction, PartyNoticeAction
 from bridge.ids import Platform
-from bridge.party.card import NowPlayingCard, PartyNotice, now_playing
-from bridge.party.model import PartyCardRef, PartyCards, PartyStore
+from bridge.party.card import NowPlayingCard, PartyCards, PartyNotice, now_playing
+from bridge.party.model import PartyCardRef, PartyStore
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.ports import ChatAdapter, Clock, GroupStore, MusicStore, PermanentError
 from bridge.records import OutboxItem

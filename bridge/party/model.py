@@ -9,13 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bridge.ids import ChannelRef, UserRef
 from bridge.records import OutboxDraft
-
-if TYPE_CHECKING:
-    from bridge.party.card import NowPlayingCard, PartyNotice
 
 DEFAULT_LENGTH_MS = 210_000  # a song whose length no platform told: 3:30, the usual length
 MAX_QUEUE = 100  # songs a party's queue holds
@@ -164,16 +161,3 @@ class PartyStore(Protocol):
         """Call ``changed`` when another worker changes any party (and when the store's copies
         are dropped): the rooms and the timer look again."""
         ...
-
-
-class PartyCards(Protocol):
-    """A platform's side of the party cards (the adapters draw them); each call maps the
-    platform's refusals and outages onto PermanentError / TransientError / RateLimited."""
-
-    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str: ...
-
-    async def update_card(
-        self, channel: ChannelRef, card_id: str, card: NowPlayingCard
-    ) -> None: ...
-
-    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str: ...
