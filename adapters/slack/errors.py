@@ -9,9 +9,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bridge.ports import PermanentError, RateLimited, TransientError, WaitForRoom
+from bridge.ports import Paused, PermanentError, RateLimited, TransientError, WaitForRoom
+from storage.repo_slack_installs import PAUSED
 
 HARMLESS = {"already_reacted", "no_reaction", "message_not_found"}
+# the app was removed from the workspace (its uninstall event may not have come yet): held
+REMOVED = {"token_revoked", "account_inactive"}
 TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 NO_ROOM = {"too_many_emoji"}  # the message has as many distinct reactions as Slack allows
 
@@ -38,6 +41,8 @@ def _raise_for(exc: SlackApiError) -> None:
         return
     if error in NO_ROOM:
         raise WaitForRoom(error) from exc
+    if error in REMOVED:
+        raise Paused(f"{PAUSED} Slack refused the app's token there ({error})") from exc
     if status >= 500 or error in TRANSIENT:
         raise TransientError(f"{status} {error}") from exc
     raise PermanentError(f"{status} {error}") from exc

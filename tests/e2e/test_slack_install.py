@@ -21,7 +21,9 @@ from sqlmodel import col, select
 from yarl import URL
 
 from adapters.runtime import Runtime
+from adapters.slack.errors import platform_errors
 from bridge.ids import ChannelRef, Platform
+from bridge.ports import Paused
 from emulators.server import ThreadedEmulator
 from storage.repo_slack_installs import SlackInstallRepo
 from storage.tables import OutboxRow
@@ -138,6 +140,19 @@ async def test_revoked_and_uninstalled_tokens_stop_working(emu: Emu) -> None:
     assert await api_error(emu.app_client(token).auth_test()) == "token_revoked"
     kinds = [e["event"]["type"] for e in await emu.control("events")]
     assert kinds == ["tokens_revoked", "tokens_revoked", "app_uninstalled"]
+
+
+async def test_a_token_slack_revoked_holds_the_copy_until_the_app_is_back(emu: Emu) -> None:
+    """A copy sent after the app was removed but before its events came is answered
+    ``token_revoked``: the outbox holds it (Paused, like a paused workspace's), not gives up."""
+    token = (await exchange(emu, (await emu.authorize())["code"][0]))["access_token"]
+    home = emu.world["workspaces"][0]
+    await emu.control("oauth/uninstall", {"team": home["id"]})
+    general = home["channels"][0]["id"]
+    with pytest.raises(Paused) as refused:
+        async with platform_errors():
+            await emu.app_client(token).chat_postMessage(channel=general, text="x")
+    assert str(refused.value).startswith("paused:") and "token_revoked" in str(refused.value)
 
 
 # -- the bridge's install flow ----------------------------------------------------------------
