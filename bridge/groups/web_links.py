@@ -1,6 +1,8 @@
 """`/fangroup web [group]`: the address of a group's web pages, shown to the caller only.
 
-A public group's pages are open to all: the reply is the plain ``/g/<slug>`` address. A private
+A public group's pages are open to all: the reply is the plain ``/g/<slug>`` address, and a
+personal link (the same signed link, 7 days) to write in its listening parties' rooms under the
+caller's name, unless they are banned from the group. A private
 group's (visibility invite or approval) are not: a member admitted to the group, or one of its
 moderators, gets a personal signed link valid for 7 days, naming the member it was given to (the
 web pages refuse it as soon as that member is banned from the group); anyone else is refused.
@@ -64,8 +66,7 @@ class WebLinks:
         if group is None:
             return Reply(no_group(word) if word else NOT_LINKED)
         if group.visibility is Visibility.PUBLIC:
-            page = self.page_for(group.slug)
-            return Reply(f"*{group.name}* on the web: {page}" if page else NO_WEB)
+            return await self._public(group, event)
         member = await self._reader(group, event.user)
         if member is None:
             return Reply(
@@ -79,6 +80,27 @@ class WebLinks:
         return Reply(
             f"Your personal link to *{group.name}* (private; valid for 7 days, do not share "
             f"it): {link}"
+        )
+
+    async def _public(self, group: FanGroup, event: CommandInvoked) -> Outcome:
+        """The open address, and the caller's personal link to write in party rooms."""
+        page = self.page_for(group.slug)
+        if page is None:
+            return Reply(NO_WEB)
+        line = f"*{group.name}* on the web: {page}"
+        account = await self.store.get_account(event.user)
+        if account is None:
+            name = event.display_name or event.user.user
+            account = await self.store.upsert_account(user=event.user, display_name=name)
+        if await self.store.is_banned(group.id, account.member_id):
+            return Reply(line)
+        expires = self.clock.now() + LINK_TTL
+        link = self.link_for(group.slug, event.user, expires, account.member_id)
+        if link is None:
+            return Reply(line)
+        return Reply(
+            f"{line}\nYour personal link, to write in the group's listening party rooms under "
+            f"your name (valid for 7 days, do not share it): {link}"
         )
 
     async def _group(self, event: CommandInvoked, word: str) -> FanGroup | None:

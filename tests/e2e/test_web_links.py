@@ -83,10 +83,12 @@ async def s(
 
 
 async def test_a_public_group_gets_its_plain_address_on_both_platforms(s: Scene) -> None:
-    text, ephemeral = await s.discord("bob", "web")
-    assert ephemeral and f"{PUBLIC_URL}/g/fans" in text and "key=" not in text, text
-    text, ephemeral = await s.slack("frank", "web")
-    assert ephemeral and f"{PUBLIC_URL}/g/fans" in text and "key=" not in text, text
+    """The open address first, then a personal link to write in the party rooms."""
+    for text, ephemeral in (await s.discord("bob", "web"), await s.slack("frank", "web")):
+        address, personal = text.split("\n")
+        assert ephemeral and address.endswith(f"on the web: {PUBLIC_URL}/g/fans"), text
+        assert "write in the group's listening party rooms" in personal, text
+        assert f"{PUBLIC_URL}/g/fans?key=" in personal, text
     text, _ = await s.slack("frank", "web nosuchgroup")
     assert text.startswith("No group `nosuchgroup`")
 
