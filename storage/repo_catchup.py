@@ -3,12 +3,15 @@ and the state remembered between runs (a workspace's ban list as last read)."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bridge.ids import ChannelRef, MessageCopy, Platform
-from bridge.pipeline.catchup.model import StoredReaction
+from bridge.ids import ChannelRef, Direction, MessageCopy, Platform
+from bridge.pipeline.catchup.model import ChannelMarks, StoredReaction
 from bridge.records import ChannelLink
 from storage import convert
 from storage.base import RepoBase
@@ -29,24 +32,59 @@ def _in_channel(channel: ChannelRef) -> ColumnElement[bool]:
     )
 
 
-class CatchUpRepo(RepoBase):
-    async def list_links(self) -> list[ChannelLink]:
-        """Every linked channel of every group."""
-        query = select(ChannelLinkRow).order_by(col(ChannelLinkRow.id))
-        async with self.session() as s:
-            return [convert.link(r) for r in (await s.exec(query)).all()]
+def _link(row: Row[Any]) -> ChannelLink:
+    return ChannelLink(
+        group_id=row.group_id,
+        channel=ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id),
+        direction=Direction(row.direction),
+        webhook_ref=row.webhook_ref,
+        linked_by=row.linked_by,
+        linked_at=row.linked_at,
+        channel_name=row.channel_name,
+    )
 
-    async def newest_origin(self, channel: ChannelRef) -> MessageCopy | None:
-        """The last message people posted in ``channel`` that the bridge recorded."""
-        query = (
-            select(MessageCopyRow)
-            .where(_in_channel(channel) & col(MessageCopyRow.is_origin))
-            .order_by(col(MessageCopyRow.id).desc())
-            .limit(1)
+
+class CatchUpRepo(RepoBase):
+    async def links_of(self, platform: Platform) -> list[ChannelLink]:
+        """Every linked channel of ``platform``, oldest link first (plain rows: no ORM
+        objects for tens of thousands of links)."""
+        table = ChannelLinkRow.__table__  # type: ignore[attr-defined]
+        query = sa_select(table).where(table.c.platform == platform.value).order_by(table.c.id)
+        async with self.session() as s:
+            rows = (await s.connection()).execute(query)
+            return [_link(r) for r in (await rows).all()]
+
+    async def channel_marks(self, platform: Platform, *, since: float) -> ChannelMarks:
+        """For every channel of ``platform`` at once: the platform id of the last message
+        people posted there that the bridge recorded, and whether it holds the first part of a
+        live message recorded since ``since`` (two queries, whatever the number of links)."""
+        copy = MessageCopyRow.__table__  # type: ignore[attr-defined]
+        message = MessageRow.__table__  # type: ignore[attr-defined]
+        last = (
+            sa_select(func.max(copy.c.id))
+            .where((copy.c.platform == platform.value) & copy.c.is_origin)
+            .group_by(copy.c.workspace_id, copy.c.channel_id)
+        )
+        newest = sa_select(copy.c.workspace_id, copy.c.channel_id, copy.c.platform_message_id)
+        recent = (
+            sa_select(copy.c.workspace_id, copy.c.channel_id)
+            .distinct()
+            .join(message, message.c.id == copy.c.message_id)
+            .where(
+                (copy.c.platform == platform.value)
+                & (copy.c.part == 0)
+                & (message.c.created_at >= since)
+                & message.c.deleted_at.is_(None)
+            )
         )
         async with self.session() as s:
-            row = (await s.exec(query)).first()
-            return convert.copy(row) if row else None
+            conn = await s.connection()
+            origins = (await conn.execute(newest.where(copy.c.id.in_(last)))).all()
+            live = (await conn.execute(recent)).all()
+        return ChannelMarks(
+            newest_origin={ChannelRef(platform, w, c): m for w, c, m in origins},
+            recent=frozenset(ChannelRef(platform, w, c) for w, c in live),
+        )
 
     async def recent_copies(self, channel: ChannelRef, *, since: float) -> list[MessageCopy]:
         """First parts of the live (not deleted) messages recorded since ``since`` that have a

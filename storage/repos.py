@@ -238,8 +238,8 @@ class SqlStore(Composite):
     member_zone = Delegate(AnnouncementRepo, AnnouncementRepo.member_zone)
     set_member_zone = Delegate(AnnouncementRepo, AnnouncementRepo.set_member_zone)
     # catchup
-    list_links = Delegate(CatchUpRepo, CatchUpRepo.list_links)
-    newest_origin = Delegate(CatchUpRepo, CatchUpRepo.newest_origin)
+    links_of = Delegate(CatchUpRepo, CatchUpRepo.links_of)
+    channel_marks = Delegate(CatchUpRepo, CatchUpRepo.channel_marks)
     recent_copies = Delegate(CatchUpRepo, CatchUpRepo.recent_copies)
     reactions_of = Delegate(CatchUpRepo, CatchUpRepo.reactions_of)
     get_sync_state = Delegate(CatchUpRepo, CatchUpRepo.get_sync_state)

@@ -63,6 +63,17 @@ class DiscordHistory:
     def position(self, platform_message_id: str) -> float:
         return discord.utils.snowflake_time(int(platform_message_id)).timestamp()
 
+    def last_post(self, channel: ChannelRef) -> float | None:
+        """From the gateway's cache (each channel's last message id comes with the guild and
+        follows every new message): catch-up reads no channel where nothing was posted."""
+        main = self.client.get_channel(int(channel.channel)) if channel.channel.isdigit() else None
+        if not isinstance(main, discord.TextChannel):
+            return None
+        ids = [main.last_message_id or 0]
+        ids += [t.last_message_id or t.id for t in main.guild.threads if t.parent_id == main.id]
+        newest = max(ids)
+        return self.position(str(newest)) if newest else 0.0
+
     async def scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
         until = time.time() - SKEW
         link = await self.store.link_for_channel(channel)

@@ -3,7 +3,8 @@ state remembered between runs."""
 
 from __future__ import annotations
 
-from bridge.ids import ChannelRef, MessageCopy
+from bridge.ids import ChannelRef, MessageCopy, Platform
+from bridge.pipeline.catchup.model import ChannelMarks
 from bridge.records import ChannelLink
 from bridge.testing.tables import Tables
 
@@ -13,12 +14,20 @@ class MemoryCatchUp:
         self.t = tables
         self.sync_state: dict[str, list[str]] = {}
 
-    async def list_links(self) -> list[ChannelLink]:
-        return list(self.t.links.values())
+    async def links_of(self, platform: Platform) -> list[ChannelLink]:
+        return [lk for lk in self.t.links.values() if lk.channel.platform is platform]
 
-    async def newest_origin(self, channel: ChannelRef) -> MessageCopy | None:
-        origins = [c for c in self.t.copies.values() if c.channel == channel and c.is_origin]
-        return origins[-1] if origins else None
+    async def channel_marks(self, platform: Platform, *, since: float) -> ChannelMarks:
+        newest: dict[ChannelRef, str] = {}
+        recent: set[ChannelRef] = set()
+        for c in self.t.copies.values():
+            if c.channel.platform is not platform:
+                continue
+            if c.is_origin:
+                newest[c.channel] = c.platform_message_id
+            if c.part == 0 and self._live_since(c.message_id, since):
+                recent.add(c.channel)
+        return ChannelMarks(newest, frozenset(recent))
 
     async def recent_copies(self, channel: ChannelRef, *, since: float) -> list[MessageCopy]:
         return [

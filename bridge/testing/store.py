@@ -158,8 +158,8 @@ class MemoryStore(Composite):
     save_spotify_playlist = Delegate(MemorySpotify, MemorySpotify.save_spotify_playlist)
     spotify_playlists = Delegate(MemorySpotify, MemorySpotify.spotify_playlists)
     # catchup
-    list_links = Delegate(MemoryCatchUp, MemoryCatchUp.list_links)
-    newest_origin = Delegate(MemoryCatchUp, MemoryCatchUp.newest_origin)
+    links_of = Delegate(MemoryCatchUp, MemoryCatchUp.links_of)
+    channel_marks = Delegate(MemoryCatchUp, MemoryCatchUp.channel_marks)
     recent_copies = Delegate(MemoryCatchUp, MemoryCatchUp.recent_copies)
     get_sync_state = Delegate(MemoryCatchUp, MemoryCatchUp.get_sync_state)
     set_sync_state = Delegate(MemoryCatchUp, MemoryCatchUp.set_sync_state)

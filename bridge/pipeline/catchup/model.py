@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bridge.events import MessageEdited, MessagePosted
 from bridge.ids import ChannelRef, MessageCopy, Platform
@@ -87,12 +87,34 @@ class HistoryReader(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelMarks:
+    """What the store knows of a platform's linked channels before any is read, in two
+    queries: the newest message people posted in each that the bridge recorded (its platform
+    id), and the channels holding a copy of a live message recorded since a time."""
+
+    newest_origin: Mapping[ChannelRef, str]
+    recent: frozenset[ChannelRef]
+
+
+@runtime_checkable
+class LastPosts(Protocol):
+    """A reader that knows, without a request, when each channel last had a message: Discord
+    sends every channel's last message id when the session starts and each new message
+    live."""
+
+    def last_post(self, channel: ChannelRef) -> float | None:
+        """When the channel's newest message (its active threads' included) was posted; 0.0
+        when it has none; None when this process does not know the channel."""
+        ...
+
+
 class CatchUpStore(Protocol):
-    async def list_links(self) -> list[ChannelLink]: ...
+    async def links_of(self, platform: Platform) -> list[ChannelLink]: ...
+
+    async def channel_marks(self, platform: Platform, *, since: float) -> ChannelMarks: ...
 
     async def recent_copies(self, channel: ChannelRef, *, since: float) -> list[MessageCopy]: ...
-
-    async def newest_origin(self, channel: ChannelRef) -> MessageCopy | None: ...
 
     async def find_copy(
         self, channel: ChannelRef, platform_message_id: str

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bridge.events import (
@@ -23,7 +23,13 @@ from bridge.ids import ChannelRef, MessageCopy, Platform, UserRef
 from bridge.metrics import Metrics, NullMetrics
 from bridge.outcome import Handled, Outcome
 from bridge.pipeline.catchup.gate import LiveGate
-from bridge.pipeline.catchup.model import CatchUpStore, HistoryReader, Scan, SeenMessage
+from bridge.pipeline.catchup.model import (
+    CatchUpStore,
+    HistoryReader,
+    LastPosts,
+    Scan,
+    SeenMessage,
+)
 from bridge.pipeline.catchup.reactions import ReactionCheck
 from bridge.ports import Clock
 from bridge.records import ChannelLink
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 Route = Callable[[CoreEvent], Awaitable[Outcome]]
 LONGEST = 14 * 24 * 3600.0  # never read further back than this for missed posts
 MARGIN = 300.0  # after a lost session, read from this long before it was lost
+YIELD_EVERY = 500  # channels planned between two turns of the event loop
 
 
 class Stopping(Exception):
@@ -62,6 +69,10 @@ class Progress:
         if self.state == "failed":
             return f"catch-up failed ({self.error}); retried at the next reconnect"
         return ""
+
+
+QUIET = Progress(state="done")  # shared, never changed: nothing to read there
+WAITING = Progress()  # shared, never changed: waiting for its turn
 
 
 class CatchUp:
@@ -185,52 +196,102 @@ class CatchUp:
         ``floor``: a session lost in this process; nothing older needs reading again."""
         reader = self.readers.get(platform)
         started = time.monotonic()
+        links: list[ChannelLink] = []
+        todo: list[ChannelLink] = []
         try:
-            links = [lk for lk in await self.store.list_links() if lk.channel.platform is platform]
             if reader is not None:
-                for link in links:
-                    self.progress[link.channel] = Progress()
-                    self._pending.add(link.channel)
-                self._count_pending()
-                slots = asyncio.Semaphore(self.settings.channels_at_once)
-                passes = (self._slot(slots, reader, lk, floor) for lk in links)
-                ended = await asyncio.gather(*passes, return_exceptions=True)
-                if self._stopping or any(isinstance(e, BaseException) for e in ended):
+                links = await self.store.links_of(platform)
+                todo, newest = await self._plan(reader, links, floor)
+                if not await self._read_all(reader, todo, newest, floor):
                     return  # stopping (a channel's own failure is caught in channel())
                 await self._bans(reader, links)
         finally:
             await self.gate.release_all(platform)
             self._count_pending()
         log.info(
-            "catch-up %s: %d channel(s) in %.1fs",
+            "catch-up %s: %d channel(s), %d read, in %.1fs",
             platform.value,
             len(links),
+            len(todo),
             time.monotonic() - started,
         )
 
-    async def _slot(
+    async def _plan(
+        self, reader: HistoryReader, links: list[ChannelLink], floor: float | None
+    ) -> tuple[list[ChannelLink], Mapping[ChannelRef, str]]:
+        """The channels to read (each waiting for its turn) and their newest recorded posts.
+        A channel where the platform says nothing was posted since it would be read from, and
+        that holds no copy in the window, is let through at once without a request."""
+        window_start = self._window_start(floor)
+        marks = await self.store.channel_marks(reader.platform, since=window_start)
+        knows = reader if isinstance(reader, LastPosts) else None
+        todo: list[ChannelLink] = []
+        for n, link in enumerate(links, 1):
+            newest = marks.newest_origin.get(link.channel)
+            if knows is not None and link.channel not in marks.recent:
+                last = knows.last_post(link.channel)
+                since = self._since(reader, link, window_start, floor, newest)
+                if last is not None and last < since:
+                    self.progress[link.channel] = QUIET
+                    await self.gate.release(link.channel)
+                    continue
+            todo.append(link)
+            self.progress[link.channel] = WAITING
+            self._pending.add(link.channel)
+            if n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # live traffic first
+        self._count_pending()
+        return todo, marks.newest_origin
+
+    async def _read_all(
         self,
-        slots: asyncio.Semaphore,
         reader: HistoryReader,
-        link: ChannelLink,
+        todo: list[ChannelLink],
+        newest: Mapping[ChannelRef, str],
+        floor: float | None,
+    ) -> bool:
+        """Read the channels ``channels_at_once`` at a time (each paced by its platform);
+        False when the bridge is stopping."""
+        turns = iter(todo)
+        width = max(1, min(self.settings.channels_at_once, len(todo)))
+        readers = (self._take_turns(turns, reader, newest, floor) for _ in range(width))
+        ended = await asyncio.gather(*readers, return_exceptions=True)
+        return not self._stopping and not any(isinstance(e, BaseException) for e in ended)
+
+    async def _take_turns(
+        self,
+        turns: Iterator[ChannelLink],
+        reader: HistoryReader,
+        newest: Mapping[ChannelRef, str],
         floor: float | None,
     ) -> None:
-        async with slots:
-            await self.channel(reader, link, floor=floor)
+        for link in turns:  # shared by the readers: each channel is taken once
+            if self._stopping:
+                raise Stopping
+            await self.channel(reader, link, floor=floor, newest=newest.get(link.channel))
+
+    def _window_start(self, floor: float | None) -> float:
+        start = self.clock.now() - self.settings.window
+        return start if floor is None else max(start, floor)
 
     def _count_pending(self) -> None:
         self.metrics.catchup_channels(len(self._pending))
 
     async def channel(
-        self, reader: HistoryReader, link: ChannelLink, *, floor: float | None = None
+        self,
+        reader: HistoryReader,
+        link: ChannelLink,
+        *,
+        floor: float | None = None,
+        newest: str | None = None,
     ) -> Progress:
-        """Read one channel's history and feed what was missed; its held events follow."""
+        """Read one channel's history and feed what was missed; its held events follow.
+        ``newest``: the platform id of the last post recorded there, if any."""
         channel = link.channel
-        progress = self.progress.setdefault(channel, Progress())
-        progress.state = "reading"
+        progress = self.progress[channel] = Progress(state="reading")
         self._pending.add(channel)
         try:
-            await self._channel(reader, link, progress, floor)
+            await self._channel(reader, link, progress, floor, newest)
             progress.state = "done"
         except (asyncio.CancelledError, Stopping):
             raise
@@ -248,14 +309,17 @@ class CatchUp:
         return progress
 
     async def _channel(
-        self, reader: HistoryReader, link: ChannelLink, progress: Progress, floor: float | None
+        self,
+        reader: HistoryReader,
+        link: ChannelLink,
+        progress: Progress,
+        floor: float | None,
+        newest: str | None,
     ) -> None:
         channel = link.channel
-        window_start = self.clock.now() - self.settings.window
-        if floor is not None:
-            window_start = max(window_start, floor)
+        window_start = self._window_start(floor)
         copies = await self.store.recent_copies(channel, since=window_start)
-        since = await self._posts_since(reader, link, window_start, floor)
+        since = self._since(reader, link, window_start, floor, newest)
         threads = {c.thread_id for c in copies if c.thread_id}
         scan = await reader.scan(channel, since=since, threads=threads)
         progress.read = len(scan.messages)
@@ -268,15 +332,19 @@ class CatchUp:
             await self._seen(reader, channel, seen, known, progress, window_start)
         await self._deleted(reader, channel, scan, copies, progress, window_start)
 
-    async def _posts_since(
-        self, reader: HistoryReader, link: ChannelLink, window_start: float, floor: float | None
+    def _since(
+        self,
+        reader: HistoryReader,
+        link: ChannelLink,
+        window_start: float,
+        floor: float | None,
+        newest: str | None,
     ) -> float:
-        """From the last message people posted here that the bridge recorded (or the window,
-        whichever is earlier), never before the channel was linked."""
-        newest = await self.store.newest_origin(link.channel)
+        """From the last message people posted here that the bridge recorded (``newest``, or
+        the window, whichever is earlier), never before the channel was linked."""
         since = window_start
         if newest is not None and floor is None:
-            since = min(since, reader.position(newest.platform_message_id))
+            since = min(since, reader.position(newest))
         return max(since, link.linked_at, self.clock.now() - LONGEST)
 
     async def _seen(
