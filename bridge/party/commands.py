@@ -161,7 +161,7 @@ class PartyCommands:
         party = await self._named(event, group)
         if party is None:
             return Reply(text.NO_PARTY)
-        if not await self._steers(party, group, event.user):
+        if not (event.can_moderate or await self._steers(party, group, event.user)):
             return Reply(text.NOT_HOST)
         move = {
             "pause": self.service.pause,
