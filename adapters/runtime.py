@@ -531,6 +531,7 @@ class Runtime:
             store=self.store,
             public_url=self.config.web.public_url,
             worker=self.worker_status,
+            parties=self.parties,
         )
         self.web = WebServer(app, self.config.web.host, self.web_port)
         await self.web.start()

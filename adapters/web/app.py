@@ -7,15 +7,19 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
+from adapters.parties import Parties
 from adapters.web.access import allow_private_links
 from adapters.web.api import setup_api
+from adapters.web.api_party import PartyReads, setup_party_api
 from adapters.web.exports import setup_exports
 from adapters.web.feed import setup_feed
 from adapters.web.pages import PageSettings, setup_pages
+from adapters.web.party import setup_party
 from adapters.web.slack_install import InstallRoutes, setup_slack_install
 from adapters.web.tab_request import PUBLIC_URL, STORE, TabStore
 
@@ -36,10 +40,13 @@ def build_web_app(
     store: TabStore | None = None,
     public_url: str | None = None,
     worker: About | None = None,
+    parties: Parties | None = None,
 ) -> web.Application:
     """``metrics`` serves ``/metrics`` (adapters.web.metrics.metrics_handler); ``store`` adds
-    the JSON API, the exports and the Atom feed (links absolute to ``public_url`` if set);
-    ``worker`` describes this process as a worker in ``/readyz`` (its id and leases)."""
+    the JSON API, the exports and the Atom feed (links absolute to ``public_url`` if set), and
+    the parties' API and the songs' moments on the item pages when it keeps parties;
+    ``worker`` describes this process as a worker in ``/readyz`` (its id and leases);
+    ``parties`` (with ``pages`` and ``store``) adds the listening parties' rooms."""
     app = web.Application()
 
     async def healthz(_: web.Request) -> web.Response:
@@ -67,9 +74,13 @@ def build_web_app(
         setup_slack_install(app, slack_install)  # Add to Slack: install page and redirect
     if pages is not None:
         allow_private_links(app, pages.secret, pages.now)
+        if isinstance(store, PartyReads):  # the item pages list the song's moments
+            pages = replace(pages, moments=store.item_moments)
         setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/
     if store is not None:
         setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed
+    if parties is not None and pages is not None and isinstance(store, PartyReads):
+        setup_party(app, parties, pages, store)  # /g/<slug>/party/<id>, its events, comments
     return app
 
 
@@ -77,6 +88,8 @@ def setup_web_api(app: web.Application, store: TabStore, *, public_url: str | No
     """Add the JSON API, the exports and the Atom feed to ``app``."""
     app[STORE] = store
     app[PUBLIC_URL] = public_url or ""
+    if isinstance(store, PartyReads):
+        setup_party_api(app, store)  # /api/groups/<slug>/parties..., the songs' moments
     setup_api(app)  # /api/...
     setup_exports(app)  # /g/<slug>/export.*
     setup_feed(app)  # /g/<slug>/feed.atom

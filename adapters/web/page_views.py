@@ -17,6 +17,7 @@ from bridge.ids import Platform
 from bridge.music.model import PLATFORMS
 from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import KINDS, SORTS, ShareDetail, TabItem
+from bridge.party.model import Moment
 
 SORT_LABELS = {"recent": "Most recent", "shared": "Most shared", "reacted": "Most reacted"}
 KIND_LABELS = {
@@ -60,6 +61,18 @@ class ShareView:
     quote: str | None
     permalink: str | None
     url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MomentView:
+    """A timed comment on the item page: "0:42 — name (Discord): text"."""
+
+    position_ms: int
+    time: str
+    author: str
+    platform_name: str
+    text: str
+    by_artist: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +193,37 @@ def share_view(share: ShareDetail) -> ShareView:
         permalink=safe_url(share.permalink) if share.permalink else None,
         url=safe_url(share.url),
     )
+
+
+def clock_text(ms: int) -> str:
+    """ "0:42", "3:21", "1:02:03": a position in a song (whole seconds passed, as the players
+    show it)."""
+    hours, rest = divmod(max(0, ms) // 1000, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def moment_view(moment: Moment) -> MomentView:
+    return MomentView(
+        position_ms=moment.position_ms,
+        time=clock_text(moment.position_ms),
+        author=moment.author or "someone",
+        platform_name="the room" if moment.platform == "web" else chat_name(moment.platform),
+        text=moment.text,
+        by_artist=moment.by_artist,
+    )
+
+
+def moment_data(moment: Moment) -> dict[str, Any]:
+    """What the item page's player needs to pop a moment up as a note."""
+    return {
+        "position_ms": moment.position_ms,
+        "author": moment.author,
+        "platform": moment.platform,
+        "text": moment.text,
+        "at": moment.at,
+        "by_artist": moment.by_artist,
+    }
 
 
 def spotify_view(url: str, unmatched: Iterable[Unmatched]) -> SpotifyView:

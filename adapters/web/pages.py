@@ -37,6 +37,7 @@ from bridge.music.tab_query import (
     TabQueryError,
     parse_tab_query,
 )
+from bridge.party.model import Moment
 from bridge.records import FanGroup
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class PlaylistView:
 
 
 SpotifyPlaylist = Callable[[FanGroup], Awaitable[PlaylistView | None]]
+MomentsOf = Callable[[int, int], Awaitable[list[Moment]]]  # (group id, item id): by position
 REF = re.compile(r"l?[0-9]{1,18}")
 ASK_AGAIN = "ask for a new one with /fangroup web"
 NO_GROUP = (
@@ -91,13 +93,15 @@ class PageSettings:
     ``spotify_playlist`` gives the group's synced Spotify playlist, if any (None: no
     "Play all on Spotify" button) and the tracks that could not be matched on Spotify (listed
     next to the button); ``embed_timeout_ms``: how long an embed may take to show signs
-    of life before the player offers "Open on <platform>" instead."""
+    of life before the player offers "Open on <platform>" instead; ``moments`` gives a song's
+    timed comments, listed and played on its item page (None: none shown)."""
 
     store: PageStore
     secret: bytes
     spotify_playlist: SpotifyPlaylist | None = None
     embed_timeout_ms: int = 8000
     now: Callable[[], float] = time.time
+    moments: MomentsOf | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +229,7 @@ class Pages:
         detail = await self.store.tab_item(viewer.group.id, ref) if REF.fullmatch(ref) else None
         if detail is None:
             return self.error(404, "Not in this tab", "This item is not in the group's tab.")
+        moments = await self._moments(viewer.group, detail.item)
         return self.render(
             "item.html",
             private=viewer.private,
@@ -232,7 +237,18 @@ class Pages:
             row=views.row_view(detail.item, group_path=viewer.path, key=viewer.key),
             shares=[views.share_view(s) for s in detail.shares],
             back_url=views.with_key(viewer.path, {}, viewer.key),
+            moments=[views.moment_view(m) for m in moments],
+            moments_data=[views.moment_data(m) for m in moments],
+            player=views.queue_entry(detail.item),
+            length_ms=detail.item.duration_ms or 0,
+            embed_timeout_ms=self.settings.embed_timeout_ms,
         )
+
+    async def _moments(self, group: FanGroup, item: TabItem) -> list[Moment]:
+        source = self.settings.moments
+        if source is None or not item.resolved or not item.ref.isdigit():
+            return []
+        return await source(group.id, int(item.ref))
 
     # -- parts -----------------------------------------------------------------------------
     async def _queue_items(
