@@ -20,7 +20,7 @@ from adapters.discord.announce import build_announce
 from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
-from adapters.discord.party import build_party, party_clicked
+from adapters.discord.party import party_clicked
 from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.shards import ShardKeeper
 from adapters.files import FileFetcher
@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 DISCORD_API = "https://discord.com/api/v10"
+# READY waits this long after the last GUILD_CREATE (discord.py's default, 2 s, delayed every
+# start by 2 s); a guild that comes later is still cached and served when it comes
+GUILD_READY_TIMEOUT = 0.5
 
 
 def point_at(emulator: str | None) -> None:
@@ -80,6 +83,7 @@ class BridgeClient(discord.Client):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             chunk_guilds_at_startup=False,
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
             max_messages=1000,
             http_trace=adapter.trace,
             **options,
@@ -94,7 +98,6 @@ class BridgeClient(discord.Client):
     async def setup_hook(self) -> None:
         self.tree.add_command(build_fangroup(self.adapter.dispatch))
         self.tree.add_command(build_announce(self.adapter.dispatch))
-        self.tree.add_command(build_party(self.adapter.dispatch))
         self.tree.add_command(build_report_menu(self.adapter.dispatch))
         if self.shard is None:  # once per worker, by the REST client
             await self.tree.sync()

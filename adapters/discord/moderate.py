@@ -173,20 +173,17 @@ def add_more_moderation_commands(group: app_commands.Group, run: Run) -> None:
         args = {"user": str(user.id), "user_name": user.display_name}
         await run(interaction, ("kick",), **args, reason=reason)
 
-    @group.command(name="policy", description="How moderation carries over: mirror|suggest|log")
+    @group.command(name="policy", description="How moderation carries over, and its scopes")
+    @app_commands.describe(
+        value="mirror, suggest or log: what moderation on one platform does on the other",
+        banscope="A group ban on Discord: channel overwrites or a guild ban",
+        kickscope="A group kick on Discord: nothing (channel) or a guild kick",
+    )
     async def policy(
-        interaction: discord.Interaction, value: Literal["mirror", "suggest", "log"]
+        interaction: discord.Interaction,
+        value: Literal["mirror", "suggest", "log"] | None = None,
+        banscope: Literal["channel", "guild"] | None = None,
+        kickscope: Literal["channel", "guild"] | None = None,
     ) -> None:
-        await run(interaction, ("policy",), value=value)
-
-    @group.command(name="banscope", description="A group ban on Discord: channel or guild")
-    async def banscope(
-        interaction: discord.Interaction, value: Literal["channel", "guild"]
-    ) -> None:
-        await run(interaction, ("banscope",), value=value)
-
-    @group.command(name="kickscope", description="A group kick on Discord: channel or guild")
-    async def kickscope(
-        interaction: discord.Interaction, value: Literal["channel", "guild"]
-    ) -> None:
-        await run(interaction, ("kickscope",), value=value)
+        args = {"value": value or "", "banscope": banscope or "", "kickscope": kickscope or ""}
+        await run(interaction, ("policy",), **args)

@@ -1,7 +1,7 @@
 """Listening parties on Discord: the now-playing card (an embed whose elapsed time is Discord's
 own live timestamp, with Pause/Resume, Skip and Stop buttons, custom_id
-``fbparty:<action>:<party id>``), the parties' notices, the buttons' clicks, and the ``/party``
-command (its own top-level command: /fangroup already holds Discord's 25 subcommands)."""
+``fbparty:<action>:<party id>``), the parties' notices, the buttons' clicks, and the
+``/fangroup party`` subcommands."""
 
 from __future__ import annotations
 
@@ -190,9 +190,11 @@ async def party_clicked(interaction: discord.Interaction, dispatch: Dispatch) ->
 
 
 # -- the command ---------------------------------------------------------------------------------
-def build_party(dispatch: Dispatch) -> app_commands.Group:
-    """``/party ...``: the same commands as Slack's ``/fangroup party ...``."""
-    group = app_commands.Group(name="party", description="Listening parties in this group")
+def add_party_group(fangroup: app_commands.Group, dispatch: Dispatch) -> None:
+    """``/fangroup party ...``: the same commands as Slack's ``/fangroup party ...``."""
+    group = app_commands.Group(
+        name="party", description="Listening parties in this group", parent=fangroup
+    )
 
     async def run(interaction: discord.Interaction, path: tuple[str, ...], **args: str) -> None:
         event = command_event(interaction, path, {k: v for k, v in args.items() if v})
@@ -203,7 +205,6 @@ def build_party(dispatch: Dispatch) -> app_commands.Group:
         await answer_deferred(interaction, await dispatch(event))
 
     add_party_commands(group, run)
-    return group
 
 
 async def answer_deferred(interaction: discord.Interaction, outcome: Outcome) -> None:

@@ -46,7 +46,8 @@ HELP = (
     "• `timeout @user 10m` / `untimeout @user` / `kick @user [reason]` — (moderators); "
     "`ban @user [reason] purge 10m` also deletes their last 10 minutes everywhere\n"
     "• `policy mirror|suggest|log`, `banscope channel|guild`, `kickscope channel|guild` — "
-    "how moderation carries over to the other platform (owners)\n"
+    "how moderation carries over to the other platform (owners; on Discord the scopes are "
+    "options of `/fangroup policy`)\n"
     "• `modchannel [group|clear]` — post the group's reports in this channel (owners)\n"
     "• `visibility public|invite|approval` — who may join the group (owners)\n"
     "• `invite [uses] [expiry]` — an invite code, e.g. `invite 5 2d` (moderators)\n"
@@ -54,7 +55,7 @@ HELP = (
     "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)\n"
     "• `party start <top|recent|links> [when:<time>]`, `party pause|resume|skip|stop|queue`, "
     "`party add <link>`, `party adds on|off` — a listening party: the songs in turn with a "
-    "now-playing card in every linked channel (on Discord: `/party ...`)"
+    "now-playing card in every linked channel"
 )
 PAGE_SIZE = 5
 MAX_PAGE = 10_000  # as the Discord command's page option allows

@@ -5,7 +5,7 @@ managers may change it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bridge.events import CommandInvoked
 from bridge.groups.replies import NOT_LINKED, owners_only
@@ -37,7 +37,27 @@ class ModerationSettings:
         self.store = context.store
 
     def commands(self) -> dict[str, Command]:
-        return {setting.name: self._command(setting) for setting in SETTINGS}
+        table = {setting.name: self._command(setting) for setting in SETTINGS}
+        table["policy"] = self._policy
+        return table
+
+    async def _policy(self, event: CommandInvoked) -> Outcome:
+        """`policy <value>`, and on Discord (one command for the three settings, as /fangroup
+        has no room for more subcommands) its options ``banscope`` and ``kickscope`` too."""
+        given = [
+            (setting, value)
+            for setting in SETTINGS
+            if (value := event.args.get("value" if setting is SETTINGS[0] else setting.name))
+        ]
+        if not given:
+            return await self._change(SETTINGS[0], event)
+        replies = [
+            await self._change(setting, replace(event, args={"value": value}))
+            for setting, value in given
+        ]
+        texts = [r.text for r in replies if isinstance(r, Reply)]
+        ephemeral = any(r.ephemeral for r in replies if isinstance(r, Reply))
+        return Reply("\n".join(texts), ephemeral)
 
     def _command(self, setting: Setting) -> Command:
         async def handler(event: CommandInvoked) -> Outcome:

@@ -21,6 +21,9 @@ from bridge.actions import (
     KickAction,
     ModCardAction,
     OutboxAction,
+    PartyCardAction,
+    PartyCardUpdateAction,
+    PartyNoticeAction,
     Placement,
     PostAction,
     ReactAction,
@@ -77,6 +80,9 @@ EVERY_KIND: list[OutboxAction] = [
     ReportCardUpdateAction(report_id=14),
     JoinCardAction(request_id=15, text="erin asks to join"),
     GrantAction(group_id=3, member_id=4, user=FAN, channels=(TARGET,), effect_ids=(16,)),
+    PartyCardAction(party_id=5, index=2),
+    PartyCardUpdateAction(party_id=5, index=1),
+    PartyNoticeAction(party_id=5, text="⏰ Listening party with Dave starts in 1 hour"),
 ]
 
 

@@ -165,7 +165,7 @@ async def test_kick_removes_from_slack_and_is_honest_about_discord(w: More) -> N
     assert effects["slack"] == ("done", "")
     assert effects["discord"] == ("skipped", "Discord channels have no membership; use ban")
     assert not await w.in_slack_music("grace")
-    text, _ = await w.discord("alice", "kickscope", value="guild")
+    text, _ = await w.discord("alice", "policy", kickscope="guild")
     assert "kickscope of **Fans** is now guild" in text
     text, _ = await w.discord("alice", "kick", user=w.du["bob"])
     [action, _] = await w.settled("kick", 2)
@@ -238,7 +238,7 @@ async def test_guild_ban_scope_bans_from_every_linked_guild(w: More) -> None:
     await w.discord("alice", "policy", value="mirror")
     await w.discord("alice", "unban", user=w.du["dave"])
     await w.settled("unban", 2)
-    text, _ = await w.discord("alice", "banscope", value="guild")
+    text, _ = await w.discord("alice", "policy", banscope="guild")
     assert "banscope of **Fans** is now guild" in text
     text, _ = await w.slack("erin", f"ban <@{w.su['heidi']}> guild wide")
     [action, *_] = await w.settled("ban", 4)
@@ -251,7 +251,7 @@ async def test_guild_ban_scope_bans_from_every_linked_guild(w: More) -> None:
 
 
 async def test_ban_with_purge_deletes_the_last_minutes_everywhere(w: More) -> None:
-    await w.discord("alice", "banscope", value="channel")
+    await w.discord("alice", "policy", banscope="channel")
     await w.d_post("carol", "carol spam one")
     await w.d_post("carol", "carol spam two")
     await w.s_shown("carol spam two")

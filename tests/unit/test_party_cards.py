@@ -11,6 +11,7 @@ import discord
 import pytest
 
 from adapters.discord import party as dparty
+from adapters.discord.commands import build_fangroup
 from adapters.slack import party as sparty
 from bridge.party.card import CardState, ListenLink, NowPlayingCard, PartyNotice
 
@@ -138,11 +139,14 @@ def test_discord_button_ids_name_an_action_and_a_party(
     assert dparty.parse_custom_id(custom_id) == found
 
 
-def test_discord_party_command_has_the_subcommands() -> None:
+def test_discord_fangroup_party_has_the_subcommands_within_discords_limit() -> None:
     async def dispatch(_: Any) -> Any:
         raise AssertionError
 
-    group = dparty.build_party(dispatch)
+    fangroup = build_fangroup(dispatch)
+    assert len(fangroup.commands) <= 25  # Discord refuses a command with more options
+    [group] = [c for c in fangroup.commands if c.name == "party"]
+    assert isinstance(group, discord.app_commands.Group)
     options = {c.name: [p.name for p in c.parameters] for c in group.commands}  # type: ignore[union-attr]
     assert options == {
         "start": ["source", "when"],
