@@ -22,6 +22,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from adapters.runtime import Runtime
+from bridge.music.tab_query import TabQuery
 from bridge.party.clock import position_ms
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import Emu, JumpClock, bridge_config
@@ -192,6 +193,31 @@ async def test_a_comment_at_0_42_pops_up_at_0_42_in_a_later_party(
     assert moment.author and moment.author in text
     await screenshot(page, "party-room-note")
     await stop(p, later)
+
+
+async def test_the_item_page_lists_the_songs_moments_and_plays_them(
+    p: PartyScene, room: Room
+) -> None:
+    """After the test above: "Last Call" has Bob's moment at 0:42."""
+    group = await p.store.get_group("fans")
+    assert group is not None
+    [item] = [
+        i for i in (await p.store.tab_items(group.id, TabQuery())).items if i.title == "Last Call"
+    ]
+    page = await open_page(room.browser, room.url)
+    room.pages.append(page)
+    page.on("pageerror", lambda e: room.errors.append(str(e)))
+    await page.goto(f"/g/fans/item/{item.ref}")
+    listed = page.locator("#item-moments li")
+    await expect(listed).to_have_count(1)
+    await expect(listed.first).to_have_text("0:42 — Bob (Discord): that drop at 0:42!")
+    await expect(page.locator("#position")).to_have_text("0:00")
+    await listed.first.locator("button").click()  # plays from just before the moment
+    await expect(page.locator("#item-player")).to_have_attribute("data-state", "playing")
+    note = await page.wait_for_selector("#notes .note", timeout=3000)
+    assert note is not None and "that drop at 0:42!" in await note.inner_text()
+    shown_at = await shown_position(page)
+    assert 42_000 <= shown_at < 43_500, shown_at
 
 
 async def test_a_fan_writes_from_the_room_with_their_personal_link(
