@@ -37,12 +37,17 @@ USAGE: dict[str, str] = {
     "invite": "invite [uses] [expiry]",
     "join": "join [code|group]",
     "web": "web [group]",
+    "party": (
+        "party start <top|recent|links> [when:<time>] | party pause|resume|skip|stop|queue | "
+        "party add <link> | party adds on|off"
+    ),
 }
 # the second word of the subcommands that have one
 SECOND_WORDS: dict[str, tuple[str, ...]] = {
     "account": ("link", "confirm", "unlink"),
     "mod": ("add", "remove"),
     "artist": ("add", "remove", "list"),
+    "party": ("start", "pause", "resume", "skip", "stop", "queue", "status", "add", "adds"),
 }
 # the argument a command path cannot do without
 REQUIRED: dict[tuple[str, ...], str] = {
