@@ -106,6 +106,11 @@ def card_view(card: NowPlayingCard) -> discord.ui.View | None:
     return view
 
 
+def card_nonce(card: NowPlayingCard) -> str:
+    """The same for every try of one song's card (Discord allows 25 characters)."""
+    return f"party{card.party_id}.{card.index}"[:25]
+
+
 def custom_id(action: str, card: NowPlayingCard) -> str:
     return f"{PREFIX}{action}:{card.party_id}"
 
@@ -139,11 +144,15 @@ class DiscordPartyCards:
         async with platform_errors():
             target = await self._channel(channel)
             view = card_view(card)
+            # the nonce is enforced: a retry after a crash gets the card already posted back
+            nonce = card_nonce(card)
             if view is None:
-                message = await target.send(embed=card_embed(card), allowed_mentions=NONE)
+                message = await target.send(
+                    embed=card_embed(card), allowed_mentions=NONE, nonce=nonce
+                )
             else:
                 message = await target.send(
-                    embed=card_embed(card), view=view, allowed_mentions=NONE
+                    embed=card_embed(card), view=view, allowed_mentions=NONE, nonce=nonce
                 )
         return str(message.id)
 

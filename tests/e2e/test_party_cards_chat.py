@@ -111,6 +111,20 @@ async def test_discord_card_is_posted_clicked_and_closed(w: World) -> None:
     assert shown["pinged"] == []
 
 
+async def test_a_discord_card_posted_again_after_a_crash_is_the_same_card(w: World) -> None:
+    """The outbox retries a card whose id was never recorded (killed between the post and the
+    record): the enforced nonce gets the card already posted back, not a second one."""
+    assert w.runtime.discord is not None
+    cards = DiscordPartyCards(w.runtime.discord.client)
+    card = replace(a_card(), party_id=8, index=1)
+    first = await cards.post_card(w.d_channel(), card)
+    again = await cards.post_card(w.d_channel(), card)
+    assert again == first
+    footer = "Listening party #8 · song 2/3"
+    rows = await w.emu.discord_messages(w.d["general"])
+    assert [m["id"] for m in rows if footer in str(m["embeds"])] == [first]
+
+
 async def test_slack_card_is_posted_clicked_and_closed(w: World) -> None:
     assert w.runtime.slack is not None
     cards = SlackPartyCards(w.runtime.slack.client)
