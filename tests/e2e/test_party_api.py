@@ -82,15 +82,15 @@ class Api:
         self.url = scene.runtime.web.url
         self.doc: dict[str, Any] = {}
 
-    async def get(self, path: str, status: int = 200, **params: str) -> Any:
-        async with self.http.get(self.url + path, params=params) as response:
+    async def get(self, path: str, status: int = 200, params: dict[str, str] | None = None) -> Any:
+        async with self.http.get(self.url + path, params=params or {}) as response:
             body = await response.json()
             assert response.status == status, (path, response.status, body)
             return body
 
     async def checked(self, path: str, template: str, **params: str) -> Any:
         """A 200 answer, checked against the document's schema for ``template``."""
-        body = await self.get(path, **params)
+        body = await self.get(path, params=params)
         operation = self.doc["paths"][template]["get"]
         schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
         conforms(body, schema, self.doc)
@@ -169,7 +169,7 @@ async def test_errors_answer_like_the_rest_of_the_api(api: Api) -> None:
     assert missing["error"]["param"] == "id"
     assert (await api.get("/api/groups/fans/parties/abc", 404))["error"]["param"] == "id"
     assert (await api.get("/api/groups/nope/parties", 404))["error"]["param"] == "slug"
-    bad = await api.get("/api/groups/fans/parties", 400, sort="new")
+    bad = await api.get("/api/groups/fans/parties", 400, {"sort": "new"})
     assert bad["error"]["param"] == "sort"
     assert (await api.get("/api/groups/fans/items/999999/moments", 404))["error"]["param"] == "id"
 
@@ -214,7 +214,7 @@ async def test_a_private_groups_parties_answer_only_with_a_personal_link(api: Ap
     link = await p.discord_command("alice", "fangroup web")
     found = KEY.search(link)
     assert found, link
-    listed = await api.get("/api/groups/fans/parties", key=found.group(1))
+    listed = await api.get("/api/groups/fans/parties", params={"key": found.group(1)})
     assert len(listed["parties"]) == 2
     [newest, *_] = listed["parties"]
     async with api.http.get(
