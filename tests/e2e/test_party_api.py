@@ -2,8 +2,9 @@
 discord.py and slack-bolt against the emulators; a JumpClock the test moves): the group's
 parties, one party with its current track (the music tab item's fields and its id), position
 and queue, a song's moments by position, each answer checked against /api/openapi.json; errors
-like the rest of the API; the room's stream sends the state at once and a pause within 1 s; a
-private group's parties and moments answer only with a personal link."""
+like the rest of the API; the room's stream sends the state at once and a pause within 1 s;
+writing from the room needs a personal link, which a ban closes at once; a private group's
+parties and moments answer only with a personal link."""
 
 from __future__ import annotations
 
@@ -201,6 +202,31 @@ async def test_the_rooms_stream_sends_the_state_and_a_pause_within_a_second(api:
     await p.runtime.parties.service.stop(party_id)  # type: ignore[union-attr]
 
 
+async def test_writing_from_the_room_needs_the_link_of_someone_not_banned(api: Api) -> None:
+    p = api.scene
+    party_id = party_number(await p.slack_command("frank", f"party start {song_url(2)}"))
+    url = f"{api.url}/g/fans/party/{party_id}/comments"
+    reply = await p.discord_command("dave", "fangroup web")
+    found = KEY.search(reply)
+    assert found, reply
+    key = found.group(1)
+    async with api.http.post(url, json={"text": "first!", "key": key}) as sent:
+        assert sent.status == 201, await sent.text()
+    async with api.http.post(url, json={"text": "no key"}) as refused:
+        assert refused.status == 403
+        assert "/fangroup web" in (await refused.json())["error"]["message"]
+    async with api.http.post(url, json={"text": " ", "key": key}) as empty:
+        assert empty.status == 400
+    banned = await p.discord_command("alice", "fangroup ban", user=p.du["dave"])
+    assert "is banned" in banned, banned
+    async with api.http.post(url, json={"text": "second!", "key": key}) as refused:
+        assert refused.status == 403
+        assert "banned" in (await refused.json())["error"]["message"]
+    texts = [str(m.get("content")) for m in await p.emu.discord_messages(p.d["general"])]
+    assert "second!" not in texts and "no key" not in texts
+    await p.runtime.parties.service.stop(party_id)  # type: ignore[union-attr]
+
+
 async def test_a_private_groups_parties_answer_only_with_a_personal_link(api: Api) -> None:
     p = api.scene
     answer = await p.discord_command("alice", "fangroup visibility", value="invite")
@@ -215,7 +241,7 @@ async def test_a_private_groups_parties_answer_only_with_a_personal_link(api: Ap
     found = KEY.search(link)
     assert found, link
     listed = await api.get("/api/groups/fans/parties", params={"key": found.group(1)})
-    assert len(listed["parties"]) == 2
+    assert len(listed["parties"]) == 3
     [newest, *_] = listed["parties"]
     async with api.http.get(
         f"{api.url}/g/fans/party/{newest['id']}", params={"key": found.group(1)}
