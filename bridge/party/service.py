@@ -69,7 +69,10 @@ class PartyService:
         passed = sum(1 for before in REMINDERS if draft.starts_at - before <= now)
         line = [self._notice(c, party.id, text.scheduled(party)) for c in channels]
         moved = await self._apply(
-            party.id, lambda p, _: replace(p, reminded=passed), _always(line if notice else [])
+            party.id,
+            lambda p, _: replace(p, reminded=passed),
+            _always(line if notice else []),
+            force=True,  # the notice goes out even when no reminder had passed
         )
         return moved or party
 
@@ -175,6 +178,8 @@ class PartyService:
         party_id: int,
         move: Move,
         follow: Follow | None = None,
+        *,
+        force: bool = False,
     ) -> Party | None:
         """Compare-and-set ``move`` on the freshest party (a lost race is tried again)."""
         for _ in range(ATTEMPTS):
@@ -182,7 +187,7 @@ class PartyService:
             if party is None:
                 return None
             moved = move(party, self.clock.now())
-            if moved is None or moved == party:
+            if moved is None or (moved == party and not force):
                 return party
             drafts = await follow(party, moved) if follow is not None else []
             if await self.store.save_party(moved, enqueue=drafts):
