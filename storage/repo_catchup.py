@@ -32,11 +32,14 @@ def _in_channel(channel: ChannelRef) -> ColumnElement[bool]:
     )
 
 
-def _link(row: Row[Any]) -> ChannelLink:
+DIRECTIONS = {d.value: d for d in Direction}  # a dict lookup, not Enum() per row
+
+
+def _link(platform: Platform, row: Row[Any]) -> ChannelLink:
     return ChannelLink(
         group_id=row.group_id,
-        channel=ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id),
-        direction=Direction(row.direction),
+        channel=ChannelRef(platform, row.workspace_id, row.channel_id),
+        direction=DIRECTIONS[row.direction],
         webhook_ref=row.webhook_ref,
         linked_by=row.linked_by,
         linked_at=row.linked_at,
@@ -52,7 +55,7 @@ class CatchUpRepo(RepoBase):
         query = sa_select(table).where(table.c.platform == platform.value).order_by(table.c.id)
         async with self.session() as s:
             rows = (await s.connection()).execute(query)
-            return [_link(r) for r in (await rows).all()]
+            return [_link(platform, r) for r in (await rows).all()]
 
     async def channel_marks(self, platform: Platform, *, since: float) -> ChannelMarks:
         """For every channel of ``platform`` at once: the platform id of the last message
