@@ -1,0 +1,21 @@
+"""polls (issue #17): the tables are added by this revision's upgrade
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07 00:10:00.000000
+"""
+
+from __future__ import annotations
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Nothing yet: the feature's tables come with it."""
+
+
+def downgrade() -> None:
+    """Nothing yet."""
