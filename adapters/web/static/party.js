@@ -268,6 +268,9 @@
       state = s;
       var label = document.getElementById("party-state");
       label.textContent = STATES[s.state] || s.state;
+      if (s.state === "scheduled" && s.starts_at) {
+        label.textContent = "Starts " + new Date(s.starts_at).toLocaleString();
+      }
       label.setAttribute("data-state", s.state);
       section.setAttribute("data-state", s.state);
       var t = s.track;
@@ -344,6 +347,7 @@
         });
     }
 
+    document.getElementById("personal-link-field").hidden = Boolean(key);
     document.getElementById("comment-form").addEventListener("submit", send);
     window.addEventListener("message", function (event) { player.alive(event); });
     apply(state);
