@@ -157,16 +157,19 @@ def timeout_event(entry: discord.AuditLogEntry, bot_id: int | None) -> MemberTim
 
 def add_more_moderation_commands(group: app_commands.Group, run: Run) -> None:
     @group.command(name="timeout", description="Stop relaying someone for a while, everywhere")
-    @app_commands.describe(user="Who", duration="e.g. 10m, 2h, 1d", reason="Why")
+    @app_commands.describe(
+        user="Who", duration="e.g. 10m, 2h, 1d; off lifts their timeout", reason="Why"
+    )
     async def timeout(
         interaction: discord.Interaction, user: discord.User, duration: str, reason: str = ""
     ) -> None:
+        """``duration:off`` is Slack's ``/fangroup untimeout`` (Discord allows 25 subcommands
+        a command, and /fangroup needs its room for more)."""
         args = {"user": str(user.id), "user_name": user.display_name}
+        if duration.strip().lower() == "off":
+            await run(interaction, ("untimeout",), **args)
+            return
         await run(interaction, ("timeout",), **args, duration=duration, reason=reason)
-
-    @group.command(name="untimeout", description="Lift someone's timeout in this group")
-    async def untimeout(interaction: discord.Interaction, user: discord.User) -> None:
-        await run(interaction, ("untimeout",), user=str(user.id), user_name=user.display_name)
 
     @group.command(name="kick", description="Remove someone from the group's channels")
     async def kick(interaction: discord.Interaction, user: discord.User, reason: str = "") -> None:

@@ -271,3 +271,22 @@ async def test_ban_with_purge_deletes_the_last_minutes_everywhere(w: More) -> No
     slack_origin = [a for a in deletes if a.target == str(slack_ref(w, "grace"))]
     assert slack_origin and w.effects(slack_origin[0])["slack"][0] == "skipped"
     assert await w.emu.violations() == []
+
+
+async def test_a_discord_timeout_command_is_lifted_with_duration_off(w: More) -> None:
+    """On Discord `/fangroup timeout duration:off` is Slack's `/fangroup untimeout`."""
+    text, _ = await w.discord("alice", "timeout", user=w.du["bob"], duration="10m")
+    assert "Bob is timed out in **Fans** for 10m" in text
+
+    async def timed_out() -> bool:
+        member = await w.member(w.guild, "bob")
+        return bool(member and member["communication_disabled_until"])
+
+    await w.emu.until(timed_out, what="bob timed out in the guild")
+    text, ephemeral = await w.discord("alice", "timeout", user=w.du["bob"], duration="off")
+    assert "timeout in **Fans** is lifted" in text and not ephemeral
+
+    async def lifted() -> bool:
+        return not await timed_out()
+
+    await w.emu.until(lifted, what="bob's timeout lifted in the guild")
