@@ -20,6 +20,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.pacing import Pacer
 from bridge.ports import Clock, Paused
 from storage.repo_slack_installs import PAUSED, REVOKED, SlackInstall, SlackInstallRepo
 
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 TEAM: ContextVar[str | None] = ContextVar("slack_team", default=None)
 FRESH_SECONDS = 5.0  # read again after this long: an uninstall another worker saw counts here soon
+# Methods whose tier the bridge's own bursts reach (a party's cards redrawn in every channel):
+# at most (calls, seconds) per workspace, waited for here rather than answered 429 by Slack.
+TIERS: dict[str, tuple[int, float]] = {"chat.update": (50, 60.0)}  # Tier 3
 
 
 @contextmanager
@@ -128,7 +132,24 @@ class TeamClient(AsyncWebClient):
 
     tokens: TeamTokens | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tiers: dict[tuple[str, str], Pacer] = {}  # (workspace, method) -> its pacer
+
     async def api_call(
+        self, api_method: str, *, headers: dict[str, Any] | None = None, **kwargs: Any
+    ) -> AsyncSlackResponse:
+        tier = TIERS.get(api_method)
+        if tier is None:
+            return await self._team_call(api_method, headers=headers, **kwargs)
+        pacer = self._tiers.setdefault((TEAM.get() or "", api_method), Pacer(*tier))
+        slot = await pacer.take()
+        try:
+            return await self._team_call(api_method, headers=headers, **kwargs)
+        finally:
+            Pacer.finish(slot)
+
+    async def _team_call(
         self, api_method: str, *, headers: dict[str, Any] | None = None, **kwargs: Any
     ) -> AsyncSlackResponse:
         team = TEAM.get()
