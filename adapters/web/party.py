@@ -7,8 +7,11 @@ popping up as a floating note when playback reaches it (``static/party.js``).
 ``GET /g/<slug>/party/<id>/events`` is its live stream (Server-Sent Events): the room's state
 (``adapters.web.party_feed``) at once and after every change (a move of the party, a chat line),
 a comment line as keep-alive when nothing changed for ``KEEPALIVE`` seconds.
-``POST /g/<slug>/party/<id>/comments`` writes from the room into every linked channel under the
-fan's name; it needs a personal link's ``key`` (``/fangroup web``), which names the fan.
+``POST /g/<slug>/party/<id>/comments`` (JSON or form: ``text``, ``key``) writes from the room
+into every linked channel under the fan's name; it needs a personal link's ``key``
+(``/fangroup web``), which names the fan, and answers a refusal like the JSON API
+(``{"error": {"param", "message"}}``: 403 without a link, with an expired one or a banned
+person's).
 Private groups follow the access rule of the other pages (``adapters.web.access``) on every
 route: without a valid key they look like no group."""
 
@@ -28,6 +31,7 @@ from adapters.web.page_views import clock_text, with_key
 from adapters.web.pages import ASK_AGAIN, Pages, PageSettings, Viewer
 from adapters.web.party_feed import RoomFeed
 from adapters.web.signing import Grant, GrantError
+from adapters.web.tab_request import error_response
 from bridge.ids import ChannelRef, Visibility
 from bridge.party.room import MAX_COMMENT
 from bridge.records import FanGroup
@@ -104,7 +108,7 @@ class PartyRoutes:
         await response.prepare(request)
         try:
             await self._stream(response, party_id, viewer.group, state)
-        except (ConnectionResetError, ConnectionError):
+        except ConnectionError:
             log.debug("room %d: a viewer left", party_id)
         return response
 
@@ -133,17 +137,17 @@ class PartyRoutes:
         raw = request.match_info["id"]
         party = await self.parties.service.store.get_party(int(raw)) if ID.fullmatch(raw) else None
         if group is None or party is None or party.group_id != group.id:
-            return _answer(404, "No such party in this group.")
+            return error_response(404, "id", "No such party in this group.")
         grant = await self._grant(group, grant_key(body, request))
         if isinstance(grant, web.Response):
             return grant
         text, user = str(body.get("text", "")).strip(), grant.user_ref()
         if not text or len(text) > MAX_COMMENT:
-            return _answer(400, f"Write between 1 and {MAX_COMMENT} characters.")
+            return error_response(400, "text", f"Write between 1 and {MAX_COMMENT} characters.")
         if user is None:
-            return _answer(403, NEED_LINK)
+            return error_response(403, "key", NEED_LINK)
         if not party.state.live:
-            return _answer(409, "This party has ended.")
+            return error_response(409, "id", "This party has ended.")
         channels = await self._channels(group.id)
         message_id = await self.parties.room.comment(
             party, author=user, text=text, channels=channels
@@ -166,12 +170,14 @@ class PartyRoutes:
             return grant
         private = group.visibility is not Visibility.PUBLIC
         if private and grant.reason != "expired":
-            return _answer(404, "No such party in this group.")
+            return error_response(404, "id", "No such party in this group.")
         if grant.reason == "expired":
-            return _answer(403, f"Your personal link has expired — {ASK_AGAIN}.")
+            return error_response(403, "key", f"Your personal link has expired — {ASK_AGAIN}.")
         if grant.reason == "revoked":
-            return _answer(403, "You are banned from this group: you cannot write here.")
-        return _answer(403, NEED_LINK)
+            return error_response(
+                403, "key", "You are banned from this group: you cannot write here."
+            )
+        return error_response(403, "key", NEED_LINK)
 
     async def _channels(self, group_id: int) -> list[ChannelRef]:
         links = await self.parties.service.store.links_for_group(group_id)
@@ -199,10 +205,6 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 def grant_key(body: dict[str, Any], request: web.Request) -> str:
     return str(body.get("key") or request.query.get("key", ""))
-
-
-def _answer(status: int, message: str) -> web.Response:
-    return web.json_response({"ok": status < 400, "error": {"message": message}}, status=status)
 
 
 def setup_party(
