@@ -22,10 +22,11 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from adapters.runtime import Runtime
+from bridge.ids import Platform, Role, UserRef
 from bridge.music.tab_query import TabQuery
 from bridge.party.clock import position_ms
 from emulators.server import ThreadedEmulator
-from tests.e2e.harness import Emu, JumpClock, bridge_config
+from tests.e2e.harness import Emu, JumpClock, bridge_config, grant
 from tests.e2e.party_scene import PartyScene, party_number, song_url
 from tests.web.conftest import open_page, screenshot
 
@@ -161,20 +162,22 @@ async def test_a_comment_at_0_42_pops_up_at_0_42_in_a_later_party(
     party_id = party_number(reply)
     await p.jump(42)
     assert abs(await room.server_position(party_id) - 42_000) < 1000
-    await p.emu.post(
-        "/_emu/discord/messages",
-        {"channel_id": p.d["general"], "user_id": p.du["bob"], "content": "that drop at 0:42!"},
-    )
+    dave = UserRef(Platform.DISCORD, p.guild, p.du["dave"])
+    await grant(p.store, dave, "Dave", Role.ARTIST)  # the group's verified artist
+    for who, line in (("bob", "that drop at 0:42!"), ("dave", "we wrote this part at 3am")):
+        body = {"channel_id": p.d["general"], "user_id": p.du[who], "content": line}
+        await p.emu.post("/_emu/discord/messages", body)
     group = await p.store.get_group("fans")
     assert group is not None
     item = (await p.party(party_id)).queue[0].item_id
 
     async def stamped() -> bool:
-        return bool(await p.store.item_moments(group.id, item))
+        return len(await p.store.item_moments(group.id, item)) == 2
 
-    await p.emu.until(stamped, what="the comment stamped with the song")
-    [moment] = await p.store.item_moments(group.id, item)
-    assert 42_000 <= moment.position_ms < 43_000, moment
+    await p.emu.until(stamped, what="both comments stamped with the song")
+    moment, artist = await p.store.item_moments(group.id, item)
+    assert 42_000 <= moment.position_ms < 43_000 and not moment.by_artist, moment
+    assert artist.by_artist and artist.position_ms < 43_500, artist
     await stop(p, party_id)
 
     later = party_number(await p.slack_command("frank", f"party start {song_url(2)}"))
@@ -190,7 +193,10 @@ async def test_a_comment_at_0_42_pops_up_at_0_42_in_a_later_party(
     assert await note.get_attribute("data-position-ms") == str(moment.position_ms)
     text = await note.inner_text()
     assert "0:42" in text and "(Discord)" in text and "that drop at 0:42!" in text, text
-    assert moment.author and moment.author in text
+    assert moment.author and moment.author in text and not await note.query_selector(".badge")
+    badge = await page.wait_for_selector("#notes .note .badge", timeout=3000)
+    assert badge is not None and await badge.inner_text() == "artist"
+    await expect(page.locator("#notes .note").last).to_contain_text("we wrote this part at 3am")
     await screenshot(page, "party-room-note")
     await stop(p, later)
 
@@ -198,7 +204,7 @@ async def test_a_comment_at_0_42_pops_up_at_0_42_in_a_later_party(
 async def test_the_item_page_lists_the_songs_moments_and_plays_them(
     p: PartyScene, room: Room
 ) -> None:
-    """After the test above: "Last Call" has Bob's moment at 0:42."""
+    """After the test above: "Last Call" has Bob's moment at 0:42 and its artist's just after."""
     group = await p.store.get_group("fans")
     assert group is not None
     [item] = [
@@ -209,8 +215,9 @@ async def test_the_item_page_lists_the_songs_moments_and_plays_them(
     page.on("pageerror", lambda e: room.errors.append(str(e)))
     await page.goto(f"/g/fans/item/{item.ref}")
     listed = page.locator("#item-moments li")
-    await expect(listed).to_have_count(1)
+    await expect(listed).to_have_count(2)
     await expect(listed.first).to_have_text("0:42 — Bob (Discord): that drop at 0:42!")
+    await expect(listed.last).to_contain_text("Dave (Discord) artist: we wrote this part at 3am")
     await expect(page.locator("#position")).to_have_text("0:00")
     await listed.first.locator("button").click()  # plays from just before the moment
     await expect(page.locator("#item-player")).to_have_attribute("data-state", "playing")
