@@ -145,10 +145,16 @@ async def party_body(
     now: float,
     base: str,
     keep: Mapping[str, str],
+    known: dict[int, MusicItem | None] | None = None,
 ) -> dict[str, Any]:
-    """``party`` played through to ``now`` as JSON (the timer may be a moment behind)."""
+    """``party`` played through to ``now`` as JSON (the timer may be a moment behind);
+    ``known``: the songs read already (a list of parties reads each song once)."""
     party = played_through(party, now)
-    items = tuple([await store.get_item(q.item_id) for q in party.queue])
+    known = {} if known is None else known
+    for queued_item in party.queue:
+        if queued_item.item_id not in known:
+            known[queued_item.item_id] = await store.get_item(queued_item.item_id)
+    items = tuple(known[q.item_id] for q in party.queue)
     queued, current = party.track, items[party.index] if party.track else None
     track = None
     if queued is not None and current is not None:
@@ -195,7 +201,11 @@ async def list_parties(request: web.Request) -> web.StreamResponse:
     store, now = _reads(request), _now(request)
     base, keep = base_url(request), access_params(request)
     parties = await store.group_parties(group.id, limit=LIST_LIMIT)
-    body = [await party_body(store, p, group, now=now, base=base, keep=keep) for p in parties]
+    known: dict[int, MusicItem | None] = {}
+    body = [
+        await party_body(store, p, group, now=now, base=base, keep=keep, known=known)
+        for p in parties
+    ]
     return _private_if_keyed(request, web.json_response({"parties": body}))
 
 
