@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,17 @@ from storage.base import RepoBase
 from storage.bulk import copy_values, outbox_values
 from storage.cache import Region
 from storage.tables import InboundEventRow, MessageCopyRow, MessageRow, OutboxRow
+
+KEY_MAX = 200  # inbound_event.dedupe_key's width
+
+
+def dedupe_key(key: str) -> str:
+    """``key`` as stored: one longer than the column (a slash command's key carries its text)
+    keeps its start and ends with its SHA-256, so it fits and still tells events apart."""
+    if len(key) <= KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_MAX - len(digest) - 1]}#{digest}"
 
 
 def outbox_row(draft: OutboxDraft, now: float) -> OutboxRow:
@@ -181,7 +193,9 @@ class MessageRepo(RepoBase):
     async def remember_event(self, *, platform: str, key: str, at: float) -> bool:
         try:
             async with self.session() as s:
-                s.add(InboundEventRow(platform=platform, dedupe_key=key, received_at=at))
+                s.add(
+                    InboundEventRow(platform=platform, dedupe_key=dedupe_key(key), received_at=at)
+                )
         except IntegrityError:
             return False
         return True
@@ -191,7 +205,7 @@ class MessageRepo(RepoBase):
             await s.exec(
                 delete(InboundEventRow).where(
                     (col(InboundEventRow.platform) == platform)
-                    & (col(InboundEventRow.dedupe_key) == key)
+                    & (col(InboundEventRow.dedupe_key) == dedupe_key(key))
                 )
             )
 
