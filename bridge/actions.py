@@ -481,6 +481,51 @@ class PartyNoticeAction(OutboxAction):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PollCardAction(OutboxAction):
+    """Post poll ``poll_id``'s card (question, options, tally; drawn at send time)."""
+
+    kind: ClassVar[str] = "poll_card"
+    poll_id: int
+
+    def to_json(self) -> JSON:
+        return {"poll_id": self.poll_id}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], version: int) -> Self:
+        return cls(poll_id=int(raw["poll_id"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollCardUpdateAction(PollCardAction):
+    """Draw the poll's card again, in place (the tally moved, the poll closed)."""
+
+    kind: ClassVar[str] = "poll_card_update"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollResultsAction(PollCardAction):
+    """The closed poll's results as a message of their own."""
+
+    kind: ClassVar[str] = "poll_results"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestAction(OutboxAction):
+    """Post group ``group_id``'s digest of ``week`` (its content as stored when it was made)."""
+
+    kind: ClassVar[str] = "digest"
+    group_id: int
+    week: str
+
+    def to_json(self) -> JSON:
+        return {"group_id": self.group_id, "week": self.week}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], version: int) -> Self:
+        return cls(group_id=int(raw["group_id"]), week=str(raw["week"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnreadableAction(OutboxAction):
     """A stored action this code cannot read (an unknown kind, a newer version, broken fields):
     no handler performs it, so the outbox buries its row with ``why``; stored as it was."""
@@ -554,6 +599,9 @@ ACTIONS = ActionRegistry(
     PartyCardAction,
     PartyCardUpdateAction,
     PartyNoticeAction,
+    PollCardAction,
+    PollCardUpdateAction,
+    PollResultsAction,
 )
 
 

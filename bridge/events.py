@@ -201,6 +201,34 @@ class AnnounceInvoked:
     avatar_url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NativePollPosted:
+    """A fan posted a platform's own poll (Discord's message poll) in a linked channel: the
+    bridge relays it as a poll card and keeps the summed tally."""
+
+    key: str
+    channel: ChannelRef
+    message_id: str
+    user: UserRef
+    question: str
+    answers: tuple[tuple[int, str], ...]  # (the platform's answer id, its text)
+    expires_at: float | None
+    multiselect: bool = False
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NativePollVoted:
+    """A vote added to (or removed from) a platform's own poll, as the platform counts it."""
+
+    key: str
+    channel: ChannelRef
+    message_id: str
+    user: UserRef
+    answer_id: int
+    added: bool
+
+
 CoreEvent = (
     MessagePosted
     | MessageEdited
@@ -216,4 +244,6 @@ CoreEvent = (
     | MemberTimedOut
     | ModCardClicked
     | AnnounceInvoked
+    | NativePollPosted
+    | NativePollVoted
 )

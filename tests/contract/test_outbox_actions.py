@@ -24,6 +24,9 @@ from bridge.actions import (
     PartyCardAction,
     PartyCardUpdateAction,
     PartyNoticeAction,
+    PollCardAction,
+    PollCardUpdateAction,
+    PollResultsAction,
     Placement,
     PostAction,
     ReactAction,
@@ -83,6 +86,9 @@ EVERY_KIND: list[OutboxAction] = [
     PartyCardAction(party_id=5, index=2),
     PartyCardUpdateAction(party_id=5, index=1),
     PartyNoticeAction(party_id=5, text="⏰ Listening party with Dave starts in 1 hour"),
+    PollCardAction(poll_id=3),
+    PollCardUpdateAction(poll_id=3),
+    PollResultsAction(poll_id=3),
 ]
 
 
