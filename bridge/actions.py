@@ -602,6 +602,7 @@ ACTIONS = ActionRegistry(
     PollCardAction,
     PollCardUpdateAction,
     PollResultsAction,
+    DigestAction,
 )
 
 
