@@ -13,6 +13,7 @@ from bridge.actions import (
     AnnouncementStyle,
     BanAction,
     DeleteAction,
+    DigestAction,
     EditAction,
     GrantAction,
     GuildBanAction,
@@ -24,10 +25,10 @@ from bridge.actions import (
     PartyCardAction,
     PartyCardUpdateAction,
     PartyNoticeAction,
+    Placement,
     PollCardAction,
     PollCardUpdateAction,
     PollResultsAction,
-    Placement,
     PostAction,
     ReactAction,
     ReportCardAction,
@@ -89,6 +90,7 @@ EVERY_KIND: list[OutboxAction] = [
     PollCardAction(poll_id=3),
     PollCardUpdateAction(poll_id=3),
     PollResultsAction(poll_id=3),
+    DigestAction(group_id=3, week="2026-W50"),
 ]
 
 
