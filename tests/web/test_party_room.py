@@ -3,10 +3,12 @@ running bridge (real discord.py and slack-bolt against the emulators), its time 
 test moves (the party timer is poked after each jump, as it would wake by itself in real time).
 
 Two rooms show the same song within 1 s of the same position; a pause from Slack reaches both
-within 1 s; a late joiner starts at the party's position; a comment posted on Discord at 0:42
-of a song pops up as a floating note at 0:42 when a later party plays that song; a fan writes
-from the room with their personal link (`/fangroup web`) into the linked Discord and Slack
-channels under their name, and nobody writes without one. No room logs a JavaScript error."""
+within 1 s; a late joiner starts at the party's position; a skip reaches every open room within
+1 s; a comment posted on Discord at 0:42 of a song pops up as a floating note at 0:42 when a
+later party plays that song (an artist's with the artist badge), and the song's item page lists
+and plays its moments; a fan writes from the room with their personal link (`/fangroup web`)
+into the linked Discord and Slack channels under their name, and nobody writes without one.
+No room logs a JavaScript error."""
 
 from __future__ import annotations
 
@@ -44,8 +46,8 @@ class Room:
     pages: list[Page] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    async def open(self, party_id: int, key: str = "") -> Page:
-        page = await open_page(self.browser, self.url)
+    async def open(self, party_id: int, key: str = "", *, phone: bool = False) -> Page:
+        page = await open_page(self.browser, self.url, phone=phone)
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.pages.append(page)
@@ -148,6 +150,19 @@ async def test_rooms_share_the_position_a_pause_and_a_late_joiner(
     for page in (first, second):  # the open rooms followed the jump too
         await expect(page.locator("#position")).to_have_text(re.compile(r"^1:(1[5-9]|[2-5]\d)$"))
     await screenshot(late, "party-room")
+    phone = await room.open(party_id, phone=True)
+    await expect(phone.locator("#track-title")).to_have_text("Opening Night")
+    await screenshot(phone, "party-room-phone")
+
+    await p.slack_command("frank", "party skip")
+    await asyncio.gather(
+        *[
+            expect(page.locator("#track-title")).to_have_text("Second Wind", timeout=1000)
+            for page in (first, second, late)
+        ]
+    )
+    await expect(late.locator("#party-queue li.current")).to_have_text(re.compile("Second Wind"))
+    assert await shown_position(late) < 2000
     await stop(p, party_id)
     await expect(late.locator("#party-state")).to_have_text("Ended", timeout=1000)
 
