@@ -526,6 +526,38 @@ class DigestAction(OutboxAction):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ArtistEventSyncAction(OutboxAction):
+    """Create or redraw artist event ``event_id``'s copy through a channel (a Slack card, the
+    Discord server's scheduled event), drawn at send time."""
+
+    kind: ClassVar[str] = "artist_event_sync"
+    event_id: int
+
+    def to_json(self) -> JSON:
+        return {"event_id": self.event_id}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], version: int) -> Self:
+        return cls(event_id=int(raw["event_id"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArtistEventNoticeAction(OutboxAction):
+    """An artist event's line in a channel: a reminder, its cancellation."""
+
+    kind: ClassVar[str] = "artist_event_notice"
+    event_id: int
+    text: str
+
+    def to_json(self) -> JSON:
+        return {"event_id": self.event_id, "text": self.text}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any], version: int) -> Self:
+        return cls(event_id=int(raw["event_id"]), text=str(raw.get("text", "")))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnreadableAction(OutboxAction):
     """A stored action this code cannot read (an unknown kind, a newer version, broken fields):
     no handler performs it, so the outbox buries its row with ``why``; stored as it was."""
@@ -603,6 +635,8 @@ ACTIONS = ActionRegistry(
     PollCardUpdateAction,
     PollResultsAction,
     DigestAction,
+    ArtistEventSyncAction,
+    ArtistEventNoticeAction,
 )
 
 

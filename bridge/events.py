@@ -199,6 +199,7 @@ class AnnounceInvoked:
     zone: str = ""
     display_name: str = ""
     avatar_url: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # an event's place, tickets, merch, online
 
 
 @dataclass(frozen=True, slots=True)
