@@ -11,6 +11,8 @@ from typing import Any
 from bridge.actions import (
     ACTIONS,
     AnnouncementStyle,
+    ArtistEventNoticeAction,
+    ArtistEventSyncAction,
     BanAction,
     DeleteAction,
     DigestAction,
@@ -91,6 +93,8 @@ EVERY_KIND: list[OutboxAction] = [
     PollCardUpdateAction(poll_id=3),
     PollResultsAction(poll_id=3),
     DigestAction(group_id=3, week="2026-W50"),
+    ArtistEventSyncAction(event_id=4),
+    ArtistEventNoticeAction(event_id=4, text="⏰ *Live at the Roundhouse* starts in 1 hour"),
 ]
 
 
