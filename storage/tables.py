@@ -525,3 +525,59 @@ class MomentRow(SQLModel, table=True):
     message_id: int = Field(foreign_key="message.id")
     platform: str = Field(max_length=16)  # discord | slack | web
     at: float
+
+
+class ArtistEventRow(SQLModel, table=True):
+    """An artist event (bridge/artist_events/model.py): what fans see (title, times, place,
+    links), who made it, and whether it is cancelled. Every change is a compare-and-set of
+    ``version``, so each reminder is sent by one worker (storage/repo_artist_events.py)."""
+
+    __tablename__ = "artist_event"
+    __table_args__ = (Index("ix_artist_event_group_start", "group_id", "starts_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id")
+    author_platform: str = Field(max_length=16)
+    author_workspace: str = Field(max_length=64)
+    author_user: str = Field(max_length=64)
+    author_name: str = Field(max_length=200)
+    zone: str = Field(default="UTC", max_length=64)
+    title: str = Field(max_length=200)
+    starts_at: float
+    ends_at: float
+    place: str = Field(default="", sa_column=Column(Text, nullable=False))
+    tickets: str = Field(default="", sa_column=Column(Text, nullable=False))
+    merch: str = Field(default="", sa_column=Column(Text, nullable=False))
+    online: str = Field(default="", sa_column=Column(Text, nullable=False))
+    state: str = Field(max_length=16, index=True)  # scheduled|cancelled
+    reminded: int = 0
+    version: int = 0
+    created_at: float
+
+
+class ArtistEventCopyRow(SQLModel, table=True):
+    """An event's copy as shown through one channel: a Slack card's ts, or the scheduled event
+    in the Discord server of the channel."""
+
+    __tablename__ = "artist_event_copy"
+    __table_args__ = (
+        UniqueConstraint("event_id", "platform", "workspace_id", "channel_id"),
+        Index("ix_artist_event_copy_id", "platform", "workspace_id", "copy_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="artist_event.id")
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    copy_id: str = Field(max_length=64)
+
+
+class ArtistEventInterestRow(SQLModel, table=True):
+    """A person interested in an event, through one place (``via``: ``discord:<server>`` or
+    ``slack:<workspace>``): counted once per member, however many places."""
+
+    __tablename__ = "artist_event_interest"
+    __table_args__ = (UniqueConstraint("event_id", "member_id", "via"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="artist_event.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    via: str = Field(max_length=100)
