@@ -581,3 +581,81 @@ class ArtistEventInterestRow(SQLModel, table=True):
     event_id: int = Field(foreign_key="artist_event.id", index=True)
     member_id: int = Field(foreign_key="member.id")
     via: str = Field(max_length=100)
+
+
+class PollRow(SQLModel, table=True):
+    """A poll (bridge/polls/model.py): its question, options (``[{label, item_id,
+    answer_id}]``), deadline and state. Closing is a compare-and-set of ``version``, so one
+    worker posts the results (storage/repo_polls.py). ``native_*`` name the platform's own poll
+    it relays (a Discord message poll)."""
+
+    __tablename__ = "poll"
+    __table_args__ = (
+        Index("ix_poll_group", "group_id", "id"),
+        Index("ix_poll_native", "native_platform", "native_workspace", "native_message"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id")
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    options: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    author_platform: str = Field(max_length=16)
+    author_workspace: str = Field(max_length=64)
+    author_user: str = Field(max_length=64)
+    author_name: str = Field(max_length=200)
+    closes_at: float | None = None
+    anonymous: bool = False
+    blind: bool = False
+    origin_platform: str | None = Field(default=None, max_length=16)
+    origin_workspace: str | None = Field(default=None, max_length=64)
+    origin_channel: str | None = Field(default=None, max_length=64)
+    native_platform: str | None = Field(default=None, max_length=16)
+    native_workspace: str | None = Field(default=None, max_length=64)
+    native_channel: str | None = Field(default=None, max_length=64)
+    native_message: str | None = Field(default=None, max_length=64)
+    state: str = Field(max_length=16, index=True)  # open|closed
+    version: int = 0
+    created_at: float
+    closed_at: float | None = None
+
+
+class PollVoteRow(SQLModel, table=True):
+    """A person's vote: one per member and poll (linked accounts are one member), changed in
+    place; ``voter_name`` is the name where they voted (shown unless the poll is anonymous)."""
+
+    __tablename__ = "poll_vote"
+    __table_args__ = (UniqueConstraint("poll_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id")
+    member_id: int = Field(foreign_key="member.id")
+    option: int
+    voter_name: str = Field(max_length=200)
+    at: float
+
+
+class PollNativeVoteRow(SQLModel, table=True):
+    """A vote of the platform's own poll as the platform reported it (its user, its answer)."""
+
+    __tablename__ = "poll_native_vote"
+    __table_args__ = (UniqueConstraint("poll_id", "user_id", "option"),)
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    user_id: str = Field(max_length=64)
+    option: int
+
+
+class PollCardRow(SQLModel, table=True):
+    """A poll's card (``kind`` card) or results message (``results``) in one channel."""
+
+    __tablename__ = "poll_card"
+    __table_args__ = (
+        UniqueConstraint("poll_id", "kind", "platform", "workspace_id", "channel_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    kind: str = Field(max_length=16)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    channel_id: str = Field(max_length=64)
+    card_id: str = Field(max_length=64)
