@@ -21,6 +21,7 @@ from storage.base import Database
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.repo_announcements import AnnouncementRepo
+from storage.repo_artist_events import ArtistEventRepo
 from storage.repo_catchup import CatchUpRepo
 from storage.repo_feed import FeedRepo
 from storage.repo_gates import GateRepo
@@ -62,6 +63,7 @@ class SqlStore(Composite):
         self.catchup = CatchUpRepo(db)
         self.leases = LeaseRepo(db)
         self.parties = PartyRepo(db)
+        self.artist_events = ArtistEventRepo(db)
         super().__init__(
             self.groups,
             self.members,
@@ -82,6 +84,7 @@ class SqlStore(Composite):
             self.catchup,
             self.leases,
             self.parties,
+            self.artist_events,
         )
 
     @classmethod
@@ -257,3 +260,14 @@ class SqlStore(Composite):
     add_moment = Delegate(PartyRepo, PartyRepo.add_moment)
     party_moment_count = Delegate(PartyRepo, PartyRepo.party_moment_count)
     item_moments = Delegate(PartyRepo, PartyRepo.item_moments)
+    # artist events
+    create_artist_event = Delegate(ArtistEventRepo, ArtistEventRepo.create_artist_event)
+    get_artist_event = Delegate(ArtistEventRepo, ArtistEventRepo.get_artist_event)
+    save_artist_event = Delegate(ArtistEventRepo, ArtistEventRepo.save_artist_event)
+    group_artist_events = Delegate(ArtistEventRepo, ArtistEventRepo.group_artist_events)
+    pending_artist_events = Delegate(ArtistEventRepo, ArtistEventRepo.pending_artist_events)
+    add_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.add_event_copy)
+    event_copies = Delegate(ArtistEventRepo, ArtistEventRepo.event_copies)
+    find_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.find_event_copy)
+    set_event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.set_event_interest)
+    event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.event_interest)
