@@ -68,6 +68,16 @@ class GroupRoleRow(SQLModel, table=True):
 
 class MessageRow(SQLModel, table=True):
     __tablename__ = "message"
+    __table_args__ = (  # a group's people by their first message (the digests' new members)
+        Index(
+            "ix_message_group_author",
+            "group_id",
+            "author_platform",
+            "author_workspace",
+            "author_user",
+            "created_at",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="fan_group.id", index=True)
     author_platform: str | None = Field(default=None, max_length=16)
@@ -572,15 +582,15 @@ class ArtistEventCopyRow(SQLModel, table=True):
 
 
 class ArtistEventInterestRow(SQLModel, table=True):
-    """A person interested in an event, through one place (``via``: ``discord:<server>`` or
-    ``slack:<workspace>``): counted once per member, however many places."""
+    """An account interested in an event (a Slack click, a Discord server's "Interested"):
+    counted once per member its account belongs to at the time of counting, so accounts linked
+    later are one person too."""
 
     __tablename__ = "artist_event_interest"
-    __table_args__ = (UniqueConstraint("event_id", "member_id", "via"),)
+    __table_args__ = (UniqueConstraint("event_id", "account_id"),)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="artist_event.id", index=True)
-    member_id: int = Field(foreign_key="member.id")
-    via: str = Field(max_length=100)
+    account_id: int = Field(foreign_key="platform_account.id")
 
 
 class PollRow(SQLModel, table=True):
@@ -659,3 +669,23 @@ class PollCardRow(SQLModel, table=True):
     workspace_id: str = Field(max_length=64)
     channel_id: str = Field(max_length=64)
     card_id: str = Field(max_length=64)
+
+
+class DigestRow(SQLModel, table=True):
+    """A group's weekly digest (bridge/digests/model.py): one row per group and week, inserted
+    with its outbox items in one transaction (the insert is the claim: one worker makes it), and
+    kept with its content (JSON) for the archive; ``state`` sent or skipped (its time was long
+    past when a bridge came back)."""
+
+    __tablename__ = "digest"
+    __table_args__ = (
+        UniqueConstraint("group_id", "week"),
+        Index("ix_digest_group_due", "group_id", "due_at"),  # the archive, newest first
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="fan_group.id")
+    week: str = Field(max_length=16)  # 2026-W50
+    due_at: float
+    state: str = Field(max_length=16)
+    content: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: float
