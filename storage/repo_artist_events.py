@@ -26,7 +26,12 @@ from bridge.records import OutboxDraft
 from storage import bulk
 from storage.base import RepoBase
 from storage.repo_messages import outbox_row
-from storage.tables import ArtistEventCopyRow, ArtistEventInterestRow, ArtistEventRow
+from storage.tables import (
+    ArtistEventCopyRow,
+    ArtistEventInterestRow,
+    ArtistEventRow,
+    PlatformAccountRow,
+)
 
 
 def _values(event_draft: EventDraft, details: EventDetails) -> dict[str, Any]:
@@ -190,27 +195,29 @@ class ArtistEventRepo(RepoBase):
             row = (await s.exec(query)).first()
             return _copy(row) if row is not None else None
 
-    async def set_event_interest(
-        self, event_id: int, member_id: int, *, via: str, interested: bool
-    ) -> bool:
+    async def set_event_interest(self, event_id: int, account_id: int, *, interested: bool) -> bool:
         if not interested:
             query = delete(ArtistEventInterestRow).where(
                 (col(ArtistEventInterestRow.event_id) == event_id)
-                & (col(ArtistEventInterestRow.member_id) == member_id)
-                & (col(ArtistEventInterestRow.via) == via[:100])
+                & (col(ArtistEventInterestRow.account_id) == account_id)
             )
             async with self.session() as s:
                 return bool((await s.exec(query)).rowcount)
         try:
             async with self.session() as s:
-                s.add(ArtistEventInterestRow(event_id=event_id, member_id=member_id, via=via[:100]))
+                s.add(ArtistEventInterestRow(event_id=event_id, account_id=account_id))
         except IntegrityError:
             return False
         return True
 
     async def event_interest(self, event_id: int) -> int:
-        query = select(func.count(func.distinct(col(ArtistEventInterestRow.member_id)))).where(
-            col(ArtistEventInterestRow.event_id) == event_id
+        query = (
+            select(func.count(func.distinct(col(PlatformAccountRow.member_id))))
+            .join(
+                ArtistEventInterestRow,
+                col(ArtistEventInterestRow.account_id) == col(PlatformAccountRow.id),
+            )
+            .where(col(ArtistEventInterestRow.event_id) == event_id)
         )
         async with self.session() as s:
             return int((await s.exec(query)).one())

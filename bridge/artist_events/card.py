@@ -35,9 +35,7 @@ class EventCard:
         return when_text(self.starts_at, self.zone)
 
 
-def event_card(
-    event: ArtistEvent, *, interested: int, page_url: str | None = None
-) -> EventCard:
+def event_card(event: ArtistEvent, *, interested: int, page_url: str | None = None) -> EventCard:
     d = event.details
     return EventCard(
         event_id=event.id,

@@ -56,8 +56,10 @@ class ArtistEventCommands:
             made = await self.service.create(draft)
             page = self.page(group.slug)
             where = f" ({page}/events)" if page else ""
-            lines.append(f"📅 *{group.name}*: event #{made.id}, {when_text(details.starts_at, zone)}{where}.")
-        lines.append("Edit it with `/announce event edit <id> ...`, cancel it with `/announce event cancel <id>`.")
+            lines.append(
+                f"📅 *{group.name}*: event #{made.id}, {when_text(details.starts_at, zone)}{where}."
+            )
+        lines.append("Change it: `/announce event edit <id> ...`, `/announce event cancel <id>`.")
         return Reply("\n".join(lines))
 
     async def edit(self, event: AnnounceInvoked) -> Outcome:
@@ -70,7 +72,8 @@ class ArtistEventCommands:
         moved = await self.service.edit(found.id, details)
         if moved is None or moved.details != details:
             return Reply(f"Event #{found.id} is {found.state.value}: it cannot be edited.")
-        return Reply(f"Event #{found.id} updated everywhere: {details.title}, {when_text(details.starts_at, found.draft.zone)}.")
+        when = when_text(details.starts_at, found.draft.zone)
+        return Reply(f"Event #{found.id} updated everywhere: {details.title}, {when}.")
 
     async def cancel(self, event: AnnounceInvoked) -> Outcome:
         found = await self._mine(event)
@@ -103,7 +106,9 @@ class ArtistEventCommands:
         self, event: AnnounceInvoked, old: ArtistEvent | None
     ) -> EventDetails | Reply:
         options = dict(event.options)
-        bad = [n for n in LINKS if options.get(n) and not _clear(options[n]) and not _url(options[n])]
+        bad = [
+            n for n in LINKS if options.get(n) and not _clear(options[n]) and not _url(options[n])
+        ]
         if bad:
             return Reply(f"`{bad[0]}:` must be a link (https://...).")
         base = old.details if old is not None else EventDetails("", 0.0, 0.0)
@@ -116,7 +121,9 @@ class ArtistEventCommands:
         fields = {n: _value(options, n, getattr(base, n)) for n in ("place", *LINKS)}
         return replace(base, title=title, starts_at=when[0], ends_at=when[1], **fields)
 
-    async def _when(self, event: AnnounceInvoked, base: EventDetails) -> tuple[float, float] | Reply:
+    async def _when(
+        self, event: AnnounceInvoked, base: EventDetails
+    ) -> tuple[float, float] | Reply:
         if not event.when.strip():
             return base.starts_at, base.ends_at
         zone = await self.announce.zone_of(event)

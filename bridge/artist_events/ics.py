@@ -38,9 +38,7 @@ def fold(line: str) -> str:
     return "\r\n ".join(out)
 
 
-def calendar(
-    cards: Sequence[tuple[EventCard, int]], *, name: str, host: str, now: float
-) -> str:
+def calendar(cards: Sequence[tuple[EventCard, int]], *, name: str, host: str, now: float) -> str:
     """The feed: ``cards`` are each event's card and version (its SEQUENCE)."""
     lines = [
         "BEGIN:VCALENDAR",

@@ -2,8 +2,8 @@
 moderator) announces to a group, with when and where, tickets and merch links, and the fans
 interested in it. Stored so a restart loses nothing, and changed only by compare-and-set of its
 ``version`` (one worker sends each reminder). The platform copies (a Discord server's scheduled
-event, a Slack channel's card) are kept per channel; interest is kept per person (linked
-accounts are one member) and per place it was shown (``via``)."""
+event, a Slack channel's card) are kept per channel; interest is kept per account and counted
+per person (linked accounts are one member)."""
 
 from __future__ import annotations
 
@@ -108,12 +108,11 @@ class ArtistEventStore(Protocol):
         """The copy whose platform id is ``copy_id`` in that workspace (Discord: server)."""
         ...
 
-    async def set_event_interest(
-        self, event_id: int, member_id: int, *, via: str, interested: bool
-    ) -> bool:
-        """Mark (or unmark) ``member_id`` interested through ``via``; True when it changed."""
+    async def set_event_interest(self, event_id: int, account_id: int, *, interested: bool) -> bool:
+        """Mark (or unmark) the account interested; True when it changed."""
         ...
 
     async def event_interest(self, event_id: int) -> int:
-        """How many people are interested: one per member, however many places they said so."""
+        """How many people are interested: one per member, however many of their accounts
+        said so."""
         ...

@@ -95,9 +95,8 @@ class ArtistEventService:
         if event is None:
             return None
         account = await self.store.upsert_account(user=user, display_name=name or user.user)
-        via = f"{user.platform.value}:{user.workspace}"
         before = await self.store.event_interest(event_id)
-        await self.store.set_event_interest(event_id, account.member_id, via=via, interested=on)
+        await self.store.set_event_interest(event_id, account.id, interested=on)
         after = await self.store.event_interest(event_id)
         if after != before and _live(event):
             await self.store.enqueue(await self._redraw(event), at=self.clock.now())
@@ -140,7 +139,9 @@ class ArtistEventService:
 
     async def _redraw(self, event: ArtistEvent) -> list[OutboxDraft]:
         copies = {c.channel for c in await self.store.event_copies(event.id)}
-        targets = dict.fromkeys([*await self.copy_targets(event.group_id), *sorted(copies, key=str)])
+        targets = dict.fromkeys(
+            [*await self.copy_targets(event.group_id), *sorted(copies, key=str)]
+        )
         return [OutboxDraft(t, ArtistEventSyncAction(event_id=event.id)) for t in targets]
 
     @staticmethod

@@ -74,12 +74,11 @@ def _interest() -> None:
         "artist_event_interest",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
-        sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column("via", sa.String(length=100), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["event_id"], ["artist_event.id"]),
-        sa.ForeignKeyConstraint(["member_id"], ["member.id"]),
+        sa.ForeignKeyConstraint(["account_id"], ["platform_account.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("event_id", "member_id", "via"),
+        sa.UniqueConstraint("event_id", "account_id"),
     )
     op.create_index("ix_artist_event_interest_event_id", "artist_event_interest", ["event_id"])
 
