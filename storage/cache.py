@@ -42,6 +42,7 @@ KEPT_TABLES: dict[str, bool] = {
     "moderation_action": False,
     "member_timeout": False,
     "party": False,
+    "poll": False,
 }
 
 

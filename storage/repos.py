@@ -34,6 +34,7 @@ from storage.repo_moderation import ModerationRepo
 from storage.repo_music import MusicRepo
 from storage.repo_outbox import OutboxRepo
 from storage.repo_party import PartyRepo
+from storage.repo_polls import PollRepo
 from storage.repo_reactions import ReactionRepo
 from storage.repo_reports import ReportRepo
 from storage.repo_spotify import SpotifyRepo
@@ -64,6 +65,7 @@ class SqlStore(Composite):
         self.leases = LeaseRepo(db)
         self.parties = PartyRepo(db)
         self.artist_events = ArtistEventRepo(db)
+        self.polls = PollRepo(db)
         super().__init__(
             self.groups,
             self.members,
@@ -85,6 +87,7 @@ class SqlStore(Composite):
             self.leases,
             self.parties,
             self.artist_events,
+            self.polls,
         )
 
     @classmethod
@@ -271,3 +274,17 @@ class SqlStore(Composite):
     find_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.find_event_copy)
     set_event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.set_event_interest)
     event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.event_interest)
+    # polls
+    create_poll = Delegate(PollRepo, PollRepo.create_poll)
+    get_poll = Delegate(PollRepo, PollRepo.get_poll)
+    save_poll = Delegate(PollRepo, PollRepo.save_poll)
+    group_polls = Delegate(PollRepo, PollRepo.group_polls)
+    open_polls = Delegate(PollRepo, PollRepo.open_polls)
+    native_poll = Delegate(PollRepo, PollRepo.native_poll)
+    member_vote = Delegate(PollRepo, PollRepo.member_vote)
+    set_vote = Delegate(PollRepo, PollRepo.set_vote)
+    set_native_vote = Delegate(PollRepo, PollRepo.set_native_vote)
+    poll_counts = Delegate(PollRepo, PollRepo.poll_counts)
+    add_poll_card = Delegate(PollRepo, PollRepo.add_poll_card)
+    poll_cards = Delegate(PollRepo, PollRepo.poll_cards)
+    watch_polls = Delegate(PollRepo, PollRepo.watch_polls)
