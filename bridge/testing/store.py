@@ -8,6 +8,7 @@ from bridge.parts import Composite, Delegate
 from bridge.ports.clock import Clock, SystemClock
 from bridge.ports.store import Store
 from bridge.testing.announcements import MemoryAnnouncements
+from bridge.testing.artist_events import MemoryArtistEvents
 from bridge.testing.catchup import MemoryCatchUp
 from bridge.testing.gates import MemoryGates
 from bridge.testing.groups import MemoryGroups
@@ -36,7 +37,7 @@ class MemoryStore(Composite):
             MemoryEvents(t), MemoryOutbox(t), MemoryReactions(t), MemoryMusic(t), MemoryTab(t),
             MemoryModeration(t), MemoryGates(t), MemoryReports(t), MemoryAnnouncements(t),
             MemorySpotify(), MemoryCatchUp(t), MemoryTimeouts(t), MemoryLeases(t),
-            MemoryParties(t),
+            MemoryParties(t), MemoryArtistEvents(t),
         )  # fmt: skip
 
     async def close(self) -> None:
@@ -185,6 +186,17 @@ class MemoryStore(Composite):
     add_moment = Delegate(MemoryParties, MemoryParties.add_moment)
     party_moment_count = Delegate(MemoryParties, MemoryParties.party_moment_count)
     item_moments = Delegate(MemoryParties, MemoryParties.item_moments)
+    # artist events
+    create_artist_event = Delegate(MemoryArtistEvents, MemoryArtistEvents.create_artist_event)
+    get_artist_event = Delegate(MemoryArtistEvents, MemoryArtistEvents.get_artist_event)
+    save_artist_event = Delegate(MemoryArtistEvents, MemoryArtistEvents.save_artist_event)
+    group_artist_events = Delegate(MemoryArtistEvents, MemoryArtistEvents.group_artist_events)
+    pending_artist_events = Delegate(MemoryArtistEvents, MemoryArtistEvents.pending_artist_events)
+    add_event_copy = Delegate(MemoryArtistEvents, MemoryArtistEvents.add_event_copy)
+    event_copies = Delegate(MemoryArtistEvents, MemoryArtistEvents.event_copies)
+    find_event_copy = Delegate(MemoryArtistEvents, MemoryArtistEvents.find_event_copy)
+    set_event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.set_event_interest)
+    event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.event_interest)
 
 
 def as_store(store: MemoryStore) -> Store:
