@@ -20,6 +20,7 @@ from bridge.testing.moderation import MemoryModeration
 from bridge.testing.music import MemoryMusic
 from bridge.testing.outbox import MemoryOutbox
 from bridge.testing.parties import MemoryParties
+from bridge.testing.polls import MemoryPolls
 from bridge.testing.reactions import MemoryReactions
 from bridge.testing.reports import MemoryReports
 from bridge.testing.spotify import MemorySpotify
@@ -37,7 +38,7 @@ class MemoryStore(Composite):
             MemoryEvents(t), MemoryOutbox(t), MemoryReactions(t), MemoryMusic(t), MemoryTab(t),
             MemoryModeration(t), MemoryGates(t), MemoryReports(t), MemoryAnnouncements(t),
             MemorySpotify(), MemoryCatchUp(t), MemoryTimeouts(t), MemoryLeases(t),
-            MemoryParties(t), MemoryArtistEvents(t),
+            MemoryParties(t), MemoryArtistEvents(t), MemoryPolls(t),
         )  # fmt: skip
 
     async def close(self) -> None:
@@ -197,6 +198,21 @@ class MemoryStore(Composite):
     find_event_copy = Delegate(MemoryArtistEvents, MemoryArtistEvents.find_event_copy)
     set_event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.set_event_interest)
     event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.event_interest)
+
+    # polls
+    create_poll = Delegate(MemoryPolls, MemoryPolls.create_poll)
+    get_poll = Delegate(MemoryPolls, MemoryPolls.get_poll)
+    save_poll = Delegate(MemoryPolls, MemoryPolls.save_poll)
+    group_polls = Delegate(MemoryPolls, MemoryPolls.group_polls)
+    open_polls = Delegate(MemoryPolls, MemoryPolls.open_polls)
+    native_poll = Delegate(MemoryPolls, MemoryPolls.native_poll)
+    member_vote = Delegate(MemoryPolls, MemoryPolls.member_vote)
+    set_vote = Delegate(MemoryPolls, MemoryPolls.set_vote)
+    set_native_vote = Delegate(MemoryPolls, MemoryPolls.set_native_vote)
+    poll_counts = Delegate(MemoryPolls, MemoryPolls.poll_counts)
+    add_poll_card = Delegate(MemoryPolls, MemoryPolls.add_poll_card)
+    poll_cards = Delegate(MemoryPolls, MemoryPolls.poll_cards)
+    watch_polls = Delegate(MemoryPolls, MemoryPolls.watch_polls)
 
 
 def as_store(store: MemoryStore) -> Store:
