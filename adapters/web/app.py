@@ -75,7 +75,7 @@ def build_web_app(
     if pages is not None:
         allow_private_links(app, pages.secret, pages.now)
         if isinstance(store, PartyReads):  # the item pages list the song's moments
-            pages = replace(pages, moments=store.item_moments)
+            pages = replace(pages, moments=store.item_moments, parties=store.group_parties)
         setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/
     if store is not None:
         setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed

@@ -17,7 +17,7 @@ from bridge.ids import Platform
 from bridge.music.model import PLATFORMS
 from bridge.music.playlist import Unmatched
 from bridge.music.tab_query import KINDS, SORTS, ShareDetail, TabItem
-from bridge.party.model import Moment
+from bridge.party.model import Moment, Party, PartyState
 
 SORT_LABELS = {"recent": "Most recent", "shared": "Most shared", "reacted": "Most reacted"}
 KIND_LABELS = {
@@ -275,4 +275,14 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         "sorts": [(s, SORT_LABELS.get(s, s.title())) for s in SORTS],
         "platforms": [(p, platform_name(p)) for p in PLATFORMS],
         "kinds": [(k, KIND_LABELS.get(k, k.title())) for k in KINDS],
+    }
+
+
+def live_party(party: Party, group_path: str, key: str | None) -> dict[str, str]:
+    """A live or scheduled party as the tab's banner links it."""
+    when = "on now" if party.state is not PartyState.SCHEDULED else "scheduled"
+    return {
+        "url": with_key(f"{group_path}/party/{party.id}", {}, key),
+        "label": f"Listening party #{party.id} with {party.draft.host_name}",
+        "when": when,
     }

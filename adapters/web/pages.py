@@ -37,7 +37,7 @@ from bridge.music.tab_query import (
     TabQueryError,
     parse_tab_query,
 )
-from bridge.party.model import Moment
+from bridge.party.model import Moment, Party
 from bridge.records import FanGroup
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class PlaylistView:
 
 SpotifyPlaylist = Callable[[FanGroup], Awaitable[PlaylistView | None]]
 MomentsOf = Callable[[int, int], Awaitable[list[Moment]]]  # (group id, item id): by position
+PartiesOf = Callable[[int], Awaitable[list[Party]]]  # a group's parties, live ones first
 REF = re.compile(r"l?[0-9]{1,18}")
 ASK_AGAIN = "ask for a new one with /fangroup web"
 NO_GROUP = (
@@ -102,6 +103,7 @@ class PageSettings:
     embed_timeout_ms: int = 8000
     now: Callable[[], float] = time.time
     moments: MomentsOf | None = None
+    parties: PartiesOf | None = None  # the tab links to the group's live listening party
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,15 @@ class Pages:
         page = await self.store.tab_items(viewer.group.id, query)
         return await self._tab_page(viewer, query, page, None, request.query)
 
+    async def _live_parties(self, viewer: Viewer, key: str | None) -> list[dict[str, str]]:
+        """The group's parties on now or to come, linked with the key the page was opened with
+        (a public group's personal link carries one: it lets the fan write in the room)."""
+        source = self.settings.parties
+        if source is None:
+            return []
+        live = [p for p in await source(viewer.group.id) if p.state.live]
+        return [views.live_party(p, viewer.path, key) for p in live]
+
     async def _tab_page(
         self,
         viewer: Viewer,
@@ -192,6 +203,7 @@ class Pages:
         raw: Mapping[str, str],
     ) -> web.Response:
         queue_items = await self._queue_items(viewer, query, page)
+        parties = await self._live_parties(viewer, raw.get("key") or viewer.key)
         rows = (
             [views.row_view(i, group_path=viewer.path, key=viewer.key) for i in page.items]
             if page
@@ -218,6 +230,7 @@ class Pages:
             youtube_url=youtube_watch_url(views.youtube_ids(queue_items)),
             spotify=await self._spotify(viewer.group),
             embed_timeout_ms=self.settings.embed_timeout_ms,
+            parties=parties,
             **views.choices(),
         )
 

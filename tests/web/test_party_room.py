@@ -282,3 +282,28 @@ async def test_a_fan_writes_from_the_room_with_their_personal_link(
             assert refused.status == 403
     assert not [m for m in await p.emu.discord_messages(p.d["general"]) if "let me in" in str(m)]
     await stop(p, party_id)
+
+
+async def test_the_tab_opened_with_a_personal_link_leads_to_the_live_room(
+    p: PartyScene, room: Room
+) -> None:
+    """The link `/fangroup web` gives opens the tab; its banner leads to the live party's room
+    with the fan's key kept, so they can write there without pasting anything."""
+    party_id = party_number(await p.slack_command("frank", f"party start {song_url(1)}"))
+    answer = await p.slack_command("grace", "web")
+    found = KEY.search(answer)
+    assert found, answer
+    page = await open_page(room.browser, room.url)
+    room.pages.append(page)
+    await page.goto(f"/g/fans?key={found.group(1)}")
+    banner = page.locator(".live-party a")
+    await expect(banner).to_have_text(f"Listening party #{party_id} with frank")
+    await banner.click()
+    await expect(page.locator("#party-room")).to_have_attribute("data-state", "playing")
+    line = "grace came from the tab"
+    await page.fill("#comment-text", line)
+    await page.click("#comment-send")
+    await expect(page.locator("#comment-status")).to_have_text("Sent to the group's channels.")
+    await stop(p, party_id)
+    await page.goto("/g/fans")
+    await expect(page.locator(".live-party")).to_have_count(0)  # over: no banner
