@@ -21,6 +21,7 @@ from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
 from adapters.discord.party import party_clicked
+from adapters.discord.polls import native_poll_event, native_vote_event, poll_clicked
 from adapters.discord.reports import build_report_menu, report_clicked
 from adapters.discord.shards import ShardKeeper
 from adapters.files import FileFetcher
@@ -67,6 +68,7 @@ def intents() -> discord.Intents:
     wanted.members = True  # privileged: bans, timeouts and display names
     wanted.moderation = True
     wanted.webhooks = True
+    wanted.guild_polls = True  # a fan's own poll's votes (MESSAGE_POLL_VOTE_ADD/REMOVE)
     return wanted
 
 
@@ -146,6 +148,8 @@ class BridgeClient(discord.Client):
                 return
             if await party_clicked(interaction, self.adapter.dispatch):
                 return
+            if await poll_clicked(interaction, self.adapter.dispatch):
+                return
             if not await tab_clicked(interaction, self.adapter.dispatch):
                 await report_clicked(interaction, self.adapter.dispatch)
 
@@ -177,7 +181,17 @@ class BridgeClient(discord.Client):
             return
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return
+        poll = native_poll_event(message)
+        if poll is not None:  # a fan's own poll: relayed as a poll card, its votes counted
+            await self.adapter.dispatch(poll)
+            return
         await self.adapter.dispatch(convert.message_posted(message))
+
+    async def on_raw_poll_vote_add(self, raw: discord.RawPollVoteActionEvent) -> None:
+        await self.adapter.dispatch(native_vote_event(raw, added=True))
+
+    async def on_raw_poll_vote_remove(self, raw: discord.RawPollVoteActionEvent) -> None:
+        await self.adapter.dispatch(native_vote_event(raw, added=False))
 
     async def on_raw_message_edit(self, raw: discord.RawMessageUpdateEvent) -> None:
         author = raw.data.get("author", {}).get("id")

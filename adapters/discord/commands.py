@@ -14,6 +14,7 @@ from adapters.discord.gates import add_gate_commands
 from adapters.discord.interactions import answer, command_event
 from adapters.discord.moderate import add_more_moderation_commands
 from adapters.discord.party import add_party_group
+from adapters.discord.polls import add_poll_group
 from adapters.discord.tab import parse_custom_id, tab_embed, tab_view
 from bridge.events import CoreEvent
 from bridge.music.tab_query import TabPage
@@ -106,6 +107,7 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
     add_gate_commands(group, run)
     add_more_moderation_commands(group, run)
     add_party_group(group, dispatch)  # /fangroup party ...
+    add_poll_group(group, dispatch)  # /fangroup poll ...
     return group
 
 
