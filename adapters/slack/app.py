@@ -26,6 +26,7 @@ from adapters.slack.home import HomeTab
 from adapters.slack.moderate import ModCardActions
 from adapters.slack.mrkdwn import unescape
 from adapters.slack.party import PartyActions, party_args
+from adapters.slack.polls import PollActions, poll_args
 from adapters.slack.reports import SlackReports
 from adapters.slack.tab import TabActions, music_args, response
 from adapters.slack.tokens import TeamClient, TeamTokens, acting_for
@@ -179,6 +180,8 @@ class SlackAdapter:
         self.app.action(re.compile(r"^fbmod_"))(cards.on_action)
         party = PartyActions(self._dispatch, self.users)
         self.app.action(re.compile(r"^fbparty_"))(party.on_action)
+        polls = PollActions(self._dispatch, self.users)
+        self.app.action(re.compile(r"^fbpoll_vote"))(polls.on_action)
         self.app.event("app_home_opened")(HomeTab(self._dispatch, self.client).on_opened)
         for callback_id in SHORTCUTS:
             self.app.shortcut(callback_id)(self._on_shortcut)
@@ -294,6 +297,8 @@ class SlackAdapter:
             return (sub,), music_args(words[1:])
         if sub == "party":
             return party_args(words[1:])
+        if sub == "poll":
+            return poll_args(words[1:])
         if sub in TARGETED:
             found = await self._sub_args(words[1:2]) if len(words) > 1 else {}
             reason = unescape(" ".join(words[2:]))
