@@ -23,6 +23,8 @@ from storage.migrate import upgrade
 from storage.repo_announcements import AnnouncementRepo
 from storage.repo_artist_events import ArtistEventRepo
 from storage.repo_catchup import CatchUpRepo
+from storage.repo_digest_sources import DigestSourceRepo
+from storage.repo_digests import DigestRepo
 from storage.repo_feed import FeedRepo
 from storage.repo_gates import GateRepo
 from storage.repo_groups import GroupRepo
@@ -66,6 +68,8 @@ class SqlStore(Composite):
         self.parties = PartyRepo(db)
         self.artist_events = ArtistEventRepo(db)
         self.polls = PollRepo(db)
+        self.digests = DigestRepo(db)
+        self.digest_sources = DigestSourceRepo(db)
         super().__init__(
             self.groups,
             self.members,
@@ -88,6 +92,8 @@ class SqlStore(Composite):
             self.parties,
             self.artist_events,
             self.polls,
+            self.digests,
+            self.digest_sources,
         )
 
     @classmethod
@@ -288,3 +294,17 @@ class SqlStore(Composite):
     add_poll_card = Delegate(PollRepo, PollRepo.add_poll_card)
     poll_cards = Delegate(PollRepo, PollRepo.poll_cards)
     watch_polls = Delegate(PollRepo, PollRepo.watch_polls)
+    # digests
+    claim_digest = Delegate(DigestRepo, DigestRepo.claim_digest)
+    get_digest = Delegate(DigestRepo, DigestRepo.get_digest)
+    group_digests = Delegate(DigestRepo, DigestRepo.group_digests)
+    top_shared = Delegate(DigestRepo, DigestRepo.top_shared)
+    top_reacted = Delegate(DigestRepo, DigestRepo.top_reacted)
+    top_curators = Delegate(DigestRepo, DigestRepo.top_curators)
+    share_count = Delegate(DigestRepo, DigestRepo.share_count)
+    new_members = Delegate(DigestRepo, DigestRepo.new_members)
+    shares_by_week = Delegate(DigestRepo, DigestRepo.shares_by_week)
+    top_artists = Delegate(DigestRepo, DigestRepo.top_artists)
+    closed_polls = Delegate(DigestSourceRepo, DigestSourceRepo.closed_polls)
+    poll_turnout = Delegate(DigestSourceRepo, DigestSourceRepo.poll_turnout)
+    upcoming_events = Delegate(DigestSourceRepo, DigestSourceRepo.upcoming_events)

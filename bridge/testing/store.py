@@ -10,6 +10,7 @@ from bridge.ports.store import Store
 from bridge.testing.announcements import MemoryAnnouncements
 from bridge.testing.artist_events import MemoryArtistEvents
 from bridge.testing.catchup import MemoryCatchUp
+from bridge.testing.digests import MemoryDigests, MemoryDigestSources
 from bridge.testing.gates import MemoryGates
 from bridge.testing.groups import MemoryGroups
 from bridge.testing.identity import MemoryIdentity
@@ -33,12 +34,13 @@ class MemoryStore(Composite):
     def __init__(self, clock: Clock | None = None) -> None:
         self.tables = Tables(clock or SystemClock())
         t = self.tables
+        polls, events = MemoryPolls(t), MemoryArtistEvents(t)
         super().__init__(
             MemoryGroups(t), MemoryMembers(t), MemoryIdentity(t), MemoryMessages(t),
             MemoryEvents(t), MemoryOutbox(t), MemoryReactions(t), MemoryMusic(t), MemoryTab(t),
             MemoryModeration(t), MemoryGates(t), MemoryReports(t), MemoryAnnouncements(t),
             MemorySpotify(), MemoryCatchUp(t), MemoryTimeouts(t), MemoryLeases(t),
-            MemoryParties(t), MemoryArtistEvents(t), MemoryPolls(t),
+            MemoryParties(t), events, polls, MemoryDigests(t), MemoryDigestSources(polls, events),
         )  # fmt: skip
 
     async def close(self) -> None:
@@ -213,6 +215,20 @@ class MemoryStore(Composite):
     add_poll_card = Delegate(MemoryPolls, MemoryPolls.add_poll_card)
     poll_cards = Delegate(MemoryPolls, MemoryPolls.poll_cards)
     watch_polls = Delegate(MemoryPolls, MemoryPolls.watch_polls)
+    # digests
+    claim_digest = Delegate(MemoryDigests, MemoryDigests.claim_digest)
+    get_digest = Delegate(MemoryDigests, MemoryDigests.get_digest)
+    group_digests = Delegate(MemoryDigests, MemoryDigests.group_digests)
+    top_shared = Delegate(MemoryDigests, MemoryDigests.top_shared)
+    top_reacted = Delegate(MemoryDigests, MemoryDigests.top_reacted)
+    top_curators = Delegate(MemoryDigests, MemoryDigests.top_curators)
+    share_count = Delegate(MemoryDigests, MemoryDigests.share_count)
+    new_members = Delegate(MemoryDigests, MemoryDigests.new_members)
+    shares_by_week = Delegate(MemoryDigests, MemoryDigests.shares_by_week)
+    top_artists = Delegate(MemoryDigests, MemoryDigests.top_artists)
+    closed_polls = Delegate(MemoryDigestSources, MemoryDigestSources.closed_polls)
+    poll_turnout = Delegate(MemoryDigestSources, MemoryDigestSources.poll_turnout)
+    upcoming_events = Delegate(MemoryDigestSources, MemoryDigestSources.upcoming_events)
 
 
 def as_store(store: MemoryStore) -> Store:
