@@ -16,6 +16,7 @@ from adapters.parties import Parties
 from adapters.web.access import allow_private_links
 from adapters.web.api import setup_api
 from adapters.web.api_party import PartyReads, setup_party_api
+from adapters.web.api_polls import PollReads, setup_poll_api
 from adapters.web.exports import setup_exports
 from adapters.web.feed import setup_feed
 from adapters.web.pages import PageSettings, setup_pages
@@ -90,6 +91,8 @@ def setup_web_api(app: web.Application, store: TabStore, *, public_url: str | No
     app[PUBLIC_URL] = public_url or ""
     if isinstance(store, PartyReads):
         setup_party_api(app, store)  # /api/groups/<slug>/parties..., the songs' moments
+    if isinstance(store, PollReads):
+        setup_poll_api(app, store)  # /api/groups/<slug>/polls...
     setup_api(app)  # /api/...
     setup_exports(app)  # /g/<slug>/export.*
     setup_feed(app)  # /g/<slug>/feed.atom
