@@ -35,6 +35,7 @@ MANAGE_THREADS = 1 << 34  # keep mirrored threads open, archive them with the Sl
 CREATE_PUBLIC_THREADS = 1 << 35  # a Slack thread becomes a Discord thread on the copy
 SEND_MESSAGES_IN_THREADS = 1 << 38  # post Slack thread replies into that Discord thread
 MODERATE_MEMBERS = 1 << 40  # timeouts mirrored from the group's moderation
+CREATE_EVENTS = 1 << 44  # an artist's event as a scheduled event (edited, cancelled: its own)
 PIN_MESSAGES = 1 << 51  # pin announcements posted with `pin`
 
 BRIDGE_PERMISSIONS = (
@@ -56,6 +57,7 @@ BRIDGE_PERMISSIONS = (
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
     | MODERATE_MEMBERS
+    | CREATE_EVENTS
     | PIN_MESSAGES
 )
 

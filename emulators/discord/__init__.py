@@ -12,7 +12,15 @@ from typing import Any
 from aiohttp import web
 
 from emulators.core import Emulator, Platform
-from emulators.discord import coerce, control, rest_apps, rest_guilds, rest_messages, rest_webhooks
+from emulators.discord import (
+    coerce,
+    control,
+    rest_apps,
+    rest_events,
+    rest_guilds,
+    rest_messages,
+    rest_webhooks,
+)
 from emulators.discord.errors import render_error
 from emulators.discord.routing import API_PREFIX
 from emulators.discord.service import DiscordService
@@ -41,6 +49,7 @@ def install(app: web.Application, emu: Emulator, world: dict[str, Any] | None) -
         rest_guilds.router,
         rest_webhooks.router,
         rest_apps.router,
+        rest_events.router,
     ):
         router.install(app, svc)
     app.router.add_get("/discord/gateway", svc.hub.handle)

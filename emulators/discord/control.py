@@ -12,6 +12,7 @@ from aiohttp import web
 from emulators.core import json_response
 from emulators.discord import (
     commands,
+    control_events,
     control_gateway,
     control_guilds,
     control_interactions,
@@ -29,6 +30,7 @@ ROUTES: list[tuple[str, str, ControlHandler]] = [
     *control_guilds.ROUTES,
     *control_interactions.ROUTES,
     *control_gateway.ROUTES,
+    *control_events.ROUTES,
 ]
 
 

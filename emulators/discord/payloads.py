@@ -6,6 +6,7 @@ from typing import Any
 
 from emulators.discord import perms
 from emulators.discord.ids import iso, snowflake_time
+from emulators.discord.scheduled import event_json
 from emulators.discord.state import (
     Attachment,
     Channel,
@@ -308,7 +309,9 @@ def guild_create_json(state: DiscordState, guild: Guild, *, new: bool = False) -
             "threads": [channel_json(t) for t in threads],
             "presences": [],
             "stage_instances": [],
-            "guild_scheduled_events": [],
+            "guild_scheduled_events": [
+                event_json(e, with_count=True) for e in guild.scheduled_events.values()
+            ],
             "soundboard_sounds": [],
         }
     )

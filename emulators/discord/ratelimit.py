@@ -32,6 +32,7 @@ LIMITS: dict[str, Limit] = {
     "webhooks.execute": Limit(5, 2.0),
     "moderation": Limit(5, 5.0),
     "commands": Limit(5, 20.0),
+    "scheduled_events": Limit(10, 10.0),  # creating, modifying, deleting: per guild
     "default": Limit(50, 1.0),
 }
 GLOBAL = Limit(50, 1.0)

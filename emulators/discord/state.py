@@ -172,6 +172,25 @@ class AuditEntry:
 
 
 @dataclass
+class ScheduledEvent:
+    """A guild scheduled event (emulators/discord/rest_events.py) and who is interested."""
+
+    id: int
+    guild_id: int
+    creator_id: int
+    name: str
+    start: str  # ISO 8601, as sent
+    end: str | None
+    entity_type: int  # 1 stage, 2 voice, 3 external
+    channel_id: int | None = None
+    location: str | None = None
+    description: str | None = None
+    status: int = 1  # 1 scheduled, 2 active, 3 completed, 4 canceled
+    privacy_level: int = 2
+    users: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Guild:
     id: int
     name: str
@@ -182,6 +201,7 @@ class Guild:
     bans: dict[int, Ban] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     icon: str | None = None
+    scheduled_events: dict[int, ScheduledEvent] = field(default_factory=dict)
 
 
 @dataclass

@@ -33,6 +33,7 @@ BOT_PERMISSIONS = [
     "MANAGE_ROLES",
     "VIEW_AUDIT_LOG",
     "MENTION_EVERYONE",
+    "CREATE_EVENTS",  # artists' events as scheduled events
 ]
 
 DEFAULT_WORLD: dict[str, Any] = {

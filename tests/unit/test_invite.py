@@ -36,6 +36,7 @@ NEEDED = (
     "moderate_members",
     "view_audit_log",
     "pin_messages",
+    "create_events",
 )
 
 
