@@ -230,6 +230,22 @@ class NativePollVoted:
     added: bool
 
 
+@dataclass(frozen=True, slots=True)
+class EventInterestChanged:
+    """A fan marked (or withdrew) interest in an artist event: a Slack card's "Interested" button
+    (``event_id``; ``interested`` None: a click toggles), or Discord's own "Interested" on the
+    scheduled event (``copy_id``: its id in server ``channel.workspace``; a scheduled event
+    belongs to a server, not a channel, so ``channel`` names the server)."""
+
+    key: str
+    channel: ChannelRef
+    user: UserRef
+    interested: bool | None
+    event_id: int | None = None
+    copy_id: str = ""
+    display_name: str = ""
+
+
 CoreEvent = (
     MessagePosted
     | MessageEdited
@@ -247,4 +263,5 @@ CoreEvent = (
     | AnnounceInvoked
     | NativePollPosted
     | NativePollVoted
+    | EventInterestChanged
 )
