@@ -22,6 +22,7 @@ from adapters.music.registry import build_providers, isrc_searchers
 from adapters.music.spotify_user import SpotifyEndpoints, SpotifyUserClient, warn_missing_scopes
 from adapters.music.tracklists import ProviderTracks
 from adapters.parties import Parties, build_parties
+from adapters.polls import Polls, build_polls
 from adapters.scheduler import ApScheduler, job_store
 from adapters.seed import seed_groups
 from adapters.slack.turns import Turns
@@ -110,6 +111,7 @@ class Runtime:
         self.gates: GateService | None = None
         self.announce: AnnounceService | None = None
         self.parties: Parties | None = None
+        self.polls: Polls | None = None
         self.scheduler: ApScheduler | None = None
         self.scheduled: ScheduledAnnouncements | None = None
         self.metrics = PrometheusMetrics()  # this runtime's own registry
@@ -185,12 +187,17 @@ class Runtime:
         relay.stamp = parties.stamper.stamp_quietly  # timed comments
         commands.add_subcommands(parties.commands.commands())  # /fangroup party
         self.announce.add_actions(ArtistParties(self.announce, parties.commands).actions())
+        self.polls = polls = build_polls(
+            self.store, self.clock, self.worker.wake, resolver=self.resolver
+        )
+        commands.add_subcommands(polls.commands.commands())  # /fangroup poll
         handlers = merge_handlers(
             relay.handlers(),
             relay.moderation.handlers(),
             commands.handlers(),
             self.reports.handlers(),
             self.announce.handlers(),
+            polls.native.handlers(),  # a fan's own Discord poll and its votes
         )
         self.router = Router(
             store=self.store, handlers=handlers, echo=echo, clock=self.clock, metrics=self.metrics
@@ -204,6 +211,7 @@ class Runtime:
         self.worker.register(report_handlers(self.reports))
         self.worker.register(gate_handlers(self.gates))
         self.worker.register(parties.drawer.handlers())  # now-playing cards, notices
+        self.worker.register(polls.drawer.handlers())  # poll cards, their redraws, results
         self.starting = "web"
         await self._start_web()
         self.starting = "scheduler"
@@ -214,6 +222,7 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self.resolver.run(), name="music-resolver"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(parties.start_timer())
+        self._tasks.append(polls.start_timer())
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
@@ -499,12 +508,20 @@ class Runtime:
 
             self.reports.cards[Platform.DISCORD] = DiscordCards(self.discord.client)
             self.parties.cards[Platform.DISCORD] = DiscordPartyCards(self.discord.client)
+            if self.polls is not None:
+                from adapters.discord.polls import DiscordPollCards
+
+                self.polls.cards[Platform.DISCORD] = DiscordPollCards(self.discord.client)
         if self.slack is not None:
             from adapters.slack.party import SlackPartyCards
             from adapters.slack.reports import SlackCards
 
             self.reports.cards[Platform.SLACK] = SlackCards(self.slack.client)
             self.parties.cards[Platform.SLACK] = SlackPartyCards(self.slack.client)
+            if self.polls is not None:
+                from adapters.slack.polls import SlackPollCards
+
+                self.polls.cards[Platform.SLACK] = SlackPollCards(self.slack.client)
 
     async def _start_web(self) -> None:
         handler = None
