@@ -21,6 +21,7 @@ from adapters.pacing import pacing_trace
 from adapters.slack import convert
 from adapters.slack.adapter import SlackChatAdapter
 from adapters.slack.announce import SlackAnnounce
+from adapters.slack.digest import digest_args
 from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
 from adapters.slack.home import HomeTab
 from adapters.slack.moderate import ModCardActions
@@ -277,7 +278,7 @@ class SlackAdapter:
             channel=convert.channel_of(team, {"channel": command.get("channel_id")}),
             user=UserRef(Platform.SLACK, team, user_id),
             path=path,
-            args={k: v for k, v in args.items() if v},
+            args={k: v for k, v in (args | _profile_zone(path, profile.tz)).items() if v},
             can_manage_channel=profile.is_admin,
             can_moderate=profile.is_admin,
             display_name=profile.name,
@@ -297,6 +298,8 @@ class SlackAdapter:
             return (sub,), music_args(words[1:])
         if sub == "party":
             return party_args(words[1:])
+        if sub == "digest":
+            return digest_args(words[1:])
         if sub == "poll":
             return poll_args(words[1:])
         if sub in TARGETED:
@@ -366,3 +369,8 @@ def _create_args(text: str) -> dict[str, str]:
     kind = KIND.search(text)
     name = KIND.sub(" ", text).strip()
     return {"name": name, "kind": kind.group(1).lower()} if kind else {"name": name}
+
+
+def _profile_zone(path: tuple[str, ...], tz: str) -> dict[str, str]:
+    """A digest's time is read in the caller's zone: their Slack profile's when they chose none."""
+    return {"zone": tz} if path[:1] == ("digest",) and tz else {}
