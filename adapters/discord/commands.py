@@ -10,6 +10,7 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
+from adapters.discord.digest import add_digest_group
 from adapters.discord.gates import add_gate_commands
 from adapters.discord.interactions import answer, command_event
 from adapters.discord.moderate import add_more_moderation_commands
@@ -108,6 +109,7 @@ def build_fangroup(dispatch: Dispatch) -> app_commands.Group:
     add_more_moderation_commands(group, run)
     add_party_group(group, dispatch)  # /fangroup party ...
     add_poll_group(group, dispatch)  # /fangroup poll ...
+    add_digest_group(group, dispatch)  # /fangroup digest ...
     return group
 
 
