@@ -14,6 +14,7 @@ from typing import Any
 from adapters import link_health
 from adapters.channel_names import DiscordNames, Namer, NamingSettings, fill_channel_names
 from adapters.config import Config
+from adapters.digests import Digests, build_digests
 from adapters.files import FileFetcher
 from adapters.gates import connect_gates
 from adapters.music.http import GuardedHttp
@@ -112,6 +113,7 @@ class Runtime:
         self.announce: AnnounceService | None = None
         self.parties: Parties | None = None
         self.polls: Polls | None = None
+        self.digests: Digests | None = None
         self.scheduler: ApScheduler | None = None
         self.scheduled: ScheduledAnnouncements | None = None
         self.metrics = PrometheusMetrics()  # this runtime's own registry
@@ -191,6 +193,14 @@ class Runtime:
             self.store, self.clock, self.worker.wake, resolver=self.resolver
         )
         commands.add_subcommands(polls.commands.commands())  # /fangroup poll
+        self.digests = digests = build_digests(
+            self.store,
+            self.clock,
+            self.worker.wake,
+            page=self.links.page,
+            default_zone=self.config.announce.timezone,
+        )
+        commands.add_subcommands(digests.commands.commands())  # /fangroup digest
         handlers = merge_handlers(
             relay.handlers(),
             relay.moderation.handlers(),
@@ -206,12 +216,14 @@ class Runtime:
         await self._join_live_deployment()
         await self._start_platforms(adapters)
         self._wire_cards()
+        self._wire_digests()
         connect_gates(self.gates, self.store, self.discord, self.slack)
         self.worker.register(moderation_handlers(self.store))  # timeouts, kicks, guild bans, cards
         self.worker.register(report_handlers(self.reports))
         self.worker.register(gate_handlers(self.gates))
         self.worker.register(parties.drawer.handlers())  # now-playing cards, notices
         self.worker.register(polls.drawer.handlers())  # poll cards, their redraws, results
+        self.worker.register(digests.delivery.handlers())  # weekly digests
         self.starting = "web"
         await self._start_web()
         self.starting = "scheduler"
@@ -223,6 +235,7 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(parties.start_timer())
         self._tasks.append(polls.start_timer())
+        self._tasks.append(digests.start_timer())
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
@@ -522,6 +535,18 @@ class Runtime:
                 from adapters.slack.polls import SlackPollCards
 
                 self.polls.cards[Platform.SLACK] = SlackPollCards(self.slack.client)
+
+    def _wire_digests(self) -> None:
+        """Each platform's digest poster (adapters/discord/digest.py, adapters/slack/digest.py)."""
+        assert self.digests is not None
+        if self.discord is not None:
+            from adapters.discord.digest import DiscordDigests
+
+            self.digests.posters[Platform.DISCORD] = DiscordDigests(self.discord.client)
+        if self.slack is not None:
+            from adapters.slack.digest import SlackDigests
+
+            self.digests.posters[Platform.SLACK] = SlackDigests(self.slack.client)
 
     async def _start_web(self) -> None:
         handler = None
