@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.discord.artist_events import add_event_commands
 from adapters.discord.channels import DiscordChannels
 from adapters.discord.convert import channel_ref
 from adapters.discord.errors import platform_errors
@@ -202,4 +204,8 @@ def build_announce(dispatch: Dispatch) -> app_commands.Group:
         text = Document((Text(zone),)) if zone else Document(())
         await _run(interaction, dispatch, _event(interaction, "zone", text=text))
 
+    async def run(interaction: discord.Interaction, action: str, **fields: Any) -> None:
+        await _run(interaction, dispatch, _event(interaction, action, **fields))
+
+    add_event_commands(group, run)  # event, event-edit, event-cancel
     return group

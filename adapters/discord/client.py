@@ -17,6 +17,7 @@ from discord import app_commands
 from adapters.discord import convert
 from adapters.discord.adapter import DiscordChatAdapter
 from adapters.discord.announce import build_announce
+from adapters.discord.artist_events import interest_event
 from adapters.discord.commands import build_fangroup, tab_clicked
 from adapters.discord.gates import join_clicked
 from adapters.discord.moderate import mod_card_clicked, timeout_event
@@ -69,6 +70,7 @@ def intents() -> discord.Intents:
     wanted.moderation = True
     wanted.webhooks = True
     wanted.guild_polls = True  # a fan's own poll's votes (MESSAGE_POLL_VOTE_ADD/REMOVE)
+    wanted.guild_scheduled_events = True  # fans' "Interested" on artists' events
     return wanted
 
 
@@ -186,6 +188,16 @@ class BridgeClient(discord.Client):
             await self.adapter.dispatch(poll)
             return
         await self.adapter.dispatch(convert.message_posted(message))
+
+    async def on_scheduled_event_user_add(
+        self, event: discord.ScheduledEvent, user: discord.User
+    ) -> None:
+        await self.adapter.dispatch(interest_event(event, user, added=True))
+
+    async def on_scheduled_event_user_remove(
+        self, event: discord.ScheduledEvent, user: discord.User
+    ) -> None:
+        await self.adapter.dispatch(interest_event(event, user, added=False))
 
     async def on_raw_poll_vote_add(self, raw: discord.RawPollVoteActionEvent) -> None:
         await self.adapter.dispatch(native_vote_event(raw, added=True))
