@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import convert
+from adapters.slack.artist_events import event_fields
 from adapters.slack.author import authored_args
 from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import escape, parse_slack, render_slack, unescape
@@ -125,6 +126,8 @@ def announce_fields(text: str) -> dict[str, Any]:
         return fields | {"text": parse_slack(" ".join(words[2:]))}
     if first in ("list", "zone") and (first == "zone" or len(words) == 1):
         return {"action": first, "text": parse_slack(" ".join(words[1:]))}
+    if first == "event":
+        return event_fields(text.split(None, 1)[1] if len(words) > 1 else "")
     if first == "party":
         return _party_fields(text.split(None, 1)[1] if len(words) > 1 else "")
     found = WHEN.search(text)

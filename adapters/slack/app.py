@@ -21,6 +21,7 @@ from adapters.pacing import pacing_trace
 from adapters.slack import convert
 from adapters.slack.adapter import SlackChatAdapter
 from adapters.slack.announce import SlackAnnounce
+from adapters.slack.artist_events import EventActions
 from adapters.slack.digest import digest_args
 from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
 from adapters.slack.home import HomeTab
@@ -181,6 +182,8 @@ class SlackAdapter:
         self.app.action(re.compile(r"^fbmod_"))(cards.on_action)
         party = PartyActions(self._dispatch, self.users)
         self.app.action(re.compile(r"^fbparty_"))(party.on_action)
+        events = EventActions(self._dispatch, self.users)
+        self.app.action(re.compile(r"^fbevent_"))(events.on_action)
         polls = PollActions(self._dispatch, self.users)
         self.app.action(re.compile(r"^fbpoll_vote"))(polls.on_action)
         self.app.event("app_home_opened")(HomeTab(self._dispatch, self.client).on_opened)
