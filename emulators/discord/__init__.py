@@ -19,6 +19,7 @@ from emulators.discord import (
     rest_events,
     rest_guilds,
     rest_messages,
+    rest_polls,
     rest_webhooks,
 )
 from emulators.discord.errors import render_error
@@ -50,6 +51,7 @@ def install(app: web.Application, emu: Emulator, world: dict[str, Any] | None) -
         rest_webhooks.router,
         rest_apps.router,
         rest_events.router,
+        rest_polls.router,
     ):
         router.install(app, svc)
     app.router.add_get("/discord/gateway", svc.hub.handle)

@@ -17,6 +17,7 @@ from emulators.discord import (
     control_guilds,
     control_interactions,
     control_messages,
+    control_polls,
 )
 from emulators.discord.control_lookup import ControlHandler
 from emulators.discord.errors import ApiError
@@ -31,6 +32,7 @@ ROUTES: list[tuple[str, str, ControlHandler]] = [
     *control_interactions.ROUTES,
     *control_gateway.ROUTES,
     *control_events.ROUTES,
+    *control_polls.ROUTES,
 ]
 
 

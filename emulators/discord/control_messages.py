@@ -10,7 +10,7 @@ from aiohttp import web
 
 from emulators.discord import access, ops_channel, ops_messages, payloads, view
 from emulators.discord.control_lookup import ControlHandler, channel, user_id
-from emulators.discord.ops_messages import Author, Draft
+from emulators.discord.ops_messages import Author, Draft, poll_from
 from emulators.discord.state import Attachment
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ async def post_message(svc: DiscordService, body: dict[str, Any], _: web.Request
         allowed_mentions=body.get("allowed_mentions"),
         reference=reference,
         nonce=body.get("nonce"),
+        poll=poll_from(body.get("poll")),
     )
     message = ops_messages.create_message(
         svc, target, Author(user_id(state, body["user_id"])), draft

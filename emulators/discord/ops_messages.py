@@ -7,10 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from emulators.discord import access, audit, events, perms
+from emulators.discord import access, audit, events, perms, polls
 from emulators.discord.errors import ApiError
 from emulators.discord.ids import now_iso, parse_iso
 from emulators.discord.mentions import MentionContext, compute_mentions, validate_allowed_mentions
+from emulators.discord.poll_state import MessagePoll
 from emulators.discord.state import Attachment, Channel, Message, Webhook
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Draft:
     nonce: str | int | None = None
     enforce_nonce: bool = False
     flags: int = 0
+    poll: MessagePoll | None = None
 
 
 # -- drafts ------------------------------------------------------------------------------------
@@ -65,7 +67,13 @@ def draft_from_body(svc: DiscordService, body: dict[str, Any], files: list[Uploa
         nonce=body.get("nonce"),
         enforce_nonce=bool(body.get("enforce_nonce")),
         flags=int(body.get("flags") or 0),
+        poll=poll_from(body.get("poll")),
     )
+
+
+def poll_from(raw: Any) -> MessagePoll | None:
+    """A create request's ``poll`` (None: no poll), checked like Discord checks it."""
+    return None if raw is None else polls.poll_from_body(raw, dt.datetime.now(dt.UTC))
 
 
 def _embed(embed: Any) -> dict[str, Any]:
@@ -113,7 +121,9 @@ def validate_draft(draft: Draft) -> None:
                 "BASE_TYPE_MAX_LENGTH",
                 "Must be 4096 or fewer in length.",
             )
-    if not (draft.content.strip() or draft.embeds or draft.attachments or draft.components):
+    if not (
+        draft.content.strip() or draft.embeds or draft.attachments or draft.components or draft.poll
+    ):
         raise ApiError(400, 50006, "Cannot send an empty message")
 
 
@@ -153,6 +163,7 @@ def create_message(
         allowed_mentions=draft.allowed_mentions,
         mention_context=author.kind,
         interaction_id=author.interaction_id,
+        poll=draft.poll,
     )
     _set_webhook_author(svc, message, author)
     _apply_mentions(svc, message, author_perms, replied_to)
@@ -175,6 +186,8 @@ def _author_permissions(svc: DiscordService, channel: Channel, author: Author, d
         needed.append("EMBED_LINKS")
     if draft.reference:
         needed.append("READ_MESSAGE_HISTORY")
+    if draft.poll is not None:
+        needed.append("SEND_POLLS")
     return access.require_channel(state, channel, author.user_id, *needed)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from emulators.discord import perms
 from emulators.discord.ids import iso, snowflake_time
+from emulators.discord.poll_state import poll_json
 from emulators.discord.scheduled import event_json
 from emulators.discord.state import (
     Attachment,
@@ -200,6 +201,8 @@ def _optional_message_fields(
         ]
     if message.nonce is not None:
         data["nonce"] = message.nonce
+    if message.poll is not None:
+        data["poll"] = poll_json(message.poll, state.bot_user_id)
     if message.webhook_id is not None:
         data["webhook_id"] = str(message.webhook_id)
     if message.application_id is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from emulators.discord.errors import ApiError
 from emulators.discord.ids import Snowflakes, parse_iso
+from emulators.discord.poll_state import MessagePoll
 
 TEXT, VOICE, CATEGORY, ANNOUNCEMENT = 0, 2, 4, 5
 PUBLIC_THREAD, PRIVATE_THREAD, ANNOUNCEMENT_THREAD = 11, 12, 10
@@ -133,6 +134,7 @@ class Message:
     mention_roles: list[int] = field(default_factory=list)
     mention_everyone: bool = False
     pinged: list[str] = field(default_factory=list)
+    poll: MessagePoll | None = None  # a message poll (emulators/discord/poll_state.py)
 
     @property
     def by_webhook(self) -> bool:
