@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from adapters import link_health
+from adapters.artist_events import ArtistEvents, build_artist_events
 from adapters.channel_names import DiscordNames, Namer, NamingSettings, fill_channel_names
 from adapters.config import Config
 from adapters.digests import Digests, build_digests
@@ -114,6 +115,7 @@ class Runtime:
         self.parties: Parties | None = None
         self.polls: Polls | None = None
         self.digests: Digests | None = None
+        self.artist_events: ArtistEvents | None = None
         self.scheduler: ApScheduler | None = None
         self.scheduled: ScheduledAnnouncements | None = None
         self.metrics = PrometheusMetrics()  # this runtime's own registry
@@ -201,6 +203,10 @@ class Runtime:
             default_zone=self.config.announce.timezone,
         )
         commands.add_subcommands(digests.commands.commands())  # /fangroup digest
+        self.artist_events = events = build_artist_events(
+            self.store, self.clock, self.worker.wake, self.announce, page=self.links.page
+        )
+        self.announce.add_actions(events.commands.actions())  # /announce event
         handlers = merge_handlers(
             relay.handlers(),
             relay.moderation.handlers(),
@@ -208,6 +214,7 @@ class Runtime:
             self.reports.handlers(),
             self.announce.handlers(),
             polls.native.handlers(),  # a fan's own Discord poll and its votes
+            events.service.handlers(),  # fans' interest in artists' events
         )
         self.router = Router(
             store=self.store, handlers=handlers, echo=echo, clock=self.clock, metrics=self.metrics
@@ -217,6 +224,9 @@ class Runtime:
         await self._start_platforms(adapters)
         self._wire_cards()
         self._wire_digests()
+        events.connect(
+            self.discord.client if self.discord else None, self.slack.client if self.slack else None
+        )
         connect_gates(self.gates, self.store, self.discord, self.slack)
         self.worker.register(moderation_handlers(self.store))  # timeouts, kicks, guild bans, cards
         self.worker.register(report_handlers(self.reports))
@@ -224,6 +234,7 @@ class Runtime:
         self.worker.register(parties.drawer.handlers())  # now-playing cards, notices
         self.worker.register(polls.drawer.handlers())  # poll cards, their redraws, results
         self.worker.register(digests.delivery.handlers())  # weekly digests
+        self.worker.register(events.drawer.handlers())  # artists' events and their reminders
         self.starting = "web"
         await self._start_web()
         self.starting = "scheduler"
@@ -236,6 +247,7 @@ class Runtime:
         self._tasks.append(parties.start_timer())
         self._tasks.append(polls.start_timer())
         self._tasks.append(digests.start_timer())
+        self._tasks.append(events.start_timer())
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
