@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters import tab_text
 from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import escape, unescape
-from adapters.slack.party import slack_date, slack_times
+from adapters.slack.party import SLACK_LINK, slack_date, slack_times
 from adapters.slack.tab import esc, plain
 from adapters.slack.tokens import acting_for
 from adapters.slack.users import UserCache
@@ -196,4 +196,5 @@ def poll_args(words: Sequence[str]) -> tuple[tuple[str, ...], dict[str, str]]:
         return ("poll", "close"), {"poll": number}
     if words and words[0].lower() == "create":
         words = words[1:]
-    return ("poll", "create"), {"text": unescape(" ".join(words))}
+    text = SLACK_LINK.sub(r"\1", " ".join(words))  # <https://...|label>: a link's | is no option
+    return ("poll", "create"), {"text": unescape(text)}

@@ -1,0 +1,162 @@
+"""Polls end to end (real discord.py and slack-bolt against the emulators): a poll from Slack
+voted on from both platforms, one vote per person (a fan's linked Discord and Slack accounts
+count once), a vote changed and one withdrawn; its deadline closing it on both sides (a jump
+clock); a blind song poll revealing its titles when closed; a fan's own Discord poll relayed to
+Slack with the Discord votes and the Slack votes summed; the polls' API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from adapters.runtime import Runtime
+from bridge.ids import ChannelRef, Platform
+from bridge.polls.model import PollState
+from emulators.server import ThreadedEmulator
+from tests.e2e.harness import Emu, JumpClock, bridge_config
+from tests.e2e.party_scene import buttons, song_url
+from tests.e2e.poll_scene import PollScene, d_labels, poll_number, s_labels
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def p(
+    emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[PollScene]:
+    async with aiohttp.ClientSession() as session:
+        emu = Emu(emulator.url, session)
+        world = await emu.world()
+        config = bridge_config(world, emulator.url, Path(tmp_path_factory.mktemp("p")) / "b.db")
+        clock = JumpClock()
+        runtime = Runtime(config, web_port=0, clock=clock)
+        await runtime.start()
+        scene = PollScene(emu, world, runtime, clock)
+        try:
+            await scene.seed_songs()
+            yield scene
+        finally:
+            await scene.runtime.stop()
+
+
+async def test_a_poll_from_slack_counts_one_vote_per_person_from_both_platforms(
+    p: PollScene,
+) -> None:
+    code = (await p.discord_command("dave", "fangroup account link")).split("`")[1]
+    assert (await p.slack_command("frank", f"account confirm {code}")).startswith("Linked:")
+    reply = await p.slack_command("frank", "poll Best opener? | Blue | Red | Green duration:2h")
+    poll_id = poll_number(reply)
+    d_card, s_card = await p.cards(poll_id)
+    assert d_labels(d_card) == ["1. Blue", "2. Red", "3. Green"]
+    assert [b["custom_id"] for b in buttons(d_card)] == [f"fbpoll:{poll_id}:{i}" for i in range(3)]
+    assert "Closes <t:" in d_card["embeds"][0]["description"]
+    assert "<!date^" in str(s_card["blocks"])
+
+    assert "Blue" in await p.d_vote("dave", poll_id, 0)
+    assert await p.s_vote("frank", poll_id, 1) == "Your vote is now *Red*."  # dave, on Slack
+    assert "Blue" in await p.d_vote("carol", poll_id, 0)
+    assert "Green" in await p.s_vote("heidi", poll_id, 2)
+    assert await p.s_vote("heidi", poll_id, 0) == "Your vote is now *Blue*."  # changed
+    await p.counts_show(poll_id, [2, 1, 0])
+    assert await p.d_vote("carol", poll_id, 0) == "Your vote is withdrawn."  # her option again
+    await p.counts_show(poll_id, [1, 1, 0])
+    d_card, _ = await p.cards(poll_id)
+    assert "frank" in d_card["embeds"][0]["fields"][1]["value"]  # a public poll names its voters
+
+    body = await p.api(f"/api/groups/fans/polls/{poll_id}")
+    assert body["question"] == "Best opener?" and body["state"] == "open"
+    assert [(o["label"], o["votes"]) for o in body["options"]] == [
+        ("Blue", 1),
+        ("Red", 1),
+        ("Green", 0),
+    ]
+    assert body["closes_at"] is not None
+
+    await p.jump_polls(2 * 3600 + 1)  # the deadline: closed once, results on both sides
+    d_result, s_result = await p.results_shown(poll_id)
+    assert "Blue** and **Red** win (1 of 2 votes)" in d_result
+    assert "*Blue* and *Red* win (1 of 2 votes)" in s_result
+    d_card, s_card = await p.cards(poll_id)
+    assert not buttons(d_card) and "Closed · 2 votes" in d_card["embeds"][0]["description"]
+    assert not [b for b in s_card["blocks"] if b["type"] == "actions"]
+    assert (await p.poll(poll_id)).state is PollState.CLOSED
+    listed = await p.api("/api/groups/fans/polls")
+    assert [x["state"] for x in listed["polls"] if x["id"] == poll_id] == ["closed"]
+
+
+async def test_a_blind_song_poll_hides_the_titles_until_it_is_closed(p: PollScene) -> None:
+    reply = await p.discord_command(
+        "bob",
+        "fangroup poll create",
+        question="Which single next?",
+        options=f"{song_url(0)} | {song_url(1)}",
+        blind=True,
+    )
+    poll_id = poll_number(reply)
+    d_card, s_card = await p.cards(poll_id)
+    assert d_labels(d_card) == ["1. Song 1", "2. Song 2"]
+    assert "Opening Night" not in str(d_card) and "Second Wind" not in str(s_card)
+    assert s_labels(s_card) == ["*1.* Song 1", "*2.* Song 2"]
+    assert await p.s_vote("heidi", poll_id, 1) == "Your vote for *Song 2* is in."
+    await p.counts_show(poll_id, [0, 1])
+
+    refused = await p.slack_command("heidi", f"poll close {poll_id}")
+    assert refused == "Only the poll's author or a moderator can close it."
+    assert "is closed" in await p.discord_command("bob", "fangroup poll close", id=str(poll_id))
+    d_result, s_result = await p.results_shown(poll_id)
+    assert "Lumen Twins – Second Wind** wins (1 of 1 votes)" in d_result
+    assert "*Lumen Twins – Second Wind* wins" in s_result
+    d_card, s_card = await p.cards(poll_id)
+    assert d_labels(d_card) == ["1. Lumen Twins – Opening Night", "🏆 2. Lumen Twins – Second Wind"]
+    assert "Second Wind" in str(s_card["blocks"])
+
+
+async def test_a_blind_poll_needs_songs_and_a_poll_two_options(p: PollScene) -> None:
+    assert "every option to be a song" in await p.slack_command("frank", "poll Q? | a | b blind")
+    assert "at least 2 options" in await p.slack_command("frank", "poll Lonely? | a")
+    assert "not a length of time" in await p.slack_command("frank", "poll Q? | a | b duration:x")
+
+
+async def test_a_discord_poll_is_relayed_with_both_platforms_votes_summed(p: PollScene) -> None:
+    posted = await p.emu.post(
+        "/_emu/discord/messages",
+        {
+            "channel_id": p.d["general"],
+            "user_id": p.du["alice"],
+            "poll": {
+                "question": {"text": "Tour city?"},
+                "answers": [{"poll_media": {"text": "Paris"}}, {"poll_media": {"text": "Berlin"}}],
+                "duration": 24,
+            },
+        },
+    )
+
+    async def relayed() -> int | None:
+        found = await p.store.native_poll(
+            ChannelRef(Platform.DISCORD, p.guild, p.d["general"]), str(posted["id"])
+        )
+        return found.id if found is not None else None
+
+    poll_id = await p.emu.until(relayed, what="the Discord poll relayed")
+    d_card, s_card = await p.cards(poll_id)
+    assert not buttons(d_card)  # on Discord people vote in Discord's own poll
+    assert "only Discord votes" in str(d_card["embeds"][0]) and "only Discord votes" in str(
+        s_card["blocks"]
+    )
+    vote = {"channel_id": p.d["general"], "message_id": str(posted["id"])}
+    await p.emu.post("/_emu/discord/polls/vote", vote | {"user_id": p.du["carol"], "answer_id": 1})
+    await p.emu.post("/_emu/discord/polls/vote", vote | {"user_id": p.du["bob"], "answer_id": 2})
+    assert "Paris" in await p.s_vote("heidi", poll_id, 0)
+    await p.counts_show(poll_id, [2, 1])
+    await p.emu.post(
+        "/_emu/discord/polls/vote", vote | {"user_id": p.du["bob"], "answer_id": 2, "remove": True}
+    )
+    await p.counts_show(poll_id, [2, 0])
+
+    await p.jump_polls(24 * 3600 + 1)  # Discord's poll and the bridge's close together
+    d_result, s_result = await p.results_shown(poll_id)
+    assert "**Paris** wins (2 of 2 votes)" in d_result and "*Paris* wins (2 of 2 votes)" in s_result
