@@ -173,8 +173,8 @@ def _options(text: str) -> dict[str, Any]:
     found = list(OPTION.finditer(text))
     title = text[: found[0].start()] if found else text
     values: dict[str, str] = {}
-    for here, after in zip(found, [*found[1:], None], strict=True):
-        end = after.start() if after is not None else len(text)
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    for here, end in zip(found, ends[: len(found)], strict=True):
         values[here.group(1).lower()] = _value(text[here.end() : end])
     when = values.pop("when", "")
     group = values.pop("group", "")

@@ -1,0 +1,149 @@
+"""Artist events end to end with real discord.py and slack-bolt against the emulators: an artist
+announces a concert from Slack, and it becomes a scheduled event in both linked Discord servers
+and a card in Slack; fans' interest is counted from both platforms, once per person (a linked
+Discord and Slack account is one fan); a moderator edits it from Discord and every copy follows;
+the reminders come 24 hours and 1 hour before (a jump clock) in every channel, once; the artist
+cancels it from Slack and every scheduled event and card says so; no contract violations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from bridge.artist_events.model import EventState
+from bridge.ids import Platform, Role, UserRef
+from emulators.server import ThreadedEmulator
+from tests.e2e.artist_events_scene import EventScene, event_number
+from tests.e2e.harness import Emu, JumpClock, bridge_config, grant, start_bridge
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+TICKETS, MERCH = "https://tickets.example/roundhouse", "https://shop.example/tour-tee"
+DAY, HOUR = 86400.0, 3600.0
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def e(
+    emulator: ThreadedEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[EventScene]:
+    async with aiohttp.ClientSession() as session:
+        emu = Emu(emulator.url, session)
+        users = [{"username": "alice", "permissions": ["ADMINISTRATOR"]}, {"username": "dave"}]
+        await emu.post(
+            "/_emu/discord/guilds", {"name": "Second", "channels": ["lobby"]} | {"users": users}
+        )
+        world = await emu.world()
+        guild, second = world["discord"]["guilds"][0], world["discord"]["guilds"][-1]
+        team = world["slack"]["workspaces"][0]
+        links = [
+            ("discord", guild["id"], guild["channels"][0]["id"]),
+            ("discord", second["id"], second["channels"][0]["id"]),
+            ("slack", team["id"], team["channels"][0]["id"]),
+        ]
+        db = Path(tmp_path_factory.mktemp("artist_events")) / "bridge.db"
+        clock = JumpClock()
+        runtime = await start_bridge(
+            bridge_config(world, emulator.url, db, links=links), clock=clock
+        )
+        scene = EventScene(emu, world, runtime, clock)
+        try:
+            await grant(
+                scene.store,
+                UserRef(Platform.SLACK, scene.team, scene.su["frank"]),
+                "Frank",
+                Role.ARTIST,
+            )
+            await grant(
+                scene.store,
+                UserRef(Platform.DISCORD, scene.guild, scene.du["carol"]),
+                "Carol",
+                Role.MODERATOR,
+            )
+            yield scene
+        finally:
+            await scene.runtime.stop()
+
+
+async def test_a_fan_may_not_announce_an_event(e: EventScene) -> None:
+    refused = await e.slack("grace", "event Secret gig when:in 2d")
+    assert "only verified artists and group moderators" in refused
+    assert "Usage" in await e.slack("frank", "event when:in 2d")  # no title
+
+
+async def test_an_event_reaches_both_servers_and_slack_and_follows_every_change(
+    e: EventScene,
+) -> None:
+    text = (
+        f"event Live at the Roundhouse when:in 3d place:Roundhouse, London tickets:<{TICKETS}> "
+        f"merch:<{MERCH}>"
+    )
+    reply = await e.slack("frank", text)
+    number = event_number(reply)
+    made = await e.store.get_artist_event(number)
+    assert made is not None and made.details.place == "Roundhouse, London"
+
+    d1, d2 = await e.scheduled_shows(lambda ev: ev["name"] == "Live at the Roundhouse", "created")
+    for ev in (d1, d2):
+        assert ev["entity_type"] == 3 and ev["entity_metadata"] == {
+            "location": "Roundhouse, London"
+        }
+        assert ev["scheduled_end_time"] and ev["status"] == 1 and ev["privacy_level"] == 2
+        assert TICKETS in ev["description"] and MERCH in ev["description"]
+    card = await e.s_card_shows(
+        number, "Live at the Roundhouse", "Roundhouse, London", "0 interested"
+    )
+    urls = [el.get("url") for b in card["blocks"] if b["type"] == "actions" for el in b["elements"]]
+    assert TICKETS in urls and MERCH in urls
+
+    # interest, from both platforms, one per person
+    await e.d_interested(e.guild, "bob", d1["id"])
+    await e.s_card_shows(number, "1 interested")
+    linked = await e.discord("bob", "fangroup account link")
+    code = re.search(r"confirm (\S+?)`", linked)
+    assert code, linked
+    await e.slack("grace", f"account confirm {code.group(1)}", command="/fangroup")
+    said = await e.s_interested("grace", card)  # bob on Slack: the same fan
+    assert "1 interested" in said
+    await e.d_interested(e.second, "dave", d2["id"])  # someone else, in the other server
+    await e.s_card_shows(number, "2 interested")
+    await e.scheduled_shows(lambda ev: "2 interested" in ev["description"], "the count on Discord")
+    assert "3 interested" in await e.s_interested("heidi", card)
+    assert "2 interested" in await e.s_interested("heidi", card)  # a second click withdraws
+
+    # a moderator edits it from Discord: every copy follows
+    edited = await e.discord(
+        "carol", "announce event-edit", id=number, when="in 4d", place="KOKO, London"
+    )
+    assert f"Event #{number} updated everywhere" in edited, edited
+    moved = await e.scheduled_shows(
+        lambda ev: ev["entity_metadata"] == {"location": "KOKO, London"}, "edited"
+    )
+    assert moved[0]["scheduled_start_time"] != d1["scheduled_start_time"]
+    await e.s_card_shows(number, "KOKO, London", "2 interested")
+
+    # the reminders: 24 hours and 1 hour before, once in every channel
+    await e.jump(3 * DAY + 60)
+    await e.everywhere_once("starts in 24 hours")
+    await e.jump(DAY - HOUR)
+    await e.everywhere_once("starts in 1 hour")
+    await e.jump(60)  # nothing more is due: still once each
+    assert all(len(t) == 1 for t in await e.lines("starts in 24 hours"))
+
+    # the artist cancels it from Slack: every scheduled event and card says so
+    cancelled = await e.slack("frank", f"event cancel {number}")
+    assert f"Event #{number}" in cancelled and "cancelled" in cancelled
+    await e.scheduled_shows(lambda ev: ev["status"] == 4, "cancelled on Discord")
+    card = await e.s_card_shows(number, "Cancelled")
+    assert not [b for b in card["blocks"] if b["type"] == "actions"]  # no more buttons
+    await e.everywhere_once("is cancelled")
+    stored = await e.store.get_artist_event(number)
+    assert stored is not None and stored.state is EventState.CANCELLED
+    assert "already cancelled" in await e.slack("frank", f"event cancel {number}")
+
+
+async def test_no_contract_violations(e: EventScene) -> None:
+    assert await e.emu.violations() == []
