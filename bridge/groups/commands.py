@@ -55,7 +55,9 @@ HELP = (
     "• `web [group]` — the group's web pages (a private group's: a personal 7-day link)\n"
     "• `party start <top|recent|links> [when:<time>]`, `party pause|resume|skip|stop|queue`, "
     "`party add <link>`, `party adds on|off` — a listening party: the songs in turn with a "
-    "now-playing card in every linked channel"
+    "now-playing card in every linked channel\n"
+    "• `poll <question> | <a> | <b> ... [duration:2d] [anonymous] [blind]`, `poll close <id>` "
+    "— a poll in every linked channel, one vote per fan"
 )
 PAGE_SIZE = 5
 MAX_PAGE = 10_000  # as the Discord command's page option allows

@@ -41,6 +41,10 @@ USAGE: dict[str, str] = {
         "party start <top|recent|links> [when:<time>] | party pause|resume|skip|stop|queue | "
         "party add <link> | party adds on|off"
     ),
+    "poll": (
+        "poll <question> | <option> | <option> ... [duration:2d] [anonymous] [blind] | "
+        "poll close <id>"
+    ),
 }
 # the second word of the subcommands that have one
 SECOND_WORDS: dict[str, tuple[str, ...]] = {
