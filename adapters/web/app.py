@@ -15,8 +15,11 @@ from aiohttp import web
 from adapters.parties import Parties
 from adapters.web.access import allow_private_links
 from adapters.web.api import setup_api
+from adapters.web.api_events import setup_event_api
 from adapters.web.api_party import PartyReads, setup_party_api
 from adapters.web.api_polls import PollReads, setup_poll_api
+from adapters.web.event_shapes import EventReads
+from adapters.web.events import setup_event_pages
 from adapters.web.exports import setup_exports
 from adapters.web.feed import setup_feed
 from adapters.web.pages import PageSettings, setup_pages
@@ -78,6 +81,8 @@ def build_web_app(
         if isinstance(store, PartyReads):  # the item pages list the song's moments
             pages = replace(pages, moments=store.item_moments, parties=store.group_parties)
         setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/
+        if isinstance(store, EventReads):
+            setup_event_pages(app, pages, store)  # /g/<slug>/events, /g/<slug>/events.ics
     if store is not None:
         setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed
     if parties is not None and pages is not None and isinstance(store, PartyReads):
@@ -93,6 +98,8 @@ def setup_web_api(app: web.Application, store: TabStore, *, public_url: str | No
         setup_party_api(app, store)  # /api/groups/<slug>/parties..., the songs' moments
     if isinstance(store, PollReads):
         setup_poll_api(app, store)  # /api/groups/<slug>/polls...
+    if isinstance(store, EventReads):
+        setup_event_api(app, store)  # /api/groups/<slug>/events
     setup_api(app)  # /api/...
     setup_exports(app)  # /g/<slug>/export.*
     setup_feed(app)  # /g/<slug>/feed.atom
