@@ -22,6 +22,7 @@ from adapters.web.event_shapes import EventReads
 from adapters.web.events import setup_event_pages
 from adapters.web.exports import setup_exports
 from adapters.web.feed import setup_feed
+from adapters.web.insights import InsightReads, setup_insights
 from adapters.web.pages import PageSettings, setup_pages
 from adapters.web.party import setup_party
 from adapters.web.slack_install import InstallRoutes, setup_slack_install
@@ -83,6 +84,8 @@ def build_web_app(
         setup_pages(app, pages)  # /, /g/<slug>, /g/<slug>/item/<ref>, /static/
         if isinstance(store, EventReads):
             setup_event_pages(app, pages, store)  # /g/<slug>/events, /g/<slug>/events.ics
+        if isinstance(store, InsightReads):
+            setup_insights(app, pages, store)  # /g/<slug>/digests, /g/<slug>/insights
     if store is not None:
         setup_web_api(app, store, public_url=public_url)  # /api/..., /g/<slug>/export.*, feed
     if parties is not None and pages is not None and isinstance(store, PartyReads):
