@@ -57,7 +57,9 @@ HELP = (
     "`party add <link>`, `party adds on|off` — a listening party: the songs in turn with a "
     "now-playing card in every linked channel\n"
     "• `poll <question> | <a> | <b> ... [duration:2d] [anonymous] [blind]`, `poll close <id>` "
-    "— a poll in every linked channel, one vote per fan"
+    "— a poll in every linked channel, one vote per fan\n"
+    "• `digest weekly <day> <HH:MM>`, `digest off`, `digest` — the week's digest in every "
+    "linked channel at that time in your zone (owners)"
 )
 PAGE_SIZE = 5
 MAX_PAGE = 10_000  # as the Discord command's page option allows

@@ -45,6 +45,7 @@ USAGE: dict[str, str] = {
         "poll <question> | <option> | <option> ... [duration:2d] [anonymous] [blind] | "
         "poll close <id>"
     ),
+    "digest": "digest weekly <day> <HH:MM> | digest off | digest",
 }
 # the second word of the subcommands that have one
 SECOND_WORDS: dict[str, tuple[str, ...]] = {
@@ -52,6 +53,7 @@ SECOND_WORDS: dict[str, tuple[str, ...]] = {
     "mod": ("add", "remove"),
     "artist": ("add", "remove", "list"),
     "party": ("start", "pause", "resume", "skip", "stop", "queue", "status", "add", "adds"),
+    "digest": ("weekly", "off", "show"),
 }
 # the argument a command path cannot do without
 REQUIRED: dict[tuple[str, ...], str] = {
