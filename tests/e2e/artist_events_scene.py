@@ -57,11 +57,13 @@ class EventScene:
     async def scheduled(self, guild: str) -> list[dict[str, Any]]:
         return await self.emu.get(f"/_emu/discord/guilds/{guild}/scheduled-events")  # type: ignore[no-any-return]
 
-    async def scheduled_shows(self, check: Any, what: str) -> list[dict[str, Any]]:
-        """Wait until each server's one scheduled event passes ``check``; both events."""
+    async def scheduled_shows(self, name: str, check: Any, what: str) -> list[dict[str, Any]]:
+        """Wait until each server's one scheduled event named ``name`` passes ``check``; both
+        events."""
 
         async def shown() -> list[dict[str, Any]] | None:
-            found = [await self.scheduled(g) for g in (self.guild, self.second)]
+            every = [await self.scheduled(g) for g in (self.guild, self.second)]
+            found = [[ev for ev in events if ev["name"] == name] for events in every]
             if all(len(events) == 1 and check(events[0]) for events in found):
                 return [events[0] for events in found]
             return None

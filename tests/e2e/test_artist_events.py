@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import icalendar
 import pytest
 import pytest_asyncio
 
@@ -24,6 +25,7 @@ from tests.e2e.harness import Emu, JumpClock, bridge_config, grant, start_bridge
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 TICKETS, MERCH = "https://tickets.example/roundhouse", "https://shop.example/tour-tee"
 DAY, HOUR = 86400.0, 3600.0
+GIG, STREAM = "Live at the Roundhouse", "Album release stream"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -86,7 +88,7 @@ async def test_an_event_reaches_both_servers_and_slack_and_follows_every_change(
     made = await e.store.get_artist_event(number)
     assert made is not None and made.details.place == "Roundhouse, London"
 
-    d1, d2 = await e.scheduled_shows(lambda ev: ev["name"] == "Live at the Roundhouse", "created")
+    d1, d2 = await e.scheduled_shows(GIG, lambda ev: True, "created")
     for ev in (d1, d2):
         assert ev["entity_type"] == 3 and ev["entity_metadata"] == {
             "location": "Roundhouse, London"
@@ -110,7 +112,9 @@ async def test_an_event_reaches_both_servers_and_slack_and_follows_every_change(
     assert "1 interested" in said
     await e.d_interested(e.second, "dave", d2["id"])  # someone else, in the other server
     await e.s_card_shows(number, "2 interested")
-    await e.scheduled_shows(lambda ev: "2 interested" in ev["description"], "the count on Discord")
+    await e.scheduled_shows(
+        GIG, lambda ev: "2 interested" in ev["description"], "the count on Discord"
+    )
     assert "3 interested" in await e.s_interested("heidi", card)
     assert "2 interested" in await e.s_interested("heidi", card)  # a second click withdraws
 
@@ -120,7 +124,7 @@ async def test_an_event_reaches_both_servers_and_slack_and_follows_every_change(
     )
     assert f"Event #{number} updated everywhere" in edited, edited
     moved = await e.scheduled_shows(
-        lambda ev: ev["entity_metadata"] == {"location": "KOKO, London"}, "edited"
+        GIG, lambda ev: ev["entity_metadata"] == {"location": "KOKO, London"}, "edited"
     )
     assert moved[0]["scheduled_start_time"] != d1["scheduled_start_time"]
     await e.s_card_shows(number, "KOKO, London", "2 interested")
@@ -136,13 +140,86 @@ async def test_an_event_reaches_both_servers_and_slack_and_follows_every_change(
     # the artist cancels it from Slack: every scheduled event and card says so
     cancelled = await e.slack("frank", f"event cancel {number}")
     assert f"Event #{number}" in cancelled and "cancelled" in cancelled
-    await e.scheduled_shows(lambda ev: ev["status"] == 4, "cancelled on Discord")
+    await e.scheduled_shows(GIG, lambda ev: ev["status"] == 4, "cancelled on Discord")
     card = await e.s_card_shows(number, "Cancelled")
     assert not [b for b in card["blocks"] if b["type"] == "actions"]  # no more buttons
     await e.everywhere_once("is cancelled")
     stored = await e.store.get_artist_event(number)
     assert stored is not None and stored.state is EventState.CANCELLED
     assert "already cancelled" in await e.slack("frank", f"event cancel {number}")
+
+
+async def test_an_event_from_discord_is_edited_from_slack_and_shown_on_the_web(
+    e: EventScene,
+) -> None:
+    reply = await e.discord(
+        "carol",
+        "announce event",
+        title="Album release stream",
+        when="in 2d",
+        online="https://stream.example/live",
+        tickets=TICKETS,
+    )
+    number = event_number(reply)
+    made = await e.scheduled_shows(STREAM, lambda ev: ev["status"] == 1, "created")
+    assert made[0]["entity_metadata"] == {"location": "https://stream.example/live"}
+    edited = await e.slack("frank", f"event edit {number} place:Rough Trade, Bristol")
+    assert f"Event #{number} updated everywhere" in edited
+    await e.scheduled_shows(
+        STREAM, lambda ev: ev["entity_metadata"] == {"location": "Rough Trade, Bristol"}, "edited"
+    )
+    await e.s_card_shows(number, "Album release stream", "Rough Trade, Bristol")
+    await e.everywhere_once("is cancelled")  # the earlier event's line, not this one's
+
+    assert e.runtime.web is not None
+    base = e.runtime.web.url
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/g/fans/events") as page:
+            assert page.status == 200
+            html = await page.text()
+        async with http.get(f"{base}/g/fans/events.ics") as feed:
+            assert feed.status == 200 and feed.content_type == "text/calendar"
+            raw = await feed.read()
+        async with http.get(f"{base}/api/groups/fans/events") as api:
+            assert api.status == 200
+            body = await api.json()
+        async with http.get(f"{base}/api/groups/fans/events?when=soon") as bad:
+            assert bad.status == 400
+    assert "Album release stream" in html and "Rough Trade, Bristol" in html
+    assert "Upcoming" in html and "cancelled" in html  # the earlier one, marked
+    shown = {ev["title"]: ev for ev in body["events"]}
+    stream = shown["Album release stream"]
+    assert stream["state"] == "scheduled" and stream["place"] == "Rough Trade, Bristol"
+    assert (
+        stream["tickets_url"] == TICKETS and stream["online_url"] == "https://stream.example/live"
+    )
+    assert stream["host"]["platform"] == "discord" and not stream["past"]
+    assert shown["Live at the Roundhouse"]["state"] == "cancelled"
+    check_calendar(raw, number)
+
+    cancelled = await e.discord("carol", "announce event-cancel", id=number)
+    assert "cancelled everywhere" in cancelled
+    await e.scheduled_shows(STREAM, lambda ev: ev["status"] == 4, "cancelled from Discord")
+    await e.s_card_shows(number, "Cancelled", "Album release stream")
+
+
+def check_calendar(raw: bytes, number: int) -> None:
+    """The feed as a calendar app reads it: a real iCalendar parser, CRLF lines of at most 75
+    octets, UTC times, a stable UID per event, the cancelled one CANCELLED."""
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b"" and all(b"\n" not in line for line in lines)
+    assert all(len(line) <= 75 for line in lines)
+    calendar = icalendar.Calendar.from_ical(raw)
+    events = {str(ev["SUMMARY"]): ev for ev in calendar.walk("VEVENT")}
+    stream = events["Album release stream"]
+    assert str(stream["UID"]).startswith(f"artist-event-{number}@")
+    assert stream["LOCATION"] == "Rough Trade, Bristol"
+    assert stream.decoded("DTSTART").tzinfo is not None
+    assert stream.decoded("DTSTART").utcoffset().total_seconds() == 0
+    assert stream.decoded("DTEND") > stream.decoded("DTSTART")
+    assert str(stream["STATUS"]) == "CONFIRMED" and str(stream["URL"]) == TICKETS
+    gig = events["Live at the Roundhouse"]
+    assert str(gig["STATUS"]) == "CANCELLED" and gig["LOCATION"] == "KOKO, London"
 
 
 async def test_no_contract_violations(e: EventScene) -> None:
