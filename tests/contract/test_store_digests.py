@@ -5,14 +5,27 @@ one person, new members, shares per week and platform, artists) leave out delete
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bridge.actions import DigestAction
-from bridge.digests.model import WEEK, DigestContent, DigestDraft, DigestState, Ranked
+from bridge.artist_events.model import EventDetails, EventDraft
+from bridge.digests.model import (
+    WEEK,
+    DigestContent,
+    DigestDraft,
+    DigestState,
+    EventLine,
+    PollResult,
+    Ranked,
+)
 from bridge.ids import ChannelRef, Platform
+from bridge.polls.model import Poll, PollDraft, PollOption, PollState
 from bridge.records import OutboxDraft
 from bridge.testing import MemoryStore
 from storage.repos import SqlStore
 from tests.contract.conftest import ManualClock
-from tests.digest_seed import Seeder
+from tests.digest_seed import ALICE_D as ALICE
+from tests.digest_seed import BOB, Seeder
 
 Digests = SqlStore | MemoryStore
 GENERAL = ChannelRef(Platform.DISCORD, "G1", "c1")
@@ -98,3 +111,43 @@ async def test_shares_per_week_and_platform(store: Digests, clock: ManualClock) 
         (WEEK, "discord", 4),
         (WEEK, "slack", 3),
     ]
+
+
+async def test_closed_polls_and_coming_events(store: Digests, clock: ManualClock) -> None:
+    """A poll closed in the week with the bridge's votes and the platform poll's own summed;
+    an open one and one closed before are left out; events of the next week, not cancelled."""
+    group = await store.create_group(slug="g", name="G")
+    since = clock.now()
+    voters = [await store.upsert_account(user=u, display_name=u.user) for u in (ALICE, BOB)]
+    options = (PollOption("Vinyl"), PollOption("Tape"))
+    closed = await new_poll(store, group.id, "Format?", options, at=since + 10)
+    await store.set_vote(closed.id, voters[0].member_id, 0, name="a", at=since + 20)
+    await store.set_vote(closed.id, voters[1].member_id, 1, name="b", at=since + 21)
+    await store.set_native_vote(closed.id, "d-carol", 0, added=True)
+    assert await store.save_poll(
+        replace(closed, state=PollState.CLOSED, closed_at=since + 100), enqueue=[]
+    )
+    await new_poll(store, group.id, "Still open?", options, at=since + 30)
+    results = await store.closed_polls(group.id, since, since + WEEK)
+    assert results == [PollResult("Format?", (("Vinyl", 2), ("Tape", 1)), 3)]
+    assert await store.closed_polls(group.id, since + 200, since + WEEK) == []
+    turnout = await store.poll_turnout(group.id)
+    assert turnout is not None and [(t.question, t.voters) for t in turnout] == [("Format?", 3)]
+
+    show = EventDetails("Lumen live", since + WEEK + 3600, since + WEEK + 7200, "Paper Hall, Oslo")
+    await new_event(store, group.id, show)
+    await new_event(store, group.id, replace(show, title="Too late", starts_at=since + 3 * WEEK))
+    events = await store.upcoming_events(group.id, since + WEEK, since + 2 * WEEK)
+    assert events == [EventLine("Lumen live", since + WEEK + 3600, "Paper Hall, Oslo", None)]
+
+
+async def new_poll(
+    store: Digests, group_id: int, question: str, options: tuple[PollOption, ...], *, at: float
+) -> Poll:
+    draft = PollDraft(group_id, question, options, ALICE, "Alice")
+    return await store.create_poll(draft, at=at, enqueue=lambda _: [])
+
+
+async def new_event(store: Digests, group_id: int, details: EventDetails) -> None:
+    draft = EventDraft(group_id, ALICE, "Alice", details)
+    await store.create_artist_event(draft, at=1.0, reminded=0, enqueue=[])
