@@ -51,13 +51,15 @@ def _answers(raw: Any) -> list[tuple[int, str]]:
 
 
 def _hours(raw: Any) -> int:
+    """Whole hours (``2.0`` is 2, as discord.py sends it)."""
     if raw is None:
         return DEFAULT_HOURS
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_HOURS:
+    whole = isinstance(raw, int) or (isinstance(raw, float) and raw.is_integer())
+    if isinstance(raw, bool) or not whole or not 1 <= raw <= MAX_HOURS:
         raise _form(
             "duration", "NUMBER_TYPE_MAX", f"int value should be between 1 and {MAX_HOURS}."
         )
-    return raw
+    return int(raw)
 
 
 def poll_from_body(raw: Any, now: dt.datetime) -> MessagePoll:

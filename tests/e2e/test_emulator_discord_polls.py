@@ -1,0 +1,81 @@
+"""The Discord emulator's message polls with the real discord.py client: a poll sent with a
+message, people's votes reaching the bot as MESSAGE_POLL_VOTE_ADD / REMOVE (a single-choice
+poll moves a vote), an answer's voters, the author ending it early, and nobody else."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import discord
+import pytest
+
+from tests.e2e.test_emulator_discord_support import WAIT, Bot, bot, discord_at_emulator
+
+__all__ = ["bot", "discord_at_emulator"]
+pytestmark = [pytest.mark.asyncio(loop_scope="module")]
+
+
+def _poll() -> discord.Poll:
+    poll = discord.Poll(question="Tour city?", duration=dt.timedelta(hours=2))
+    poll.add_answer(text="Paris")
+    poll.add_answer(text="Berlin")
+    return poll
+
+
+async def test_votes_reach_the_bot_and_the_voters_are_listed(bot: Bot) -> None:
+    general = bot.channel("general")
+    message = await general.send(poll=_poll())
+    assert message.poll is not None and [a.text for a in message.poll.answers] == [
+        "Paris",
+        "Berlin",
+    ]
+    assert message.poll.expires_at is not None
+    carol = bot.user_id("carol")
+    vote = {"channel_id": str(general.id), "message_id": str(message.id), "user_id": carol}
+
+    added = bot.client.wait_for("raw_poll_vote_add", timeout=WAIT)
+    await bot.control.post("/_emu/discord/polls/vote", vote | {"answer_id": 1})
+    heard = await added
+    assert (heard.user_id, heard.message_id, heard.answer_id) == (int(carol), message.id, 1)
+
+    removed = bot.client.wait_for("raw_poll_vote_remove", timeout=WAIT)
+    moved = bot.client.wait_for("raw_poll_vote_add", timeout=WAIT)
+    answer = await bot.control.post("/_emu/discord/polls/vote", vote | {"answer_id": 2})
+    assert (await removed).answer_id == 1 and (await moved).answer_id == 2  # single choice
+    assert answer["poll"]["results"]["answer_counts"] == [{"id": 2, "count": 1, "me_voted": True}]
+
+    fetched = await general.fetch_message(message.id)
+    assert fetched.poll is not None
+    berlin = fetched.poll.get_answer(2)
+    assert berlin is not None and [u.id async for u in berlin.voters()] == [int(carol)]
+    paris = fetched.poll.get_answer(1)
+    assert paris is not None and [u.id async for u in paris.voters()] == []
+
+
+async def test_the_author_ends_a_poll_and_votes_stop(bot: Bot) -> None:
+    general = bot.channel("general")
+    message = await general.send(poll=_poll())
+    ended = await message.end_poll()
+    assert ended.poll is not None and ended.poll.is_finalised()
+    vote = {"channel_id": str(general.id), "message_id": str(message.id), "answer_id": 1}
+    refused = await bot.control.post(
+        "/_emu/discord/polls/vote", vote | {"user_id": bot.user_id("carol")}, status=400
+    )
+    assert refused["code"] == 520001
+
+
+async def test_people_post_polls_that_only_they_may_end(bot: Bot) -> None:
+    general = bot.channel("general")
+    body = {
+        "channel_id": str(general.id),
+        "user_id": bot.user_id("alice"),
+        "poll": {
+            "question": {"text": "Encore?"},
+            "answers": [{"poll_media": {"text": "Yes"}}, {"poll_media": {"text": "No"}}],
+        },
+    }
+    posted = await bot.control.post("/_emu/discord/messages", body)
+    message = await general.fetch_message(int(posted["id"]))
+    assert message.poll is not None and message.poll.question == "Encore?"
+    with pytest.raises(discord.Forbidden):
+        await message.end_poll()
