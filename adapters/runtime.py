@@ -250,6 +250,8 @@ class Runtime:
         self._tasks.append(events.start_timer())
         await self._start_playlists(music)
         log.info("fanbridge running: %s", ", ".join(p.value for p in adapters) or "no platforms")
+        assert self.catchup is not None
+        self.catchup.begin()
         self.channel_names = asyncio.create_task(self._name_channels(), name="channel-names")
         self._tasks.append(self.channel_names)  # once started: it never delays the start
 
@@ -321,6 +323,7 @@ class Runtime:
             metrics=self.metrics,
             wake=self._wake_outbox,
         )
+        self.catchup.defer()  # the passes begin once the bridge runs: they never delay ready
         if self.config.discord is not None:
             self.gate.hold(Platform.DISCORD)
         if self.config.slack is not None:

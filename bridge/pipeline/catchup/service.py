@@ -111,6 +111,18 @@ class CatchUp:
         self.received_elsewhere: set[Platform] = set()
         self._idle = asyncio.Event()  # no pass under way
         self._idle.set()
+        self._begun = asyncio.Event()  # passes may start (see defer)
+        self._begun.set()
+
+    def defer(self) -> None:
+        """Passes asked for from now on wait until ``begin``: the bridge finishes starting
+        (and says it is ready) before its CPU goes to reading thousands of channels; live
+        events wait in the gate meanwhile, as they would for the read itself."""
+        self._begun.clear()
+
+    def begin(self) -> None:
+        """Let the passes asked for since ``defer`` start."""
+        self._begun.set()
 
     # -- session hooks (called by the adapters) ---------------------------------------------
     def session_lost(self, platform: Platform) -> None:
@@ -151,6 +163,7 @@ class CatchUp:
         """Stop between two messages (what is left is read again at the next start); a pass
         still waiting on the platform after ``grace`` seconds is cancelled."""
         self._stopping = True
+        self._begun.set()  # a deferred pass ends at once
         runs = list(self._runs.values())
         if runs:
             _, late = await asyncio.wait(runs, timeout=grace)
@@ -176,7 +189,8 @@ class CatchUp:
     # -- one pass over a platform -------------------------------------------------------------
     async def _run(self, platform: Platform) -> None:
         try:
-            while True:
+            await self._begun.wait()
+            while not self._stopping:
                 self._again.discard(platform)
                 lost_at = self._lost_at.pop(platform, None)
                 floor = lost_at - MARGIN if lost_at and platform in self._started else None
@@ -330,7 +344,31 @@ class CatchUp:
             if self._stopping:
                 raise Stopping
             await self._seen(reader, channel, seen, known, progress, window_start)
+        scan = await self._settled(reader, channel, scan, copies, threads)
         await self._deleted(reader, channel, scan, copies, progress, window_start)
+
+    async def _settled(
+        self,
+        reader: HistoryReader,
+        channel: ChannelRef,
+        scan: Scan,
+        copies: list[MessageCopy],
+        threads: set[str],
+    ) -> Scan:
+        """The history is complete only up to ``scan.until`` (what is newer is left to the live
+        events): a copy it did not show that is newer than that (a restart right after
+        traffic) is judged on a second read once the history has caught up with it."""
+        seen = {m.message_id for m in scan.messages}
+        young = [
+            at
+            for c in copies
+            if c.platform_message_id not in seen
+            and (at := reader.position(c.platform_message_id)) > scan.until
+        ]
+        if not young:
+            return scan
+        await asyncio.sleep(max(young) - scan.until)
+        return await reader.scan(channel, since=scan.since, threads=threads)
 
     def _since(
         self,
