@@ -5,6 +5,7 @@ anything that can ping; and the command's refusals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +15,16 @@ from adapters.slack.digest import digest_args, digest_blocks
 from bridge.actions import DigestAction
 from bridge.digests.commands import DigestCommands
 from bridge.digests.delivery import DigestPost
-from bridge.digests.model import WEEK, DigestContent, DigestState, Ranked
+from bridge.digests.gather import gather
+from bridge.digests.model import (
+    WEEK,
+    DigestContent,
+    DigestState,
+    EventLine,
+    PartyLine,
+    PollResult,
+    Ranked,
+)
 from bridge.digests.schedule import (
     KEY,
     ScheduleError,
@@ -25,9 +35,12 @@ from bridge.digests.schedule import (
     week_of,
 )
 from bridge.digests.service import DigestService
+from bridge.digests.text import sections
 from bridge.events import CommandInvoked
 from bridge.ids import Platform, Role, UserRef
 from bridge.outcome import Reply
+from bridge.party import clock as party_clock
+from bridge.party.model import PartyDraft, PartyState, QueuedTrack
 from bridge.records import OutboxStatus
 from bridge.testing import ManualClock, MemoryStore
 from tests.digest_seed import ALICE_D, D_GENERAL, S_GENERAL, Seeded, Seeder
@@ -189,3 +202,26 @@ async def test_only_owners_and_managers_set_the_digest_in_their_zone() -> None:
     assert isinstance(
         await commands.digest(command("weekly", slack, day="mon", time="9:00")), Reply
     )
+
+
+async def test_the_weeks_parties_polls_and_events_have_their_sections() -> None:
+    store, clock, week, _ = await scene()
+    items = week.items
+    host = UserRef(Platform.DISCORD, "G1", "u-host")
+    queue = tuple(QueuedTrack(i, 180_000, "Host") for i in items)
+    draft = PartyDraft(week.group.id, host, "Dave", queue, starts_at=clock.now(), title="")
+    party = await store.create_party(draft, state=PartyState.SCHEDULED, at=clock.now(), enqueue=[])
+    played = party_clock.skipped(party_clock.started(party, clock.now()), clock.now() + 200)
+    assert await store.save_party(party_clock.ended(played, clock.now() + 300))
+    content = await gather(store, week.group, week.since, week.until + WEEK)
+    assert content.parties == (PartyLine("Dave", 3, 0),)  # as its own summary counts
+    assert content.polls == () and content.events == ()  # the bridge keeps both: none this week
+    drawn = replace(
+        content,
+        polls=(PollResult("Format?", (("Vinyl", 2), ("Tape", 1)), 3),),
+        events=(EventLine("Lumen live", at("2027-04-02T20:00:00+00:00"), "Paper Hall"),),
+    )
+    found = {s.title: [ln.text + " " + ln.note for ln in s.lines] for s in sections(drawn)}
+    assert found["Poll results"] == ["Format?: Vinyl 2 ✓, Tape 1 · 3 voters"]
+    assert found["Coming up"] == ["Lumen live · Paper Hall · Fri Apr 2, 20:00"]
+    assert found["Listening parties"] == ["Party with Dave: 3 song(s) · 0 timed comments"]
