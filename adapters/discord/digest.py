@@ -24,7 +24,7 @@ from bridge.ports import PermanentError
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 NONE = discord.AllowedMentions.none()
 COLOUR = 0x5865F2
-TITLE, FIELD, LINE, DESCRIPTION = 256, 1024, 300, 4096
+TITLE, FIELD, LINE, DESCRIPTION, TOTAL = 256, 1024, 300, 4096, 6000
 
 
 # -- the digest ----------------------------------------------------------------------------------
@@ -38,10 +38,16 @@ def digest_embed(post: DigestPost) -> discord.Embed:
     archive = tab_text.safe_url(post.archive_url or "")
     if archive:
         embed.url = archive
+    footer = f"Weekly digest #{post.digest_id}"
+    left = TOTAL - len(embed.title or "") - len(embed.description or "") - len(footer)
     for section in text.sections(content)[:25]:
         lines = [line_markdown(line) for line in section.lines]
-        embed.add_field(name=section.title, value=tab_text.joined(lines, FIELD, "\n"), inline=False)
-    embed.set_footer(text=f"Weekly digest #{post.digest_id}")
+        value = tab_text.joined(lines, min(FIELD, left - len(section.title)), "\n")
+        if not value:
+            break  # Discord's 6000 characters an embed holds in all are used up
+        embed.add_field(name=section.title, value=value, inline=False)
+        left -= len(section.title) + len(value)
+    embed.set_footer(text=footer)
     return embed
 
 

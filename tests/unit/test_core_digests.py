@@ -225,3 +225,14 @@ async def test_the_weeks_parties_polls_and_events_have_their_sections() -> None:
     assert found["Poll results"] == ["Format?: Vinyl 2 ✓, Tape 1 · 3 voters"]
     assert found["Coming up"] == ["Lumen live · Paper Hall · Fri Apr 2, 20:00"]
     assert found["Listening parties"] == ["Party with Dave: 3 song(s) · 0 timed comments"]
+
+
+def test_a_long_digest_stays_within_discords_embed_limits() -> None:
+    long = tuple(Ranked("x" * 400, 9, "y" * 400, f"https://x.test/{'z' * 300}") for _ in range(5))
+    names = tuple("n" * 200 for _ in range(20))
+    content = replace(HOSTILE, shared=long, reacted=long, curators=long, new_members=names)
+    embed = digest_embed(DigestPost(7, content, None))
+    assert len(embed) <= 6000 and all(len(f.value or "") <= 1024 for f in embed.fields)
+    assert [f.name for f in embed.fields][:2] == ["Most shared songs", "Most reacted songs"]
+    blocks = digest_blocks(DigestPost(7, content, None))
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
