@@ -17,7 +17,7 @@ from discord import app_commands
 
 from adapters.discord.errors import platform_errors
 from adapters.discord.replies import discord_text
-from bridge.artist_events.card import EventCard, description
+from bridge.artist_events.card import EventCard, description, marker
 from bridge.events import EventInterestChanged
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.ports import PermanentError
@@ -95,12 +95,25 @@ class DiscordEventCopies:
         return event_payload(card, voice, times=times)
 
     async def post_event(self, channel: ChannelRef, card: EventCard) -> str:
+        """The scheduled event; one made by an earlier try (a crash before its id was kept)
+        is found by the marker ending its description and used instead of a second one."""
         async with platform_errors():
+            made_before = await self._made_before(int(channel.workspace), card.event_id)
+            if made_before is not None:
+                return made_before
             payload = await self._payload(channel, card, times=True)
             made = await self.client.http.create_guild_scheduled_event(
                 int(channel.workspace), reason=f"artist event #{card.event_id}", **payload
             )
         return str(made["id"])
+
+    async def _made_before(self, guild_id: int, event_id: int) -> str | None:
+        mine = self.client.user.id if self.client.user is not None else None
+        for found in await self.client.http.get_scheduled_events(guild_id, False):
+            text = found.get("description") or ""
+            if text.endswith(marker(event_id)) and str(found.get("creator_id")) == str(mine):
+                return str(found["id"])
+        return None
 
     async def update_event(self, channel: ChannelRef, copy_id: str, card: EventCard) -> None:
         guild_id = int(channel.workspace)

@@ -78,7 +78,13 @@ def description(card: EventCard, limit: int = 1000) -> str:
     lines.append(interest_line(card.interested) + " (Discord and Slack)")
     if card.cancelled:
         lines.insert(0, "❌ CANCELLED")
-    return "\n".join(lines)[:limit]
+    tail = "\n" + marker(card.event_id)
+    return "\n".join(lines)[: limit - len(tail)] + tail
+
+
+def marker(event_id: int) -> str:
+    """The last line of a copy's text: finds a copy made before a crash kept its id."""
+    return f"Event #{event_id} · fanbridge"
 
 
 def links(card: EventCard) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bridge.artist_events.model import EventState
-from bridge.ids import Platform, Role, UserRef
+from bridge.ids import ChannelRef, Platform, Role, UserRef
 from emulators.server import ThreadedEmulator
 from tests.e2e.artist_events_scene import EventScene, event_number
 from tests.e2e.harness import Emu, JumpClock, bridge_config, grant, start_bridge
@@ -220,6 +220,21 @@ def check_calendar(raw: bytes, number: int) -> None:
     assert str(stream["STATUS"]) == "CONFIRMED" and str(stream["URL"]) == TICKETS
     gig = events["Live at the Roundhouse"]
     assert str(gig["STATUS"]) == "CANCELLED" and gig["LOCATION"] == "KOKO, London"
+
+
+async def test_a_scheduled_event_made_before_a_crash_is_not_made_twice(e: EventScene) -> None:
+    """The outbox retries a creation whose id was never recorded: the event made by the first
+    try is found (its description's marker) instead of a second one."""
+    assert e.runtime.artist_events is not None
+    events = e.runtime.artist_events
+    reply = await e.slack("frank", "event Warm-up show when:in 5d place:Bristol")
+    number = event_number(reply)
+    [made, _] = await e.scheduled_shows("Warm-up show", lambda ev: True, "created")
+    card = await events.drawer.card(number)
+    channel = ChannelRef(Platform.DISCORD, e.guild, e.d["general"])
+    again = await events.copies[Platform.DISCORD].post_event(channel, card)
+    assert again == made["id"]
+    assert [ev["name"] for ev in await e.scheduled(e.guild)].count("Warm-up show") == 1
 
 
 async def test_no_contract_violations(e: EventScene) -> None:
