@@ -160,3 +160,29 @@ async def test_a_discord_poll_is_relayed_with_both_platforms_votes_summed(p: Pol
     await p.jump_polls(24 * 3600 + 1)  # Discord's poll and the bridge's close together
     d_result, s_result = await p.results_shown(poll_id)
     assert "**Paris** wins (2 of 2 votes)" in d_result and "*Paris* wins (2 of 2 votes)" in s_result
+
+
+async def test_a_burst_of_votes_edits_each_card_at_most_twice(p: PollScene) -> None:
+    poll_id = poll_number(await p.slack_command("frank", "poll Quick one? | yes | no"))
+    d_card, s_card = await p.cards(poll_id)
+
+    async def edits() -> tuple[int, int]:
+        d_path = f"/messages/{d_card['id']}"
+        d = await p.emu.get("/_emu/requests", platform="discord")
+        s = await p.emu.get("/_emu/requests", platform="slack")
+        d_edits = [r for r in d if r["method"] == "PATCH" and r["path"].endswith(d_path)]
+        s_edits = [
+            r
+            for r in s
+            if r["path"].endswith("chat.update") and (r["body"] or {}).get("ts") == s_card["ts"]
+        ]
+        return len(d_edits), len(s_edits)
+
+    assert await edits() == (0, 0)
+    for who in ("alice", "bob", "carol", "dave"):
+        await p.d_vote(who, poll_id, 0)
+    for who in ("heidi", "grace"):
+        await p.s_vote(who, poll_id, 1)
+    await p.counts_show(poll_id, [4, 2])  # 6 votes shown...
+    d_edits, s_edits = await edits()
+    assert 1 <= d_edits <= 2 and 1 <= s_edits <= 2, (d_edits, s_edits)  # ...in 2 edits, not 6
