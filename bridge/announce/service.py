@@ -54,7 +54,8 @@ REFUSED = "Sorry, only verified artists and group moderators may announce."
 USAGE = (
     "Usage: `/announce <message> [when:<time>]`, `/announce edit <id> <text>`, "
     "`/announce delete <id>`, `/announce list`, `/announce cancel <id>`, `/announce zone <zone>`, "
-    "`/announce party <top|recent|links> when:<time> [text]`"
+    "`/announce party <top|recent|links> when:<time> [text]`, "
+    "`/announce event <title> when:<time> [place:<venue, city>] [tickets:<url>] [merch:<url>]`"
 )
 
 Progress = Callable[[float], Awaitable[str]]
