@@ -146,6 +146,7 @@ class DiscordHistory:
     def _seen(self, message: discord.Message) -> SeenMessage:
         own = self._is_own(message)
         relayed = message.type in (discord.MessageType.default, discord.MessageType.reply)
+        relayed = relayed and message.poll is None  # a fan's poll is relayed live, not as text
         thread = message.channel.id if isinstance(message.channel, discord.Thread) else None
         return SeenMessage(
             message_id=str(message.id),
