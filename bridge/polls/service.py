@@ -115,7 +115,9 @@ class PollService:
         poll = await self.store.get_poll(poll_id)
         if poll is None or not poll.is_open:
             return  # a closed poll's close drew its cards
-        channels = {ref.channel for ref in await self.store.poll_cards(poll_id)}
+        # every linked channel, not only those whose card is known: a card still being posted
+        # is redrawn after it (one channel's items go out in order)
+        channels = await self.channels(poll.group_id)
         drafts = [OutboxDraft(c, PollCardUpdateAction(poll_id=poll_id)) for c in channels]
         if drafts:
             await self.store.enqueue(drafts, at=self.clock.now())
@@ -139,10 +141,9 @@ class PollService:
         return await self.store.get_poll(poll_id)
 
     async def _closing(self, poll: Poll) -> list[OutboxDraft]:
-        cards = {ref.channel for ref in await self.store.poll_cards(poll.id)}
-        drafts = [OutboxDraft(c, PollCardUpdateAction(poll_id=poll.id)) for c in cards]
         channels = await self.channels(poll.group_id)
-        return drafts + [OutboxDraft(c, PollResultsAction(poll_id=poll.id)) for c in channels]
+        actions = (PollCardUpdateAction(poll_id=poll.id), PollResultsAction(poll_id=poll.id))
+        return [OutboxDraft(c, a) for c in channels for a in actions]
 
     async def close_due(self) -> float | None:
         """Close every open poll past its deadline; the next deadline."""
