@@ -36,6 +36,7 @@ CREATE_PUBLIC_THREADS = 1 << 35  # a Slack thread becomes a Discord thread on th
 SEND_MESSAGES_IN_THREADS = 1 << 38  # post Slack thread replies into that Discord thread
 MODERATE_MEMBERS = 1 << 40  # timeouts mirrored from the group's moderation
 CREATE_EVENTS = 1 << 44  # an artist's event as a scheduled event (edited, cancelled: its own)
+CONNECT = 1 << 20  # ... in a voice channel the event's online link names
 PIN_MESSAGES = 1 << 51  # pin announcements posted with `pin`
 
 BRIDGE_PERMISSIONS = (
@@ -58,6 +59,7 @@ BRIDGE_PERMISSIONS = (
     | SEND_MESSAGES_IN_THREADS
     | MODERATE_MEMBERS
     | CREATE_EVENTS
+    | CONNECT
     | PIN_MESSAGES
 )
 

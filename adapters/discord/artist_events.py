@@ -101,11 +101,33 @@ class DiscordEventCopies:
             made_before = await self._made_before(int(channel.workspace), card.event_id)
             if made_before is not None:
                 return made_before
-            payload = await self._payload(channel, card, times=True)
-            made = await self.client.http.create_guild_scheduled_event(
-                int(channel.workspace), reason=f"artist event #{card.event_id}", **payload
-            )
+            guild_id, reason = int(channel.workspace), f"artist event #{card.event_id}"
+
+            async def create(payload: dict[str, Any]) -> Any:
+                return await self.client.http.create_guild_scheduled_event(
+                    guild_id, reason=reason, **payload
+                )
+
+            made = await self._send(create, channel, card, times=True)
         return str(made["id"])
+
+    async def _send(
+        self,
+        call: Callable[[dict[str, Any]], Awaitable[Any]],
+        channel: ChannelRef,
+        card: EventCard,
+        *,
+        times: bool,
+    ) -> Any:
+        """A voice or stage event the bot may not make there (a stage event needs Mute and
+        Move Members) is made an external one, with the link as its location."""
+        payload = await self._payload(channel, card, times=times)
+        try:
+            return await call(payload)
+        except discord.Forbidden:
+            if payload.get("entity_type") == EXTERNAL:
+                raise
+            return await call(event_payload(card, None, times=times))
 
     async def _made_before(self, guild_id: int, event_id: int) -> str | None:
         mine = self.client.user.id if self.client.user is not None else None
@@ -124,8 +146,13 @@ class DiscordEventCopies:
                 )
                 return
             started = card.starts_at <= datetime.now(UTC).timestamp()
-            payload = await self._payload(channel, card, times=not started)
-            await self.client.http.edit_scheduled_event(guild_id, int(copy_id), **payload)
+
+            async def edit(payload: dict[str, Any]) -> Any:
+                return await self.client.http.edit_scheduled_event(
+                    guild_id, int(copy_id), **payload
+                )
+
+            await self._send(edit, channel, card, times=not started)
 
     async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
         async with platform_errors():

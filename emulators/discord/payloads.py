@@ -86,6 +86,9 @@ def role_json(role: Role, bot_user_id: int | None = None) -> dict[str, Any]:
     return data
 
 
+VOICE_TYPES = (2, 13)
+
+
 def channel_json(channel: Channel) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": str(channel.id),
@@ -107,6 +110,8 @@ def channel_json(channel: Channel) -> dict[str, Any]:
         {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
         for o in channel.overwrites.values()
     ]
+    if channel.type in VOICE_TYPES:  # voice and stage channels
+        data |= {"bitrate": 64000, "user_limit": 0, "rtc_region": None, "video_quality_mode": 1}
     return data
 
 

@@ -3,7 +3,9 @@ the validation Discord documents: a name of 1-100 characters, a description of a
 privacy level 2 (GUILD_ONLY), a start in the future and an end after it; an EXTERNAL event needs
 ``entity_metadata.location`` (1-100) and ``scheduled_end_time`` and no channel, a VOICE or STAGE
 event a channel of that type; status moves only SCHEDULED -> ACTIVE | CANCELED and ACTIVE ->
-COMPLETED. Creating needs CREATE_EVENTS or MANAGE_EVENTS; changing another's event MANAGE_EVENTS.
+COMPLETED. Creating needs CREATE_EVENTS or MANAGE_EVENTS (a VOICE event also VIEW_CHANNEL and
+CONNECT on its channel, a STAGE event MANAGE_CHANNELS, MUTE_MEMBERS and MOVE_MEMBERS too);
+changing another's event MANAGE_EVENTS.
 Each change reaches sessions with GUILD_SCHEDULED_EVENTS (GUILD_SCHEDULED_EVENT_CREATE, UPDATE,
 DELETE)."""
 
@@ -105,7 +107,10 @@ def _check_entity(ctx: Ctx, guild: Guild, event: ScheduledEvent) -> None:
     channel = guild.channels.get(event.channel_id or 0)
     if channel is None or channel.type != wanted:
         raise _invalid("channel_id", "Channel must be a stage or voice channel.", "CHANNEL_TYPE")
-    access.require_channel(ctx.state, channel, ctx.bot_id, "VIEW_CHANNEL", "CONNECT")
+    needed = ("VIEW_CHANNEL", "CONNECT")
+    if event.entity_type == scheduled.STAGE:
+        needed += ("MANAGE_CHANNELS", "MUTE_MEMBERS", "MOVE_MEMBERS")
+    access.require_channel(ctx.state, channel, ctx.bot_id, *needed)
 
 
 def _apply(event: ScheduledEvent, body: dict[str, Any]) -> None:

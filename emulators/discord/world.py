@@ -34,6 +34,7 @@ BOT_PERMISSIONS = [
     "VIEW_AUDIT_LOG",
     "MENTION_EVERYONE",
     "CREATE_EVENTS",  # artists' events as scheduled events
+    "CONNECT",  # ... in a voice channel
 ]
 
 DEFAULT_WORLD: dict[str, Any] = {

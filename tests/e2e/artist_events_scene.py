@@ -21,6 +21,7 @@ class EventScene:
         self.guild, self.second, self.team = str(guild["id"]), str(second["id"]), str(team["id"])
         self.d = {c["name"]: str(c["id"]) for c in guild["channels"]}
         self.lobby = str(second["channels"][0]["id"])
+        self.voice, self.stage = (str(c["id"]) for c in second["channels"][1:3])
         self.s = {c["name"]: str(c["id"]) for c in team["channels"]}
         self.du = {u["username"]: str(u["id"]) for u in guild["users"]}
         self.du2 = {u["username"]: str(u["id"]) for u in second["users"]}

@@ -36,7 +36,16 @@ async def e(
         emu = Emu(emulator.url, session)
         users = [{"username": "alice", "permissions": ["ADMINISTRATOR"]}, {"username": "dave"}]
         await emu.post(
-            "/_emu/discord/guilds", {"name": "Second", "channels": ["lobby"]} | {"users": users}
+            "/_emu/discord/guilds",
+            {
+                "name": "Second",
+                "channels": [
+                    "lobby",
+                    {"name": "listening-room", "type": 2},
+                    {"name": "stage", "type": 13},
+                ],
+            }
+            | {"users": users},
         )
         world = await emu.world()
         guild, second = world["discord"]["guilds"][0], world["discord"]["guilds"][-1]
@@ -235,6 +244,28 @@ async def test_a_scheduled_event_made_before_a_crash_is_not_made_twice(e: EventS
     again = await events.copies[Platform.DISCORD].post_event(channel, card)
     assert again == made["id"]
     assert [ev["name"] for ev in await e.scheduled(e.guild)].count("Warm-up show") == 1
+
+
+async def test_online_in_a_voice_channel_is_a_voice_event_in_its_server(e: EventScene) -> None:
+    """``online:`` naming the second server's voice channel: a VOICE event there, an external
+    one (the link as its location) in the other server."""
+    voice = e.voice
+    link = f"https://discord.com/channels/{e.second}/{voice}"
+    reply = await e.discord(
+        "carol", "announce event", title="Listening session", when="in 6d", online=link
+    )
+    event_number(reply)
+    first, second = await e.scheduled_shows("Listening session", lambda ev: True, "created")
+    assert first["entity_type"] == 3 and first["entity_metadata"] == {"location": link}
+    assert second["entity_type"] == 2 and second["channel_id"] == voice
+    assert second["entity_metadata"] is None and second["scheduled_end_time"]
+
+    # a stage needs Mute and Move Members, which the bridge does not ask for: an external event
+    stage = f"https://discord.com/channels/{e.second}/{e.stage}"
+    await e.discord("carol", "announce event", title="Q&A on stage", when="in 6d", online=stage)
+    shown = await e.scheduled_shows("Q&A on stage", lambda ev: True, "created")
+    assert [ev["entity_type"] for ev in shown] == [3, 3]
+    assert shown[1]["entity_metadata"] == {"location": stage}
 
 
 async def test_no_contract_violations(e: EventScene) -> None:

@@ -37,6 +37,7 @@ NEEDED = (
     "view_audit_log",
     "pin_messages",
     "create_events",
+    "connect",
 )
 
 
