@@ -107,7 +107,7 @@ def _check_entity(ctx: Ctx, guild: Guild, event: ScheduledEvent) -> None:
     channel = guild.channels.get(event.channel_id or 0)
     if channel is None or channel.type != wanted:
         raise _invalid("channel_id", "Channel must be a stage or voice channel.", "CHANNEL_TYPE")
-    needed = ("VIEW_CHANNEL", "CONNECT")
+    needed: tuple[str, ...] = ("VIEW_CHANNEL", "CONNECT")
     if event.entity_type == scheduled.STAGE:
         needed += ("MANAGE_CHANNELS", "MUTE_MEMBERS", "MOVE_MEMBERS")
     access.require_channel(ctx.state, channel, ctx.bot_id, *needed)
