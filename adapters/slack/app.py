@@ -185,7 +185,7 @@ class SlackAdapter:
         events = EventActions(self._dispatch, self.users)
         self.app.action(re.compile(r"^fbevent_"))(events.on_action)
         polls = PollActions(self._dispatch, self.users)
-        self.app.action(re.compile(r"^fbpoll_vote"))(polls.on_action)
+        self.app.action("fbpoll_vote")(polls.on_action)
         self.app.event("app_home_opened")(HomeTab(self._dispatch, self.client).on_opened)
         for callback_id in SHORTCUTS:
             self.app.shortcut(callback_id)(self._on_shortcut)

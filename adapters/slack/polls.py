@@ -1,7 +1,7 @@
 """Polls on Slack: the poll card (Block Kit: the question, each option with its vote bar and
-count, the deadline as Slack's own ``<!date^…>`` token; one button per option, action_id
-``fbpoll_vote`` with ``<poll>:<option>`` as value), the results message, the buttons' clicks,
-and the arguments of ``/fangroup poll ...``."""
+count, the deadline as Slack's own ``<!date^…>`` token; a "Vote" button beside each option,
+action_id ``fbpoll_vote`` with ``<poll>:<option>`` as value), the results message, the buttons'
+clicks, and the arguments of ``/fangroup poll ...``."""
 
 from __future__ import annotations
 
@@ -26,41 +26,45 @@ from bridge.polls.card import NATIVE_NOTE, CardOption, PollCard, results_line
 Dispatch = Callable[[CoreEvent], Awaitable[Outcome]]
 Block = dict[str, Any]
 ACTION = "fbpoll_vote"
-SECTION_MAX, CONTEXT_MAX, BUTTON_MAX, ALT_MAX, VOTERS = 3000, 2000, 75, 500, 600
+SECTION_MAX, CONTEXT_MAX, ALT_MAX, VOTERS = 3000, 2000, 500, 600
 
 
 # -- the card ------------------------------------------------------------------------------------
 def card_blocks(card: PollCard) -> list[Block]:
+    """The question, then each option as a section (its vote button beside it while the poll is
+    open: action_id ``fbpoll_vote``, unique within its block as Slack wants), then the poll's
+    state, its deadline and who asked."""
     blocks: list[Block] = [_section(f"*📊 {tab_text.clip(card.question, 500, esc)}*")]
-    blocks += [_option(o, card) for o in card.options]
+    for option in card.options:
+        blocks += _option(option, card)
     blocks.append(_context(_about(card)))
     if card.native:
         blocks.append(_context(esc(NATIVE_NOTE)))
-    if card.buttons:
-        for start in range(0, len(card.options), 5):  # at most 5 buttons per row, like Discord
-            row = [_button(card, o) for o in card.options[start : start + 5]]
-            blocks.append({"type": "actions", "block_id": f"fbpoll_{start}", "elements": row})
     return blocks
 
 
-def _option(option: CardOption, card: PollCard) -> Block:
+def _option(option: CardOption, card: PollCard) -> list[Block]:
     crown = "🏆 " if option.winner else ""
     label = tab_text.clip(option.label, 500, esc)
     url = tab_text.safe_url(option.url or "")
-    head = (
-        f"{crown}*{option.index + 1}.* <{escape(url)}|{label}>"
-        if url
-        else f"{crown}*{option.index + 1}.* {label}"
-    )
-    lines = [head, f"`{option.bar}` {option.votes} ({option.percent})"]
+    name = f"<{escape(url)}|{label}>" if url else label
+    lines = [
+        f"{crown}*{option.index + 1}.* {name}",
+        f"`{option.bar}` {option.votes} ({option.percent})",
+    ]
     if option.voters and not card.anonymous:
         lines.append(tab_text.clip(", ".join(option.voters), VOTERS, esc))
     section = _section("\n".join(lines))
     art = tab_text.safe_url(option.artwork_url or "")
-    if art:
-        alt = tab_text.clip(option.label or "artwork", ALT_MAX, plain)
+    alt = tab_text.clip(option.label or "artwork", ALT_MAX, plain)
+    if card.buttons:
+        section["accessory"] = _button(card, option)
+        if art:  # the song's artwork under it (the button holds the accessory)
+            image = {"type": "image", "image_url": art, "alt_text": alt}
+            return [section, {"type": "context", "elements": [image]}]
+    elif art:
         section["accessory"] = {"type": "image", "image_url": art, "alt_text": alt}
-    return section
+    return [section]
 
 
 def _about(card: PollCard) -> str:
@@ -78,11 +82,10 @@ def _about(card: PollCard) -> str:
 
 
 def _button(card: PollCard, option: CardOption) -> Block:
-    label = tab_text.clip(f"{option.index + 1}. {option.label}", BUTTON_MAX, plain)
     return {
         "type": "button",
-        "action_id": f"{ACTION}_{option.index}",
-        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "action_id": ACTION,
+        "text": {"type": "plain_text", "text": "Vote", "emoji": True},
         "value": f"{card.poll_id}:{option.index}",
     }
 

@@ -85,12 +85,11 @@ class PollScene(PartyScene):
         card = await self.s_card(poll_id)
         assert card is not None
         [element] = [
-            e
+            b["accessory"]
             for b in card["blocks"]
-            if b["type"] == "actions"
-            for e in b["elements"]
-            if e.get("value") == f"{poll_id}:{option}"
+            if (b.get("accessory") or {}).get("value") == f"{poll_id}:{option}"
         ]
+        assert element["action_id"] == "fbpoll_vote"
         body = {"user": self.su[who], "channel": self.s["general"], "message_ts": card["ts"]}
         body |= {"action_id": element["action_id"], "value": element["value"]}
         answer = await self.emu.post("/_emu/slack/actions", body)

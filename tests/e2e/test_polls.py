@@ -82,7 +82,7 @@ async def test_a_poll_from_slack_counts_one_vote_per_person_from_both_platforms(
     assert "*Blue* and *Red* win (1 of 2 votes)" in s_result
     d_card, s_card = await p.cards(poll_id)
     assert not buttons(d_card) and "Closed · 2 votes" in d_card["embeds"][0]["description"]
-    assert not [b for b in s_card["blocks"] if b["type"] == "actions"]
+    assert not [b for b in s_card["blocks"] if (b.get("accessory") or {}).get("type") == "button"]
     assert (await p.poll(poll_id)).state is PollState.CLOSED
     listed = await p.api("/api/groups/fans/polls")
     assert [x["state"] for x in listed["polls"] if x["id"] == poll_id] == ["closed"]
