@@ -7,6 +7,7 @@ the platforms' specs reject."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -215,3 +216,45 @@ async def test_a_bridge_down_at_the_time_sends_it_when_back_once(d: DigestScene)
     await d.pass_made()
     await d.drained()
     await d.digests_shown(2)
+
+
+async def test_a_poll_closed_in_the_week_shows_its_result_in_the_digest(d: DigestScene) -> None:
+    assert d.runtime is not None
+    opened = await d.slack_command("frank", "poll Vinyl or tape? | Vinyl | Tape")
+    found = re.search(r"Poll #(\d+)", opened)
+    assert found, opened
+    poll = found.group(1)
+
+    async def card() -> dict[str, Any] | None:
+        rows = await d.emu.slack_messages(d.s_general)
+        return next((m for m in rows if f"'{poll}:0'" in str(m.get("blocks"))), None)
+
+    shown = await d.emu.until(card, what=f"poll #{poll}'s card in Slack")
+    [button] = [b for b in buttons(shown) if b.get("value") == f"{poll}:0"]  # Vinyl's
+    vote = {"user": d.su["erin"], "channel": d.s_general, "message_ts": shown["ts"]}
+    vote |= {"action_id": button["action_id"], "value": button["value"]}
+    await d.emu.post("/_emu/slack/actions", vote)  # erin votes Vinyl
+
+    async def counted() -> bool:
+        return len((await d.store.poll_counts(int(poll))).votes) == 1
+
+    await d.emu.until(counted, what="erin's vote counted")
+    closed = await d.slack_command("frank", f"poll close {poll}")
+    assert "closed" in closed.lower() or "results" in closed.lower(), closed
+    await d.jump(7 * 24 * 3600)  # the next digest's time
+    await d.digests_shown(3)
+    [embed] = (await d.d_digests())[-1]["embeds"]
+    polls = next(f["value"] for f in embed["fields"] if f["name"] == "Poll results")
+    assert "Vinyl or tape?: Vinyl 1 ✓, Tape 0" in polls and "· 1 voter" in polls
+    assert "Poll results" in str((await d.s_digests())[-1]["blocks"])
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button of a Slack message: in actions blocks and as sections' accessories."""
+    found = []
+    for block in message.get("blocks") or []:
+        found += [e for e in block.get("elements") or [] if e.get("type") == "button"]
+        accessory = block.get("accessory") or {}
+        if accessory.get("type") == "button":
+            found.append(accessory)
+    return found
