@@ -79,7 +79,7 @@ def _event(row: ArtistEventRow) -> ArtistEvent:
 
 def _copy(row: ArtistEventCopyRow) -> EventCopyRef:
     channel = ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id)
-    return EventCopyRef(row.event_id, channel, row.copy_id)
+    return EventCopyRef(row.event_id, channel, row.copy_id, row.drawn)
 
 
 async def _enqueue(s: AsyncSession, drafts: Sequence[OutboxDraft], at: float) -> None:
@@ -166,6 +166,7 @@ class ArtistEventRepo(RepoBase):
             workspace_id=ref.channel.workspace,
             channel_id=ref.channel.channel,
             copy_id=ref.copy_id[:64],
+            drawn=ref.drawn[:64],
         )
         try:
             async with self.session() as s:
@@ -182,6 +183,21 @@ class ArtistEventRepo(RepoBase):
         )
         async with self.session() as s:
             return [_copy(r) for r in (await s.exec(query)).all()]
+
+    async def set_event_copy_drawn(self, event_id: int, channel: ChannelRef, drawn: str) -> None:
+        query = (
+            update(ArtistEventCopyRow)
+            .where(
+                (col(ArtistEventCopyRow.event_id) == event_id)
+                & (col(ArtistEventCopyRow.platform) == channel.platform.value)
+                & (col(ArtistEventCopyRow.workspace_id) == channel.workspace)
+                & (col(ArtistEventCopyRow.channel_id) == channel.channel)
+            )
+            .values(drawn=drawn[:64])
+            .execution_options(synchronize_session=False)
+        )
+        async with self.session() as s:
+            await s.exec(query)
 
     async def find_event_copy(
         self, platform: Platform, workspace: str, copy_id: str

@@ -277,6 +277,7 @@ class SqlStore(Composite):
     pending_artist_events = Delegate(ArtistEventRepo, ArtistEventRepo.pending_artist_events)
     add_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.add_event_copy)
     event_copies = Delegate(ArtistEventRepo, ArtistEventRepo.event_copies)
+    set_event_copy_drawn = Delegate(ArtistEventRepo, ArtistEventRepo.set_event_copy_drawn)
     find_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.find_event_copy)
     set_event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.set_event_interest)
     event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.event_interest)

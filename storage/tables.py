@@ -579,6 +579,7 @@ class ArtistEventCopyRow(SQLModel, table=True):
     workspace_id: str = Field(max_length=64)
     channel_id: str = Field(max_length=64)
     copy_id: str = Field(max_length=64)
+    drawn: str = Field(default="", max_length=64)  # the digest of what it shows now
 
 
 class ArtistEventInterestRow(SQLModel, table=True):

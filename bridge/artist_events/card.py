@@ -5,6 +5,7 @@ scheduled event whose description carries the links and the interest count, a Sl
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -52,6 +53,11 @@ def event_card(event: ArtistEvent, *, interested: int, page_url: str | None = No
         zone=event.draft.zone,
         page_url=page_url,
     )
+
+
+def digest(card: EventCard) -> str:
+    """A short fingerprint of everything a copy shows."""
+    return hashlib.sha256(repr(card).encode()).hexdigest()[:32]
 
 
 def when_text(at: float, zone: str = "UTC") -> str:

@@ -1,6 +1,8 @@
 """The outbox's event copies and notices. A sync draws the event as it is when it is sent: the
 first one in a channel creates the copy (a Discord server's scheduled event, a Slack card), every
-later one edits it in place (a new time, the interest count, the cancellation). Copies go
+later one edits it in place (a new time, the interest count, the cancellation), unless the copy
+shows that already (a digest of what it shows is kept with it: of ten clicks queued together,
+the first redraw shows the tenth and the other nine make no call). Copies go
 through the platform's EventCopies port; their platform ids are kept per channel."""
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from bridge.actions import ArtistEventNoticeAction, ArtistEventSyncAction
-from bridge.artist_events.card import EventCard, EventCopies, event_card
+from bridge.artist_events.card import EventCard, EventCopies, digest, event_card
 from bridge.artist_events.model import ArtistEventStore, EventCopyRef, EventState
 from bridge.ids import Platform
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
@@ -58,13 +60,17 @@ class ArtistEventDrawer:
         copies = await self.store.event_copies(action.event_id)
         mine = next((c for c in copies if c.channel == item.target), None)
         port = self.on(item.target.platform)
+        drawn = digest(card)
         if mine is not None:
+            if mine.drawn == drawn:  # redraws queued one after another: the first drew it all
+                return
             await port.update_event(item.target, mine.copy_id, card)
+            await self.store.set_event_copy_drawn(action.event_id, item.target, drawn)
             return
         if card.cancelled:
             raise Skipped("a cancelled event is not posted")
         copy_id = await port.post_event(item.target, card)
-        await self.store.add_event_copy(EventCopyRef(action.event_id, item.target, copy_id))
+        await self.store.add_event_copy(EventCopyRef(action.event_id, item.target, copy_id, drawn))
 
     async def _notice(
         self, action: ArtistEventNoticeAction, item: OutboxItem, _: ChatAdapter

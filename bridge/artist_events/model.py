@@ -72,6 +72,7 @@ class EventCopyRef:
     event_id: int
     channel: ChannelRef
     copy_id: str
+    drawn: str = ""  # a digest of what the copy shows now (a redraw that changes nothing: no call)
 
 
 class ArtistEventStore(Protocol):
@@ -101,6 +102,10 @@ class ArtistEventStore(Protocol):
     async def add_event_copy(self, ref: EventCopyRef) -> None: ...
 
     async def event_copies(self, event_id: int) -> list[EventCopyRef]: ...
+
+    async def set_event_copy_drawn(self, event_id: int, channel: ChannelRef, drawn: str) -> None:
+        """What the copy through ``channel`` shows now (a digest of its card)."""
+        ...
 
     async def find_event_copy(
         self, platform: Platform, workspace: str, copy_id: str

@@ -19,7 +19,9 @@ from bridge.artist_events.model import (
     EventDraft,
     EventState,
 )
+from bridge.events import EventInterestChanged
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.outcome import EventHandlers, Ignored, Outcome, Reply
 from bridge.party.hub import PartyHub
 from bridge.ports import Clock, OutboxStore, RosterStore
 from bridge.records import OutboxDraft
@@ -88,15 +90,39 @@ class ArtistEventService:
 
         return await self._apply(event_id, cancelled, follow)
 
-    async def interest(self, event_id: int, user: UserRef, name: str, *, on: bool) -> int | None:
-        """``user`` is (or is no longer) interested, through their platform; the new count
-        (None: no such event). Every copy is drawn again when the count moved."""
+    def handlers(self) -> EventHandlers:
+        return {EventInterestChanged: self.on_interest}
+
+    async def on_interest(self, event: EventInterestChanged) -> Outcome:
+        """A Slack card's button (answered to the clicker) or Discord's own "Interested"."""
+        event_id = event.event_id
+        if event_id is None:
+            where = event.channel
+            copy = await self.store.find_event_copy(where.platform, where.workspace, event.copy_id)
+            if copy is None:
+                return Ignored("not an artist event's scheduled event")
+            event_id = copy.event_id
+        count = await self.interest(event_id, event.user, event.display_name, on=event.interested)
+        if count is None:
+            return Reply("That event no longer exists.", ephemeral=True)
+        return Reply(f"{text.interest_line(count)} across Discord and Slack.", ephemeral=True)
+
+    async def interest(
+        self, event_id: int, user: UserRef, name: str, *, on: bool | None
+    ) -> int | None:
+        """``user`` is (or is no longer; ``on`` None: a click toggles) interested; the new
+        count (None: no such event). Every copy is drawn again when the count moved."""
         event = await self.store.get_artist_event(event_id)
         if event is None:
             return None
-        account = await self.store.upsert_account(user=user, display_name=name or user.user)
+        account = await self.store.get_account(user)
+        if account is None:
+            account = await self.store.upsert_account(user=user, display_name=name or user.user)
         before = await self.store.event_interest(event_id)
-        await self.store.set_event_interest(event_id, account.id, interested=on)
+        wanted = True if on is None else on
+        changed = await self.store.set_event_interest(event_id, account.id, interested=wanted)
+        if on is None and not changed:  # a second click withdraws
+            await self.store.set_event_interest(event_id, account.id, interested=False)
         after = await self.store.event_interest(event_id)
         if after != before and _live(event):
             await self.store.enqueue(await self._redraw(event), at=self.clock.now())

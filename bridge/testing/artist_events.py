@@ -73,6 +73,11 @@ class MemoryArtistEvents:
     async def event_copies(self, event_id: int) -> list[EventCopyRef]:
         return [c for c in self.copies.values() if c.event_id == event_id]
 
+    async def set_event_copy_drawn(self, event_id: int, channel: ChannelRef, drawn: str) -> None:
+        found = self.copies.get((event_id, channel))
+        if found is not None:
+            self.copies[(event_id, channel)] = replace(found, drawn=drawn)
+
     async def find_event_copy(
         self, platform: Platform, workspace: str, copy_id: str
     ) -> EventCopyRef | None:

@@ -197,6 +197,7 @@ class MemoryStore(Composite):
     pending_artist_events = Delegate(MemoryArtistEvents, MemoryArtistEvents.pending_artist_events)
     add_event_copy = Delegate(MemoryArtistEvents, MemoryArtistEvents.add_event_copy)
     event_copies = Delegate(MemoryArtistEvents, MemoryArtistEvents.event_copies)
+    set_event_copy_drawn = Delegate(MemoryArtistEvents, MemoryArtistEvents.set_event_copy_drawn)
     find_event_copy = Delegate(MemoryArtistEvents, MemoryArtistEvents.find_event_copy)
     set_event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.set_event_interest)
     event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.event_interest)

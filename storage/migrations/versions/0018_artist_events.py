@@ -60,6 +60,7 @@ def _copy() -> None:
         sa.Column("workspace_id", sa.String(length=64), nullable=False),
         sa.Column("channel_id", sa.String(length=64), nullable=False),
         sa.Column("copy_id", sa.String(length=64), nullable=False),
+        sa.Column("drawn", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["event_id"], ["artist_event.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("event_id", "platform", "workspace_id", "channel_id"),
