@@ -114,6 +114,9 @@ async def test_a_copy_is_kept_once_per_channel_and_found_by_its_id(store: Events
     }
     found = await store.find_event_copy(Platform.DISCORD, "G1", "se-1")
     assert found == EventCopyRef(event.id, GENERAL, "se-1")
+    await store.set_event_copy_drawn(event.id, GENERAL, "d1gest")
+    drawn = {c.channel: c.drawn for c in await store.event_copies(event.id)}
+    assert drawn == {GENERAL: "d1gest", LOUNGE: ""}
     assert await store.find_event_copy(Platform.DISCORD, "G2", "se-1") is None
 
 
