@@ -48,7 +48,7 @@ def build_polls(
     redraw_every: float = INTERVAL,
 ) -> Polls:
     service = PollService(store, clock, wake, redraws=Redraws(redraw_every))
-    store.watch_polls(service.hub.changed)  # another worker changed a poll: look again
+    store.watch_polls(service.polls_changed)  # another worker changed a poll: look again
     cards: dict[Platform, PollCards] = {}
     return Polls(
         service=service,

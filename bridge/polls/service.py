@@ -22,6 +22,18 @@ from bridge.records import OutboxDraft
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
+RESCAN = 30.0  # read the open polls again at least this often (a poll made by hand)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    read_at: float
+    soonest: float | None
+
+    def fresh(self, now: float) -> bool:
+        """Still true: read lately, and no deadline passed since."""
+        passed = self.soonest is not None and self.soonest <= now
+        return self.read_at + RESCAN > now and not passed
 
 
 class Voted(StrEnum):
@@ -57,10 +69,12 @@ class PollService:
         self.wake = wake
         self.hub = hub or PartyHub()  # the timer waits on it: a vote, a new poll, a close
         self.redraws = redraws or Redraws()
+        self._deadlines: Deadlines | None = None  # the open polls' next deadline, as last read
 
     async def create(self, draft: PollDraft) -> Poll:
         """The poll, and its card queued for every linked channel, in one transaction."""
         channels = await self.channels(draft.group_id)
+        self.polls_changed()
         poll = await self.store.create_poll(
             draft,
             at=self.clock.now(),
@@ -134,7 +148,7 @@ class PollService:
             closed = replace(poll, state=PollState.CLOSED, closed_at=self.clock.now())
             if await self.store.save_poll(closed, enqueue=await self._closing(poll)):
                 self.redraws.forget(poll_id)
-                self.hub.changed()
+                self.polls_changed()
                 self.wake()
                 log.info("poll %s closed", poll_id)
                 return replace(closed, version=poll.version + 1)
@@ -145,9 +159,20 @@ class PollService:
         actions = (PollCardUpdateAction(poll_id=poll.id), PollResultsAction(poll_id=poll.id))
         return [OutboxDraft(c, a) for c in channels for a in actions]
 
+    def polls_changed(self) -> None:
+        """A poll was made or closed (here, or by another worker): deadlines are read again."""
+        self._deadlines = None
+        self.hub.changed()
+
     async def close_due(self) -> float | None:
-        """Close every open poll past its deadline; the next deadline."""
+        """Close every open poll past its deadline; the next deadline. The open polls are read
+        again only when a poll changed, a deadline passed or ``RESCAN`` seconds went by, not at
+        every vote that wakes the timer."""
         now = self.clock.now()
+        known = self._deadlines
+        if known is not None and known.fresh(now):
+            return known.soonest
+        self._deadlines = None
         soonest: float | None = None
         for poll in await self.store.open_polls():
             if poll.due(now):
@@ -155,6 +180,8 @@ class PollService:
             elif poll.draft.closes_at is not None:
                 closes = poll.draft.closes_at
                 soonest = closes if soonest is None else min(soonest, closes)
+        if self._deadlines is None:  # nothing changed meanwhile
+            self._deadlines = Deadlines(now, soonest)
         return soonest
 
     async def channels(self, group_id: int) -> list[ChannelRef]:

@@ -192,3 +192,39 @@ def test_slacks_line_gives_the_question_the_options_and_the_flags() -> None:
         False,
         False,
     )
+
+
+def counting(store: MemoryStore) -> list[int]:
+    """Count how often ``store``'s open polls are read (one entry per read)."""
+    reads: list[int] = []
+    read = store.open_polls
+
+    async def open_polls() -> list[Poll]:
+        reads.append(1)
+        return await read()
+
+    store.open_polls = open_polls  # type: ignore[method-assign]
+    return reads
+
+
+async def test_votes_wake_the_timer_without_reading_every_open_poll_again() -> None:
+    clock = ManualClock()
+    store = MemoryStore(clock)
+    reads = counting(store)
+    group = await store.create_group(slug="fans", name="Fans")
+    await store.link_channel(group_id=group.id, channel=D1)
+    service = PollService(store, clock, lambda: None)
+    options = (PollOption("Blue"), PollOption("Red"))
+    made = await service.create(
+        PollDraft(group.id, "Q?", options, ANN, "Ann", closes_at=clock.now() + 600)
+    )
+    timer = PollTimer(service)
+    assert await timer.fire_due() is not None and len(reads) == 1
+    for n in range(10):
+        await service.vote(made.id, UserRef(Platform.SLACK, "T1", f"U{n}"), "fan", n % 2)
+        await timer.fire_due()
+    assert len(reads) == 1  # ten votes, no new deadline: the open polls were not read again
+    clock.advance(601)
+    await timer.fire_due()  # the deadline passed: read, closed
+    closed = await store.get_poll(made.id)
+    assert closed is not None and closed.state is PollState.CLOSED and len(reads) == 2
