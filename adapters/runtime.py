@@ -431,6 +431,26 @@ class Runtime:
         tokens = self._slack_tokens()  # Slack files are fetched with their workspace's token
         team = tokens.token if tokens is not None else None
         self.fetcher = FileFetcher(emulator=emulator, slack_token=slack_token, team_token=team)
+        # Slack connects while Discord waits for its guilds (start-up takes the longer of the two)
+        slack_up = None
+        if self.config.slack is not None:
+            slack_up = asyncio.create_task(self._start_slack(tokens), name="slack-start")
+        try:
+            await self._start_discord(adapters)
+            if slack_up is not None:
+                self.starting = "slack"
+                await slack_up
+                adapters[Platform.SLACK] = self.slack.sender
+        except BaseException:
+            if slack_up is not None:
+                slack_up.cancel()
+                with contextlib.suppress(BaseException):
+                    await slack_up
+            raise
+
+    async def _start_discord(self, adapters: dict[Platform, ChatAdapter]) -> None:
+        assert self.store is not None
+        emulator = self.config.network.emulator
         if self.config.discord is not None:
             from adapters.discord.client import DiscordAdapter, ShardSharing
             from adapters.pacing import shared_discord_pacing
@@ -466,35 +486,36 @@ class Runtime:
             await self.discord.start()
             adapters[Platform.DISCORD] = self.discord.sender
             self.names.reserve([self.discord.bot_name])
-        if self.config.slack is not None:
-            from adapters.slack.app import SlackAdapter
 
-            slack = self.config.slack
-            self.slack = SlackAdapter(
-                bot_token=slack.bot_token,
-                app_token=slack.app_token,
-                signing_secret=slack.signing_secret,
-                mode=slack.mode,
-                dispatch=self.dispatch,
-                emulator=emulator,
-                fetcher=self.fetcher,
-                on_429=lambda: self.metrics.platform_429("slack"),
-                watcher=self.catchup,
-                tokens=tokens,
-                turns=self._slack_turns(),
-            )
-            from adapters.slack.history import SlackHistory
+    async def _start_slack(self, tokens: Any) -> None:
+        assert self.config.slack is not None
+        from adapters.slack.app import SlackAdapter
 
-            assert self.catchup is not None
-            self.catchup.readers[Platform.SLACK] = SlackHistory(self.slack.client, self.slack)
-            self.slack.sender.max_parts = self.config.relay.max_parts
-            self.slack.sender.metrics = self.metrics
-            self.starting = "slack"
-            await self.slack.start()
-            if slack.mode == "http":  # no session to report: read the history once at start
-                self.catchup.session_new(Platform.SLACK)
-            adapters[Platform.SLACK] = self.slack.sender
-            self.names.reserve([self.slack.bot_name])
+        slack = self.config.slack
+        emulator = self.config.network.emulator
+        self.slack = SlackAdapter(
+            bot_token=slack.bot_token,
+            app_token=slack.app_token,
+            signing_secret=slack.signing_secret,
+            mode=slack.mode,
+            dispatch=self.dispatch,
+            emulator=emulator,
+            fetcher=self.fetcher,
+            on_429=lambda: self.metrics.platform_429("slack"),
+            watcher=self.catchup,
+            tokens=tokens,
+            turns=self._slack_turns(),
+        )
+        from adapters.slack.history import SlackHistory
+
+        assert self.catchup is not None
+        self.catchup.readers[Platform.SLACK] = SlackHistory(self.slack.client, self.slack)
+        self.slack.sender.max_parts = self.config.relay.max_parts
+        self.slack.sender.metrics = self.metrics
+        await self.slack.start()
+        if slack.mode == "http":  # no session to report: read the history once at start
+            self.catchup.session_new(Platform.SLACK)
+        self.names.reserve([self.slack.bot_name])
 
     async def _name_channels(self) -> None:
         """The names of linked channels that have none (config-seeded links), once the
