@@ -186,3 +186,21 @@ async def test_a_burst_of_votes_edits_each_card_at_most_twice(p: PollScene) -> N
     await p.counts_show(poll_id, [4, 2])  # 6 votes shown...
     d_edits, s_edits = await edits()
     assert 1 <= d_edits <= 2 and 1 <= s_edits <= 2, (d_edits, s_edits)  # ...in 2 edits, not 6
+
+
+async def test_a_poll_whose_deadline_passed_while_the_bridge_was_down_closes_once(
+    p: PollScene,
+) -> None:
+    poll_id = poll_number(await p.slack_command("frank", "poll Encore? | yes | no duration:1h"))
+    await p.cards(poll_id)
+    assert "yes" in await p.s_vote("heidi", poll_id, 0)
+    await p.counts_show(poll_id, [1, 0])
+    config, clock = p.runtime.config, p.clock
+    await p.runtime.stop()
+    clock.advance(3600 + 60)  # down while the deadline passed
+    p.runtime = Runtime(config, web_port=0, clock=clock)
+    await p.runtime.start()
+    d_result, s_result = await p.results_shown(poll_id)  # exactly one on each platform
+    assert "**yes** wins (1 of 1 votes)" in d_result and "*yes* wins" in s_result
+    d_card, _ = await p.cards(poll_id)
+    assert not buttons(d_card)
