@@ -200,10 +200,12 @@ class BridgeClient(discord.Client):
         await self.adapter.dispatch(interest_event(event, user, added=False))
 
     async def on_raw_poll_vote_add(self, raw: discord.RawPollVoteActionEvent) -> None:
-        await self.adapter.dispatch(native_vote_event(raw, added=True))
+        parent = self._parent_of(raw.channel_id)
+        await self.adapter.dispatch(native_vote_event(raw, added=True, parent=parent))
 
     async def on_raw_poll_vote_remove(self, raw: discord.RawPollVoteActionEvent) -> None:
-        await self.adapter.dispatch(native_vote_event(raw, added=False))
+        parent = self._parent_of(raw.channel_id)
+        await self.adapter.dispatch(native_vote_event(raw, added=False, parent=parent))
 
     async def on_raw_message_edit(self, raw: discord.RawMessageUpdateEvent) -> None:
         author = raw.data.get("author", {}).get("id")

@@ -200,11 +200,14 @@ def native_poll_event(message: discord.Message) -> NativePollPosted | None:
     )
 
 
-def native_vote_event(payload: discord.RawPollVoteActionEvent, added: bool) -> NativePollVoted:
+def native_vote_event(
+    payload: discord.RawPollVoteActionEvent, added: bool, parent: int | None = None
+) -> NativePollVoted:
+    """A vote in Discord's own poll (``parent``: the channel of the thread it is in)."""
     guild = str(payload.guild_id or 0)
     return NativePollVoted(
         key="",  # counted by state: a replayed vote changes nothing
-        channel=ChannelRef(Platform.DISCORD, guild, str(payload.channel_id)),
+        channel=ChannelRef(Platform.DISCORD, guild, str(parent or payload.channel_id)),
         message_id=str(payload.message_id),
         user=UserRef(Platform.DISCORD, guild, str(payload.user_id)),
         answer_id=payload.answer_id,
