@@ -216,6 +216,7 @@ def format_lag(discord: CardLag, slack: CardLag) -> str:
         return f"{p50:.1f} / {p95:.1f} / {max(lag.lags_s):.1f}"
 
     rows = [
+        ("", "Discord", "Slack"),
         ("move -> the channel's card shows it, p50/p95/max s", cell(discord), cell(slack)),
         (
             "  (move, channel) shown / not shown by the end",
@@ -224,4 +225,4 @@ def format_lag(discord: CardLag, slack: CardLag) -> str:
         ),
     ]
     width = max(len(r[0]) for r in rows) + 2
-    return "\n".join(f"  {a:<{width}}{b:>18}{c:>18}" for a, b, c in rows)
+    return "\n".join(f"  {a:<{width}}{b:>22}{c:>24}" for a, b, c in rows)
