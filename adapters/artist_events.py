@@ -1,5 +1,6 @@
 """Artist events wired together for one bridge process: the service, the ``/announce event``
-actions, the reminders' timer and the outbox's drawer (bridge/artist_events/). The platforms'
+actions, the reminders' timer, the reconciler of interest missed while away and the outbox's
+drawer (bridge/artist_events/). The platforms'
 copies (``copies``: Discord scheduled events, Slack cards) are added once the platforms are
 connected (``connect``)."""
 
@@ -14,6 +15,7 @@ from bridge.announce.service import AnnounceService
 from bridge.artist_events.card import EventCopies
 from bridge.artist_events.commands import ArtistEventCommands
 from bridge.artist_events.delivery import ArtistEventDrawer, DrawerStore
+from bridge.artist_events.reconcile import InterestReconciler
 from bridge.artist_events.service import ArtistEventService, EventServiceStore
 from bridge.artist_events.timer import ArtistEventTimer
 from bridge.ids import Platform
@@ -34,10 +36,16 @@ class ArtistEvents:
     commands: ArtistEventCommands
     timer: ArtistEventTimer
     drawer: ArtistEventDrawer
+    reconciler: InterestReconciler
     copies: dict[Platform, EventCopies] = field(default_factory=dict)
 
     def start_timer(self) -> asyncio.Task[None]:
-        return asyncio.create_task(self.timer.run(), name="artist-event-timer")
+        """The reminders' timer, and the reconciler of interest missed while away (its first
+        pass at once)."""
+        return asyncio.create_task(self._run(), name="artist-event-timer")
+
+    async def _run(self) -> None:
+        await asyncio.gather(self.timer.run(), self.reconciler.run())
 
     def connect(
         self, discord_client: discord.Client | None, slack_client: AsyncWebClient | None
@@ -68,5 +76,6 @@ def build_artist_events(
         commands=ArtistEventCommands(announce, service, page),
         timer=ArtistEventTimer(service),
         drawer=ArtistEventDrawer(store, copies, page),
+        reconciler=InterestReconciler(service, copies),
         copies=copies,
     )

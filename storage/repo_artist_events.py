@@ -158,6 +158,18 @@ class ArtistEventRepo(RepoBase):
         async with self.session() as s:
             return [_event(r) for r in (await s.exec(query)).all()]
 
+    async def live_artist_events(self, now: float) -> list[ArtistEvent]:
+        query = (
+            select(ArtistEventRow)
+            .where(
+                (col(ArtistEventRow.state) == EventState.SCHEDULED.value)
+                & (col(ArtistEventRow.ends_at) > now)
+            )
+            .order_by(col(ArtistEventRow.id))
+        )
+        async with self.session() as s:
+            return [_event(r) for r in (await s.exec(query)).all()]
+
     async def add_event_copy(self, ref: EventCopyRef) -> None:
         """The copy through a channel, once (the first one recorded stays)."""
         row = ArtistEventCopyRow(
@@ -225,6 +237,22 @@ class ArtistEventRepo(RepoBase):
         except IntegrityError:
             return False
         return True
+
+    async def interested_accounts(self, event_id: int) -> list[UserRef]:
+        query = (
+            select(PlatformAccountRow)
+            .join(
+                ArtistEventInterestRow,
+                col(ArtistEventInterestRow.account_id) == col(PlatformAccountRow.id),
+            )
+            .where(col(ArtistEventInterestRow.event_id) == event_id)
+            .order_by(col(PlatformAccountRow.id))
+        )
+        async with self.session() as s:
+            return [
+                UserRef(Platform(r.platform), r.workspace_id, r.user_id)
+                for r in (await s.exec(query)).all()
+            ]
 
     async def event_interest(self, event_id: int) -> int:
         query = (

@@ -281,6 +281,8 @@ class SqlStore(Composite):
     find_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.find_event_copy)
     set_event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.set_event_interest)
     event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.event_interest)
+    live_artist_events = Delegate(ArtistEventRepo, ArtistEventRepo.live_artist_events)
+    interested_accounts = Delegate(ArtistEventRepo, ArtistEventRepo.interested_accounts)
     # polls
     create_poll = Delegate(PollRepo, PollRepo.create_poll)
     get_poll = Delegate(PollRepo, PollRepo.get_poll)

@@ -154,6 +154,23 @@ class DiscordEventCopies:
 
             await self._send(edit, channel, card, times=not started)
 
+    async def interested(self, channel: ChannelRef, copy_id: str) -> list[tuple[str, str]] | None:
+        """The scheduled event's users (GET .../users, 100 a page), as (id, name)."""
+        found: list[tuple[str, str]] = []
+        after: int | None = None
+        async with platform_errors():
+            while True:
+                page = await self.client.http.get_scheduled_event_users(
+                    int(channel.workspace), int(copy_id), 100, False, after=after
+                )
+                found += [
+                    (str(u["user"]["id"]), u["user"].get("global_name") or u["user"]["username"])
+                    for u in page
+                ]
+                if len(page) < 100:
+                    return found
+                after = int(page[-1]["user"]["id"])
+
     async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
         async with platform_errors():
             target = self.client.get_channel(int(channel.channel))

@@ -113,6 +113,10 @@ class SlackEventCopies:
                     blocks=card_blocks(card),
                 )
 
+    async def interested(self, channel: ChannelRef, copy_id: str) -> list[tuple[str, str]] | None:
+        """Slack has no interest of its own: the bridge counts the card's clicks."""
+        return None
+
     async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
         with acting_for(channel.workspace):
             async with platform_errors():

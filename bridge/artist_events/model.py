@@ -99,6 +99,10 @@ class ArtistEventStore(Protocol):
         """Scheduled events with a reminder still to send."""
         ...
 
+    async def live_artist_events(self, now: float) -> list[ArtistEvent]:
+        """Scheduled events that are not over at ``now``."""
+        ...
+
     async def add_event_copy(self, ref: EventCopyRef) -> None: ...
 
     async def event_copies(self, event_id: int) -> list[EventCopyRef]: ...
@@ -115,6 +119,10 @@ class ArtistEventStore(Protocol):
 
     async def set_event_interest(self, event_id: int, account_id: int, *, interested: bool) -> bool:
         """Mark (or unmark) the account interested; True when it changed."""
+        ...
+
+    async def interested_accounts(self, event_id: int) -> list[UserRef]:
+        """The accounts marked interested (each as itself, linked or not)."""
         ...
 
     async def event_interest(self, event_id: int) -> int:

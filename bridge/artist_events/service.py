@@ -5,7 +5,7 @@ race is tried again on the fresh event."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -123,6 +123,34 @@ class ArtistEventService:
         changed = await self.store.set_event_interest(event_id, account.id, interested=wanted)
         if on is None and not changed:  # a second click withdraws
             await self.store.set_event_interest(event_id, account.id, interested=False)
+        after = await self.store.event_interest(event_id)
+        if after != before and _live(event):
+            await self.store.enqueue(await self._redraw(event), at=self.clock.now())
+            self.wake()
+        return after
+
+    async def reconcile(
+        self, event_id: int, where: ChannelRef, found: Sequence[tuple[str, str]]
+    ) -> int | None:
+        """The platform's own list of who is interested in the copy through ``where`` (read
+        after the bridge was away, when its gateway events were missed): people it lists are
+        marked, those it no longer lists withdrawn; the new count."""
+        event = await self.store.get_artist_event(event_id)
+        if event is None:
+            return None
+        scope = (where.platform, where.workspace)
+        marked = {
+            u
+            for u in await self.store.interested_accounts(event_id)
+            if (u.platform, u.workspace) == scope
+        }
+        listed = {UserRef(where.platform, where.workspace, uid): name for uid, name in found}
+        before = await self.store.event_interest(event_id)
+        for user in [*listed.keys() - marked, *marked - listed.keys()]:
+            account = await self.store.get_account(user)
+            if account is None:
+                account = await self.store.upsert_account(user=user, display_name=listed[user])
+            await self.store.set_event_interest(event_id, account.id, interested=user in listed)
         after = await self.store.event_interest(event_id)
         if after != before and _live(event):
             await self.store.enqueue(await self._redraw(event), at=self.clock.now())

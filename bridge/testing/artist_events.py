@@ -13,7 +13,7 @@ from bridge.artist_events.model import (
     EventDraft,
     EventState,
 )
-from bridge.ids import ChannelRef, Platform
+from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.records import OutboxDraft
 from bridge.testing.messages import add_outbox_rows
 from bridge.testing.tables import Tables
@@ -67,6 +67,13 @@ class MemoryArtistEvents:
             if e.state is EventState.SCHEDULED and e.reminded < len(REMINDERS)
         ]
 
+    async def live_artist_events(self, now: float) -> list[ArtistEvent]:
+        return [
+            e
+            for e in self.events.values()
+            if e.state is EventState.SCHEDULED and e.details.ends_at > now
+        ]
+
     async def add_event_copy(self, ref: EventCopyRef) -> None:
         self.copies.setdefault((ref.event_id, ref.channel), ref)
 
@@ -96,6 +103,11 @@ class MemoryArtistEvents:
         else:
             self.interest.discard(key)
         return True
+
+    async def interested_accounts(self, event_id: int) -> list[UserRef]:
+        ids = sorted(a for e, a in self.interest if e == event_id)
+        users = {a.id: a.user for a in self.t.accounts.values()}
+        return [users[a] for a in ids if a in users]
 
     async def event_interest(self, event_id: int) -> int:
         members = {a.id: a.member_id for a in self.t.accounts.values()}

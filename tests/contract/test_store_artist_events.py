@@ -137,3 +137,19 @@ async def test_interest_is_one_per_person_and_can_be_withdrawn(store: Events) ->
     assert await store.set_event_interest(event.id, on_slack.id, interested=False)
     assert not await store.set_event_interest(event.id, on_slack.id, interested=False)
     assert await store.event_interest(event.id) == 1
+
+
+async def test_live_events_and_the_interested_accounts(store: Events) -> None:
+    event = await made(store)
+    over = await store.create_artist_event(
+        draft(event.group_id, EventDetails("Gone", 10.0, 20.0)), at=1.0, reminded=2, enqueue=[]
+    )
+    assert [e.id for e in await store.live_artist_events(100_000.0)] == [event.id]
+    assert [e.id for e in await store.live_artist_events(15.0)] == [event.id, over.id]
+    assert await store.live_artist_events(300_000.0) == []
+    first = await store.upsert_account(user=FAN_D, display_name="fan")
+    second = await store.upsert_account(user=OTHER, display_name="other")
+    for account in (first, second):
+        await store.set_event_interest(event.id, account.id, interested=True)
+    assert set(await store.interested_accounts(event.id)) == {FAN_D, OTHER}
+    assert await store.interested_accounts(over.id) == []

@@ -268,5 +268,20 @@ async def test_online_in_a_voice_channel_is_a_voice_event_in_its_server(e: Event
     assert shown[1]["entity_metadata"] == {"location": stage}
 
 
+async def test_interest_marked_while_the_bridge_was_away_is_counted(e: EventScene) -> None:
+    """Discord's gateway events sent while no bridge listened are gone: at start the bridge
+    reads the scheduled events' interested users and counts them."""
+    reply = await e.slack("frank", "event Afterparty when:in 5d place:Bristol")
+    number = event_number(reply)
+    [made, _] = await e.scheduled_shows("Afterparty", lambda ev: True, "created")
+    await e.s_card_shows(number, "Afterparty", "0 interested")
+    config = e.runtime.config
+    await e.runtime.stop()
+    await e.d_interested(e.guild, "alice", made["id"])  # nobody hears it
+    e.runtime = await start_bridge(config, clock=e.clock)
+    await e.s_card_shows(number, "Afterparty", "1 interested")
+    await e.scheduled_shows("Afterparty", lambda ev: "1 interested" in ev["description"], "count")
+
+
 async def test_no_contract_violations(e: EventScene) -> None:
     assert await e.emu.violations() == []

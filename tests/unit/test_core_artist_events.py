@@ -134,6 +134,24 @@ async def test_interest_is_one_per_person_and_a_second_click_withdraws(s: Scene)
     assert await s.service.interest(event.id + 9, FAN_S, "Fan", on=None) is None
 
 
+async def test_the_platforms_own_list_brings_the_count_in_line(s: Scene) -> None:
+    event = await s.service.create(s.draft(3 * DAY))
+    await s.service.interest(event.id, FAN_S, "Fan", on=True)  # a Slack click stays
+    await s.service.interest(event.id, FAN_D, "Fan", on=True)  # withdrawn while away
+    await s.queued()
+    server = ChannelRef(Platform.DISCORD, "900", "900")
+    count = await s.service.reconcile(event.id, server, [("12", "New fan"), ("13", "Other")])
+    assert count == 3 and len(await s.queued()) == 3  # every copy redrawn
+    listed = await s.store.interested_accounts(event.id)
+    assert set(listed) == {
+        FAN_S,
+        UserRef(Platform.DISCORD, "900", "12"),
+        UserRef(Platform.DISCORD, "900", "13"),
+    }
+    assert await s.service.reconcile(event.id, server, [("12", "New fan"), ("13", "Other")]) == 3
+    assert await s.queued() == []  # nothing moved: nothing redrawn
+
+
 async def test_the_calendar_is_escaped_and_folded(s: Scene) -> None:
     draft = s.draft(DAY)
     details = replace(draft.details, title="Rock; Roll, \\ and\nmore " + "é" * 60)
