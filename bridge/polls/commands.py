@@ -63,6 +63,16 @@ class PollCommands:
         args = event.args
         if "text" in args:  # Slack: the whole line
             args = as_args(parse_poll_text(args["text"]))
+        draft = await self._draft(event, group, args)
+        if isinstance(draft, Reply):
+            return draft
+        poll = await self.service.create(draft)
+        return Reply(_created(poll), ephemeral=False)
+
+    async def _draft(
+        self, event: CommandInvoked, group: FanGroup, args: dict[str, str]
+    ) -> PollDraft | Reply:
+        """The poll the arguments ask for, or the reply saying what is wrong with them."""
         question = args.get("question", "").strip()[:MAX_QUESTION]
         words = split_options(args.get("options", ""))
         problem = text.count_problem(len(words)) if question else text.USAGE
@@ -80,7 +90,7 @@ class PollCommands:
         account = await self.store.upsert_account(
             user=event.user, display_name=event.display_name or event.user.user
         )
-        draft = PollDraft(
+        return PollDraft(
             group_id=group.id,
             question=question,
             options=options,
@@ -91,8 +101,6 @@ class PollCommands:
             blind=blind,
             origin=event.channel,
         )
-        poll = await self.service.create(draft)
-        return Reply(_created(poll), ephemeral=False)
 
     def _closes_at(self, duration: str) -> float | Reply | None:
         if not duration.strip():
