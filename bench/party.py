@@ -3,7 +3,8 @@ now-playing cards' posts and edits per channel against the platforms' limits, an
 stamping comments with the playing song.
 
 ``python -m bench.party [--rooms 50] [--channels 25] [--songs 3] [--song-seconds 20]
-[--stamp-messages 400] [--stamp-rounds 4] [--db sqlite|postgres] [--skip-party] [--verbose]``
+[--settle 30] [--stamp-messages 400] [--stamp-rounds 4] [--stamp-width 20]
+[--db sqlite|postgres] [--keep DIR] [--skip-party] [--verbose]``
 
 1 and 2 share one run: the emulator in its own process with its rate limits at their real
 windows (time scale 1), the real bridge (``adapters.runtime.Runtime``) with one group over
