@@ -3,6 +3,7 @@ and the state remembered between runs (a workspace's ban list as last read)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func
@@ -32,6 +33,7 @@ def _in_channel(channel: ChannelRef) -> ColumnElement[bool]:
     )
 
 
+CHUNK = 1000  # links converted between two turns of the event loop
 DIRECTIONS = {d.value: d for d in Direction}  # a dict lookup, not Enum() per row
 
 
@@ -54,8 +56,12 @@ class CatchUpRepo(RepoBase):
         table = ChannelLinkRow.__table__  # type: ignore[attr-defined]
         query = sa_select(table).where(table.c.platform == platform.value).order_by(table.c.id)
         async with self.session() as s:
-            rows = (await s.connection()).execute(query)
-            return [_link(platform, r) for r in (await rows).all()]
+            rows = (await (await s.connection()).execute(query)).all()
+        links: list[ChannelLink] = []
+        for start in range(0, len(rows), CHUNK):
+            links += [_link(platform, r) for r in rows[start : start + CHUNK]]
+            await asyncio.sleep(0)  # live traffic (and /readyz) between two chunks
+        return links
 
     async def channel_marks(self, platform: Platform, *, since: float) -> ChannelMarks:
         """For every channel of ``platform`` at once: the platform id of the last message
