@@ -182,7 +182,7 @@ async def _party(opts: Options, control: Control, world: BenchWorld, runtime: Ru
 async def _track(runtime: Runtime, run: PartyRun) -> None:
     """Every stored state of the party, with when this worker heard of it."""
     assert runtime.parties is not None and runtime.store is not None
-    hub, seen = runtime.parties.hub, -1
+    hub = runtime.parties.hub
     while True:
         heard = time.time()
         seen = hub.changes
@@ -195,11 +195,13 @@ async def _track(runtime: Runtime, run: PartyRun) -> None:
 async def _steer(steer: Steering, runtime: Runtime, run: PartyRun, songs: Sequence[Song]) -> None:
     """The first song: pause at 30 %, resume at 45 %, skip at 65 %; the middle ones play
     through; the last: pause at 30 %, resume at 45 %, then it plays out."""
-    assert runtime.store is not None
+    store = runtime.store
+    assert store is not None
     length = songs[0].length_ms / 1000
 
     async def at_position(fraction: float) -> None:
-        party = await runtime.store.get_party(run.party_id) if runtime.store else None
+        """Until the current song is at ``fraction`` of its length on the party's clock."""
+        party = await store.get_party(run.party_id)
         assert party is not None
         await asyncio.sleep(max(0.0, party.track_zero_at + fraction * length - time.time()))
 
