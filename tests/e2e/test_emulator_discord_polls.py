@@ -4,12 +4,19 @@ poll moves a vote), an answer's voters, the author ending it early, and nobody e
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import discord
 import pytest
 
-from tests.e2e.test_emulator_discord_support import WAIT, Bot, bot, discord_at_emulator
+from tests.e2e.test_emulator_discord_support import (
+    WAIT,
+    Bot,
+    FastClient,
+    bot,
+    discord_at_emulator,
+)
 
 __all__ = ["bot", "discord_at_emulator"]
 pytestmark = [pytest.mark.asyncio(loop_scope="module")]
@@ -79,3 +86,41 @@ async def test_people_post_polls_that_only_they_may_end(bot: Bot) -> None:
     assert message.poll is not None and message.poll.question == "Encore?"
     with pytest.raises(discord.Forbidden):
         await message.end_poll()
+
+
+async def test_a_session_without_the_polls_intent_hears_no_votes(bot: Bot) -> None:
+    intents = discord.Intents.default()
+    intents.guild_polls = False
+    intents.message_content = True
+    other = FastClient(intents=intents, guild_ready_timeout=0.05, chunk_guilds_at_startup=False)
+    heard: list[str] = []
+    ready, marker = asyncio.Event(), asyncio.Event()
+
+    @other.event
+    async def on_ready() -> None:
+        ready.set()
+
+    @other.event
+    async def on_raw_poll_vote_add(payload: discord.RawPollVoteActionEvent) -> None:
+        heard.append("vote")
+
+    @other.event
+    async def on_message(message: discord.Message) -> None:
+        if message.content == "after the vote":
+            marker.set()
+
+    task = asyncio.create_task(other.start(bot.world["bot_token"]))
+    try:
+        await asyncio.wait_for(ready.wait(), WAIT)
+        general = bot.channel("general")
+        message = await general.send(poll=_poll())
+        vote = {"channel_id": str(general.id), "message_id": str(message.id), "answer_id": 1}
+        added = bot.client.wait_for("raw_poll_vote_add", timeout=WAIT)
+        await bot.control.post("/_emu/discord/polls/vote", vote | {"user_id": bot.user_id("bob")})
+        await added  # the session with the intent heard it
+        await general.send("after the vote")  # events come in order: this one after the vote's
+        await asyncio.wait_for(marker.wait(), WAIT)
+        assert heard == []
+    finally:
+        await other.close()
+        await asyncio.wait_for(task, WAIT)
