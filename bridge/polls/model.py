@@ -57,10 +57,6 @@ class PollDraft:
     origin: ChannelRef | None = None
     native: NativePoll | None = None
 
-    @property
-    def songs(self) -> bool:
-        return all(o.item_id is not None for o in self.options)
-
 
 @dataclass(frozen=True, slots=True)
 class Poll:
