@@ -70,6 +70,7 @@ def build_artist_events(
     page: Callable[[str], str | None],
 ) -> ArtistEvents:
     service = ArtistEventService(store, clock, wake)
+    store.watch_artist_events(service.hub.changed)  # another worker's event: look again
     copies: dict[Platform, EventCopies] = {}
     return ArtistEvents(
         service=service,

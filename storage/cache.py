@@ -43,6 +43,7 @@ KEPT_TABLES: dict[str, bool] = {
     "member_timeout": False,
     "party": False,
     "poll": False,
+    "artist_event": False,
 }
 
 

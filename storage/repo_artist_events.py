@@ -5,7 +5,7 @@ follow from the change in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -169,6 +169,9 @@ class ArtistEventRepo(RepoBase):
         )
         async with self.session() as s:
             return [_event(r) for r in (await s.exec(query)).all()]
+
+    def watch_artist_events(self, changed: Callable[[], None]) -> None:
+        self.cache.watch("artist_event", changed)
 
     async def add_event_copy(self, ref: EventCopyRef) -> None:
         """The copy through a channel, once (the first one recorded stays)."""

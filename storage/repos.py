@@ -281,6 +281,7 @@ class SqlStore(Composite):
     find_event_copy = Delegate(ArtistEventRepo, ArtistEventRepo.find_event_copy)
     set_event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.set_event_interest)
     event_interest = Delegate(ArtistEventRepo, ArtistEventRepo.event_interest)
+    watch_artist_events = Delegate(ArtistEventRepo, ArtistEventRepo.watch_artist_events)
     live_artist_events = Delegate(ArtistEventRepo, ArtistEventRepo.live_artist_events)
     interested_accounts = Delegate(ArtistEventRepo, ArtistEventRepo.interested_accounts)
     # polls

@@ -7,7 +7,7 @@ per person (linked accounts are one member)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -101,6 +101,10 @@ class ArtistEventStore(Protocol):
 
     async def live_artist_events(self, now: float) -> list[ArtistEvent]:
         """Scheduled events that are not over at ``now``."""
+        ...
+
+    def watch_artist_events(self, changed: Callable[[], None]) -> None:
+        """Call ``changed`` when another worker changes any event: the timer looks again."""
         ...
 
     async def add_event_copy(self, ref: EventCopyRef) -> None: ...

@@ -3,7 +3,7 @@ channel, and interest per account counted per member (linked accounts are one pe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bridge.artist_events.model import (
@@ -73,6 +73,9 @@ class MemoryArtistEvents:
             for e in self.events.values()
             if e.state is EventState.SCHEDULED and e.details.ends_at > now
         ]
+
+    def watch_artist_events(self, changed: Callable[[], None]) -> None:
+        """One process holds the memory store: nobody else changes an event."""
 
     async def add_event_copy(self, ref: EventCopyRef) -> None:
         self.copies.setdefault((ref.event_id, ref.channel), ref)

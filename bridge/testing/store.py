@@ -201,6 +201,7 @@ class MemoryStore(Composite):
     find_event_copy = Delegate(MemoryArtistEvents, MemoryArtistEvents.find_event_copy)
     set_event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.set_event_interest)
     event_interest = Delegate(MemoryArtistEvents, MemoryArtistEvents.event_interest)
+    watch_artist_events = Delegate(MemoryArtistEvents, MemoryArtistEvents.watch_artist_events)
     live_artist_events = Delegate(MemoryArtistEvents, MemoryArtistEvents.live_artist_events)
     interested_accounts = Delegate(MemoryArtistEvents, MemoryArtistEvents.interested_accounts)
 

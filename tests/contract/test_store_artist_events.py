@@ -6,7 +6,11 @@ once per person, however many of their (linked) accounts said so, and can be wit
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
+
+import pytest_asyncio
 
 from bridge.actions import ArtistEventNoticeAction, ArtistEventSyncAction
 from bridge.artist_events.model import (
@@ -19,7 +23,9 @@ from bridge.artist_events.model import (
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.records import OutboxDraft
 from bridge.testing import MemoryStore
+from storage.notify import ChangeListener
 from storage.repos import SqlStore
+from tests.contract.conftest import ManualClock
 
 Events = SqlStore | MemoryStore
 ARTIST = UserRef(Platform.SLACK, "T1", "U-ARTIST")
@@ -153,3 +159,30 @@ async def test_live_events_and_the_interested_accounts(store: Events) -> None:
         await store.set_event_interest(event.id, account.id, interested=True)
     assert set(await store.interested_accounts(event.id)) == {FAN_D, OTHER}
     assert await store.interested_accounts(over.id) == []
+
+
+@pytest_asyncio.fixture
+async def workers(
+    pg_schema: tuple[str, str], clock: ManualClock
+) -> AsyncIterator[tuple[SqlStore, SqlStore]]:
+    """Two stores on one schema, as two worker processes have."""
+    url, schema = pg_schema
+    first = await SqlStore.open(url, clock=clock, schema=schema)
+    second = await SqlStore.open(url, clock=clock, schema=schema, migrate=False)
+    yield first, second
+    await second.close()
+    await first.close()
+
+
+async def test_an_event_another_worker_makes_is_heard(workers: tuple[SqlStore, SqlStore]) -> None:
+    first, second = workers
+    listener = ChangeListener(first.engine, first.db.cache)
+    await listener.start()
+    try:
+        heard = asyncio.Event()
+        first.watch_artist_events(heard.set)
+        group = await second.create_group(slug="g", name="G")
+        await second.create_artist_event(draft(group.id), at=1.0, reminded=0, enqueue=[])
+        await asyncio.wait_for(heard.wait(), 10.0)  # its timer looks again at once
+    finally:
+        await listener.stop()
