@@ -162,7 +162,7 @@ async def test_a_discord_poll_is_relayed_with_both_platforms_votes_summed(p: Pol
     assert "**Paris** wins (2 of 2 votes)" in d_result and "*Paris* wins (2 of 2 votes)" in s_result
 
 
-async def test_a_burst_of_votes_edits_each_card_at_most_twice(p: PollScene) -> None:
+async def test_a_burst_of_votes_edits_each_card_a_few_times_not_once_per_vote(p: PollScene) -> None:
     poll_id = poll_number(await p.slack_command("frank", "poll Quick one? | yes | no"))
     d_card, s_card = await p.cards(poll_id)
 
@@ -185,7 +185,8 @@ async def test_a_burst_of_votes_edits_each_card_at_most_twice(p: PollScene) -> N
         await p.s_vote(who, poll_id, 1)
     await p.counts_show(poll_id, [4, 2])  # 6 votes shown...
     d_edits, s_edits = await edits()
-    assert 1 <= d_edits <= 2 and 1 <= s_edits <= 2, (d_edits, s_edits)  # ...in 2 edits, not 6
+    # ...in 2 edits (3 on a slow machine where the votes outlast one 3-second window), not 6
+    assert 1 <= d_edits <= 3 and 1 <= s_edits <= 3, (d_edits, s_edits)
 
 
 async def test_a_poll_whose_deadline_passed_while_the_bridge_was_down_closes_once(
