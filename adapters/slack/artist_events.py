@@ -121,7 +121,7 @@ class SlackEventCopies:
         with acting_for(channel.workspace):
             async with platform_errors():
                 await self.client.chat_postMessage(
-                    channel=channel.channel, text=text[:TEXT_MAX], unfurl_links=False
+                    channel=channel.channel, text=escape(text)[:TEXT_MAX], unfurl_links=False
                 )
 
 
