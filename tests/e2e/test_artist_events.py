@@ -141,6 +141,7 @@ async def test_an_event_reaches_both_servers_and_slack_and_follows_every_change(
     # the reminders: 24 hours and 1 hour before, once in every channel
     await e.jump(3 * DAY + 60)
     await e.everywhere_once("starts in 24 hours")
+    assert await e.lines("starts in 1 hour") == [[], [], []]  # not before its time
     await e.jump(DAY - HOUR)
     await e.everywhere_once("starts in 1 hour")
     await e.jump(60)  # nothing more is due: still once each
