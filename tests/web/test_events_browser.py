@@ -69,7 +69,9 @@ async def test_the_events_page_is_readable(browser: Browser, site: str, phone: b
     page = await open_page(browser, site, phone=phone)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    await page.goto("/g/fans/events")
+    await page.goto("/g/fans")  # the music tab links to the events
+    await page.get_by_role("link", name="Events: concerts, signings, streams").click()
+    await expect(page).to_have_url(f"{site}/g/fans/events")
     await expect(page.get_by_role("heading", name="Lumen Twins fans: events")).to_be_visible()
     upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming"))
     past = page.locator("section", has=page.get_by_role("heading", name="Past"))
