@@ -3,7 +3,7 @@ in-memory adapter, as ``bench.core``) with the relay's timed-comment hook wired 
 wires it. Half the groups have a party playing (every message relayed there is stamped with its
 song and position), half have none (the baseline); the same messages are ingested into each
 half, in alternating rounds so drift falls on both, and the per-message wall time, CPU time and
-SQL are compared. ``MomentStamper.stamp`` is timed on its own too."""
+SQL are compared. ``MomentStamper.moment_at`` is timed on its own too."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from bridge.pipeline.echo import EchoGuard
 from bridge.pipeline.outbox import OutboxWorker
 from bridge.pipeline.router import Router, merge_handlers
 from bridge.ports import ChatAdapter, SystemClock
+from bridge.records import SongMoment
 from bridge.relay.service import RelayService
 from storage.repos import SqlStore
 
@@ -53,18 +54,17 @@ class Tally:
 
 
 class TimedStamper(MomentStamper):
-    """Times each ``stamp`` (the store's read of the playing party and the moment's insert)."""
+    """Times each ``moment_at`` (the read of the group's playing party; the moment itself is
+    inserted in the message's own transaction)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seconds: list[float] = []
 
-    async def stamp(self, *, group_id: int, message_id: int, platform: str, at: float) -> bool:
+    async def moment_at(self, group_id: int, platform: str, at: float) -> SongMoment | None:
         started = time.perf_counter()
         try:
-            return await super().stamp(
-                group_id=group_id, message_id=message_id, platform=platform, at=at
-            )
+            return await super().moment_at(group_id, platform, at)
         finally:
             self.seconds.append(time.perf_counter() - started)
 
@@ -90,7 +90,7 @@ async def build_stamped_core(url: str, schema: str | None, pairs: int) -> tuple[
     )
     relay = RelayService(store, clock, worker.wake)
     stamper = TimedStamper(store, clock)
-    relay.stamp = stamper.stamp_quietly  # as adapters.runtime wires it
+    relay.moments = stamper  # as adapters.runtime wires it
     commands = GroupCommands(store)
     handlers = merge_handlers(relay.handlers(), relay.moderation.handlers(), commands.handlers())
     router = Router(store=store, handlers=handlers, echo=echo, clock=clock)
@@ -191,7 +191,7 @@ def format_stamping(tallies: dict[tuple[str, bool], Tally], db: str) -> str:
     lines = [
         f"  ingest through Router + RelayService + SqlStore ({db}); delivery not counted",
         f"  {'':<29}{'messages':>9}{'wall us/msg':>13}{'CPU us/msg':>12}{'SQL/msg':>9}"
-        f"{'writes/msg':>12}{'stamped':>9}{'stamp() p50/p95 us':>20}",
+        f"{'writes/msg':>12}{'stamped':>9}{'moment_at p50/p95 us':>20}",
     ]
     for mode in sorted({mode for mode, _ in tallies}, key=lambda m: m != "one at a time"):
         base, party = tallies[(mode, False)], tallies[(mode, True)]

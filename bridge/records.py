@@ -70,6 +70,17 @@ class StoredMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class SongMoment:
+    """Where a message falls in a song (a timed comment): the song a party played when it was
+    posted, and the position. Recorded with the message, in its transaction."""
+
+    item_id: int
+    position_ms: int
+    party_id: int | None
+    platform: str  # where it was written: discord | slack | web
+
+
+@dataclass(frozen=True, slots=True)
 class MessageDraft:
     """A message to record: the canonical message, its origin copy and its outbox rows (each
     action gets the new message's id), written together."""
@@ -83,6 +94,7 @@ class MessageDraft:
     fanout: tuple[OutboxDraft, ...] = ()
     thread_id: str | None = None
     posted_at: float | None = None
+    moment: SongMoment | None = None  # stamped with the song playing then
 
 
 @dataclass(frozen=True, slots=True)

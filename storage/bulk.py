@@ -29,7 +29,7 @@ from bridge.records import (
     StoredMessage,
 )
 from storage.notify import wake_outbox
-from storage.tables import MessageCopyRow, MessageRow, OutboxRow
+from storage.tables import MessageCopyRow, MessageRow, MomentRow, OutboxRow
 
 UNFINISHED = (OutboxStatus.PENDING.value, OutboxStatus.INFLIGHT.value)
 # what outbox_values gives, and the claim: the columns of an item inserted claimed
@@ -89,6 +89,22 @@ def message_values(draft: MessageDraft, now: float) -> dict[str, Any]:
         text=draft.text,
         created_at=now,
         posted_at=draft.posted_at,
+    )
+
+
+def moment_values(draft: MessageDraft, message_id: int, now: float) -> dict[str, Any] | None:
+    """The message's timed comment (the song a party played when it was posted), if any."""
+    moment = draft.moment
+    if moment is None:
+        return None
+    return dict(
+        group_id=draft.group_id,
+        item_id=moment.item_id,
+        party_id=moment.party_id,
+        position_ms=max(0, moment.position_ms),
+        message_id=message_id,
+        platform=moment.platform[:16],
+        at=draft.posted_at or now,
     )
 
 
@@ -189,6 +205,8 @@ def insert_messages(
     made = [stored(d, ids[_origin_key(d)], now) for d in drafts]
     copies = [copy_values(origin_copy(d, m.id)) for d, m in zip(drafts, made, strict=True)]
     insert_values(conn, MessageCopyRow, copies)
+    moments = [moment_values(d, m.id, now) for d, m in zip(drafts, made, strict=True)]
+    insert_values(conn, MomentRow, [v for v in moments if v is not None])
     outbox = [(m.id, o) for d, m in zip(drafts, made, strict=True) for o in fanout_of(d, m.id)]
     lock_channels(conn, [o.target for _, o in outbox])
     if lease is not None and len(outbox) == 1:  # a lone copy: claimed in the same statement

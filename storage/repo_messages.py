@@ -11,12 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bridge.errors import CopyExists
 from bridge.ids import ChannelRef, MessageCopy, UserRef
-from bridge.records import MessageDraft, OutboxDraft, Recorded, StoredMessage
+from bridge.records import MessageDraft, OutboxDraft, Recorded, SongMoment, StoredMessage
 from storage import bulk, convert
 from storage.base import RepoBase
 from storage.bulk import copy_values, outbox_values
 from storage.cache import Region
-from storage.tables import InboundEventRow, MessageCopyRow, MessageRow, OutboxRow
+from storage.tables import InboundEventRow, MessageCopyRow, MessageRow, MomentRow, OutboxRow
 
 KEY_MAX = 200  # inbound_event.dedupe_key's width
 
@@ -59,6 +59,7 @@ class MessageRepo(RepoBase):
         fanout: Sequence[OutboxDraft] = (),
         thread_id: str | None = None,
         posted_at: float | None = None,
+        moment: SongMoment | None = None,
     ) -> tuple[StoredMessage, list[int]]:
         draft = MessageDraft(
             group_id=group_id,
@@ -70,6 +71,7 @@ class MessageRepo(RepoBase):
             fanout=tuple(fanout),
             thread_id=thread_id,
             posted_at=posted_at,
+            moment=moment,
         )
         try:
             async with self.session() as s:
@@ -109,6 +111,9 @@ class MessageRepo(RepoBase):
         await s.flush()
         assert row.id is not None
         s.add(MessageCopyRow(**bulk.copy_values(bulk.origin_copy(draft, row.id))))
+        stamped = bulk.moment_values(draft, row.id, now)
+        if stamped is not None:
+            s.add(MomentRow(**stamped))
         outbox = [outbox_row(d, now) for d in bulk.fanout_of(draft, row.id)]
         conn = await s.connection()  # ids in commit order per channel (bulk.lock_channels)
         await conn.run_sync(bulk.lock_channels, [d.target for d in draft.fanout])

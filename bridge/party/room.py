@@ -53,6 +53,8 @@ class Room:
         store = self.service.store
         origin = ChannelRef(author.platform, author.workspace, f"web:party:{party.id}")
         drafts = tuple(OutboxDraft(c, PostAction()) for c in channels)
+        now = self.service.clock.now()
+        moment = await self.stamper.moment_at(party.group_id, "web", now)
         message, _ = await store.record_message(
             group_id=party.group_id,
             author=author,
@@ -60,10 +62,10 @@ class Room:
             origin_message_id=f"web:{uuid.uuid4().hex}",
             text=Document((Text(text[:MAX_COMMENT]),)).to_json(),
             fanout=drafts,
+            posted_at=now,
+            moment=moment,
         )
         self.service.wake()
-        now = self.service.clock.now()
-        await self.stamper.stamp(
-            group_id=party.group_id, message_id=message.id, platform="web", at=now
-        )
+        if moment is not None:
+            self.stamper.recorded(party.group_id)
         return message.id

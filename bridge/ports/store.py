@@ -33,6 +33,7 @@ from bridge.records import (
     OutboxItem,
     Recorded,
     ShareDraft,
+    SongMoment,
     StoredMessage,
     TabEntry,
 )
@@ -152,8 +153,10 @@ class MessageStore(Protocol):
         fanout: Sequence[OutboxDraft] = (),
         thread_id: str | None = None,
         posted_at: float | None = None,
+        moment: SongMoment | None = None,
     ) -> tuple[StoredMessage, list[int]]:
-        """Store the canonical message, its origin copy and its outbox rows in one transaction."""
+        """Store the canonical message, its origin copy, its timed comment (``moment``) and its
+        outbox rows in one transaction."""
         ...
 
     async def record_messages(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bridge.actions import DeleteAction, EditAction, Placement, PostAction, ReactAction
@@ -28,7 +28,7 @@ from bridge.ports import (
     RosterStore,
     TimeoutStore,
 )
-from bridge.records import ChannelLink, MessageDraft, OutboxDraft, Recorded
+from bridge.records import ChannelLink, MessageDraft, OutboxDraft, Recorded, SongMoment
 from bridge.text import Emoji
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,12 @@ def emoji_key(emoji: Emoji) -> str:
     return (emoji.custom_id and f"custom:{emoji.name}") or emoji.unicode or emoji.name
 
 
-# (group id, message id, platform, posted at): stamps the message with the song playing then;
-# never raises (bridge.party.moments)
-Stamp = Callable[[int, int, str, float], Awaitable[None]]
+class Moments(Protocol):
+    """Timed comments (bridge.party.moments): the song a message falls in, recorded with it."""
+
+    async def moment_at(self, group_id: int, platform: str, at: float) -> SongMoment | None: ...
+
+    def recorded(self, group_id: int) -> None: ...
 
 
 class RelayStore(
@@ -75,7 +78,7 @@ class RelayService:
         self.gates = GateCheck(store)  # join gates: invite / approval groups
         self.handoff = handoff  # the worker of this process, when it takes items in memory
         self.recorder: GroupCommit[MessageDraft, Recorded | None] = GroupCommit(self._record)
-        self.stamp: Stamp | None = None  # timed comments: the party's song and its position
+        self.moments: Moments | None = None  # timed comments: the party's song and position
 
     def handlers(self) -> EventHandlers:
         """The events the relay handles (merged into the router's table by the composition
@@ -115,6 +118,7 @@ class RelayService:
         placement = Placement(parent_id, style) if parent_id is not None else None
         action = PostAction(attachments=event.attachments, placement=placement)
         drafts = tuple(OutboxDraft(t.channel, action) for t in targets)
+        moment = await self._moment(link.group_id, event)
         draft = MessageDraft(
             group_id=link.group_id,
             author=event.author.user,
@@ -125,6 +129,7 @@ class RelayService:
             fanout=drafts,
             thread_id=event.thread_root,
             posted_at=event.at or None,
+            moment=moment,
         )
         try:
             recorded = await self.recorder.submit(draft)  # one transaction with its neighbours
@@ -134,10 +139,15 @@ class RelayService:
             return Ignored("message already relayed")
         self._deliver(recorded, len(drafts))
         await self._music_shared(event, link.group_id, recorded.message.id)
-        if self.stamp is not None:
-            at = event.at or self.clock.now()
-            await self.stamp(link.group_id, recorded.message.id, event.channel.platform.value, at)
+        if moment is not None and self.moments is not None:
+            self.moments.recorded(link.group_id)
         return Handled(f"relayed to {len(drafts)} channel(s)")
+
+    async def _moment(self, group_id: int, event: MessagePosted) -> SongMoment | None:
+        if self.moments is None:
+            return None
+        at = event.at or self.clock.now()
+        return await self.moments.moment_at(group_id, event.channel.platform.value, at)
 
     async def _record(self, drafts: Sequence[MessageDraft]) -> list[Recorded | None]:
         lease = self.handoff.lease() if self.handoff is not None else None

@@ -13,6 +13,7 @@ from bridge.records import (
     OutboxItem,
     OutboxStatus,
     Recorded,
+    SongMoment,
     StoredMessage,
 )
 from bridge.testing.tables import UNFINISHED, OutboxRow, Tables, item_of
@@ -59,6 +60,7 @@ class MemoryMessages:
         fanout: Sequence[OutboxDraft] = (),
         thread_id: str | None = None,
         posted_at: float | None = None,
+        moment: SongMoment | None = None,
     ) -> tuple[StoredMessage, list[int]]:
         draft = MessageDraft(
             group_id=group_id,
@@ -70,6 +72,7 @@ class MemoryMessages:
             fanout=tuple(fanout),
             thread_id=thread_id,
             posted_at=posted_at,
+            moment=moment,
         )
         if self._known(draft):
             raise CopyExists(origin, origin_message_id, 0)
@@ -133,6 +136,8 @@ class MemoryMessages:
         self.t.messages[message.id] = message
         key = (draft.origin, draft.origin_message_id, 0)
         self.t.copies[key] = MessageCopy(message.id, *key, True, draft.thread_id)
+        if draft.moment is not None:
+            self.t.add_moment(draft, message.id, draft.posted_at or now)
         return message
 
     async def get_message(self, message_id: int) -> StoredMessage | None:

@@ -38,7 +38,6 @@ class MemoryParties:
         self.t = tables
         self.parties: dict[int, Party] = {}
         self.cards: dict[tuple[int, int, ChannelRef], PartyCardRef] = {}
-        self.moments: dict[tuple[int, int], tuple[int, MomentDraft]] = {}  # message, item
         self.watchers: list[Callable[[], None]] = []
         self._bans = MemoryModeration(tables)
 
@@ -93,17 +92,17 @@ class MemoryParties:
 
     async def add_moment(self, draft: MomentDraft) -> None:
         key = (draft.message_id, draft.item_id)
-        if key not in self.moments:
+        if key not in self.t.moments:
             stamped = replace(draft, position_ms=max(0, draft.position_ms))
-            self.moments[key] = (self.t.next_id("moment"), stamped)
+            self.t.moments[key] = (self.t.next_id("moment"), stamped)
 
     async def party_moment_count(self, party_id: int) -> int:
-        return sum(1 for _, m in self.moments.values() if m.party_id == party_id)
+        return sum(1 for _, m in self.t.moments.values() if m.party_id == party_id)
 
     async def item_moments(self, group_id: int, item_id: int, *, limit: int = 500) -> list[Moment]:
         song = [
             (moment_id, m)
-            for moment_id, m in self.moments.values()
+            for moment_id, m in self.t.moments.values()
             if (m.group_id, m.item_id) == (group_id, item_id)
         ]
         song.sort(key=lambda found: (found[1].position_ms, found[0]))

@@ -11,6 +11,7 @@ from typing import Any
 
 from bridge.actions import OutboxAction
 from bridge.ids import ChannelRef, MessageCopy, UserRef
+from bridge.party.model import MomentDraft
 from bridge.ports.clock import Clock
 from bridge.ports.store import MemberTimeout, ModAction
 from bridge.records import (
@@ -18,6 +19,7 @@ from bridge.records import (
     ChannelLink,
     FanGroup,
     GroupRole,
+    MessageDraft,
     MusicItem,
     OutboxItem,
     OutboxStatus,
@@ -134,9 +136,27 @@ class Tables:
     mod_actions: dict[int, ModAction] = field(default_factory=dict)  # the modlog
     effects: dict[int, EffectRow] = field(default_factory=dict)
     timeouts: dict[tuple[int, int], MemberTimeout] = field(default_factory=dict)  # group, member
+    # timed comments, once per (message, song): (moment id, the stamp)
+    moments: dict[tuple[int, int], tuple[int, MomentDraft]] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         return next(self.ids.setdefault(table, counter()))
+
+    def add_moment(self, draft: MessageDraft, message_id: int, at: float) -> None:
+        """The message's timed comment (``draft.moment``), recorded with it."""
+        moment = draft.moment
+        if moment is None or (message_id, moment.item_id) in self.moments:
+            return
+        stamp = MomentDraft(
+            group_id=draft.group_id,
+            item_id=moment.item_id,
+            position_ms=max(0, moment.position_ms),
+            party_id=moment.party_id,
+            message_id=message_id,
+            platform=moment.platform,
+            at=at,
+        )
+        self.moments[(message_id, moment.item_id)] = (self.next_id("moment"), stamp)
 
     def message_copies(self, message_id: int) -> list[MessageCopy]:
         return [c for c in self.copies.values() if c.message_id == message_id]

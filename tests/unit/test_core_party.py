@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bridge.actions import PartyCardAction, PartyNoticeAction
-from bridge.events import CommandInvoked
+from bridge.events import Author, CommandInvoked, MessagePosted
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.music.model import Metadata
 from bridge.outcome import Reply
@@ -20,6 +20,7 @@ from bridge.party.service import PartyService
 from bridge.party.sources import Found, SongFinder
 from bridge.party.timer import PartyTimer
 from bridge.records import MusicItem, OutboxItem, OutboxStatus
+from bridge.relay.service import RelayService
 from bridge.testing import ManualClock, MemoryStore
 from bridge.text import doc
 
@@ -143,36 +144,27 @@ async def test_a_scheduled_party_reminds_then_starts(scene: Scene) -> None:
 async def test_comments_are_stamped_with_the_song_playing_at_their_time(scene: Scene) -> None:
     stamper = MomentStamper(scene.store, scene.clock)
     party = await scene.service.create(scene.draft(100, 50))
-    message, _ = await scene.store.record_message(
-        group_id=scene.group_id,
-        author=FAN,
-        origin=S1,
-        origin_message_id="1.1",
-        text=doc("hi").to_json(),
-    )
+    relay = RelayService(scene.store, scene.clock, lambda: None)
+    relay.moments = stamper  # as the runtime wires it: stamped in the message's transaction
     start = party.track_zero_at
-    assert await stamper.stamp(
-        group_id=scene.group_id, message_id=message.id, platform="slack", at=start + 42
-    )
-    # the timer has not moved the party yet, but at +120 the second song plays (20 s in)
-    later, _ = await scene.store.record_message(
-        group_id=scene.group_id,
-        author=FAN,
-        origin=S1,
-        origin_message_id="1.2",
-        text=doc("yes").to_json(),
-    )
-    assert await stamper.stamp(
-        group_id=scene.group_id, message_id=later.id, platform="slack", at=start + 120
-    )
+
+    async def post(ts: str, text: str, at: float) -> None:
+        author = Author(FAN, "Fan", None)
+        event = MessagePosted(
+            key=ts, channel=S1, message_id=ts, author=author, text=doc(text), at=at
+        )
+        await relay.posted(event)
+
+    await post("1.1", "hi", start + 42)
+    await post("1.2", "yes", start + 120)  # the timer is behind: the second song (20 s in)
     first = await scene.store.item_moments(scene.group_id, scene.songs[0].id)
     second = await scene.store.item_moments(scene.group_id, scene.songs[1].id)
-    assert [m.position_ms for m in first] == [42_000]
+    assert [(m.position_ms, m.text, m.platform) for m in first] == [(42_000, "hi", "slack")]
     assert [m.position_ms for m in second] == [20_000]
+    assert stamper.stamped == 2
     await scene.service.stop(party.id)
-    assert not await stamper.stamp(
-        group_id=scene.group_id, message_id=later.id, platform="slack", at=start + 130
-    )
+    await post("1.3", "after", start + 130)
+    assert stamper.stamped == 2  # no party on: not stamped
 
 
 class FixedSongs(SongFinder):
