@@ -188,7 +188,7 @@ class Runtime:
         self.announce = self._build_announce(adapters)
         self.worker.on_delivered = self.announce.delivered
         self.parties = parties = self._build_parties()
-        relay.stamp = parties.stamper.stamp_quietly  # timed comments
+        relay.moments = parties.stamper  # timed comments, recorded with their messages
         commands.add_subcommands(parties.commands.commands())  # /fangroup party
         self.announce.add_actions(ArtistParties(self.announce, parties.commands).actions())
         self.polls = polls = build_polls(
