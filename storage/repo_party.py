@@ -140,7 +140,7 @@ def _party(row: PartyRow) -> Party:
 
 def _card(row: PartyCardRow) -> PartyCardRef:
     channel = ChannelRef(Platform(row.platform), row.workspace_id, row.channel_id)
-    return PartyCardRef(row.party_id, row.idx, channel, row.card_id)
+    return PartyCardRef(row.party_id, row.idx, channel, row.card_id, row.drawn)
 
 
 async def _enqueue(s: AsyncSession, drafts: Sequence[OutboxDraft], at: float) -> None:
@@ -235,6 +235,7 @@ class PartyRepo(RepoBase):
             workspace_id=ref.channel.workspace,
             channel_id=ref.channel.channel,
             card_id=ref.card_id[:64],
+            drawn=ref.drawn[:1000],
         )
         try:
             async with self.session() as s:
@@ -244,6 +245,21 @@ class PartyRepo(RepoBase):
                 c.channel for c in await self.party_cards(ref.party_id, ref.index)
             }:
                 raise
+
+    async def card_drawn(self, ref: PartyCardRef, drawn: str) -> None:
+        query = (
+            update(PartyCardRow)
+            .where(
+                (col(PartyCardRow.party_id) == ref.party_id)
+                & (col(PartyCardRow.idx) == ref.index)
+                & (col(PartyCardRow.platform) == ref.channel.platform.value)
+                & (col(PartyCardRow.workspace_id) == ref.channel.workspace)
+                & (col(PartyCardRow.channel_id) == ref.channel.channel)
+            )
+            .values(drawn=drawn[:1000])
+        )
+        async with self.session() as s:
+            await s.exec(query)
 
     async def party_cards(self, party_id: int, index: int) -> list[PartyCardRef]:
         query = (

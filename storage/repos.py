@@ -266,6 +266,7 @@ class SqlStore(Composite):
     watch_parties = Delegate(PartyRepo, PartyRepo.watch_parties)
     add_party_card = Delegate(PartyRepo, PartyRepo.add_party_card)
     party_cards = Delegate(PartyRepo, PartyRepo.party_cards)
+    card_drawn = Delegate(PartyRepo, PartyRepo.card_drawn)
     add_moment = Delegate(PartyRepo, PartyRepo.add_moment)
     party_moment_count = Delegate(PartyRepo, PartyRepo.party_moment_count)
     item_moments = Delegate(PartyRepo, PartyRepo.item_moments)

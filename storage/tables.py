@@ -516,6 +516,7 @@ class PartyCardRow(SQLModel, table=True):
     workspace_id: str = Field(max_length=64)
     channel_id: str = Field(max_length=64)
     card_id: str = Field(max_length=64)
+    drawn: str = Field(default="", max_length=1000)  # what it shows now: the same is not redrawn
 
 
 class MomentRow(SQLModel, table=True):

@@ -50,6 +50,15 @@ class NowPlayingCard:
     next_title: str | None = None
 
     @property
+    def fingerprint(self) -> str:
+        """What a reader sees change: a card drawn again with the same fingerprint needs no
+        edit (the listen-along links' positions aside, which no edit keeps current)."""
+        at = self.position_ms if self.state is CardState.PAUSED else 0
+        zero = self.zero_at if self.state is CardState.PLAYING else 0
+        shown = (self.state.value, self.index, self.queue_length, at, zero, self.next_title)
+        return repr((*shown, self.title, self.room_url))
+
+    @property
     def controls(self) -> bool:
         """Pause / resume / skip / stop buttons: only while the track is current."""
         return self.state is not CardState.PLAYED
@@ -92,7 +101,7 @@ def now_playing(
         artwork_url=item.artwork_url if item else None,
         length_ms=track.length_ms,
         position_ms=position,
-        zero_at=round(now - position / 1000),
+        zero_at=round(party.track_zero_at if state is CardState.PLAYING else now - position / 1000),
         queued_by=track.queued_by,
         by_artist=track.by_artist,
         host_name=party.draft.host_name,

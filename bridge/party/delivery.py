@@ -77,17 +77,20 @@ class PartyCardDrawer:
             return
         card = await self.card(action.party_id, action.index)
         card_id = await self.on(item.target.platform).post_card(item.target, card)
-        await self.store.add_party_card(
-            PartyCardRef(action.party_id, action.index, item.target, card_id)
-        )
+        ref = PartyCardRef(action.party_id, action.index, item.target, card_id, card.fingerprint)
+        await self.store.add_party_card(ref)
 
     async def _update(
         self, action: PartyCardUpdateAction, item: OutboxItem, _: ChatAdapter
     ) -> None:
+        """Edit the card in place, unless it already shows this (a later move's redraw was
+        drawn by an earlier item: moves faster than a platform's limit cost one edit)."""
         card = await self.card(action.party_id, action.index)
         for ref in await self.store.party_cards(action.party_id, action.index):
-            if ref.channel == item.target:
-                await self.on(item.target.platform).update_card(item.target, ref.card_id, card)
+            if ref.channel != item.target or ref.drawn == card.fingerprint:
+                continue
+            await self.on(item.target.platform).update_card(item.target, ref.card_id, card)
+            await self.store.card_drawn(ref, card.fingerprint)
 
     async def _notice(self, action: PartyNoticeAction, item: OutboxItem, _: ChatAdapter) -> None:
         party = await self.store.get_party(action.party_id)

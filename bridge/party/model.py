@@ -88,6 +88,7 @@ class PartyCardRef:
     index: int
     channel: ChannelRef
     card_id: str
+    drawn: str = ""  # what the card shows now (NowPlayingCard.fingerprint): same, no edit
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,10 @@ class PartyStore(Protocol):
     async def add_party_card(self, ref: PartyCardRef) -> None: ...
 
     async def party_cards(self, party_id: int, index: int) -> list[PartyCardRef]: ...
+
+    async def card_drawn(self, ref: PartyCardRef, drawn: str) -> None:
+        """The card now shows ``drawn`` (its fingerprint after an edit)."""
+        ...
 
     async def add_moment(self, draft: MomentDraft) -> None: ...
 

@@ -87,6 +87,11 @@ class MemoryParties:
     async def add_party_card(self, ref: PartyCardRef) -> None:
         self.cards.setdefault((ref.party_id, ref.index, ref.channel), ref)
 
+    async def card_drawn(self, ref: PartyCardRef, drawn: str) -> None:
+        key = (ref.party_id, ref.index, ref.channel)
+        if key in self.cards:
+            self.cards[key] = replace(self.cards[key], drawn=drawn)
+
     async def party_cards(self, party_id: int, index: int) -> list[PartyCardRef]:
         return [c for c in self.cards.values() if (c.party_id, c.index) == (party_id, index)]
 

@@ -186,6 +186,7 @@ class MemoryStore(Composite):
     watch_parties = Delegate(MemoryParties, MemoryParties.watch_parties)
     add_party_card = Delegate(MemoryParties, MemoryParties.add_party_card)
     party_cards = Delegate(MemoryParties, MemoryParties.party_cards)
+    card_drawn = Delegate(MemoryParties, MemoryParties.card_drawn)
     add_moment = Delegate(MemoryParties, MemoryParties.add_moment)
     party_moment_count = Delegate(MemoryParties, MemoryParties.party_moment_count)
     item_moments = Delegate(MemoryParties, MemoryParties.item_moments)

@@ -259,6 +259,9 @@ async def test_a_tracks_card_is_kept_once_per_channel(store: Parties) -> None:
     assert await store.party_cards(made.id, 0) == [general, lounge]
     assert await store.party_cards(made.id, 1) == [second_track]
     assert await store.party_cards(made.id, 2) == []
+    await store.card_drawn(lounge, "('paused', 0)")  # only that channel's card of that track
+    assert await store.party_cards(made.id, 0) == [general, replace(lounge, drawn="('paused', 0)")]
+    assert await store.party_cards(made.id, 1) == [second_track]
 
 
 async def test_a_songs_moments_by_position_without_deleted_or_banned_ones(

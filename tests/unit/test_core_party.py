@@ -13,7 +13,9 @@ from bridge.events import Author, CommandInvoked, MessagePosted
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.music.model import Metadata
 from bridge.outcome import Reply
+from bridge.party.card import CardState, NowPlayingCard, PartyNotice
 from bridge.party.commands import PartyCommands
+from bridge.party.delivery import PartyCardDrawer
 from bridge.party.model import PartyDraft, PartyState, QueuedTrack
 from bridge.party.moments import MomentStamper
 from bridge.party.service import PartyService
@@ -21,7 +23,7 @@ from bridge.party.sources import Found, SongFinder
 from bridge.party.timer import PartyTimer
 from bridge.records import MusicItem, OutboxItem, OutboxStatus
 from bridge.relay.service import RelayService
-from bridge.testing import ManualClock, MemoryStore
+from bridge.testing import ManualClock, MemoryStore, RecordingAdapter
 from bridge.text import doc
 
 D1 = ChannelRef(Platform.DISCORD, "900", "901")
@@ -197,3 +199,52 @@ async def test_the_commands_refuse_what_they_should(scene: Scene) -> None:
     assert isinstance(refused, Reply) and "does not take songs" in refused.text
     added = await commands.party(command(HOST, "add", source="https://x"))
     assert isinstance(added, Reply) and "Added 1 song(s)" in added.text
+
+
+class RecordingCards:
+    """A platform's party cards that records what it was asked to post and edit."""
+
+    def __init__(self) -> None:
+        self.posted: list[NowPlayingCard] = []
+        self.edited: list[NowPlayingCard] = []
+
+    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str:
+        self.posted.append(card)
+        return f"card-{len(self.posted)}"
+
+    async def update_card(self, channel: ChannelRef, card_id: str, card: NowPlayingCard) -> None:
+        self.edited.append(card)
+
+    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str:
+        return "notice"
+
+
+async def test_moves_faster_than_the_cards_go_out_cost_one_edit(scene: Scene) -> None:
+    """Pause and resume queued before the first redraw went out: the first redraw draws the
+    party as it is then (playing again, its clock shifted), the second finds nothing new."""
+    cards = RecordingCards()
+    drawer = PartyCardDrawer(scene.store, scene.clock, {Platform.SLACK: cards}, lambda s, n: None)
+    handlers = drawer.handlers()
+    party = await scene.service.create(scene.draft(100, 50))
+
+    async def deliver() -> None:
+        for item in await scene.pending():
+            if item.target == S1 and isinstance(item.action, PartyCardAction):
+                perform = handlers.find(item.action)
+                assert perform is not None
+                await perform(item, RecordingAdapter(Platform.SLACK))
+            await scene.store.complete(item.id)
+
+    await deliver()
+    scene.clock.advance(10)
+    await scene.service.pause(party.id)
+    scene.clock.advance(5)
+    await scene.service.resume(party.id)
+    await deliver()
+    assert len(cards.posted) == 1 and len(cards.edited) == 1
+    assert cards.edited[0].state is CardState.PLAYING
+    assert cards.edited[0].zero_at == round(party.track_zero_at + 5)  # the pause shifted it
+    await scene.service.skip(party.id)
+    await deliver()
+    assert [c.state for c in cards.edited] == [CardState.PLAYING, CardState.PLAYED]
+    assert [c.index for c in cards.posted] == [0, 1]
