@@ -15,6 +15,9 @@ from bridge.music.tab_query import TabPage
 from bridge.outcome import Outcome, Reply
 
 
+CONTENT_MAX = 2000  # characters in a Discord message
+
+
 def can_manage(interaction: discord.Interaction) -> bool:
     perms = interaction.permissions
     return bool(perms.manage_channels or perms.manage_guild or perms.administrator)
@@ -63,6 +66,27 @@ async def answer(interaction: discord.Interaction, outcome: Outcome) -> None:
         return
     text = discord_text(outcome.text) if isinstance(outcome, Reply) else "Done."
     ephemeral = outcome.ephemeral if isinstance(outcome, Reply) else True
-    await interaction.response.send_message(
-        text[:2000], ephemeral=ephemeral, allowed_mentions=discord.AllowedMentions.none()
-    )
+    first, *more = pieces(text)  # a long answer (the help) goes in follow-ups, never clipped
+    none = discord.AllowedMentions.none()
+    await interaction.response.send_message(first, ephemeral=ephemeral, allowed_mentions=none)
+    for piece in more:
+        await interaction.followup.send(piece, ephemeral=ephemeral, allowed_mentions=none)
+
+
+def pieces(text: str, limit: int = CONTENT_MAX) -> list[str]:
+    """``text`` in messages of at most ``limit`` characters, cut between lines where it can."""
+    found: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a line longer than a message: cut it
+            if current:
+                found.append(current)
+                current = ""
+            found.append(line[:limit])
+            line = line[limit:]
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) > limit:
+            found.append(current)
+            joined = line
+        current = joined
+    return [*found, current] if current or not found else found

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from bridge.groups.commands import HELP
 from emulators.server import ThreadedEmulator
 from tests.e2e.harness import CommandScene, running_bridge
 
@@ -84,3 +86,29 @@ async def test_discord_replies_use_discord_markdown(scene: CommandScene) -> None
         assert not SLACK_LINK.search(text), text
     slack_info = await scene.slack_command("frank", "general", "info")
     assert slack_info.startswith("*Fans* (`fans`, topic, public)")  # Slack keeps its mrkdwn
+
+
+async def test_the_whole_help_reaches_discord_in_messages_within_its_limit(
+    scene: CommandScene,
+) -> None:
+    """The help is longer than a Discord message: the rest follows, nothing is clipped."""
+    body = {
+        "channel_id": scene.d["general"],
+        "user_id": scene.du["bob"],
+        "name": "fangroup help",
+        "options": {},
+    }
+    answered = await scene.emu.post("/_emu/discord/commands", body)
+    path = f"/_emu/discord/interactions/{answered['interaction_id']}"
+
+    async def followed() -> dict[str, Any] | None:  # the follow-ups come after the answer
+        found: dict[str, Any] = await scene.emu.get(path)
+        return found if found["followups"] else None
+
+    answered = await scene.emu.until(followed, what="the help's follow-up")
+    parts = [answered["data"]["content"], *(f["content"] for f in answered["followups"])]
+    assert len(parts) >= 2 and all(len(p) <= 2000 for p in parts)
+    whole = "\n".join(parts)
+    for command in ("`party start", "`web [group]`", "`policy mirror|suggest|log`"):
+        assert command in whole, command
+    assert whole.rstrip().endswith(HELP.rstrip().splitlines()[-1][-20:])
