@@ -33,7 +33,7 @@ def _in_channel(channel: ChannelRef) -> ColumnElement[bool]:
     )
 
 
-CHUNK = 1000  # links converted between two turns of the event loop
+CHUNK = 250  # links converted between two turns of the event loop
 DIRECTIONS = {d.value: d for d in Direction}  # a dict lookup, not Enum() per row
 
 

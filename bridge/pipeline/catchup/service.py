@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 Route = Callable[[CoreEvent], Awaitable[Outcome]]
 LONGEST = 14 * 24 * 3600.0  # never read further back than this for missed posts
 MARGIN = 300.0  # after a lost session, read from this long before it was lost
-YIELD_EVERY = 200  # channels planned between two turns of the event loop
+YIELD_EVERY = 50  # channels planned between two turns of the event loop
 
 
 class Stopping(Exception):
