@@ -110,7 +110,10 @@ class EventScene:
         async def once() -> bool:
             return all(len(texts) == 1 for texts in await self.lines(needle))
 
-        await self.emu.until(once, what=f"one line {needle!r} in every channel")
+        try:
+            await self.emu.until(once, what=f"one line {needle!r} in every channel")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {await self.lines(needle)}") from None
 
 
 def card_value(card: dict[str, Any]) -> str:
