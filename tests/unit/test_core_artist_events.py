@@ -13,13 +13,14 @@ import pytest
 from adapters.slack.artist_events import event_fields
 from bridge.actions import ArtistEventNoticeAction, ArtistEventSyncAction
 from bridge.artist_events import ics
-from bridge.artist_events.card import event_card
+from bridge.artist_events.card import EventCard, event_card
+from bridge.artist_events.delivery import ArtistEventDrawer
 from bridge.artist_events.model import EventDetails, EventDraft, EventState
 from bridge.artist_events.service import ArtistEventService
 from bridge.artist_events.timer import ArtistEventTimer
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.records import OutboxStatus
-from bridge.testing import ManualClock, MemoryStore
+from bridge.testing import ManualClock, MemoryStore, RecordingAdapter
 
 D1 = ChannelRef(Platform.DISCORD, "900", "901")
 D2 = ChannelRef(Platform.DISCORD, "900", "902")  # the same server: one scheduled event
@@ -185,3 +186,52 @@ def test_slack_arguments_keep_spaces_and_commas() -> None:
         {"place": "none"},
     )
     assert event_fields("cancel #7")["announcement_id"] == 7
+
+
+class RecordingCopies:
+    """A platform's copies that remember each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    async def post_event(self, channel: ChannelRef, card: EventCard) -> str:
+        self.calls.append(("post", str(card.interested)))
+        return f"copy-{channel.channel}"
+
+    async def update_event(self, channel: ChannelRef, copy_id: str, card: EventCard) -> None:
+        self.calls.append(("update", str(card.interested)))
+
+    async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
+        self.calls.append(("notice", text))
+
+    async def interested(self, channel: ChannelRef, copy_id: str) -> list[tuple[str, str]] | None:
+        return None
+
+
+async def test_redraws_queued_together_make_one_call(s: Scene) -> None:
+    """Three clicks queued before the outbox got to them: the first redraw shows all three,
+    the other two change nothing and call nothing."""
+    port = RecordingCopies()
+    drawer = ArtistEventDrawer(
+        s.store, {Platform.SLACK: port, Platform.DISCORD: port}, lambda _: None
+    )
+    event = await s.service.create(s.draft(3 * DAY))
+    await deliver(s, drawer)
+    assert port.calls == [("post", "0")] * 3
+    for n in range(3):
+        await s.service.interest(event.id, UserRef(Platform.SLACK, "T1", f"U{n + 10}"), "", on=True)
+    port.calls.clear()
+    await deliver(s, drawer)
+    assert port.calls == [("update", "3")] * 3  # one per copy, not nine
+
+
+async def deliver(s: Scene, drawer: ArtistEventDrawer) -> None:
+    handlers = drawer.handlers()
+    rows = [r for r in s.store.tables.outbox.values() if r.status is OutboxStatus.PENDING]
+    for row in sorted(rows, key=lambda r: r.id):
+        item = await s.store.get_outbox_item(row.id)
+        assert item is not None
+        perform = handlers.find(item.action)
+        assert perform is not None
+        await perform(item, RecordingAdapter(item.target.platform))
+        await s.store.complete(row.id)
