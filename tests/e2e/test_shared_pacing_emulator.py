@@ -120,9 +120,13 @@ async def test_a_bucket_one_worker_exhausts_is_recorded_for_the_others(
         async with session.get(url, headers=headers) as answer:
             return answer.headers.get("X-RateLimit-Remaining", "")
 
+    remaining: list[str] = []
     try:
         async with aiohttp.ClientSession(trace_configs=[trace]) as session:
-            remaining = await asyncio.gather(*(one(session) for _ in range(50)))
+            for _ in range(5):  # a loaded machine may spread one burst over two windows
+                remaining = await asyncio.gather(*(one(session) for _ in range(50)))
+                if "0" in remaining:
+                    break
     finally:
         await windows.close()
     assert "0" in remaining
