@@ -14,7 +14,6 @@ from bridge.ids import Platform, UserRef
 from bridge.music.tab_query import TabPage
 from bridge.outcome import Outcome, Reply
 
-
 CONTENT_MAX = 2000  # characters in a Discord message
 
 

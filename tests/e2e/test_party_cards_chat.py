@@ -149,9 +149,9 @@ async def test_slack_card_is_posted_clicked_and_closed(w: World) -> None:
 
 
 async def test_a_slow_party_command_thinks_then_answers_the_caller_only(w: World) -> None:
-    """`/fangroup party start` looks songs up (links resolved) and may take longer than Discord's 3 s:
-    it defers; an answer for the caller only replaces the public "thinking…" with a private one
-    (nothing with songs in it is seeded, so the answer here is a refusal)."""
+    """`/fangroup party start` looks songs up (links resolved) and may take longer than
+    Discord's 3 s: it defers; an answer for the caller only replaces the public "thinking…"
+    with a private one (nothing with songs in it is seeded, so the answer here is a refusal)."""
     body = {
         "channel_id": w.d["general"],
         "user_id": w.du["bob"],
