@@ -20,7 +20,6 @@ import pytest
 import pytest_asyncio
 
 from adapters.config import Config
-from bridge.ids import ChannelRef, Platform
 from emulators.core import RequestRecord
 from emulators.discord.world import DEFAULT_WORLD as DISCORD_WORLD
 from emulators.server import ThreadedEmulator
@@ -105,10 +104,8 @@ async def test_a_live_message_does_not_wait_for_its_channels_turn_and_a_restart_
         latency = time.monotonic() - sent
         assert latency < 5.0, latency
         assert last not in {param(r, "channel") for r in history_calls(emulator, mark)}
-        assert runtime.catchup is not None
-        waiting = runtime.catchup.describe(ChannelRef(Platform.SLACK, str(team["id"]), last))
-        assert waiting == "catching up: waiting for its turn (live messages cross meanwhile)"
 
+        assert runtime.catchup is not None
         await chats.emu.until(
             lambda: _async(not runtime.catchup or not runtime.catchup.running()),
             timeout=200,

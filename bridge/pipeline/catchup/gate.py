@@ -62,10 +62,6 @@ class LiveGate:
             return channel in self._reading
         return channel not in self._open
 
-    def passing(self, platform: Platform) -> bool:
-        """The platform's channels are held only while each is read."""
-        return platform in self._passing
-
     def begin(self, channel: ChannelRef) -> str | None:
         """The channel's read begins: on a passing platform, hold its live events from now on.
         The id of the first message that went through live before (the read stops there)."""

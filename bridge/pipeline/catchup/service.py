@@ -61,13 +61,10 @@ class Progress:
     read: int = 0
     found: Counter[str] = field(default_factory=Counter)
     error: str = ""
-    live: bool = False  # waiting, and its live events go through meanwhile (Slack)
 
     def describe(self) -> str:
         if self.state == "reading":
             return f"catching up: {self.read} messages read"
-        if self.state == "waiting" and self.live:
-            return "catching up: waiting for its turn (live messages cross meanwhile)"
         if self.state == "waiting":
             return "catching up: waiting for its turn"
         if self.state == "failed":
@@ -77,7 +74,6 @@ class Progress:
 
 QUIET = Progress(state="done")  # shared, never changed: nothing to read there
 WAITING = Progress()  # shared, never changed: waiting for its turn
-WAITING_LIVE = Progress(live=True)  # the same, its live events going through meanwhile
 
 
 class CatchUp:
@@ -247,7 +243,6 @@ class CatchUp:
         marks = await self.store.channel_marks(reader.platform, since=window_start)
         self._caught.update(marks.caught_up)  # each platform's own channels
         knows = reader if isinstance(reader, LastPosts) else None
-        waiting = WAITING_LIVE if self.gate.passing(reader.platform) else WAITING
         todo: list[ChannelLink] = []
         for n, link in enumerate(links, 1):
             newest = marks.newest_origin.get(link.channel)
@@ -259,7 +254,7 @@ class CatchUp:
                     await self.gate.release(link.channel)
                     continue
             todo.append(link)
-            self.progress[link.channel] = waiting
+            self.progress[link.channel] = WAITING
             self._pending.add(link.channel)
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # live traffic first
