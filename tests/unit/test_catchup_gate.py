@@ -98,18 +98,3 @@ async def test_a_slack_channel_passes_until_its_read_begins_and_notes_its_first_
     assert recorder.seen == ["5", "6", "4", "7", "8"]
     gate.hold(Platform.SLACK)  # a new session: a new first live post
     assert gate.begin(SLACK) is None
-
-
-async def test_a_slack_post_from_before_the_session_waits_for_its_channels_history() -> None:
-    """Slack sends again what a stopped process never acknowledged: missed, not live."""
-    recorder = Recorder()
-    gate = LiveGate(recorder.route)
-    gate.hold(Platform.SLACK, at=100.0)
-    old = MessagePosted("k3", SLACK, "3", post(SLACK, 3).author, Document(()), at=99.0)
-    new = MessagePosted("k9", SLACK, "9", post(SLACK, 9).author, Document(()), at=101.0)
-    assert isinstance(await gate.handle(old), Ignored)
-    await gate.handle(new)
-    assert recorder.seen == ["9"] and gate.begin(SLACK) == "9"
-    await recorder.route(post(SLACK, 2))  # the history, up to the live post
-    await gate.release(SLACK)
-    assert recorder.seen == ["9", "2", "3"]

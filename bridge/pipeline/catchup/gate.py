@@ -9,9 +9,7 @@ are not lost by a crash either: they are in the history the next catch-up reads.
 
 On a *passing* platform (Slack, where 10,000 channels take hours at Tier 3) a channel is held
 only while its own read is under way: before its turn its live events go straight through, and
-the first message that did is remembered, so the read stops there (what is newer came live). A
-message posted before the session began (one Slack sends again because a stopped process never
-acknowledged it) is missed, not live: it is held and follows the channel's history, in order.
+the first message that did is remembered, so the read stops there (what is newer came live).
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ class LiveGate:
         self._route = route
         self._passing = frozenset(passing)  # held per channel only while it is read
         self._reading: set[ChannelRef] = set()  # passing platforms: read under way
-        self._live_from: dict[Platform, float] = {}  # passing platforms: the session began
         # passing platforms: the first message that went through live before the channel's read
         self.first_live: dict[ChannelRef, str] = {}
         # told of each held event once it is handed on (the Slack side keeps its turn till then)
@@ -45,10 +42,8 @@ class LiveGate:
         self._open: set[ChannelRef] = set()  # caught up in this round while the platform is held
         self._queues: dict[ChannelRef, deque[ChannelEvent]] = {}
 
-    def hold(self, platform: Platform, *, at: float = 0.0) -> None:
-        """From now on, hold ``platform``'s channel events until each channel is released
-        (``at``: when its new session began; a passing platform lets newer posts through)."""
-        self._live_from[platform] = at
+    def hold(self, platform: Platform) -> None:
+        """From now on, hold ``platform``'s channel events until each channel is released."""
         if platform not in self._held_platforms:
             log.info("catch-up: holding live %s events until history is read", platform.value)
         self._held_platforms.add(platform)
@@ -69,15 +64,6 @@ class LiveGate:
             self._reading.add(channel)
         return self.first_live.get(channel)
 
-    def _missed(self, event: ChannelEvent) -> bool:
-        """A post from before the session began, in a channel waiting for its read."""
-        live_from = self._live_from.get(event.channel.platform, 0.0)
-        return (
-            isinstance(event, MessagePosted)
-            and event.at < live_from
-            and self._passes(event.channel)
-        )
-
     def _passes(self, channel: ChannelRef) -> bool:
         """Waiting for its read on a passing platform: through now, first message noted."""
         return (
@@ -90,7 +76,7 @@ class LiveGate:
         return len(self._queues.get(channel, ()))
 
     async def handle(self, event: CoreEvent) -> Outcome:
-        if isinstance(event, HELD) and (self.holds(event.channel) or self._missed(event)):
+        if isinstance(event, HELD) and self.holds(event.channel):
             self._queues.setdefault(event.channel, deque()).append(event)
             return Held("held until the channel's history is caught up")
         if isinstance(event, MessagePosted) and self._passes(event.channel):

@@ -131,7 +131,7 @@ class CatchUp:
         """The platform's connection dropped: hold its live events until we know what was
         missed (a resumed session replays it; a new one needs the history)."""
         self._lost_at.setdefault(platform, self.clock.now())
-        self.gate.hold(platform, at=self.clock.now())
+        self.gate.hold(platform)
 
     def session_resumed(self, platform: Platform) -> None:
         """Resumed with the missed events replayed: nothing to read back."""
@@ -146,7 +146,7 @@ class CatchUp:
             self._started.add(platform)
             self.session_resumed(platform)
             return
-        self.gate.hold(platform, at=self.clock.now())
+        self.gate.hold(platform)
         if self._stopping:
             return
         if platform in self._runs:
