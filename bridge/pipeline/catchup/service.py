@@ -241,7 +241,7 @@ class CatchUp:
         in the window, is let through at once without a request."""
         window_start = self._window_start(floor)
         marks = await self.store.channel_marks(reader.platform, since=window_start)
-        self._caught.update(marks.caught_up)  # each platform's own channels
+        self._caught = dict(marks.caught_up)
         knows = reader if isinstance(reader, LastPosts) else None
         todo: list[ChannelLink] = []
         for n, link in enumerate(links, 1):
