@@ -6,17 +6,13 @@ posts, edits, deletes and reactions arriving live from that platform are held in
 channel, in arrival order. When a channel's history has been fed through the pipeline, its held
 events follow (those already seen in the history are ignored there as duplicates). Held events
 are not lost by a crash either: they are in the history the next catch-up reads.
-
-On a *passing* platform (Slack, where 10,000 channels take hours at Tier 3) a channel is held
-only while its own read is under way: before its turn its live events go straight through, and
-the first message that did is remembered, so the read stops there (what is newer came live).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 
 from bridge.events import CoreEvent, MessageDeleted, MessageEdited, MessagePosted, ReactionChanged
 from bridge.ids import ChannelRef, Platform
@@ -30,12 +26,8 @@ HELD = (MessagePosted, MessageEdited, MessageDeleted, ReactionChanged)
 
 
 class LiveGate:
-    def __init__(self, route: Route, *, passing: Collection[Platform] = (Platform.SLACK,)) -> None:
+    def __init__(self, route: Route) -> None:
         self._route = route
-        self._passing = frozenset(passing)  # held per channel only while it is read
-        self._reading: set[ChannelRef] = set()  # passing platforms: read under way
-        # passing platforms: the first message that went through live before the channel's read
-        self.first_live: dict[ChannelRef, str] = {}
         # told of each held event once it is handed on (the Slack side keeps its turn till then)
         self.on_released: Callable[[CoreEvent], Awaitable[None]] | None = None
         self._held_platforms: set[Platform] = set()
@@ -48,29 +40,9 @@ class LiveGate:
             log.info("catch-up: holding live %s events until history is read", platform.value)
         self._held_platforms.add(platform)
         self._open = {c for c in self._open if c.platform is not platform}
-        self.first_live = {c: m for c, m in self.first_live.items() if c.platform is not platform}
 
     def holds(self, channel: ChannelRef) -> bool:
-        if channel.platform not in self._held_platforms:
-            return False
-        if channel.platform in self._passing:
-            return channel in self._reading
-        return channel not in self._open
-
-    def begin(self, channel: ChannelRef) -> str | None:
-        """The channel's read begins: on a passing platform, hold its live events from now on.
-        The id of the first message that went through live before (the read stops there)."""
-        if channel.platform in self._passing and channel.platform in self._held_platforms:
-            self._reading.add(channel)
-        return self.first_live.get(channel)
-
-    def _passes(self, channel: ChannelRef) -> bool:
-        """Waiting for its read on a passing platform: through now, first message noted."""
-        return (
-            channel.platform in self._passing
-            and channel.platform in self._held_platforms
-            and channel not in self._open
-        )
+        return channel.platform in self._held_platforms and channel not in self._open
 
     def held(self, channel: ChannelRef) -> int:
         return len(self._queues.get(channel, ()))
@@ -79,8 +51,6 @@ class LiveGate:
         if isinstance(event, HELD) and self.holds(event.channel):
             self._queues.setdefault(event.channel, deque()).append(event)
             return Held("held until the channel's history is caught up")
-        if isinstance(event, MessagePosted) and self._passes(event.channel):
-            self.first_live.setdefault(event.channel, event.message_id)
         return await self._route(event)
 
     async def release(self, channel: ChannelRef) -> int:
@@ -88,8 +58,6 @@ class LiveGate:
         handed = await self._drain(channel)
         if channel.platform in self._held_platforms:
             self._open.add(channel)
-        self._reading.discard(channel)
-        self.first_live.pop(channel, None)
         return handed
 
     async def release_all(self, platform: Platform) -> int:
@@ -100,8 +68,6 @@ class LiveGate:
                 handed += await self._drain(channel)
         self._held_platforms.discard(platform)  # no await since the last check: none overtakes
         self._open = {c for c in self._open if c.platform is not platform}
-        self._reading = {c for c in self._reading if c.platform is not platform}
-        self.first_live = {c: m for c, m in self.first_live.items() if c.platform is not platform}
         return handed
 
     async def _drain(self, channel: ChannelRef) -> int:

@@ -29,7 +29,6 @@ from bridge.pipeline.catchup.model import (
     LastPosts,
     Scan,
     SeenMessage,
-    caught_up_key,
 )
 from bridge.pipeline.catchup.reactions import ReactionCheck
 from bridge.ports import Clock
@@ -102,7 +101,6 @@ class CatchUp:
         self._again: set[Platform] = set()
         self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
         self._started: set[Platform] = set()  # caught up once in this process
-        self._caught: dict[ChannelRef, float] = {}  # when each channel's catch-up completed
         self._stopping = False
         # several workers, and others were live before this one: a new session only missed
         # what came since another worker stopped receiving it, so no pass reads further back
@@ -235,13 +233,11 @@ class CatchUp:
     async def _plan(
         self, reader: HistoryReader, links: list[ChannelLink], floor: float | None
     ) -> tuple[list[ChannelLink], Mapping[ChannelRef, str]]:
-        """The channels to read (each waiting for its turn; those never caught up, then those
-        caught up longest ago, first) and their newest recorded posts. A channel where the
-        platform says nothing was posted since it would be read from, and that holds no copy
-        in the window, is let through at once without a request."""
+        """The channels to read (each waiting for its turn) and their newest recorded posts.
+        A channel where the platform says nothing was posted since it would be read from, and
+        that holds no copy in the window, is let through at once without a request."""
         window_start = self._window_start(floor)
         marks = await self.store.channel_marks(reader.platform, since=window_start)
-        self._caught = dict(marks.caught_up)
         knows = reader if isinstance(reader, LastPosts) else None
         todo: list[ChannelLink] = []
         for n, link in enumerate(links, 1):
@@ -258,7 +254,6 @@ class CatchUp:
             self._pending.add(link.channel)
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # live traffic first
-        todo.sort(key=lambda lk: self._caught.get(lk.channel, 0.0))  # stable: link order kept
         self._count_pending()
         return todo, marks.newest_origin
 
@@ -309,12 +304,9 @@ class CatchUp:
         channel = link.channel
         progress = self.progress[channel] = Progress(state="reading")
         self._pending.add(channel)
-        first_live = self.gate.begin(channel)  # a passing platform holds its events from now
-        before = reader.position(first_live) if first_live is not None else None
         try:
-            done = await self._channel(reader, link, progress, floor, newest, before)
+            await self._channel(reader, link, progress, floor, newest)
             progress.state = "done"
-            await self._caught_up(channel, done)
         except (asyncio.CancelledError, Stopping):
             raise
         except Exception as exc:  # one channel's failure never stops the others
@@ -330,12 +322,6 @@ class CatchUp:
             log.info("catch-up %s: %d read, found %s", channel, progress.read, found)
         return progress
 
-    async def _caught_up(self, channel: ChannelRef, at: float) -> None:
-        """Remember that the channel's history is read up to ``at`` (live events after): the
-        next start reads it only from there, and after the channels never caught up."""
-        self._caught[channel] = at
-        await self.store.set_sync_state(caught_up_key(channel), [f"{at:.6f}"])
-
     async def _channel(
         self,
         reader: HistoryReader,
@@ -343,15 +329,13 @@ class CatchUp:
         progress: Progress,
         floor: float | None,
         newest: str | None,
-        before: float | None,
-    ) -> float:
-        """Read and feed the channel's history; when it is complete up to."""
+    ) -> None:
         channel = link.channel
         window_start = self._window_start(floor)
         copies = await self.store.recent_copies(channel, since=window_start)
         since = self._since(reader, link, window_start, floor, newest)
         threads = {c.thread_id for c in copies if c.thread_id}
-        scan = await reader.scan(channel, since=since, threads=threads, before=before)
+        scan = await reader.scan(channel, since=since, threads=threads)
         progress.read = len(scan.messages)
         for _ in range(scan.pages):
             self.metrics.catchup_request(channel.platform.value)
@@ -360,10 +344,8 @@ class CatchUp:
             if self._stopping:
                 raise Stopping
             await self._seen(reader, channel, seen, known, progress, window_start)
-        if before is None:  # bounded: what is newer than the bound came live
-            scan = await self._settled(reader, channel, scan, copies, threads)
+        scan = await self._settled(reader, channel, scan, copies, threads)
         await self._deleted(reader, channel, scan, copies, progress, window_start)
-        return scan.taken if scan.taken is not None else scan.until
 
     async def _settled(
         self,
@@ -397,13 +379,11 @@ class CatchUp:
         newest: str | None,
     ) -> float:
         """From the last message people posted here that the bridge recorded (``newest``, or
-        the window, whichever is earlier), never before the channel was linked nor before its
-        last completed catch-up (what came after that came live, or is read now)."""
+        the window, whichever is earlier), never before the channel was linked."""
         since = window_start
         if newest is not None and floor is None:
             since = min(since, reader.position(newest))
-        caught = self._caught.get(link.channel, 0.0)
-        return max(since, caught, link.linked_at, self.clock.now() - LONGEST)
+        return max(since, link.linked_at, self.clock.now() - LONGEST)
 
     async def _seen(
         self,
