@@ -15,12 +15,12 @@ from bridge.music.resolve import Resolver
 from bridge.party.card import PartyCards
 from bridge.party.commands import PartyCommands, ZoneOf
 from bridge.party.delivery import CardStore, PartyCardDrawer
-from bridge.party.hub import PartyHub
 from bridge.party.moments import MomentStamper
 from bridge.party.room import Room
 from bridge.party.service import PartyService, PartyServiceStore
 from bridge.party.sources import SongFinder, TrackLister
 from bridge.party.timer import PartyTimer
+from bridge.pipeline.due import ChangeHub
 from bridge.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class Parties:
     cards: dict[Platform, PartyCards] = field(default_factory=dict)
 
     @property
-    def hub(self) -> PartyHub:
+    def hub(self) -> ChangeHub:
         return self.service.hub
 
     def start_timer(self) -> asyncio.Task[None]:
@@ -68,7 +68,7 @@ def build_parties(
     lister: TrackLister | None = None,
     default_zone: str = "UTC",
 ) -> Parties:
-    hub = PartyHub()
+    hub = ChangeHub()
     store.watch_parties(hub.changed)  # another worker moved a party: look again
     service = PartyService(store, clock, wake, hub)
     room_url = room_address(page)

@@ -19,9 +19,9 @@ from typing import Any
 from adapters.parties import Parties
 from adapters.web.api_party import PartyReads, moment_json, party_json, tab_item_of, track_json
 from adapters.web.page_views import chat_name, queue_entry
-from bridge.party.hub import PartyHub
 from bridge.party.model import Moment, Party
 from bridge.party.room import RoomView
+from bridge.pipeline.due import ChangeHub
 from bridge.records import FanGroup
 
 CHAT_LINES = 50  # the room's chat shows the party's last 50 messages
@@ -67,7 +67,7 @@ class RoomFeed:
     def __init__(self, parties: Parties, store: PartyReads) -> None:
         self.parties = parties
         self.store = store
-        self.chat = PartyHub()  # a message was stamped here: the rooms' chat moved
+        self.chat = ChangeHub()  # a message was stamped here: the rooms' chat moved
         self.closing = False
         self._built: dict[int, Built] = {}
         self._locks: dict[int, asyncio.Lock] = {}

@@ -22,7 +22,7 @@ from bridge.artist_events.model import (
 from bridge.events import EventInterestChanged
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.outcome import EventHandlers, Ignored, Outcome, Reply
-from bridge.party.hub import PartyHub
+from bridge.pipeline.due import ChangeHub
 from bridge.ports import Clock, OutboxStore, RosterStore
 from bridge.records import OutboxDraft
 
@@ -52,12 +52,12 @@ class ArtistEventService:
         store: EventServiceStore,
         clock: Clock,
         wake: Callable[[], None],
-        hub: PartyHub | None = None,
+        hub: ChangeHub | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.hub = hub or PartyHub()
+        self.hub = hub or ChangeHub()
 
     async def create(self, draft: EventDraft) -> ArtistEvent:
         """The event, and its copy in every linked Slack channel and Discord server."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from bridge.artist_events.service import ArtistEventService, next_due
+from bridge.pipeline.due import run_due
 
 log = logging.getLogger(__name__)
 IDLE = 30.0  # look again at least this often (another worker's event)
@@ -24,17 +25,8 @@ class ArtistEventTimer:
         self.service.hub.changed()
 
     async def run(self) -> None:
-        hub = self.service.hub
-        while True:
-            seen = hub.changes
-            try:
-                due = await self.fire_due()
-            except Exception:  # a database hiccup: the next pass tries again
-                log.exception("event timer pass failed")
-                due = None
-            now = self.service.clock.now()
-            delay = self.idle if due is None else max(0.0, min(self.idle, due - now))
-            await hub.wait(seen, delay)
+        hub, clock = self.service.hub, self.service.clock
+        await run_due(self.fire_due, hub, clock, idle=self.idle, name="event")
 
     async def fire_due(self) -> float | None:
         """Send every reminder that is due; the earliest time one is due next."""

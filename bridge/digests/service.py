@@ -14,7 +14,7 @@ from bridge.actions import DigestAction
 from bridge.digests.gather import GatherStore, gather
 from bridge.digests.model import Digest, DigestDraft, DigestState, DigestStore
 from bridge.digests.schedule import Due, due_now, next_due, setting_of
-from bridge.party.hub import PartyHub
+from bridge.pipeline.due import ChangeHub
 from bridge.ports import Clock, RosterStore
 from bridge.records import FanGroup, OutboxDraft
 
@@ -31,12 +31,12 @@ class DigestService:
         store: DigestServiceStore,
         clock: Clock,
         wake: Callable[[], None],
-        hub: PartyHub | None = None,
+        hub: ChangeHub | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.hub = hub or PartyHub()  # a setting changed: the timer looks again
+        self.hub = hub or ChangeHub()  # a setting changed: the timer looks again
         self._done: set[tuple[int, str]] = set()  # weeks known made (they stay made)
 
     async def fire_due(self) -> float | None:

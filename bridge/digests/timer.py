@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from bridge.digests.service import DigestService
+from bridge.pipeline.due import run_due
 
 log = logging.getLogger(__name__)
 IDLE = 60.0  # look again at least this often (a setting changed on another worker)
@@ -23,14 +24,5 @@ class DigestTimer:
         self.service.changed()
 
     async def run(self) -> None:
-        hub = self.service.hub
-        while True:
-            seen = hub.changes
-            try:
-                due = await self.service.fire_due()
-            except Exception:  # a database hiccup: the next pass tries again
-                log.exception("digest timer pass failed")
-                due = None
-            now = self.service.clock.now()
-            delay = self.idle if due is None else max(0.0, min(self.idle, due - now))
-            await hub.wait(seen, delay)
+        hub, clock = self.service.hub, self.service.clock
+        await run_due(self.service.fire_due, hub, clock, idle=self.idle, name="digest")

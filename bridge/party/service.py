@@ -19,7 +19,6 @@ from bridge.actions import (
 from bridge.ids import ChannelRef
 from bridge.party import clock as party_clock
 from bridge.party import text
-from bridge.party.hub import PartyHub
 from bridge.party.model import (
     REMINDERS,
     Party,
@@ -28,6 +27,7 @@ from bridge.party.model import (
     PartyStore,
     QueuedTrack,
 )
+from bridge.pipeline.due import ChangeHub
 from bridge.ports import Clock, MessageStore, MusicStore, OutboxStore, RosterStore
 from bridge.records import OutboxDraft
 
@@ -47,12 +47,12 @@ class PartyService:
         store: PartyServiceStore,
         clock: Clock,
         wake: Callable[[], None],
-        hub: PartyHub | None = None,
+        hub: ChangeHub | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.hub = hub or PartyHub()
+        self.hub = hub or ChangeHub()
 
     # -- starting ----------------------------------------------------------------------------
     async def create(self, draft: PartyDraft, *, notice: bool = True) -> Party:

@@ -10,6 +10,7 @@ import logging
 from bridge.party.clock import next_due
 from bridge.party.model import REMINDERS
 from bridge.party.service import PartyService
+from bridge.pipeline.due import run_due
 
 log = logging.getLogger(__name__)
 IDLE = 30.0  # look again at least this often (a change missed, a party made by hand)
@@ -26,17 +27,8 @@ class PartyTimer:
         self.service.hub.changed()
 
     async def run(self) -> None:
-        hub = self.service.hub
-        while True:
-            seen = hub.changes
-            try:
-                due = await self.fire_due()
-            except Exception:  # a database hiccup: the next pass tries again
-                log.exception("party timer pass failed")
-                due = None
-            now = self.service.clock.now()
-            delay = self.idle if due is None else max(0.0, min(self.idle, due - now))
-            await hub.wait(seen, delay)
+        hub, clock = self.service.hub, self.service.clock
+        await run_due(self.fire_due, hub, clock, idle=self.idle, name="party")
 
     async def fire_due(self) -> float | None:
         """Move every party that is due; the earliest time one is due next."""

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bridge.actions import PollCardAction, PollCardUpdateAction, PollResultsAction
 from bridge.ids import ChannelRef, UserRef
-from bridge.party.hub import PartyHub
+from bridge.pipeline.due import ChangeHub
 from bridge.polls.model import Poll, PollDraft, PollState, PollStore
 from bridge.polls.redraw import Redraws
 from bridge.ports import Clock, OutboxStore, RosterStore
@@ -61,13 +61,13 @@ class PollService:
         store: PollServiceStore,
         clock: Clock,
         wake: Callable[[], None],
-        hub: PartyHub | None = None,
+        hub: ChangeHub | None = None,
         redraws: Redraws | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.wake = wake
-        self.hub = hub or PartyHub()  # the timer waits on it: a vote, a new poll, a close
+        self.hub = hub or ChangeHub()  # the timer waits on it: a vote, a new poll, a close
         self.redraws = redraws or Redraws()
         self._deadlines: Deadlines | None = None  # the open polls' next deadline, as last read
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from bridge.pipeline.due import run_due
 from bridge.polls.service import PollService
 
 log = logging.getLogger(__name__)
@@ -23,17 +24,8 @@ class PollTimer:
         self.service.hub.changed()
 
     async def run(self) -> None:
-        hub = self.service.hub
-        while True:
-            seen = hub.changes
-            try:
-                due = await self.fire_due()
-            except Exception:  # a database hiccup: the next pass tries again
-                log.exception("poll timer pass failed")
-                due = None
-            now = self.service.clock.now()
-            delay = self.idle if due is None else max(0.0, min(self.idle, due - now))
-            await hub.wait(seen, delay)
+        hub, clock = self.service.hub, self.service.clock
+        await run_due(self.fire_due, hub, clock, idle=self.idle, name="poll")
 
     async def fire_due(self) -> float | None:
         """Close the polls past their deadline, queue the redraws due; the next time due."""
