@@ -2,7 +2,10 @@
 ``fanbridge_rate_finish`` and ``fanbridge_rate_exhausted`` (migration 0014) answer in one round
 trip each, on the database's clock, so workers on several machines draw from one Discord budget.
 A slot counts from its request's start until a window after its end (``finish``), as in the
-in-process pacer: a request held up on its way still counts.
+in-process pacer: a request held up on its way still counts. ``exhausted`` also deletes a bounded
+batch of route rows reset more than a minute ago (migration 0021): every channel's routes are
+buckets of their own, and their rows would otherwise pile up for as long as the bridge runs.
+``rate_window`` needs no such care: its keys are one per bot token.
 
 The tables ``rate_window`` and ``rate_route`` are not SQLModel tables: they exist on PostgreSQL
 only (SQLite runs one process, paced in-process) and only these functions touch them.
@@ -68,7 +71,8 @@ class RateWindows:
         await self._call(_FINISH, {"key": key, "slot": slot})
 
     async def exhausted(self, route: str, reset_after: float) -> None:
-        """``route``'s bucket answered Remaining 0: every worker waits ``reset_after``."""
+        """``route``'s bucket answered Remaining 0: every worker waits ``reset_after``. The same
+        round trip prunes buckets long reset."""
         await self._call(_EXHAUSTED, {"route": route, "reset_after": reset_after})
 
     async def close(self) -> None:

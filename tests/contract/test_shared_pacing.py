@@ -1,7 +1,8 @@
 """Discord's limits shared by several workers on one PostgreSQL database, played by three stores
 (three engines) on one schema: three ``SharedPacer``s taking at once never put more than the
 limit in any window of the database's own stamps, and all three get slots; a route bucket one
-worker saw exhausted is waited out by the others. SQLite keeps the in-process pacer."""
+worker saw exhausted is waited out by the others, and the buckets long reset are not kept. SQLite
+keeps the in-process pacer."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from adapters.pacing import Pacer, SharedPacer, SharedRoutes, shared_discord_pacing
+from storage.migrate import alembic_config, upgrade
 from storage.rate_windows import RateWindows, Turn
 from storage.repos import SqlStore
 
@@ -119,6 +122,60 @@ async def test_a_route_one_worker_saw_exhausted_is_waited_out_by_another(
     finally:
         await first.close()
         await second.close()
+
+
+# Buckets of 250 channels recorded exhausted an hour ago and more (quiet since), written as an
+# older bridge left them: their reset is long past on the database's own clock.
+LONG_RESET = """INSERT INTO rate_route (route, reset_at)
+SELECT 'POST /channels/' || n || '/messages', extract(epoch FROM clock_timestamp()) - 3600 - n
+FROM generate_series(1000, 1249) AS n"""
+
+
+async def _routes(store: SqlStore) -> set[str]:
+    async with store.engine.connect() as conn:
+        return set((await conn.execute(text("SELECT route FROM rate_route"))).scalars())
+
+
+async def test_routes_long_reset_are_not_kept_and_a_live_one_is_still_waited_out(
+    workers: list[SqlStore],
+) -> None:
+    first, second = RateWindows(workers[0].engine), RateWindows(workers[1].engine)
+    live = "POST /channels/1/messages"
+    busy = [f"PATCH /channels/{n}/messages/:id" for n in range(3)]
+    try:
+        await first.exhausted(live, 30.0)
+        async with workers[0].engine.begin() as conn:
+            await conn.execute(text(LONG_RESET))
+        assert len(await _routes(workers[0])) == 251
+        for route in busy:  # the workers keep sending: some buckets run out
+            await second.exhausted(route, 5.0)
+        assert await _routes(workers[0]) == {live, *busy}  # nothing long reset is left
+        refused = await second.take("discord:global", LIMIT, WINDOW, live)
+        assert refused.slot is None and 25.0 < refused.wait <= 30.0
+        assert (await first.take(None, 0, 0.0, busy[0])).wait > 3.0
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_upgrade_drops_the_routes_long_reset_and_the_downgrade_keeps_recording(
+    workers: list[SqlStore],
+) -> None:
+    store = workers[0]
+    async with store.engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0020"))
+        await conn.execute(text(LONG_RESET))
+    windows = RateWindows(store.engine)
+    try:
+        await windows.exhausted("POST /channels/1/messages", 30.0)  # 0014's function: no pruning
+        assert len(await _routes(store)) == 251
+        await windows.close()
+        await upgrade(store.engine)
+        assert await _routes(store) == {"POST /channels/1/messages"}
+        windows = RateWindows(store.engine)
+        assert (await windows.take(None, 0, 0.0, "POST /channels/1/messages")).wait > 25.0
+    finally:
+        await windows.close()
 
 
 async def test_shared_pacing_on_postgresql(workers: list[SqlStore]) -> None:
