@@ -3,6 +3,7 @@ guilds of 500, 10,000 Slack channels in one workspace), the bridge as `fanbridge
 own process against the emulator in another.
 
     python -m bench.scale [--groups 10000] [--time-scale 1] [--settle 30] [--db sqlite|postgres]
+    python -m bench.scale --starts 7 [--profile FILE] [--db sqlite|postgres]
 
 The emulator starts from a world file; the database (a fresh SQLite file, or a fresh schema of
 ``FANBRIDGE_BENCH_POSTGRES_URL``) is migrated, then seeded with one bulk insert (the links
@@ -16,6 +17,12 @@ carry no names, as config-seeded links do). Printed, never asserted:
     and meets 429s, which it waits out: the figure says so);
   - a second start with every name known: its ``conversations.list`` calls (0 expected) and
     the CPU-seconds the process spends from ready to ``--settle`` seconds later.
+
+``--starts N`` measures start-up alone: after the seeding, N starts of `fanbridge run` one after
+the other, each stopped once ready (the links stay mostly unnamed, as in the first start), and
+their ready time and RSS at ready with min / median / max. ``--profile FILE`` runs the last of
+them under cProfile (its stats written to FILE when it stops; its ready time then includes
+cProfile's own overhead).
 """
 
 from __future__ import annotations
@@ -27,12 +34,13 @@ import math
 import os
 import signal
 import socket
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +66,8 @@ class Scale:
     settle: float
     database: str  # SQLAlchemy URL
     schema: str | None  # PostgreSQL: the bench's own schema
+    starts: int = 0  # > 0: only that many starts to ready (no naming wait, no second start)
+    profile: str | None = None  # the last start under cProfile, its stats written here
 
 
 def world(groups: int) -> dict[str, Any]:
@@ -193,10 +203,11 @@ class Started:
 
 
 @asynccontextmanager
-async def bridge(config: Path, port: int) -> AsyncIterator[Started]:
+async def bridge(config: Path, port: int, profile: str | None = None) -> AsyncIterator[Started]:
+    profiler = ("-m", "cProfile", "-o", profile) if profile else ()
     launched = time.monotonic()
     process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "adapters.cli", "run", "--config", str(config)),
+        *(sys.executable, *profiler, "-m", "adapters.cli", "run", "--config", str(config)),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
@@ -291,6 +302,35 @@ async def second_start(scale: Scale, config: Path, port: int, emulator_url: str)
         )
 
 
+async def starts(scale: Scale, config: Path, port: int) -> None:
+    """``--starts N``: N starts to ready, one after the other, each stopped once ready."""
+    readies: list[float] = []
+    cpu: list[float] = []  # the process's CPU-seconds at ready: what a busy machine inflates less
+    rss: list[float] = []
+    for n in range(scale.starts):
+        profile = scale.profile if n == scale.starts - 1 else None
+        async with bridge(config, port, profile) as started:
+            readies.append(started.ready)
+            cpu.append(cpu_seconds(started.process.pid))
+            rss.append(memory_mb(started.process.pid)[0])
+        note = f"  (under cProfile: {profile})" if profile else ""
+        print(
+            f"  start {n + 1}: ready in {started.ready:.2f} s, {cpu[-1]:.2f} CPU-s,"
+            f" RSS {rss[-1]:.0f} MB{note}"
+        )
+    if scale.profile:  # its ready time carries cProfile's overhead: left out of the summary
+        readies, cpu, rss = readies[:-1], cpu[:-1], rss[:-1]
+    if readies:
+        print(f"  ready (s), {len(readies)} starts: {spread(readies)}")
+        print(f"  CPU-seconds at ready: {spread(cpu)}")
+        print(f"  RSS at ready (MB): {spread(rss, '.0f')}")
+
+
+def spread(values: list[float], form: str = ".2f") -> str:
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"min {low:{form}}  median {mid:{form}}  max {high:{form}}"
+
+
 async def run(scale: Scale) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -305,6 +345,9 @@ async def run(scale: Scale) -> None:
                 f"{scale.groups} groups, {2 * scale.groups} links; emulator rate limits at"
                 f" time scale {scale.time_scale:g}; database {scale.database.split(':')[0]}"
             )
+            if scale.starts:
+                await starts(scale, config, port)
+                return
             await first_start(scale, config, port, url)
             await second_start(scale, config, port, url)
 
@@ -315,6 +358,8 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--settle", type=float, default=30.0)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--starts", type=int, default=0, help="only N starts to ready")
+    parser.add_argument("--profile", metavar="FILE", help="with --starts: cProfile the last")
     args = parser.parse_args()
     asyncio.run(main_async(args))
 
@@ -322,7 +367,8 @@ def main() -> None:
 async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with database(args.db, Path(tmp)) as (url, schema):
-            await run(Scale(args.groups, args.time_scale, args.settle, normalise_url(url), schema))
+            scale = Scale(args.groups, args.time_scale, args.settle, normalise_url(url), schema)
+            await run(replace(scale, starts=args.starts, profile=args.profile))
 
 
 if __name__ == "__main__":
