@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from adapters.music.bandcamp import BandcampProvider
 from adapters.music.deezer import DeezerProvider
@@ -21,8 +22,10 @@ from adapters.music.http import GuardedHttp
 from adapters.music.itunes import ItunesProvider
 from adapters.music.musicbrainz import MusicBrainzSearch
 from adapters.music.oembed import OEmbedProvider
-from adapters.music.spotify import SpotifyProvider
 from bridge.music.model import IsrcSearch, MusicProvider
+
+if TYPE_CHECKING:
+    from adapters.music.spotify import SpotifyProvider
 
 OEMBED_PLATFORMS = ("youtube", "youtube_music", "soundcloud", "tidal")
 # cross-linking order: the keyless catalogue with ISRC first, MusicBrainz last
@@ -41,6 +44,8 @@ def build_providers(
     for platform in OEMBED_PLATFORMS:
         providers[platform] = OEmbedProvider(http, platform)
     if spotify is not None and all(spotify):
+        from adapters.music.spotify import SpotifyProvider  # only with credentials
+
         providers["spotify"] = SpotifyProvider(
             spotify[0], spotify[1], emulator=emulator, timeout=http.timeout
         )
@@ -52,10 +57,16 @@ def isrc_searchers(
 ) -> list[IsrcSearch]:
     """The services that find tracks by ISRC / albums by UPC, in the order to ask them:
     Deezer, Spotify (when configured), Apple Music (UPC only), then MusicBrainz (ISRC only)."""
+    searching: tuple[type[DeezerProvider | ItunesProvider | SpotifyProvider], ...]
+    searching = (DeezerProvider, ItunesProvider)
+    if "spotify" in providers:  # its module is loaded only when there is a Spotify provider
+        from adapters.music.spotify import SpotifyProvider
+
+        searching = (*searching, SpotifyProvider)
     found: list[IsrcSearch] = []
     for platform in SEARCH_ORDER:
         provider = providers.get(platform)
-        if isinstance(provider, DeezerProvider | SpotifyProvider | ItunesProvider):
+        if isinstance(provider, searching):
             found.append(provider)
     found.append(MusicBrainzSearch(http, min_interval=musicbrainz_interval))
     return found

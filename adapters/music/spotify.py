@@ -7,6 +7,10 @@ with the ``Retry-After`` seconds instead of a thread blocked for hours. In emula
 is pointed at the emulator by the documented attributes ``sp.prefix`` and the auth manager's
 ``OAUTH_TOKEN_URL``; nothing else of spotipy is touched. Spotify needs credentials: without
 them there is no provider (links stay "link only").
+
+spotipy (and requests, redis, urllib3 behind it) is imported when the first Spotify link is
+looked up, not when the bridge starts: it is a tenth of a second that the bridge does not need
+before it is ready.
 """
 
 from __future__ import annotations
@@ -16,23 +20,22 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
-
-import requests
-import spotipy
-from spotipy.cache_handler import MemoryCacheHandler
-from spotipy.exceptions import SpotifyBaseException, SpotifyException
-from spotipy.oauth2 import SpotifyClientCredentials
+from typing import TYPE_CHECKING, Any
 
 from adapters.music.common import ISRC_RE, UPC_RE, names, text
 from adapters.music.http import retry_after
 from bridge.music.model import Metadata, ProviderUnavailable
+
+if TYPE_CHECKING:
+    import spotipy
+    from spotipy.exceptions import SpotifyException
 
 log = logging.getLogger(__name__)
 ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
 NO_429_RETRY = (500, 502, 503, 504)
 PLAYLIST_FIELDS = "id,name,description,external_urls,images,owner(id,display_name)"
 GONE = frozenset({400, 403, 404})  # malformed id, not visible to this app, not found
+Converter = Callable[[Any], Metadata]
 
 
 def _image(images: Any) -> str | None:
@@ -141,38 +144,59 @@ class SpotifyProvider:
     def __init__(
         self, client_id: str, client_secret: str, *, emulator: str | None, timeout: float = 10.0
     ) -> None:
+        self._credentials = (client_id, client_secret)
+        self._emulator = emulator
+        self._timeout = timeout
+        self._client: spotipy.Spotify | None = None  # built at the first call
+        self._lock = asyncio.Lock()
+        self._lookups: dict[str, tuple[Callable[[spotipy.Spotify, str], Any], Converter]] = {
+            "track": (lambda sp, item: sp.track(item), track_metadata),
+            "album": (lambda sp, item: sp.album(item), album_metadata),
+            "playlist": (
+                lambda sp, item: sp.playlist(item, fields=PLAYLIST_FIELDS),
+                playlist_metadata,
+            ),
+            "artist": (lambda sp, item: sp.artist(item), artist_metadata),
+        }
+
+    def _sp(self) -> spotipy.Spotify:
+        """The spotipy client, built (and spotipy imported) at the first call."""
+        if self._client is not None:
+            return self._client
+        import spotipy
+        from spotipy.cache_handler import MemoryCacheHandler
+        from spotipy.oauth2 import SpotifyClientCredentials
+
+        client_id, client_secret = self._credentials
         auth = SpotifyClientCredentials(
             client_id=client_id,
             client_secret=client_secret,
             cache_handler=MemoryCacheHandler(),
-            requests_timeout=timeout,
+            requests_timeout=self._timeout,
         )
-        self._sp = spotipy.Spotify(
+        client = spotipy.Spotify(
             auth_manager=auth,
-            requests_timeout=timeout,
+            requests_timeout=self._timeout,
             retries=0,
             status_retries=0,
             status_forcelist=NO_429_RETRY,
         )
-        if emulator:
-            origin = emulator.rstrip("/")
-            self._sp.prefix = f"{origin}/spotify/v1/"
+        if self._emulator:
+            origin = self._emulator.rstrip("/")
+            client.prefix = f"{origin}/spotify/v1/"
             auth.OAUTH_TOKEN_URL = f"{origin}/spotify-accounts/api/token"
-        self._lock = asyncio.Lock()
-        self._lookups: dict[str, tuple[Callable[[str], Any], Callable[[Any], Metadata]]] = {
-            "track": (self._sp.track, track_metadata),
-            "album": (self._sp.album, album_metadata),
-            "playlist": (self._playlist, playlist_metadata),
-            "artist": (self._sp.artist, artist_metadata),
-        }
+        self._client = client
+        return client
 
-    def _playlist(self, playlist_id: str) -> Any:
-        return self._sp.playlist(playlist_id, fields=PLAYLIST_FIELDS)
-
-    async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any | None:
+    async def _call(self, fn: Callable[[spotipy.Spotify], Any]) -> Any | None:
+        """``fn(client)`` in a thread; None when the item is gone."""
         async with self._lock:
+            sp = self._sp()
+            import requests
+            from spotipy.exceptions import SpotifyBaseException, SpotifyException
+
             try:
-                return await asyncio.to_thread(fn, *args, **kwargs)
+                return await asyncio.to_thread(fn, sp)
             except SpotifyException as exc:
                 failure = _failure(exc)
                 if failure is None:
@@ -189,7 +213,7 @@ class SpotifyProvider:
         if entry is None or not ID_RE.match(item_id):
             return None
         fetch, convert = entry
-        data = await self._call(fetch, item_id)
+        data = await self._call(lambda sp: fetch(sp, item_id))
         return convert(data) if isinstance(data, dict) and data.get("id") else None
 
     async def tracks_of(self, platform: str, kind: str, platform_id: str) -> list[Metadata]:
@@ -198,10 +222,11 @@ class SpotifyProvider:
         if platform != self.platform or not ID_RE.match(platform_id):
             return []
         if kind == "album":
-            album = await self._call(self._sp.album, platform_id)
+            album = await self._call(lambda sp: sp.album(platform_id))
             return album_tracks(album) if isinstance(album, dict) else []
         if kind == "playlist":
-            page = await self._call(self._sp._get, f"playlists/{platform_id}/items", limit=50)
+            path = f"playlists/{platform_id}/items"
+            page = await self._call(lambda sp: sp._get(path, limit=50))
             rows = (page or {}).get("items") or [] if isinstance(page, dict) else []
             found = [(r or {}).get("item") or (r or {}).get("track") for r in rows]
             return [track_metadata(t) for t in found if isinstance(t, dict) and t.get("id")]
@@ -211,7 +236,8 @@ class SpotifyProvider:
         isrc = isrc.strip().upper()
         if not ISRC_RE.match(isrc):
             return None
-        found = await self._call(self._sp.search, q=f"isrc:{isrc}", type="track", limit=1)
+        query = f"isrc:{isrc}"
+        found = await self._call(lambda sp: sp.search(q=query, type="track", limit=1))
         items = ((found or {}).get("tracks") or {}).get("items") or []
         return track_metadata(items[0]) if items else None
 
@@ -219,6 +245,7 @@ class SpotifyProvider:
         upc = upc.strip()
         if not UPC_RE.match(upc):
             return None
-        found = await self._call(self._sp.search, q=f"upc:{upc}", type="album", limit=1)
+        query = f"upc:{upc}"
+        found = await self._call(lambda sp: sp.search(q=query, type="album", limit=1))
         items = ((found or {}).get("albums") or {}).get("items") or []
         return album_metadata(items[0], upc=upc) if items else None
