@@ -12,7 +12,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -23,6 +22,7 @@ from adapters.slack.adapter import SlackChatAdapter
 from adapters.slack.announce import SlackAnnounce
 from adapters.slack.artist_events import EventActions
 from adapters.slack.digest import digest_args
+from adapters.slack.envelopes import EnvelopeHandler
 from adapters.slack.gates import GATE_SUBCOMMANDS, JoinActions, gate_args
 from adapters.slack.home import HomeTab
 from adapters.slack.moderate import ModCardActions
@@ -120,7 +120,7 @@ class SlackAdapter:
         self.sender = SlackChatAdapter(self.client, fetcher)
         self.users = UserCache(self.client)
         self._order = InOrder()  # a channel's messages are handed on in the order they came
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: EnvelopeHandler | None = None
         self.bot_user_id = ""
         self.bot_name = ""
         self._register()
@@ -134,7 +134,7 @@ class SlackAdapter:
         if self.mode == "socket":
             if not self._app_token:
                 raise ValueError('[slack] app_token is required for mode = "socket"')
-            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            self._socket = EnvelopeHandler(self.app, self._app_token)
             client = self._socket.client
             client.on_message_listeners.append(self._on_socket_message)
             client.on_close_listeners.append(self._on_socket_close)
@@ -142,8 +142,10 @@ class SlackAdapter:
         log.info("slack: connected as %s (%s mode)", self.bot_name, self.mode)
 
     async def stop(self) -> None:
+        """The events in hand finish and are acknowledged before the session closes
+        (adapters/slack/envelopes.py); new ones are left for Slack to send again."""
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            await self._socket.stop()
             self._socket = None
         await self._http.close()
 
