@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -68,20 +69,29 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run until Ctrl+C or SIGTERM (exit 0). A start-up failure is one line naming what failed
-    and the fix (exit 1); ``--debug`` shows the traceback instead."""
-    from adapters.runtime import run_forever
-    from adapters.startup_errors import describe
+    and the fix (exit 1); ``--debug`` shows the traceback instead.
 
-    config = _load(args.config)
+    The cyclic garbage collector is off until the bridge runs (``run_forever`` turns it on once
+    started, or this on the way out): start-up's imports create some 160,000 objects that nearly
+    all stay, and collecting among them while they are made cost a tenth of the time to ready.
+    Reference counting still frees everything else at once."""
+    gc.disable()
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_forever(config))
-    except Exception as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(f"fanbridge: {describe(exc, config)}", file=sys.stderr)
-        return 1
-    return 0
+        from adapters.runtime import run_forever
+        from adapters.startup_errors import describe
+
+        config = _load(args.config)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(run_forever(config))
+        except Exception as exc:
+            if getattr(args, "debug", False):
+                raise
+            print(f"fanbridge: {describe(exc, config)}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        gc.enable()
 
 
 def cmd_workers(args: argparse.Namespace) -> int:

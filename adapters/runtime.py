@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -783,6 +784,7 @@ async def run_forever(config: Config) -> None:
     try:
         runtime = Runtime(config)
         await runtime.start()
+        gc.enable()  # `fanbridge run` starts with it off (adapters/cli.py: cmd_run)
         try:
             await stopping.wait()
             log.info("fanbridge: SIGTERM received, stopping")
