@@ -6,9 +6,19 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 
-class FanGroupRow(SQLModel, table=True):
+class Table(SQLModel):
+    """What every table is built on. Rows are never validated (sqlmodel constructs table rows
+    without validation), so pydantic's validator and serializer for each table are built only
+    if something asks for them, rather than for all of them at import: about a tenth of this
+    module's import time, which every start pays before it is ready."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
+class FanGroupRow(Table, table=True):
     __tablename__ = "fan_group"
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True, index=True)
@@ -20,7 +30,7 @@ class FanGroupRow(SQLModel, table=True):
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class ChannelLinkRow(SQLModel, table=True):
+class ChannelLinkRow(Table, table=True):
     __tablename__ = "channel_link"
     __table_args__ = (UniqueConstraint("platform", "workspace_id", "channel_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -35,14 +45,14 @@ class ChannelLinkRow(SQLModel, table=True):
     channel_name: str | None = Field(default=None, max_length=100)  # "general", as last seen
 
 
-class MemberRow(SQLModel, table=True):
+class MemberRow(Table, table=True):
     __tablename__ = "member"
     id: int | None = Field(default=None, primary_key=True)
     created_at: float
     zone: str | None = Field(default=None, max_length=64)  # for `/announce ... when:18:00`
 
 
-class PlatformAccountRow(SQLModel, table=True):
+class PlatformAccountRow(Table, table=True):
     __tablename__ = "platform_account"
     __table_args__ = (UniqueConstraint("platform", "workspace_id", "user_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -55,7 +65,7 @@ class PlatformAccountRow(SQLModel, table=True):
     updated_at: float
 
 
-class GroupRoleRow(SQLModel, table=True):
+class GroupRoleRow(Table, table=True):
     __tablename__ = "group_role"
     __table_args__ = (UniqueConstraint("group_id", "member_id", "role"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -66,7 +76,7 @@ class GroupRoleRow(SQLModel, table=True):
     granted_at: float
 
 
-class MessageRow(SQLModel, table=True):
+class MessageRow(Table, table=True):
     __tablename__ = "message"
     __table_args__ = (  # a group's people by their first message (the digests' new members)
         Index(
@@ -95,7 +105,7 @@ class MessageRow(SQLModel, table=True):
     posted_at: float | None = None  # on the origin's platform (catch-up may record it late)
 
 
-class MessageCopyRow(SQLModel, table=True):
+class MessageCopyRow(Table, table=True):
     __tablename__ = "message_copy"
     __table_args__ = (
         UniqueConstraint("platform", "workspace_id", "channel_id", "platform_message_id", "part"),
@@ -111,7 +121,7 @@ class MessageCopyRow(SQLModel, table=True):
     thread_id: str | None = Field(default=None, max_length=64)  # Discord thread / Slack root ts
 
 
-class ReactionRow(SQLModel, table=True):
+class ReactionRow(Table, table=True):
     """Who reacted with what, and where: the bridge mirrors an emoji into channel C while
     anyone outside C has it on the message."""
 
@@ -130,7 +140,7 @@ class ReactionRow(SQLModel, table=True):
     created_at: float
 
 
-class InboundEventRow(SQLModel, table=True):
+class InboundEventRow(Table, table=True):
     __tablename__ = "inbound_event"
     __table_args__ = (UniqueConstraint("platform", "dedupe_key"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -139,7 +149,7 @@ class InboundEventRow(SQLModel, table=True):
     received_at: float = Field(index=True)
 
 
-class OutboxRow(SQLModel, table=True):
+class OutboxRow(Table, table=True):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -157,7 +167,7 @@ class OutboxRow(SQLModel, table=True):
     created_at: float
 
 
-class MusicItemRow(SQLModel, table=True):
+class MusicItemRow(Table, table=True):
     """A canonical catalog item: the same song from any platform is one row."""
 
     __tablename__ = "music_item"
@@ -174,7 +184,7 @@ class MusicItemRow(SQLModel, table=True):
     created_at: float
 
 
-class MusicLinkRow(SQLModel, table=True):
+class MusicLinkRow(Table, table=True):
     """Where an item lives on one platform."""
 
     __tablename__ = "music_link"
@@ -187,7 +197,7 @@ class MusicLinkRow(SQLModel, table=True):
     url: str = Field(max_length=1000)
 
 
-class ShareRow(SQLModel, table=True):
+class ShareRow(Table, table=True):
     """One music link shared in one message of one group. ``item_id`` is set once resolved."""
 
     __tablename__ = "share"
@@ -210,7 +220,7 @@ class ShareRow(SQLModel, table=True):
     removed_at: float | None = None
 
 
-class LinkCacheRow(SQLModel, table=True):
+class LinkCacheRow(Table, table=True):
     """Resolution state of one link key: resolved once ever; failures retried with backoff."""
 
     __tablename__ = "link_cache"
@@ -225,7 +235,7 @@ class LinkCacheRow(SQLModel, table=True):
     updated_at: float
 
 
-class LinkCodeRow(SQLModel, table=True):
+class LinkCodeRow(Table, table=True):
     """A one-time code from `/fangroup account link`: the account that asked for it, entered
     from another platform's account to make both one member. Only the code's hash is kept."""
 
@@ -240,7 +250,7 @@ class LinkCodeRow(SQLModel, table=True):
     used_at: float | None = None
 
 
-class ModerationActionRow(SQLModel, table=True):
+class ModerationActionRow(Table, table=True):
     """One moderation action (delete, ban, unban) taken in a group, from either platform."""
 
     __tablename__ = "moderation_action"
@@ -256,7 +266,7 @@ class ModerationActionRow(SQLModel, table=True):
     created_at: float = Field(index=True)
 
 
-class ModerationEffectRow(SQLModel, table=True):
+class ModerationEffectRow(Table, table=True):
     """What an action did (or could not do) in one linked channel: pending until performed,
     then done, failed (with the platform's error) or skipped (with why)."""
 
@@ -271,7 +281,7 @@ class ModerationEffectRow(SQLModel, table=True):
     updated_at: float
 
 
-class MemberTimeoutRow(SQLModel, table=True):
+class MemberTimeoutRow(Table, table=True):
     """A member timed out in a group until ``until``: the relay drops their messages there (on
     Discord, the guilds' own timeouts also apply). One per member and group; lifted, it goes."""
 
@@ -286,7 +296,7 @@ class MemberTimeoutRow(SQLModel, table=True):
     created_at: float
 
 
-class GroupInviteRow(SQLModel, table=True):
+class GroupInviteRow(Table, table=True):
     """An invite code of a gated group, by its hash: ``uses_left`` admissions until
     ``expires_at``."""
 
@@ -300,7 +310,7 @@ class GroupInviteRow(SQLModel, table=True):
     created_at: float
 
 
-class JoinRequestRow(SQLModel, table=True):
+class JoinRequestRow(Table, table=True):
     """A fan asking to join an approval group: pending, then approved or denied."""
 
     __tablename__ = "join_request"
@@ -316,7 +326,7 @@ class JoinRequestRow(SQLModel, table=True):
     decided_at: float | None = None
 
 
-class ReportRow(SQLModel, table=True):
+class ReportRow(Table, table=True):
     """A member's report of a message to the group's moderators (its modlog entry is
     ``action_id``): open until a moderator acts on it, then what was done and by whom."""
 
@@ -333,7 +343,7 @@ class ReportRow(SQLModel, table=True):
     updated_at: float
 
 
-class ReportCardRow(SQLModel, table=True):
+class ReportCardRow(Table, table=True):
     """A report's card as posted in one moderator channel, so acting on one platform can
     update the card on the others."""
 
@@ -346,7 +356,7 @@ class ReportCardRow(SQLModel, table=True):
     card_id: str = Field(max_length=64)
 
 
-class AnnouncementRow(SQLModel, table=True):
+class AnnouncementRow(Table, table=True):
     """An announcement: posted at once or scheduled (``due_at``), to the groups in ``group_ids``.
     ``status`` moves scheduled → sending → sent (or missed, cancelled, failed) by compare-and-set,
     so a scheduled post is sent once even when two bridges share the database."""
@@ -374,7 +384,7 @@ class AnnouncementRow(SQLModel, table=True):
     updated_at: float
 
 
-class SpotifyAccountRow(SQLModel, table=True):
+class SpotifyAccountRow(Table, table=True):
     """The bot's Spotify account (``fanbridge spotify login``): one row. ``refresh_token`` is a
     secret: never logged."""
 
@@ -387,7 +397,7 @@ class SpotifyAccountRow(SQLModel, table=True):
     updated_at: float
 
 
-class SpotifyPlaylistRow(SQLModel, table=True):
+class SpotifyPlaylistRow(Table, table=True):
     """A group's "Play all on Spotify" playlist and what the bridge last wrote to it."""
 
     __tablename__ = "spotify_playlist"
@@ -403,7 +413,7 @@ class SpotifyPlaylistRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
 
 
-class SyncStateRow(SQLModel, table=True):
+class SyncStateRow(Table, table=True):
     """What catch-up remembers between runs, by key: a platform workspace's ban list as last
     read (``bans:discord:<guild id>``), so bans and unbans made while the bridge was down are
     found by comparing with the list now."""
@@ -414,7 +424,7 @@ class SyncStateRow(SQLModel, table=True):
     updated_at: float
 
 
-class LeaseRow(SQLModel, table=True):
+class LeaseRow(Table, table=True):
     """A named piece of work held by one worker until ``expires_at`` (``worker:<id>``, a
     Discord shard, ...), taken and renewed by compare-and-set (storage/repo_leases.py)."""
 
@@ -425,7 +435,7 @@ class LeaseRow(SQLModel, table=True):
     info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class SlackInstallRow(SQLModel, table=True):
+class SlackInstallRow(Table, table=True):
     """The Slack app installed in a workspace through "Add to Slack" (OAuth v2): its bot token
     (a secret, never logged) and status ``active``, ``uninstalled`` or ``revoked``; a re-install
     replaces the row's token and makes it active again (storage/repo_slack_installs.py)."""
@@ -446,7 +456,7 @@ class SlackInstallRow(SQLModel, table=True):
     status_at: float
 
 
-class SlackOAuthStateRow(SQLModel, table=True):
+class SlackOAuthStateRow(Table, table=True):
     """An OAuth ``state`` handed to a browser by /slack/install: consumed once by
     /slack/oauth_redirect, refused after ``expires_at``."""
 
@@ -455,7 +465,7 @@ class SlackOAuthStateRow(SQLModel, table=True):
     expires_at: float = Field(index=True)
 
 
-class SlackTurnRow(SQLModel, table=True):
+class SlackTurnRow(Table, table=True):
     """A Slack message event a worker is handling (several workers on PostgreSQL): the next
     message of the channel, received by another worker, waits until the rows of earlier ones
     are gone (adapters/slack/turns.py)."""
@@ -467,7 +477,7 @@ class SlackTurnRow(SQLModel, table=True):
     at: float
 
 
-class PartyRow(SQLModel, table=True):
+class PartyRow(Table, table=True):
     """A listening party (bridge/party/model.py): its host, queue (``[{item_id, length_ms,
     queued_by, by_artist}]``), state and server clock (``idx`` the current track, whose position
     0 was ``track_zero_at``). Every change is a compare-and-set of ``version``, so one worker
@@ -501,7 +511,7 @@ class PartyRow(SQLModel, table=True):
     ended_at: float | None = None
 
 
-class PartyCardRow(SQLModel, table=True):
+class PartyCardRow(Table, table=True):
     """A party's now-playing card for track ``idx`` as posted in one channel (redrawn there
     when the track moves on)."""
 
@@ -519,7 +529,7 @@ class PartyCardRow(SQLModel, table=True):
     drawn: str = Field(default="", max_length=1000)  # what it shows now: the same is not redrawn
 
 
-class MomentRow(SQLModel, table=True):
+class MomentRow(Table, table=True):
     """A timed comment: message ``message_id`` stamped with the song that played
     (``item_id``) and its position; once per message and song, however often it is replayed."""
 
@@ -538,7 +548,7 @@ class MomentRow(SQLModel, table=True):
     at: float
 
 
-class ArtistEventRow(SQLModel, table=True):
+class ArtistEventRow(Table, table=True):
     """An artist event (bridge/artist_events/model.py): what fans see (title, times, place,
     links), who made it, and whether it is cancelled. Every change is a compare-and-set of
     ``version``, so each reminder is sent by one worker (storage/repo_artist_events.py)."""
@@ -565,7 +575,7 @@ class ArtistEventRow(SQLModel, table=True):
     created_at: float
 
 
-class ArtistEventCopyRow(SQLModel, table=True):
+class ArtistEventCopyRow(Table, table=True):
     """An event's copy as shown through one channel: a Slack card's ts, or the scheduled event
     in the Discord server of the channel."""
 
@@ -583,7 +593,7 @@ class ArtistEventCopyRow(SQLModel, table=True):
     drawn: str = Field(default="", max_length=64)  # the digest of what it shows now
 
 
-class ArtistEventInterestRow(SQLModel, table=True):
+class ArtistEventInterestRow(Table, table=True):
     """An account interested in an event (a Slack click, a Discord server's "Interested"):
     counted once per member its account belongs to at the time of counting, so accounts linked
     later are one person too."""
@@ -595,7 +605,7 @@ class ArtistEventInterestRow(SQLModel, table=True):
     account_id: int = Field(foreign_key="platform_account.id")
 
 
-class PollRow(SQLModel, table=True):
+class PollRow(Table, table=True):
     """A poll (bridge/polls/model.py): its question, options (``[{label, item_id,
     answer_id}]``), deadline and state. Closing is a compare-and-set of ``version``, so one
     worker posts the results (storage/repo_polls.py). ``native_*`` name the platform's own poll
@@ -632,7 +642,7 @@ class PollRow(SQLModel, table=True):
     closed_at: float | None = None
 
 
-class PollVoteRow(SQLModel, table=True):
+class PollVoteRow(Table, table=True):
     """A person's vote: one per member and poll (linked accounts are one member), changed in
     place; ``voter_name`` is the name where they voted (shown unless the poll is anonymous)."""
 
@@ -646,7 +656,7 @@ class PollVoteRow(SQLModel, table=True):
     at: float
 
 
-class PollNativeVoteRow(SQLModel, table=True):
+class PollNativeVoteRow(Table, table=True):
     """A vote of the platform's own poll as the platform reported it (its user, its answer)."""
 
     __tablename__ = "poll_native_vote"
@@ -657,7 +667,7 @@ class PollNativeVoteRow(SQLModel, table=True):
     option: int
 
 
-class PollCardRow(SQLModel, table=True):
+class PollCardRow(Table, table=True):
     """A poll's card (``kind`` card) or results message (``results``) in one channel."""
 
     __tablename__ = "poll_card"
@@ -673,7 +683,7 @@ class PollCardRow(SQLModel, table=True):
     card_id: str = Field(max_length=64)
 
 
-class DigestRow(SQLModel, table=True):
+class DigestRow(Table, table=True):
     """A group's weekly digest (bridge/digests/model.py): one row per group and week, inserted
     with its outbox items in one transaction (the insert is the claim: one worker makes it), and
     kept with its content (JSON) for the archive; ``state`` sent or skipped (its time was long
