@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
 import signal
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters import link_health
 from adapters.artist_events import ArtistEvents, build_artist_events
@@ -31,9 +34,7 @@ from adapters.seed import seed_groups
 from adapters.slack.turns import Turns
 from adapters.sqlite_lock import SqliteLock
 from adapters.startup_errors import StartupFailed
-from adapters.web.app import WebServer, build_web_app
 from adapters.web.metrics import PrometheusMetrics, metrics_handler
-from adapters.web.pages import PageSettings, PlaylistView
 from adapters.web.signing import GroupLinks, web_secret
 from adapters.workers import WorkerRegistry
 from bridge.announce.schedule import ScheduledAnnouncements
@@ -64,12 +65,37 @@ from storage.notify import ChangeListener
 from storage.repo_turns import TurnRepo
 from storage.repos import SqlStore
 
+if TYPE_CHECKING:
+    from adapters.web.app import WebServer
+    from adapters.web.pages import PlaylistView
+
 # a worker that finds another running for two leases joins a live bridge (catch-up reads only
 # the last lease plus CATCH_UP_MARGIN seconds: what a dead holder of a shard had received but
 # not recorded came within its last lease); workers started together each read it all
 CATCH_UP_MARGIN = 30.0
 
 log = logging.getLogger(__name__)
+
+# Start-up imports these only once the platforms are up (or in the Slack connection's own task):
+# they are imported in a thread while Discord and Slack connect, when the process mostly waits
+# on the network and on Discord's quiet time after the last guild (see _start_platforms).
+SLACK_MODULES = (
+    "adapters.slack.app",
+    "adapters.slack.history",
+    "adapters.slack.names",
+    "adapters.slack.party",
+    "adapters.slack.reports",
+    "adapters.slack.polls",
+    "adapters.slack.digest",
+)
+DISCORD_MODULES = (
+    "adapters.discord.history",
+    "adapters.discord.party",
+    "adapters.discord.reports",
+    "adapters.discord.polls",
+    "adapters.discord.digest",
+)
+WEB_MODULES = ("adapters.web.app", "adapters.web.pages")
 
 
 class Runtime:
@@ -415,6 +441,8 @@ class Runtime:
         if self.store is None or self.config.spotify is None:
             return None
         state = await self.store.get_spotify_playlist(group.id)
+        from adapters.web.pages import PlaylistView
+
         return PlaylistView(state.url, state.unmatched) if state is not None else None
 
     def _wake_outbox(self) -> None:
@@ -428,6 +456,10 @@ class Runtime:
     async def _start_platforms(self, adapters: dict[Platform, ChatAdapter]) -> None:
         emulator = self.config.network.emulator
         assert self.store is not None
+        later = list(WEB_MODULES)
+        if self.config.discord is not None:
+            later = [*DISCORD_MODULES, *later]
+        preload(later)  # the loop goes on with Discord meanwhile
         slack_token = self.config.slack.bot_token if self.config.slack else None
         tokens = self._slack_tokens()  # Slack files are fetched with their workspace's token
         team = tokens.token if tokens is not None else None
@@ -490,6 +522,7 @@ class Runtime:
 
     async def _start_slack(self, tokens: Any) -> None:
         assert self.config.slack is not None
+        await asyncio.to_thread(import_all, SLACK_MODULES)  # Discord connects meanwhile
         from adapters.slack.app import SlackAdapter
 
         slack = self.config.slack
@@ -586,6 +619,9 @@ class Runtime:
             self.digests.posters[Platform.SLACK] = SlackDigests(self.slack.client)
 
     async def _start_web(self) -> None:
+        from adapters.web.app import WebServer, build_web_app
+        from adapters.web.pages import PageSettings
+
         handler = None
         if self.slack is not None and self.slack.mode == "http":
             from adapters.slack.app import HttpEvents
@@ -772,6 +808,24 @@ class Runtime:
         _, pending = await asyncio.wait(outbox, timeout=grace)
         if pending:
             log.warning("outbox: deliveries still in flight after %.0fs; cancelling", grace)
+
+
+def import_all(names: Sequence[str]) -> None:
+    """Import ``names`` in order. A module that fails to import is left for the place that
+    uses it, whose import raises the error where it belongs."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            log.debug("importing %s ahead failed", name, exc_info=True)
+            return
+
+
+def preload(names: Sequence[str]) -> None:
+    """Import ``names`` in a thread of their own, so they are there when start-up needs them;
+    the code that uses them imports them as usual (it waits for a module the thread is still
+    importing, never imports one twice)."""
+    threading.Thread(target=import_all, args=(names,), name="preload", daemon=True).start()
 
 
 async def run_forever(config: Config) -> None:
