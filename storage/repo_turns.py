@@ -30,11 +30,20 @@ class TurnRepo(RepoBase):
             await s.exec(statement)
 
     async def earlier_turns(
-        self, channel: str, ts: str, *, stale: float, retry_grace: float = 0.0
+        self,
+        channel: str,
+        ts: str,
+        *,
+        stale: float,
+        retry_grace: float = 0.0,
+        worker: str = "",
     ) -> int:
-        """How many earlier events of ``channel`` are still being handled: by a live worker,
-        or by a dead one less than ``retry_grace`` seconds ago (Slack sends such an event
-        again, to a live worker, once its acknowledgement is overdue)."""
+        """How many earlier events of ``channel`` are still being handled by another worker
+        than ``worker``: a live one, or a dead one less than ``retry_grace`` seconds ago (Slack
+        sends such an event again, to a live worker, once its acknowledgement is overdue).
+        ``worker``'s own rows never count: it handles a channel's events one at a time, so its
+        own earlier one is either done or queued behind the asking one (an event Slack sent it
+        again), and waiting for it would only make both late."""
         now = self.clock.now()
         holder_lives = exists().where(
             and_(
@@ -45,6 +54,7 @@ class TurnRepo(RepoBase):
         query = select(func.count()).where(
             col(SlackTurnRow.channel) == channel,
             col(SlackTurnRow.ts) < ts,
+            col(SlackTurnRow.worker) != worker,
             col(SlackTurnRow.at) > now - stale,
             holder_lives | (col(SlackTurnRow.at) > now - retry_grace),
         )

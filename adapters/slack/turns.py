@@ -4,7 +4,10 @@ Slack hands each event to one of the workers' connections and sends the next one
 previous is acknowledged, or after a short while when it is not (a busy worker). Within one
 worker ``InOrder`` keeps a channel's events in the order they came; across workers, each
 records the event it received (``slack_turn``) before handling it, and a message waits while
-an earlier message of its channel (by ``ts``) is still being handled by another live worker.
+an earlier message of its channel (by ``ts``) is still being handled by another live worker
+(never for its own rows: one worker handles a channel's events one at a time, so its own
+earlier event is done or queued behind, sent again by Slack, and waiting for it would stall
+both past Slack's acknowledgement deadline, making Slack send more events again).
 A worker that dies mid-way holds the channel up only until Slack sends its event again (to a
 live worker, whose row it becomes): its rows are ignored once its lease has expired and they
 are ``RETRY_GRACE`` seconds old, and rows older than ``STALE`` seconds always are. SQLite
@@ -23,7 +26,10 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 STALE = 30.0  # seconds after which an event's row no longer holds anyone up
-WAIT_AT_MOST = 10.0  # a message never waits longer for an earlier one
+# a message never waits longer for an earlier one: it is acknowledged once handled, and Slack
+# sends an event again when its acknowledgement is 3 s late (to any worker, maybe this one,
+# where it queues behind the next ones): waiting past that deadline only makes more late
+WAIT_AT_MOST = 2.0
 # an event that reached a worker killed before acknowledging it comes again from Slack once its
 # acknowledgement is 3 s overdue: until then the dead worker's row still holds the next ones up
 RETRY_GRACE = 5.0
@@ -34,7 +40,7 @@ class TurnStore(Protocol):
     async def begin_turn(self, channel: str, ts: str, worker: str) -> None: ...
 
     async def earlier_turns(
-        self, channel: str, ts: str, *, stale: float, retry_grace: float = 0.0
+        self, channel: str, ts: str, *, stale: float, retry_grace: float = 0.0, worker: str = ""
     ) -> int: ...
 
     async def end_turn(self, channel: str, ts: str, worker: str, *, stale: float) -> None: ...
@@ -107,7 +113,9 @@ class Turns:
         assert self.store is not None
         deadline = time.monotonic() + WAIT_AT_MOST
         waited = False
-        while await self.store.earlier_turns(channel, ts, stale=STALE, retry_grace=RETRY_GRACE):
+        while await self.store.earlier_turns(
+            channel, ts, stale=STALE, retry_grace=RETRY_GRACE, worker=self.worker
+        ):
             if time.monotonic() > deadline:
                 log.warning(
                     "slack: %s %s waited %.0fs for an earlier message", channel, ts, WAIT_AT_MOST

@@ -28,9 +28,11 @@ class CountingRepo(TurnRepo):
     looking: asyncio.Event
 
     async def earlier_turns(
-        self, channel: str, ts: str, *, stale: float, retry_grace: float = 0.0
+        self, channel: str, ts: str, *, stale: float, retry_grace: float = 0.0, worker: str = ""
     ) -> int:
-        found = await super().earlier_turns(channel, ts, stale=stale, retry_grace=retry_grace)
+        found = await super().earlier_turns(
+            channel, ts, stale=stale, retry_grace=retry_grace, worker=worker
+        )
         self.looked += 1
         self.looking.set()
         return found
@@ -101,11 +103,34 @@ async def test_a_dead_workers_row_holds_up_until_slack_resends_it_then_nobody(
     clock.advance(12)  # a's lease expired, but Slack's resend may still be on its way
     await second.claim_lease("worker:b", holder="b", seconds=15)
     await b.begin_turn("C1", "1700000000.000100", "b")  # the resend reached b: b's row now
-    assert await b.earlier_turns("C1", later, stale=30, retry_grace=5) == 1
+    assert await b.earlier_turns("C1", later, stale=30, retry_grace=5, worker="c") == 1
     assert await b.earlier_turns("C3", later, stale=30, retry_grace=5) == 0  # dead, past grace
     await b.end_turn("C1", "1700000000.000100", "b", stale=30)
-    assert await b.earlier_turns("C1", later, stale=30, retry_grace=5) == 0
-    assert await b.earlier_turns("C2", later, stale=30) == 1  # b lives: its row holds
-    assert await b.earlier_turns("C2", "1700000000.000040", stale=30) == 0  # not earlier
+    assert await b.earlier_turns("C1", later, stale=30, retry_grace=5, worker="c") == 0
+    assert await b.earlier_turns("C2", later, stale=30, worker="a") == 1  # b lives: its row holds
+    assert await b.earlier_turns("C2", "1700000000.000040", stale=30, worker="a") == 0  # later
     await a.end_turn("C2", "1700000000.000050", "a", stale=30)  # not a's row: kept
-    assert await b.earlier_turns("C2", later, stale=30) == 1
+    assert await b.earlier_turns("C2", later, stale=30, worker="a") == 1
+    assert await b.earlier_turns("C2", later, stale=30, worker="b") == 0  # b's own: never
+
+
+async def test_a_message_does_not_wait_for_its_own_workers_event_slack_sent_again(
+    two_workers: tuple[SqlStore, SqlStore],
+) -> None:
+    """Worker b handles a channel's events one at a time. Slack sent it the earlier message
+    again (a's acknowledgement was late) after the later one: the earlier one queues behind the
+    later one in b, so the later one must not wait for it (both would miss Slack's deadline)."""
+    first, second = two_workers
+    repo = counting(second)
+    a, b = Turns(TurnRepo(first.db), "a"), Turns(repo, "b")
+    earlier, later = "1700000000.000100", "1700000000.000200"
+    await a.begin("C1", earlier)  # a got it first and is slow
+    await b.begin("C1", later)
+    await b.begin("C1", earlier)  # Slack sent it again, to b: b's row now
+    handled: list[str] = []
+    async with b.turn("C1", later, b.begin("C1", later)):
+        handled.append(later)
+    async with b.turn("C1", earlier, b.begin("C1", earlier)):
+        handled.append(earlier)
+    assert handled == [later, earlier]
+    assert repo.looked == 2  # one look each: only b's own row was earlier, so neither waited
