@@ -29,7 +29,6 @@ import logging
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-import asyncpg
 from sqlalchemy import Connection, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -167,6 +166,8 @@ class ChangeListener:
             self._conn = None
 
     async def _reconnect(self) -> None:
+        import asyncpg  # PostgreSQL only: a bridge on SQLite never loads it
+
         while True:
             try:
                 await self._connect()
@@ -177,6 +178,8 @@ class ChangeListener:
                 await asyncio.sleep(self.retry)
 
     async def _connect(self) -> None:
+        import asyncpg
+
         conn = await asyncpg.connect(self._dsn)
         try:
             await conn.add_listener(OUTBOX_CHANNEL, self._heard_outbox)
@@ -191,6 +194,8 @@ class ChangeListener:
         self._tick()
 
     async def _until_lost(self) -> None:
+        import asyncpg
+
         lost = asyncio.Event()
         self._conn.add_termination_listener(lambda _conn: lost.set())
         while not lost.is_set() and not self._conn.is_closed():
