@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from adapters import link_health
 from adapters.artist_events import ArtistEvents, build_artist_events
 from adapters.channel_names import DiscordNames, Namer, NamingSettings, fill_channel_names
 from adapters.config import Config
@@ -458,6 +457,7 @@ class Runtime:
         assert self.store is not None
         later = list(WEB_MODULES)
         if self.config.discord is not None:
+            importlib.import_module("adapters.discord.client")  # first: Discord's login needs it
             later = [*DISCORD_MODULES, *later]
         preload(later)  # the loop goes on with Discord meanwhile
         slack_token = self.config.slack.bot_token if self.config.slack else None
@@ -710,6 +710,8 @@ class Runtime:
             return catching_up
         store = self.store
         assert store is not None
+        from adapters import link_health  # with discord.py and slack_sdk: not before ready
+
         health = link_health.checker(
             self, lambda: link_health.build(store, self.clock, self.discord, self.slack)
         )
