@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bridge.ids import ChannelRef, Direction, MessageCopy, Platform
-from bridge.pipeline.catchup.model import ChannelMarks, StoredReaction
+from bridge.pipeline.catchup.model import CAUGHT_UP, ChannelMarks, StoredReaction
 from bridge.records import ChannelLink
 from storage import convert
 from storage.base import RepoBase
@@ -49,6 +49,21 @@ def _link(platform: Platform, row: Row[Any]) -> ChannelLink:
     )
 
 
+def _caught_up(platform: Platform) -> Any:
+    """The platform's caught-up marks: a key range, so the primary key's index serves it."""
+    table = SyncStateRow.__table__  # type: ignore[attr-defined]
+    prefix = f"{CAUGHT_UP}{platform.value}:"
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return sa_select(table.c.key, table.c.value).where(
+        (table.c.key >= prefix) & (table.c.key < end)
+    )
+
+
+def _caught_up_mark(platform: Platform, key: str, value: list[str]) -> tuple[ChannelRef, float]:
+    workspace, channel = key.split(":", 2)[2].rsplit(":", 1)
+    return ChannelRef(platform, workspace, channel), float(value[0])
+
+
 class CatchUpRepo(RepoBase):
     async def links_of(self, platform: Platform) -> list[ChannelLink]:
         """Every linked channel of ``platform``, oldest link first (plain rows: no ORM
@@ -65,8 +80,9 @@ class CatchUpRepo(RepoBase):
 
     async def channel_marks(self, platform: Platform, *, since: float) -> ChannelMarks:
         """For every channel of ``platform`` at once: the platform id of the last message
-        people posted there that the bridge recorded, and whether it holds the first part of a
-        live message recorded since ``since`` (two queries, whatever the number of links)."""
+        people posted there that the bridge recorded, whether it holds the first part of a
+        live message recorded since ``since``, and when its last catch-up completed (three
+        queries, whatever the number of links)."""
         copy = MessageCopyRow.__table__  # type: ignore[attr-defined]
         message = MessageRow.__table__  # type: ignore[attr-defined]
         last = (
@@ -90,9 +106,11 @@ class CatchUpRepo(RepoBase):
             conn = await s.connection()
             origins = (await conn.execute(newest.where(copy.c.id.in_(last)))).all()
             live = (await conn.execute(recent)).all()
+            caught = (await conn.execute(_caught_up(platform))).all()
         return ChannelMarks(
             newest_origin={ChannelRef(platform, w, c): m for w, c, m in origins},
             recent=frozenset(ChannelRef(platform, w, c) for w, c in live),
+            caught_up=dict(_caught_up_mark(platform, k, v) for k, v in caught if v),
         )
 
     async def recent_copies(self, channel: ChannelRef, *, since: float) -> list[MessageCopy]:

@@ -74,7 +74,14 @@ class DiscordHistory:
         newest = max(ids)
         return self.position(str(newest)) if newest else 0.0
 
-    async def scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
+    async def scan(
+        self,
+        channel: ChannelRef,
+        *,
+        since: float,
+        threads: Collection[str],
+        before: float | None = None,  # never given: Discord channels are held while read
+    ) -> Scan:
         until = time.time() - SKEW
         link = await self.store.link_for_channel(channel)
         await self.sender.load_webhooks([link.webhook_ref if link else None])

@@ -4,7 +4,7 @@ state remembered between runs."""
 from __future__ import annotations
 
 from bridge.ids import ChannelRef, MessageCopy, Platform
-from bridge.pipeline.catchup.model import ChannelMarks
+from bridge.pipeline.catchup.model import CAUGHT_UP, ChannelMarks
 from bridge.records import ChannelLink
 from bridge.testing.tables import Tables
 
@@ -27,7 +27,13 @@ class MemoryCatchUp:
                 newest[c.channel] = c.platform_message_id
             if c.part == 0 and self._live_since(c.message_id, since):
                 recent.add(c.channel)
-        return ChannelMarks(newest, frozenset(recent))
+        prefix = f"{CAUGHT_UP}{platform.value}:"
+        caught = {
+            ChannelRef(platform, *key[len(prefix) :].rsplit(":", 1)): float(value[0])
+            for key, value in self.sync_state.items()
+            if key.startswith(prefix) and value
+        }
+        return ChannelMarks(newest, frozenset(recent), caught)
 
     async def recent_copies(self, channel: ChannelRef, *, since: float) -> list[MessageCopy]:
         return [

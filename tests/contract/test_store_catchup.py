@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.pipeline.catchup.model import caught_up_key
 from bridge.testing.clock import ManualClock
 
 D = [ChannelRef(Platform.DISCORD, "G1", str(100 + i)) for i in range(4)]
@@ -52,3 +53,17 @@ async def test_marks_name_the_newest_post_and_the_channels_with_recent_copies(
     assert marks.recent == {D[0], D[2], D[3]}  # D[1] holds only an older copy
     slack = await store.channel_marks(Platform.SLACK, since=since)
     assert slack.newest_origin == {S: "1.5"} and slack.recent == frozenset()  # deleted
+
+
+async def test_marks_say_when_each_channel_was_last_caught_up(store: Any) -> None:
+    """One key range read for every channel of the platform, whatever its workspace."""
+    other = ChannelRef(Platform.SLACK, "T2", "C9")
+    await store.set_sync_state(caught_up_key(S), ["1700000000.500000"])
+    await store.set_sync_state(caught_up_key(S), ["1700000100.250000"])  # the latest one
+    await store.set_sync_state(caught_up_key(other), ["1700000050.000000"])
+    await store.set_sync_state(caught_up_key(D[0]), ["1700000070.000000"])
+    await store.set_sync_state("bans:slack:T1", ["U1"])  # other state is not a mark
+    slack = await store.channel_marks(Platform.SLACK, since=0.0)
+    assert slack.caught_up == {S: 1700000100.25, other: 1700000050.0}
+    discord = await store.channel_marks(Platform.DISCORD, since=0.0)
+    assert discord.caught_up == {D[0]: 1700000070.0}

@@ -81,3 +81,35 @@ async def test_a_new_hold_closes_channels_released_in_the_previous_round() -> No
     assert not gate.holds(GENERAL)
     gate.hold(Platform.DISCORD)  # the session was lost again
     assert gate.holds(GENERAL)
+
+
+async def test_a_slack_channel_passes_until_its_read_begins_and_notes_its_first_live_post() -> None:
+    recorder = Recorder()
+    gate = LiveGate(recorder.route)
+    gate.hold(Platform.SLACK)
+    await gate.handle(post(SLACK, 5))  # its turn has not come: straight through
+    await gate.handle(post(SLACK, 6))
+    assert recorder.seen == ["5", "6"]
+    assert gate.begin(SLACK) == "5"  # the read stops before the first live post
+    assert isinstance(await gate.handle(post(SLACK, 7)), Ignored)  # held while it is read
+    await recorder.route(post(SLACK, 4))  # what the history shows
+    await gate.release(SLACK)
+    await gate.handle(post(SLACK, 8))
+    assert recorder.seen == ["5", "6", "4", "7", "8"]
+    gate.hold(Platform.SLACK)  # a new session: a new first live post
+    assert gate.begin(SLACK) is None
+
+
+async def test_a_slack_post_from_before_the_session_waits_for_its_channels_history() -> None:
+    """Slack sends again what a stopped process never acknowledged: missed, not live."""
+    recorder = Recorder()
+    gate = LiveGate(recorder.route)
+    gate.hold(Platform.SLACK, at=100.0)
+    old = MessagePosted("k3", SLACK, "3", post(SLACK, 3).author, Document(()), at=99.0)
+    new = MessagePosted("k9", SLACK, "9", post(SLACK, 9).author, Document(()), at=101.0)
+    assert isinstance(await gate.handle(old), Ignored)
+    await gate.handle(new)
+    assert recorder.seen == ["9"] and gate.begin(SLACK) == "9"
+    await recorder.route(post(SLACK, 2))  # the history, up to the live post
+    await gate.release(SLACK)
+    assert recorder.seen == ["9", "2", "3"]

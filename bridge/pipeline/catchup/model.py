@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bridge.events import MessageEdited, MessagePosted
@@ -59,6 +59,7 @@ class Scan:
     since: float
     until: float
     pages: int = 0
+    taken: float | None = None  # when it was read, if later than ``until`` (a bounded read)
 
 
 class HistoryReader(Protocol):
@@ -66,9 +67,17 @@ class HistoryReader(Protocol):
 
     platform: Platform
 
-    async def scan(self, channel: ChannelRef, *, since: float, threads: Collection[str]) -> Scan:
+    async def scan(
+        self,
+        channel: ChannelRef,
+        *,
+        since: float,
+        threads: Collection[str],
+        before: float | None = None,
+    ) -> Scan:
         """The channel's messages (and those of ``threads`` and of threads active in the
-        window) from ``since``. Raises when the history cannot be read completely."""
+        window) from ``since`` (and older than ``before``: newer ones came live). Raises when
+        the history cannot be read completely."""
         ...
 
     async def reaction_users(
@@ -89,12 +98,21 @@ class HistoryReader(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ChannelMarks:
-    """What the store knows of a platform's linked channels before any is read, in two
+    """What the store knows of a platform's linked channels before any is read, in three
     queries: the newest message people posted in each that the bridge recorded (its platform
-    id), and the channels holding a copy of a live message recorded since a time."""
+    id), the channels holding a copy of a live message recorded since a time, and when each
+    channel's last catch-up completed (its history was read up to then, live events after)."""
 
     newest_origin: Mapping[ChannelRef, str]
     recent: frozenset[ChannelRef]
+    caught_up: Mapping[ChannelRef, float] = field(default_factory=dict)
+
+
+CAUGHT_UP = "caught-up:"  # sync-state key prefix: caught-up:<platform>:<workspace>:<channel>
+
+
+def caught_up_key(channel: ChannelRef) -> str:
+    return f"{CAUGHT_UP}{channel.platform.value}:{channel.workspace}:{channel.channel}"
 
 
 @runtime_checkable

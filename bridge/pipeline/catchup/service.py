@@ -29,6 +29,7 @@ from bridge.pipeline.catchup.model import (
     LastPosts,
     Scan,
     SeenMessage,
+    caught_up_key,
 )
 from bridge.pipeline.catchup.reactions import ReactionCheck
 from bridge.ports import Clock
@@ -60,10 +61,13 @@ class Progress:
     read: int = 0
     found: Counter[str] = field(default_factory=Counter)
     error: str = ""
+    live: bool = False  # waiting, and its live events go through meanwhile (Slack)
 
     def describe(self) -> str:
         if self.state == "reading":
             return f"catching up: {self.read} messages read"
+        if self.state == "waiting" and self.live:
+            return "catching up: waiting for its turn (live messages cross meanwhile)"
         if self.state == "waiting":
             return "catching up: waiting for its turn"
         if self.state == "failed":
@@ -73,6 +77,7 @@ class Progress:
 
 QUIET = Progress(state="done")  # shared, never changed: nothing to read there
 WAITING = Progress()  # shared, never changed: waiting for its turn
+WAITING_LIVE = Progress(live=True)  # the same, its live events going through meanwhile
 
 
 class CatchUp:
@@ -101,6 +106,7 @@ class CatchUp:
         self._again: set[Platform] = set()
         self._lost_at: dict[Platform, float] = {}  # a session lost since the last catch-up
         self._started: set[Platform] = set()  # caught up once in this process
+        self._caught: dict[ChannelRef, float] = {}  # when each channel's catch-up completed
         self._stopping = False
         # several workers, and others were live before this one: a new session only missed
         # what came since another worker stopped receiving it, so no pass reads further back
@@ -129,7 +135,7 @@ class CatchUp:
         """The platform's connection dropped: hold its live events until we know what was
         missed (a resumed session replays it; a new one needs the history)."""
         self._lost_at.setdefault(platform, self.clock.now())
-        self.gate.hold(platform)
+        self.gate.hold(platform, at=self.clock.now())
 
     def session_resumed(self, platform: Platform) -> None:
         """Resumed with the missed events replayed: nothing to read back."""
@@ -144,7 +150,7 @@ class CatchUp:
             self._started.add(platform)
             self.session_resumed(platform)
             return
-        self.gate.hold(platform)
+        self.gate.hold(platform, at=self.clock.now())
         if self._stopping:
             return
         if platform in self._runs:
@@ -233,12 +239,15 @@ class CatchUp:
     async def _plan(
         self, reader: HistoryReader, links: list[ChannelLink], floor: float | None
     ) -> tuple[list[ChannelLink], Mapping[ChannelRef, str]]:
-        """The channels to read (each waiting for its turn) and their newest recorded posts.
-        A channel where the platform says nothing was posted since it would be read from, and
-        that holds no copy in the window, is let through at once without a request."""
+        """The channels to read (each waiting for its turn; those never caught up, then those
+        caught up longest ago, first) and their newest recorded posts. A channel where the
+        platform says nothing was posted since it would be read from, and that holds no copy
+        in the window, is let through at once without a request."""
         window_start = self._window_start(floor)
         marks = await self.store.channel_marks(reader.platform, since=window_start)
+        self._caught.update(marks.caught_up)  # each platform's own channels
         knows = reader if isinstance(reader, LastPosts) else None
+        waiting = WAITING_LIVE if self.gate.passing(reader.platform) else WAITING
         todo: list[ChannelLink] = []
         for n, link in enumerate(links, 1):
             newest = marks.newest_origin.get(link.channel)
@@ -250,10 +259,11 @@ class CatchUp:
                     await self.gate.release(link.channel)
                     continue
             todo.append(link)
-            self.progress[link.channel] = WAITING
+            self.progress[link.channel] = waiting
             self._pending.add(link.channel)
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # live traffic first
+        todo.sort(key=lambda lk: self._caught.get(lk.channel, 0.0))  # stable: link order kept
         self._count_pending()
         return todo, marks.newest_origin
 
@@ -304,9 +314,12 @@ class CatchUp:
         channel = link.channel
         progress = self.progress[channel] = Progress(state="reading")
         self._pending.add(channel)
+        first_live = self.gate.begin(channel)  # a passing platform holds its events from now
+        before = reader.position(first_live) if first_live is not None else None
         try:
-            await self._channel(reader, link, progress, floor, newest)
+            done = await self._channel(reader, link, progress, floor, newest, before)
             progress.state = "done"
+            await self._caught_up(channel, done)
         except (asyncio.CancelledError, Stopping):
             raise
         except Exception as exc:  # one channel's failure never stops the others
@@ -322,6 +335,12 @@ class CatchUp:
             log.info("catch-up %s: %d read, found %s", channel, progress.read, found)
         return progress
 
+    async def _caught_up(self, channel: ChannelRef, at: float) -> None:
+        """Remember that the channel's history is read up to ``at`` (live events after): the
+        next start reads it only from there, and after the channels never caught up."""
+        self._caught[channel] = at
+        await self.store.set_sync_state(caught_up_key(channel), [f"{at:.6f}"])
+
     async def _channel(
         self,
         reader: HistoryReader,
@@ -329,13 +348,15 @@ class CatchUp:
         progress: Progress,
         floor: float | None,
         newest: str | None,
-    ) -> None:
+        before: float | None,
+    ) -> float:
+        """Read and feed the channel's history; when it is complete up to."""
         channel = link.channel
         window_start = self._window_start(floor)
         copies = await self.store.recent_copies(channel, since=window_start)
         since = self._since(reader, link, window_start, floor, newest)
         threads = {c.thread_id for c in copies if c.thread_id}
-        scan = await reader.scan(channel, since=since, threads=threads)
+        scan = await reader.scan(channel, since=since, threads=threads, before=before)
         progress.read = len(scan.messages)
         for _ in range(scan.pages):
             self.metrics.catchup_request(channel.platform.value)
@@ -344,8 +365,10 @@ class CatchUp:
             if self._stopping:
                 raise Stopping
             await self._seen(reader, channel, seen, known, progress, window_start)
-        scan = await self._settled(reader, channel, scan, copies, threads)
+        if before is None:  # bounded: what is newer than the bound came live
+            scan = await self._settled(reader, channel, scan, copies, threads)
         await self._deleted(reader, channel, scan, copies, progress, window_start)
+        return scan.taken if scan.taken is not None else scan.until
 
     async def _settled(
         self,
@@ -379,11 +402,13 @@ class CatchUp:
         newest: str | None,
     ) -> float:
         """From the last message people posted here that the bridge recorded (``newest``, or
-        the window, whichever is earlier), never before the channel was linked."""
+        the window, whichever is earlier), never before the channel was linked nor before its
+        last completed catch-up (what came after that came live, or is read now)."""
         since = window_start
         if newest is not None and floor is None:
             since = min(since, reader.position(newest))
-        return max(since, link.linked_at, self.clock.now() - LONGEST)
+        caught = self._caught.get(link.channel, 0.0)
+        return max(since, caught, link.linked_at, self.clock.now() - LONGEST)
 
     async def _seen(
         self,
