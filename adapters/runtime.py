@@ -61,7 +61,6 @@ from bridge.relay.service import RelayService
 from bridge.reports.delivery import report_handlers
 from bridge.reports.service import ReportService
 from storage.notify import ChangeListener
-from storage.repo_turns import TurnRepo
 from storage.repos import SqlStore
 
 if TYPE_CHECKING:
@@ -313,6 +312,8 @@ class Runtime:
         assert self.store is not None and self.workers is not None
         if self.store.engine.dialect.name != "postgresql":
             return Turns(None, self.workers.id)
+        from storage.repo_turns import TurnRepo  # PostgreSQL's own SQL: not loaded on SQLite
+
         return Turns(TurnRepo(self.store.db), self.workers.id)
 
     async def _forget_dead_leases(self) -> None:
