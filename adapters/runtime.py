@@ -64,6 +64,8 @@ from storage.notify import ChangeListener
 from storage.repos import SqlStore
 
 if TYPE_CHECKING:
+    from apscheduler.jobstores.base import BaseJobStore
+
     from adapters.web.app import WebServer
     from adapters.web.pages import PlaylistView
 
@@ -143,6 +145,7 @@ class Runtime:
         self.artist_events: ArtistEvents | None = None
         self.scheduler: ApScheduler | None = None
         self.scheduled: ScheduledAnnouncements | None = None
+        self._job_store: asyncio.Task[BaseJobStore] | None = None  # made while the database opens
         self.metrics = PrometheusMetrics()  # this runtime's own registry
         self.links = GroupLinks(config.web.public_url, web_secret(config))
         self.playlists: PlaylistSync | None = None  # "Play all on Spotify"
@@ -177,6 +180,10 @@ class Runtime:
 
     async def _start(self) -> None:
         database = self.config.database
+        # apscheduler's job store is a sync engine of its own (on PostgreSQL, psycopg's import
+        # and dialect): made in a thread while the database opens, the process mostly waiting
+        made = asyncio.to_thread(job_store, database.url, database.schema_name)
+        self._job_store = asyncio.create_task(made, name="job-store")
         if self.sqlite_lock is not None:
             self.sqlite_lock.acquire()
         self.store = await SqlStore.open(database.url, schema=database.schema_name)
@@ -210,7 +217,8 @@ class Runtime:
         commands.add_subcommands(self.gates.commands())
         web_links = WebLinks(self.store, self.clock, self.links.personal, self.links.page)
         commands.add_subcommands(web_links.commands())  # /fangroup web
-        self.announce = self._build_announce(adapters)
+        assert self._job_store is not None
+        self.announce = self._build_announce(adapters, await self._job_store)
         self.worker.on_delivered = self.announce.delivered
         self.parties = parties = self._build_parties()
         relay.moments = parties.stamper  # timed comments, recorded with their messages
@@ -718,15 +726,16 @@ class Runtime:
         )
         return await health.describe(channel)
 
-    def _build_announce(self, adapters: dict[Platform, ChatAdapter]) -> AnnounceService:
+    def _build_announce(
+        self, adapters: dict[Platform, ChatAdapter], jobs: BaseJobStore
+    ) -> AnnounceService:
         """Announcements, and apscheduler (its job store in our database) for scheduled ones."""
         assert self.store is not None and self.worker is not None
         settings = AnnounceSettings(
             default_zone=self.config.announce.timezone,
             grace=self.config.announce.grace_minutes * 60,
         )
-        database = self.config.database
-        self.scheduler = ApScheduler(job_store(database.url, database.schema_name), self.clock)
+        self.scheduler = ApScheduler(jobs, self.clock)
         service = AnnounceService(
             self.store,
             self.clock,
@@ -766,6 +775,10 @@ class Runtime:
     async def stop(self) -> None:
         """Stop in reverse order; also after a failed start (each part only if it exists, and a
         part that fails to stop does not keep the others running)."""
+        if self._job_store is not None:  # done by now, unless the start failed before its use
+            with contextlib.suppress(Exception):
+                await self._job_store
+            self._job_store = None
         if self.scheduler is not None:
             with contextlib.suppress(Exception):
                 await self.scheduler.stop()
