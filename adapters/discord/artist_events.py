@@ -20,6 +20,7 @@ from adapters.discord.replies import discord_text
 from bridge.artist_events.card import EventCard, description, marker
 from bridge.events import EventInterestChanged
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.once import PostOnce
 from bridge.ports import PermanentError
 from bridge.text import Document, Text
 
@@ -94,7 +95,9 @@ class DiscordEventCopies:
             voice = voice_channel(card, channel.workspace, kinds)
         return event_payload(card, voice, times=times)
 
-    async def post_event(self, channel: ChannelRef, card: EventCard) -> str:
+    async def post_event(
+        self, channel: ChannelRef, card: EventCard, *, once: PostOnce | None = None
+    ) -> str:
         """The scheduled event; one made by an earlier try (a crash before its id was kept)
         is found by the marker ending its description and used instead of a second one."""
         async with platform_errors():
@@ -171,7 +174,9 @@ class DiscordEventCopies:
                     return found
                 after = int(page[-1]["user"]["id"])
 
-    async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
+    async def post_event_notice(
+        self, channel: ChannelRef, text: str, *, once: PostOnce | None = None
+    ) -> None:
         async with platform_errors():
             target = self.client.get_channel(int(channel.channel))
             if target is None:

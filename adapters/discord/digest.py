@@ -18,6 +18,7 @@ from bridge.digests.delivery import DigestPost
 from bridge.digests.schedule import DAYS
 from bridge.events import CoreEvent
 from bridge.ids import ChannelRef
+from bridge.once import PostOnce
 from bridge.outcome import Outcome
 from bridge.ports import PermanentError
 
@@ -69,7 +70,9 @@ class DiscordDigests:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def post_digest(self, channel: ChannelRef, post: DigestPost) -> str:
+    async def post_digest(
+        self, channel: ChannelRef, post: DigestPost, *, once: PostOnce | None = None
+    ) -> str:
         async with platform_errors():
             found = self.client.get_channel(int(channel.channel))
             if found is None:

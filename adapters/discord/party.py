@@ -21,6 +21,7 @@ from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent
 from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef
+from bridge.once import PostOnce
 from bridge.outcome import Outcome, Reply
 from bridge.party.card import CardState, NowPlayingCard, PartyNotice, clock_text
 from bridge.ports import PermanentError
@@ -140,7 +141,9 @@ class DiscordPartyCards:
             raise PermanentError(f"{channel} is not a text channel")
         return found
 
-    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str:
+    async def post_card(
+        self, channel: ChannelRef, card: NowPlayingCard, *, once: PostOnce | None = None
+    ) -> str:
         async with platform_errors():
             target = await self._channel(channel)
             view = card_view(card)
@@ -165,7 +168,9 @@ class DiscordPartyCards:
                 embed=card_embed(card), view=card_view(card), allowed_mentions=NONE
             )
 
-    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str:
+    async def post_notice(
+        self, channel: ChannelRef, notice: PartyNotice, *, once: PostOnce | None = None
+    ) -> str:
         async with platform_errors():
             target = await self._channel(channel)
             message = await target.send(notice_text(notice), allowed_mentions=NONE)

@@ -23,6 +23,7 @@ from adapters.discord.tab import StaticView
 from bridge.events import CoreEvent, NativePollPosted, NativePollVoted
 from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.once import PostOnce
 from bridge.outcome import Outcome, Reply
 from bridge.polls.card import NATIVE_NOTE, CardOption, PollCard, results_line
 from bridge.ports import PermanentError
@@ -119,7 +120,9 @@ class DiscordPollCards:
             raise PermanentError(f"{channel} is not a text channel")
         return found
 
-    async def post_card(self, channel: ChannelRef, card: PollCard) -> str:
+    async def post_card(
+        self, channel: ChannelRef, card: PollCard, *, once: PostOnce | None = None
+    ) -> str:
         async with platform_errors():
             target = await self._channel(channel)
             nonce = f"poll{card.poll_id}"[:25]  # a retry after a crash gets the card back
@@ -143,7 +146,9 @@ class DiscordPollCards:
                 embed=card_embed(card), view=card_view(card), allowed_mentions=NONE
             )
 
-    async def post_results(self, channel: ChannelRef, card: PollCard) -> str:
+    async def post_results(
+        self, channel: ChannelRef, card: PollCard, *, once: PostOnce | None = None
+    ) -> str:
         async with platform_errors():
             target = await self._channel(channel)
             message = await target.send(

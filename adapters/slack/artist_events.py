@@ -13,12 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters import tab_text
 from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import escape, parse_slack, unescape
+from adapters.slack.once import post_once
 from adapters.slack.tokens import acting_for
 from adapters.slack.users import UserCache
 from bridge.artist_events.card import EventCard, interest_line, links
 from bridge.events import CoreEvent, EventInterestChanged
 from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.once import PostOnce
 from bridge.outcome import Outcome, Reply
 
 ACTION_INTEREST = "fbevent_interest"
@@ -95,13 +97,14 @@ class SlackEventCopies:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
-    async def post_event(self, channel: ChannelRef, card: EventCard) -> str:
+    async def post_event(
+        self, channel: ChannelRef, card: EventCard, *, once: PostOnce | None = None
+    ) -> str:
         with acting_for(channel.workspace):
             async with platform_errors():
-                sent = await self.client.chat_postMessage(
-                    channel=channel.channel, text=fallback_text(card), blocks=card_blocks(card)
+                return await post_once(
+                    self.client, channel, once, text=fallback_text(card), blocks=card_blocks(card)
                 )
-        return str(sent["ts"])
 
     async def update_event(self, channel: ChannelRef, copy_id: str, card: EventCard) -> None:
         with acting_for(channel.workspace):
@@ -117,11 +120,13 @@ class SlackEventCopies:
         """Slack has no interest of its own: the bridge counts the card's clicks."""
         return None
 
-    async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
+    async def post_event_notice(
+        self, channel: ChannelRef, text: str, *, once: PostOnce | None = None
+    ) -> None:
         with acting_for(channel.workspace):
             async with platform_errors():
-                await self.client.chat_postMessage(
-                    channel=channel.channel, text=escape(text)[:TEXT_MAX], unfurl_links=False
+                await post_once(
+                    self.client, channel, once, text=escape(text)[:TEXT_MAX], unfurl_links=False
                 )
 
 

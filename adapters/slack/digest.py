@@ -12,11 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters import tab_text
 from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import unescape
+from adapters.slack.once import post_once
 from adapters.slack.tab import esc, plain
 from adapters.slack.tokens import acting_for
 from bridge.digests import text
 from bridge.digests.delivery import DigestPost
 from bridge.ids import ChannelRef
+from bridge.once import PostOnce
 
 Block = dict[str, Any]
 HEADER_MAX, SECTION_MAX, CONTEXT_MAX, LINE_MAX, FALLBACK_MAX = 150, 3000, 2000, 300, 3000
@@ -69,17 +71,20 @@ class SlackDigests:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
-    async def post_digest(self, channel: ChannelRef, post: DigestPost) -> str:
+    async def post_digest(
+        self, channel: ChannelRef, post: DigestPost, *, once: PostOnce | None = None
+    ) -> str:
         with acting_for(channel.workspace):
             async with platform_errors():
-                sent = await self.client.chat_postMessage(
-                    channel=channel.channel,
+                return await post_once(
+                    self.client,
+                    channel,
+                    once,
                     text=fallback_text(post),
                     blocks=digest_blocks(post),
                     unfurl_links=False,
                     unfurl_media=False,
                 )
-        return str(sent["ts"])
 
 
 def digest_args(words: Sequence[str]) -> tuple[tuple[str, ...], dict[str, str]]:

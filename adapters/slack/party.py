@@ -15,12 +15,14 @@ from adapters import tab_text
 from adapters.slack.announce import WHEN
 from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import escape, unescape
+from adapters.slack.once import post_once
 from adapters.slack.tab import esc, plain
 from adapters.slack.tokens import acting_for
 from adapters.slack.users import UserCache
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.once import PostOnce
 from bridge.outcome import Outcome, Reply
 from bridge.party.card import CardState, NowPlayingCard, PartyNotice, clock_text
 
@@ -162,18 +164,20 @@ def notice_text(notice: PartyNotice) -> str:
 # -- the port ------------------------------------------------------------------------------------
 class SlackPartyCards:
     """Posts and updates now-playing cards and posts notices in Slack channels (each with its
-    workspace's token), for the outbox: failures are mapped onto its retry policy."""
+    workspace's token), for the outbox: failures are mapped onto its retry policy, and a post
+    given its item's ``once`` is made at most once however often the item is delivered."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
-    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str:
+    async def post_card(
+        self, channel: ChannelRef, card: NowPlayingCard, *, once: PostOnce | None = None
+    ) -> str:
         with acting_for(channel.workspace):
             async with platform_errors():
-                sent = await self.client.chat_postMessage(
-                    channel=channel.channel, text=fallback_text(card), blocks=card_blocks(card)
+                return await post_once(
+                    self.client, channel, once, text=fallback_text(card), blocks=card_blocks(card)
                 )
-        return str(sent["ts"])
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: NowPlayingCard) -> None:
         with acting_for(channel.workspace):
@@ -185,13 +189,14 @@ class SlackPartyCards:
                     blocks=card_blocks(card),
                 )
 
-    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str:
+    async def post_notice(
+        self, channel: ChannelRef, notice: PartyNotice, *, once: PostOnce | None = None
+    ) -> str:
         with acting_for(channel.workspace):
             async with platform_errors():
-                sent = await self.client.chat_postMessage(
-                    channel=channel.channel, text=notice_text(notice), unfurl_links=False
+                return await post_once(
+                    self.client, channel, once, text=notice_text(notice), unfurl_links=False
                 )
-        return str(sent["ts"])
 
 
 # -- the buttons' clicks -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters import tab_text
 from adapters.slack.errors import platform_errors
 from adapters.slack.mrkdwn import escape, unescape
+from adapters.slack.once import post_once
 from adapters.slack.party import SLACK_LINK, slack_date, slack_times
 from adapters.slack.tab import esc, plain
 from adapters.slack.tokens import acting_for
@@ -20,6 +21,7 @@ from adapters.slack.users import UserCache
 from bridge.events import CommandInvoked, CoreEvent
 from bridge.groups.commands import row_id
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.once import PostOnce
 from bridge.outcome import Outcome, Reply
 from bridge.polls.card import NATIVE_NOTE, CardOption, PollCard, results_line
 
@@ -119,13 +121,14 @@ class SlackPollCards:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
-    async def post_card(self, channel: ChannelRef, card: PollCard) -> str:
+    async def post_card(
+        self, channel: ChannelRef, card: PollCard, *, once: PostOnce | None = None
+    ) -> str:
         with acting_for(channel.workspace):
             async with platform_errors():
-                sent = await self.client.chat_postMessage(
-                    channel=channel.channel, text=fallback_text(card), blocks=card_blocks(card)
+                return await post_once(
+                    self.client, channel, once, text=fallback_text(card), blocks=card_blocks(card)
                 )
-        return str(sent["ts"])
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: PollCard) -> None:
         with acting_for(channel.workspace):
@@ -137,14 +140,15 @@ class SlackPollCards:
                     blocks=card_blocks(card),
                 )
 
-    async def post_results(self, channel: ChannelRef, card: PollCard) -> str:
+    async def post_results(
+        self, channel: ChannelRef, card: PollCard, *, once: PostOnce | None = None
+    ) -> str:
         blocks = [_section(results_text(card)), *card_blocks(card)]
         with acting_for(channel.workspace):
             async with platform_errors():
-                sent = await self.client.chat_postMessage(
-                    channel=channel.channel, text=results_text(card), blocks=blocks
+                return await post_once(
+                    self.client, channel, once, text=results_text(card), blocks=blocks
                 )
-        return str(sent["ts"])
 
 
 # -- the buttons' clicks -------------------------------------------------------------------------

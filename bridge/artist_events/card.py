@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bridge.artist_events.model import ArtistEvent, EventState
 from bridge.ids import ChannelRef
+from bridge.once import PostOnce
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +117,18 @@ class EventCopies(Protocol):
     """A platform's side of the events (the adapters draw them); each call maps the platform's
     refusals and outages onto PermanentError / TransientError / RateLimited."""
 
-    async def post_event(self, channel: ChannelRef, card: EventCard) -> str:
-        """Create the copy (Discord: the scheduled event in the channel's server); its id."""
+    async def post_event(self, channel: ChannelRef, card: EventCard, *, once: PostOnce) -> str:
+        """Create the copy (Discord: the scheduled event in the channel's server; a Slack card
+        at most once for ``once``: see bridge.once); its id."""
         ...
 
     async def update_event(self, channel: ChannelRef, copy_id: str, card: EventCard) -> None:
         """Draw the copy again (a cancelled card: Discord cancels its scheduled event)."""
         ...
 
-    async def post_event_notice(self, channel: ChannelRef, text: str) -> None: ...
+    async def post_event_notice(
+        self, channel: ChannelRef, text: str, *, once: PostOnce
+    ) -> None: ...
 
     async def interested(self, channel: ChannelRef, copy_id: str) -> list[tuple[str, str]] | None:
         """Who the platform itself says is interested in the copy, as (user id, name)

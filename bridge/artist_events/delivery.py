@@ -14,6 +14,7 @@ from bridge.actions import ArtistEventNoticeAction, ArtistEventSyncAction
 from bridge.artist_events.card import EventCard, EventCopies, digest, event_card
 from bridge.artist_events.model import ArtistEventStore, EventCopyRef, EventState
 from bridge.ids import Platform
+from bridge.once import PostOnce
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.ports import ChatAdapter, GroupStore, PermanentError
 from bridge.records import OutboxItem
@@ -69,7 +70,7 @@ class ArtistEventDrawer:
             return
         if card.cancelled:
             raise Skipped("a cancelled event is not posted")
-        copy_id = await port.post_event(item.target, card)
+        copy_id = await port.post_event(item.target, card, once=PostOnce.of(item, "event"))
         await self.store.add_event_copy(EventCopyRef(action.event_id, item.target, copy_id, drawn))
 
     async def _notice(
@@ -80,4 +81,5 @@ class ArtistEventDrawer:
             raise Skipped("the event is gone")
         if event.state is EventState.CANCELLED and not action.text.startswith("❌"):
             raise Skipped("the event was cancelled")
-        await self.on(item.target.platform).post_event_notice(item.target, action.text)
+        once = PostOnce.of(item, "notice")
+        await self.on(item.target.platform).post_event_notice(item.target, action.text, once=once)

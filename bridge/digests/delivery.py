@@ -11,6 +11,7 @@ from typing import Protocol
 from bridge.actions import DigestAction
 from bridge.digests.model import DigestContent, DigestStore
 from bridge.ids import ChannelRef, Platform
+from bridge.once import PostOnce
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.ports import ChatAdapter, GroupStore, PermanentError
 from bridge.records import OutboxItem
@@ -26,8 +27,9 @@ class DigestPost:
 
 
 class DigestPoster(Protocol):
-    async def post_digest(self, channel: ChannelRef, post: DigestPost) -> str:
-        """Post the digest in ``channel``; its platform id."""
+    async def post_digest(self, channel: ChannelRef, post: DigestPost, *, once: PostOnce) -> str:
+        """Post the digest in ``channel`` (at most once for ``once``: see bridge.once); its
+        platform id."""
         ...
 
 
@@ -56,4 +58,4 @@ class DigestDelivery:
         group = await self.store.get_group_by_id(action.group_id)
         page = self.page(group.slug) if group is not None else None
         post = DigestPost(digest.id, digest.content, f"{page}/digests" if page else None)
-        await poster.post_digest(item.target, post)
+        await poster.post_digest(item.target, post, once=PostOnce.of(item, "digest"))

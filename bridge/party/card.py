@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bridge.ids import ChannelRef
 from bridge.music.service import PLATFORM_NAMES
+from bridge.once import PostOnce
 from bridge.party.clock import position_ms
 from bridge.party.model import Party, PartyState, QueuedTrack
 from bridge.records import ItemLink, MusicItem
@@ -144,10 +145,14 @@ class PartyCards(Protocol):
     """A platform's side of the party cards (the adapters draw them); each call maps the
     platform's refusals and outages onto PermanentError / TransientError / RateLimited."""
 
-    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str: ...
+    async def post_card(self, channel: ChannelRef, card: NowPlayingCard, *, once: PostOnce) -> str:
+        """Post the card (at most once for ``once``: see bridge.once); its platform id."""
+        ...
 
     async def update_card(
         self, channel: ChannelRef, card_id: str, card: NowPlayingCard
     ) -> None: ...
 
-    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str: ...
+    async def post_notice(
+        self, channel: ChannelRef, notice: PartyNotice, *, once: PostOnce
+    ) -> str: ...

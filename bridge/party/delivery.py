@@ -2,7 +2,8 @@
 drawn when it is sent, from the party as it is then (so a card queued before a pause shows the
 pause). Cards go through the platform's PartyCards port; the card's platform id is kept, and
 every later redraw edits it in place. A card already posted for a track in a channel is not
-posted again (a retry after a restart)."""
+posted again (a retry after a restart), nor is a card or notice posted by a delivery killed
+before its record: each post names its item (bridge.once), and the platform looks first."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Protocol
 
 from bridge.actions import PartyCardAction, PartyCardUpdateAction, PartyNoticeAction
 from bridge.ids import Platform
+from bridge.once import PostOnce
 from bridge.party.card import NowPlayingCard, PartyCards, PartyNotice, now_playing
 from bridge.party.model import PartyCardRef, PartyStore
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
@@ -76,7 +78,8 @@ class PartyCardDrawer:
         if any(ref.channel == item.target for ref in posted):
             return
         card = await self.card(action.party_id, action.index)
-        card_id = await self.on(item.target.platform).post_card(item.target, card)
+        once = PostOnce.of(item, "card")
+        card_id = await self.on(item.target.platform).post_card(item.target, card, once=once)
         ref = PartyCardRef(action.party_id, action.index, item.target, card_id, card.fingerprint)
         await self.store.add_party_card(ref)
 
@@ -98,4 +101,5 @@ class PartyCardDrawer:
             raise Skipped("the party is gone")
         room = await self.room(party.group_id, party.id)
         notice = PartyNotice(party_id=party.id, text=action.text, room_url=room)
-        await self.on(item.target.platform).post_notice(item.target, notice)
+        once = PostOnce.of(item, "notice")
+        await self.on(item.target.platform).post_notice(item.target, notice, once=once)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bridge.ids import ChannelRef
+from bridge.once import PostOnce
 from bridge.polls.model import Poll, PollOption
 from bridge.polls.tally import Tally, bar, percent
 from bridge.records import MusicItem
@@ -127,8 +128,10 @@ class PollCards(Protocol):
     """A platform's side of the poll cards (the adapters draw them); each call maps the
     platform's refusals and outages onto PermanentError / TransientError / RateLimited."""
 
-    async def post_card(self, channel: ChannelRef, card: PollCard) -> str: ...
+    async def post_card(self, channel: ChannelRef, card: PollCard, *, once: PostOnce) -> str:
+        """Post the card (at most once for ``once``: see bridge.once); its platform id."""
+        ...
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: PollCard) -> None: ...
 
-    async def post_results(self, channel: ChannelRef, card: PollCard) -> str: ...
+    async def post_results(self, channel: ChannelRef, card: PollCard, *, once: PostOnce) -> str: ...

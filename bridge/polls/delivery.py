@@ -2,7 +2,8 @@
 from the poll and its tally as they are then (so a card queued before ten votes shows the ten).
 Cards go through the platform's PollCards port; the card's platform id is kept, and every later
 redraw edits it in place. A card already posted in a channel is not posted again (a retry after
-a restart)."""
+a restart), nor is a card or results message posted by a delivery killed before its record: each
+post names its item (bridge.once), and the platform looks first."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Protocol
 
 from bridge.actions import PollCardAction, PollCardUpdateAction, PollResultsAction
 from bridge.ids import ChannelRef, Platform
+from bridge.once import PostOnce
 from bridge.pipeline.delivery import DeliveryHandlers, Skipped
 from bridge.polls.card import PollCard, PollCards, draw
 from bridge.polls.model import CardKind, Poll, PollCardRef, PollStore
@@ -66,7 +68,8 @@ class PollCardDrawer:
         if await self._posted(action.poll_id, item.target, CardKind.CARD):
             return
         card = await self.card(action.poll_id, item.target)
-        card_id = await self.on(item.target.platform).post_card(item.target, card)
+        once = PostOnce.of(item, "card")
+        card_id = await self.on(item.target.platform).post_card(item.target, card, once=once)
         await self.store.add_poll_card(PollCardRef(action.poll_id, item.target, card_id))
 
     async def _update(self, action: PollCardAction, item: OutboxItem, _: ChatAdapter) -> None:
@@ -80,7 +83,8 @@ class PollCardDrawer:
         card = await self.card(action.poll_id, item.target)
         if card.open:
             raise Skipped("the poll is open")
-        card_id = await self.on(item.target.platform).post_results(item.target, card)
+        once = PostOnce.of(item, "results")
+        card_id = await self.on(item.target.platform).post_results(item.target, card, once=once)
         ref = PollCardRef(action.poll_id, item.target, card_id, CardKind.RESULTS)
         await self.store.add_poll_card(ref)
 

@@ -19,6 +19,7 @@ from bridge.artist_events.model import EventDetails, EventDraft, EventState
 from bridge.artist_events.service import ArtistEventService
 from bridge.artist_events.timer import ArtistEventTimer
 from bridge.ids import ChannelRef, Platform, UserRef
+from bridge.once import PostOnce
 from bridge.records import OutboxStatus
 from bridge.testing import ManualClock, MemoryStore, RecordingAdapter
 
@@ -194,14 +195,14 @@ class RecordingCopies:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
 
-    async def post_event(self, channel: ChannelRef, card: EventCard) -> str:
+    async def post_event(self, channel: ChannelRef, card: EventCard, *, once: PostOnce) -> str:
         self.calls.append(("post", str(card.interested)))
         return f"copy-{channel.channel}"
 
     async def update_event(self, channel: ChannelRef, copy_id: str, card: EventCard) -> None:
         self.calls.append(("update", str(card.interested)))
 
-    async def post_event_notice(self, channel: ChannelRef, text: str) -> None:
+    async def post_event_notice(self, channel: ChannelRef, text: str, *, once: PostOnce) -> None:
         self.calls.append(("notice", text))
 
     async def interested(self, channel: ChannelRef, copy_id: str) -> list[tuple[str, str]] | None:

@@ -12,6 +12,7 @@ from bridge.actions import PartyCardAction, PartyNoticeAction
 from bridge.events import Author, CommandInvoked, MessagePosted
 from bridge.ids import ChannelRef, Platform, UserRef
 from bridge.music.model import Metadata
+from bridge.once import PostOnce
 from bridge.outcome import Reply
 from bridge.party.card import CardState, NowPlayingCard, PartyNotice
 from bridge.party.commands import PartyCommands
@@ -208,14 +209,14 @@ class RecordingCards:
         self.posted: list[NowPlayingCard] = []
         self.edited: list[NowPlayingCard] = []
 
-    async def post_card(self, channel: ChannelRef, card: NowPlayingCard) -> str:
+    async def post_card(self, channel: ChannelRef, card: NowPlayingCard, *, once: PostOnce) -> str:
         self.posted.append(card)
         return f"card-{len(self.posted)}"
 
     async def update_card(self, channel: ChannelRef, card_id: str, card: NowPlayingCard) -> None:
         self.edited.append(card)
 
-    async def post_notice(self, channel: ChannelRef, notice: PartyNotice) -> str:
+    async def post_notice(self, channel: ChannelRef, notice: PartyNotice, *, once: PostOnce) -> str:
         return "notice"
 
 
