@@ -183,7 +183,8 @@ class DiscordEventCopies:
                 target = await self.client.fetch_channel(int(channel.channel))
             if not isinstance(target, discord.abc.Messageable):
                 raise PermanentError(f"{channel} is not a text channel")
-            await target.send(discord_text(text)[:CONTENT], allowed_mentions=NONE)
+            nonce = once.marker[:25] if once is not None else None  # a retry gets it back
+            await target.send(discord_text(text)[:CONTENT], allowed_mentions=NONE, nonce=nonce)
 
 
 def interest_event(

@@ -173,7 +173,9 @@ class DiscordPartyCards:
     ) -> str:
         async with platform_errors():
             target = await self._channel(channel)
-            message = await target.send(notice_text(notice), allowed_mentions=NONE)
+            # the item's marker as an enforced nonce: a retry after a crash gets it back
+            nonce = once.marker[:25] if once is not None else None
+            message = await target.send(notice_text(notice), allowed_mentions=NONE, nonce=nonce)
         return str(message.id)
 
 

@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from adapters.discord.artist_events import DiscordEventCopies
+from adapters.discord.party import DiscordPartyCards
 from adapters.runtime import Runtime
 from adapters.slack.adapter import SlackChatAdapter
 from adapters.slack.artist_events import SlackEventCopies
@@ -248,3 +250,24 @@ async def test_an_announcement_copy_posted_unrecorded_is_found_by_its_marker(w: 
         w.channel(), message, since=since, markers=[marker_for(9_001, n) for n in range(2)]
     )
     assert found.ids == posted.ids
+
+
+async def test_a_discord_notice_delivered_again_is_not_posted_twice(w: World) -> None:
+    """Discord notices (a party's, an event's) carry the item's marker as an enforced nonce:
+    a redelivery after a crash gets the notice already posted back instead of a second one."""
+    assert w.runtime.discord is not None
+    client = w.runtime.discord.client
+    guild = (await w.emu.world())["discord"]["guilds"][0]
+    d_channel = str(guild["channels"][0]["id"])
+    channel = ChannelRef(Platform.DISCORD, str(guild["id"]), d_channel)
+    notice = PartyNotice(party_id=71, text="The party ends in 5 minutes", room_url=None)
+    once = _once(300, time.time(), retry=False)
+    first = await DiscordPartyCards(client).post_notice(channel, notice, once=once)
+    again = await DiscordPartyCards(client).post_notice(channel, notice, once=once)
+    event = _once(301, time.time(), retry=False)  # another item: a marker of its own
+    await DiscordEventCopies(client).post_event_notice(channel, "Doors at 8", once=event)
+    await DiscordEventCopies(client).post_event_notice(channel, "Doors at 8", once=event)
+    assert again == first
+    texts = [str(m.get("content") or "") for m in await w.emu.discord_messages(d_channel)]
+    assert texts.count("The party ends in 5 minutes") == 1
+    assert texts.count("Doors at 8") == 1
