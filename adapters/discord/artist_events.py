@@ -183,8 +183,11 @@ class DiscordEventCopies:
                 target = await self.client.fetch_channel(int(channel.channel))
             if not isinstance(target, discord.abc.Messageable):
                 raise PermanentError(f"{channel} is not a text channel")
-            nonce = once.marker[:25] if once is not None else None  # a retry gets it back
-            await target.send(discord_text(text)[:CONTENT], allowed_mentions=NONE, nonce=nonce)
+            content = discord_text(text)[:CONTENT]
+            if once is not None:  # the item's marker as an enforced nonce: a retry gets it back
+                await target.send(content, allowed_mentions=NONE, nonce=once.marker[:25])
+            else:
+                await target.send(content, allowed_mentions=NONE)
 
 
 def interest_event(

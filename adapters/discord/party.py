@@ -174,8 +174,11 @@ class DiscordPartyCards:
         async with platform_errors():
             target = await self._channel(channel)
             # the item's marker as an enforced nonce: a retry after a crash gets it back
-            nonce = once.marker[:25] if once is not None else None
-            message = await target.send(notice_text(notice), allowed_mentions=NONE, nonce=nonce)
+            text = notice_text(notice)
+            if once is not None:
+                message = await target.send(text, allowed_mentions=NONE, nonce=once.marker[:25])
+            else:
+                message = await target.send(text, allowed_mentions=NONE)
         return str(message.id)
 
 
