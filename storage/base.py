@@ -3,10 +3,13 @@ clock, session factory, row cache), and ``RepoBase``, what each repository is bu
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,6 +37,13 @@ class Database:
         self._sessions = async_sessionmaker(
             engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
+        # when the database last ran a statement of this process (time.monotonic()): /readyz
+        # takes that as its answer rather than queueing behind busy work (adapters/runtime.py)
+        self.answered_at = -math.inf
+        event.listen(engine.sync_engine, "after_cursor_execute", self._answered)
+
+    def _answered(self, *_: object) -> None:
+        self.answered_at = time.monotonic()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
