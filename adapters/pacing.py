@@ -9,7 +9,9 @@ Webhook executions carry no bot token and are not counted, as on Discord.
 Several workers share one bot token, so on PostgreSQL ``SharedPacer`` also takes a slot in a
 window every worker draws from (storage/rate_windows.py), and ``SharedRoutes`` tells every
 worker about a route bucket one of them saw exhausted: N workers draw no more 429s than one.
-``shared_discord_pacing(store)`` builds both (or the in-process pacer alone on SQLite)."""
+``shared_discord_pacing(store)`` builds both (or the in-process pacer alone on SQLite). Slack's
+per-workspace method tiers the bridge's own bursts reach (adapters/slack/tokens.py) draw from the
+same shared windows, one per workspace and method."""
 
 from __future__ import annotations
 
@@ -279,14 +281,22 @@ def discord_pacer() -> Pacer:
 DISCORD_GLOBAL_KEY = "discord:global"
 
 
+def shared_windows(store: object) -> RateWindows | None:
+    """The rate windows every worker shares, on PostgreSQL; None on SQLite (one process) and
+    for the memory store of tests. Each holds a connection: close it before the store."""
+    engine = getattr(store, "engine", None)
+    if engine is None or engine.dialect.name != "postgresql":
+        return None
+    return RateWindows(engine)
+
+
 def shared_discord_pacing(store: object) -> tuple[Pacer | SharedPacer, SharedRoutes | None]:
     """The pacing of one worker's Discord requests: on PostgreSQL a ``SharedPacer`` (the
     global window every worker shares) and the shared route buckets; else (SQLite runs one
     process, the memory store is for tests) ``discord_pacer()`` alone. One pair per worker,
     handed to every client's ``pacing_trace``; ``await pacer.close()`` before the store
     closes."""
-    engine = getattr(store, "engine", None)
-    if engine is None or engine.dialect.name != "postgresql":
+    windows = shared_windows(store)
+    if windows is None:
         return discord_pacer(), None
-    windows = RateWindows(engine)
     return SharedPacer(discord_pacer(), windows, DISCORD_GLOBAL_KEY), SharedRoutes(windows)

@@ -540,6 +540,7 @@ class Runtime:
     async def _start_slack(self, tokens: Any) -> None:
         assert self.config.slack is not None
         await asyncio.to_thread(import_all, SLACK_MODULES)  # Discord connects meanwhile
+        from adapters.pacing import shared_windows
         from adapters.slack.app import SlackAdapter
 
         slack = self.config.slack
@@ -556,6 +557,7 @@ class Runtime:
             watcher=self.catchup,
             tokens=tokens,
             turns=self._slack_turns(),
+            rate_windows=shared_windows(self.store),  # PostgreSQL: one tier for all workers
         )
         from adapters.slack.history import SlackHistory
 

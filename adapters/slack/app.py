@@ -47,6 +47,7 @@ from bridge.ids import Platform, UserRef
 from bridge.outcome import Held, Outcome
 from bridge.pipeline.catchup.model import NoWatcher, SessionWatcher
 from bridge.pipeline.ordering import InOrder
+from storage.rate_windows import RateWindows
 from storage.repo_slack_installs import REVOKED, UNINSTALLED
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class SlackAdapter:
         watcher: SessionWatcher | None = None,
         tokens: TeamTokens | None = None,
         turns: Turns | None = None,
+        rate_windows: RateWindows | None = None,
     ) -> None:
         """``tokens``: the workspaces' own tokens (Add to Slack); without it every call uses
         ``bot_token``, as a bridge with one workspace does."""
@@ -99,6 +101,7 @@ class SlackAdapter:
         )
         self.client = TeamClient(token=bot_token, base_url=base_url, session=self._http)
         self.client.tokens = self.tokens = tokens
+        self.client.windows = rate_windows  # PostgreSQL: workers share the method tiers
         self.mode = mode
         self._app_token = app_token
         self._dispatch = dispatch
@@ -147,6 +150,7 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.stop()
             self._socket = None
+        await self.client.close_pacing()
         await self._http.close()
 
     async def _on_socket_message(self, message: aiohttp.WSMessage) -> None:

@@ -10,7 +10,7 @@ with one workspace). A call given a token explicitly keeps it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -20,8 +20,9 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.pacing import Pacer
+from adapters.pacing import Pacer, SharedPacer
 from bridge.ports import Clock, Paused
+from storage.rate_windows import RateWindows
 from storage.repo_slack_installs import PAUSED, REVOKED, SlackInstall, SlackInstallRepo
 
 log = logging.getLogger(__name__)
@@ -128,26 +129,49 @@ class TeamTokens:
 
 
 class TeamClient(AsyncWebClient):
-    """An ``AsyncWebClient`` whose calls carry the token of the workspace they are made for."""
+    """An ``AsyncWebClient`` whose calls carry the token of the workspace they are made for,
+    and wait for their turn in the workspace's tier of the methods in ``TIERS``: in this
+    process, and with ``windows`` (PostgreSQL) in a window every worker draws from, so N
+    workers redrawing cards in one workspace stay under one allowance, not N."""
 
     tokens: TeamTokens | None = None
+    windows: RateWindows | None = None
+    tiers: Mapping[str, tuple[int, float]] = TIERS  # a test against a sped-up emulator scales
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._tiers: dict[tuple[str, str], Pacer] = {}  # (workspace, method) -> its pacer
+        # (workspace, method) -> its pacer
+        self._tiers: dict[tuple[str, str], Pacer | SharedPacer] = {}
 
     async def api_call(
         self, api_method: str, *, headers: dict[str, Any] | None = None, **kwargs: Any
     ) -> AsyncSlackResponse:
-        tier = TIERS.get(api_method)
+        tier = self.tiers.get(api_method)
         if tier is None:
             return await self._team_call(api_method, headers=headers, **kwargs)
-        pacer = self._tiers.setdefault((TEAM.get() or "", api_method), Pacer(*tier))
+        pacer = self._pacer(TEAM.get() or "", api_method, tier)
         slot = await pacer.take()
         try:
             return await self._team_call(api_method, headers=headers, **kwargs)
         finally:
-            Pacer.finish(slot)
+            pacer.finish(slot)
+
+    def _pacer(self, team: str, api_method: str, tier: tuple[int, float]) -> Pacer | SharedPacer:
+        pacer = self._tiers.get((team, api_method))
+        if pacer is None:
+            local = Pacer(*tier)
+            key = f"slack:{team}:{api_method}"
+            pacer = local if self.windows is None else SharedPacer(local, self.windows, key)
+            self._tiers[(team, api_method)] = pacer
+        return pacer
+
+    async def close_pacing(self) -> None:
+        """Close the shared slots still being closed and give the windows' connection back
+        (before the store closes)."""
+        for pacer in list(self._tiers.values()):
+            await pacer.close()  # each SharedPacer closes the one shared RateWindows: idempotent
+        if self.windows is not None:
+            await self.windows.close()
 
     async def _team_call(
         self, api_method: str, *, headers: dict[str, Any] | None = None, **kwargs: Any

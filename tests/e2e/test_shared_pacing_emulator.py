@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
 from adapters.pacing import (
@@ -21,6 +22,7 @@ from adapters.pacing import (
     bot_authenticated,
     pacing_trace,
 )
+from adapters.slack.tokens import TeamClient
 from emulators.server import ThreadedEmulator
 from storage.rate_windows import RateWindows
 from storage.repos import SqlStore
@@ -133,3 +135,61 @@ async def test_a_bucket_one_worker_exhausts_is_recorded_for_the_others(
     async with stores[1].engine.connect() as conn:
         routes = (await conn.execute(text("SELECT route FROM rate_route"))).scalars().all()
     assert routes == ["GET /users/@me"]
+
+
+# -- Slack: a workspace's method tiers, shared ---------------------------------------------------
+SLACK_EDITS = 30  # per worker: 90 chat.update in one workspace, Tier 3 allows 50 a minute
+
+
+async def edit_from_workers(emulator: ThreadedEmulator, windows: list[RateWindows | None]) -> int:
+    """Each worker's TeamClient edits one bot message ``SLACK_EDITS`` times, all at once, in
+    the same workspace; how many of the edits Slack answered 429."""
+    async with aiohttp.ClientSession() as control, control.get(f"{emulator.url}/_emu/world") as got:
+        slack = (await got.json())["slack"]
+    token = slack["bot_token"]
+    channel = slack["workspaces"][0]["channels"][0]["id"]
+    base_url = f"{emulator.url}/slack/api/"
+    clients = []
+    for shared in windows:
+        client = TeamClient(token=token, base_url=base_url)
+        client.windows = shared
+        client.tiers = {"chat.update": (50, 60.0 * SLACK_SCALE)}  # the emulator's minute
+        clients.append(client)
+    posted = await clients[0].chat_postMessage(channel=channel, text="edited by three workers")
+    ts = str(posted["ts"])
+
+    async def edit(client: TeamClient, n: int) -> int:
+        try:
+            await client.chat_update(channel=channel, ts=ts, text=f"edit {n}")
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                return 1
+            raise
+        return 0
+
+    try:
+        edits = [edit(c, n) for c in clients for n in range(SLACK_EDITS)]
+        return sum(await asyncio.wait_for(asyncio.gather(*edits), DEADLINE))
+    finally:
+        for client in clients:
+            await client.close_pacing()
+
+
+SLACK_SCALE = 0.05  # Slack's minute becomes 3 s
+
+
+@pytest.fixture
+def slack_emulator() -> Iterator[ThreadedEmulator]:
+    with running_emulator(time_scale=SLACK_SCALE) as emu:
+        yield emu
+
+
+async def test_workers_share_a_slack_workspaces_edit_tier(
+    slack_emulator: ThreadedEmulator, stores: list[SqlStore]
+) -> None:
+    """Three workers redrawing cards in one workspace: their chat.update calls wait in one
+    shared window per workspace and method, so Slack answers none with 429; each pacing
+    only itself, the three overrun the tier together."""
+    shared: list[RateWindows | None] = [RateWindows(store.engine) for store in stores]
+    assert await edit_from_workers(slack_emulator, shared) == 0
+    assert await edit_from_workers(slack_emulator, [None] * WORKERS) > 0
