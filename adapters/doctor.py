@@ -42,6 +42,7 @@ INTENTS = {
     "Message Content": GATEWAY_MESSAGE_CONTENT | GATEWAY_MESSAGE_CONTENT_LIMITED,
 }
 ADMINISTRATOR = 1 << 3
+MANAGE_EVENTS = 1 << 33
 ALL_PERMISSIONS = (1 << 53) - 1
 # What the relay, reactions, threads and deletes use in every linked channel (adapters/invite.py).
 CHANNEL_PERMISSIONS = {
@@ -53,6 +54,8 @@ CHANNEL_PERMISSIONS = {
     "Manage Messages": invite.MANAGE_MESSAGES,
     "Create Public Threads": invite.CREATE_PUBLIC_THREADS,
     "Send Messages in Threads": invite.SEND_MESSAGES_IN_THREADS,
+    # an artist's event becomes a scheduled event (Manage Events allows it too)
+    "Create Events": invite.CREATE_EVENTS | MANAGE_EVENTS,
 }
 SQLITE_MIN = (3, 35)  # RETURNING
 POSTGRES_MIN = (13,)

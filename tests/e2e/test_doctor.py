@@ -144,6 +144,27 @@ def test_a_revoked_discord_permission_is_named(
     assert "Fix: " in line
 
 
+def test_a_server_where_the_bot_cannot_create_events_is_named(
+    healthy: Path,
+    emulator: ThreadedEmulator,
+    world: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Artists' events become scheduled events in every linked server: without Create Events
+    (or Manage Events) they would fail at the first `/announce event`, so doctor says so now."""
+    channel = world["discord"]["guilds"][0]["channels"][0]["id"]
+    bot = world["discord"]["bot_user_id"]
+    path = f"/_emu/discord/channels/{channel}/overwrites"
+    _control(emulator.url, path, {"id": bot, "deny": ["CREATE_EVENTS", "MANAGE_EVENTS"]})
+    try:
+        code, lines = doctor(healthy, capsys)
+    finally:
+        _control(emulator.url, path, {"id": bot})
+    [line] = failures(lines)
+    assert code != 0
+    assert line.startswith(f"✗ Discord channel #general ({channel}): the bot lacks Create Events.")
+
+
 def test_a_slack_channel_the_bot_left(
     healthy: Path,
     emulator: ThreadedEmulator,
