@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, String, cast, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
@@ -106,6 +107,15 @@ class GroupRepo(RepoBase):
         async with self.session() as s:
             rows = (await s.exec(select(FanGroupRow).order_by(col(FanGroupRow.id)))).all()
             return [convert.group(r) for r in rows]
+
+    async def groups_with_setting(self, key: str) -> list[FanGroup]:
+        """The JSON text is searched for the key's quoted name (the same on SQLite and
+        PostgreSQL), then each candidate's settings are checked for the key itself."""
+        text = cast(col(FanGroupRow.settings), String)
+        query = select(FanGroupRow).where(text.contains(json.dumps(key)))
+        async with self.session() as s:
+            rows = (await s.exec(query.order_by(col(FanGroupRow.id)))).all()
+            return [convert.group(r) for r in rows if key in (r.settings or {})]
 
     async def link_channel(
         self,

@@ -13,7 +13,7 @@ from typing import Protocol
 from bridge.actions import DigestAction
 from bridge.digests.gather import GatherStore, gather
 from bridge.digests.model import Digest, DigestDraft, DigestState, DigestStore
-from bridge.digests.schedule import Due, due_now, next_due, setting_of
+from bridge.digests.schedule import KEY, Due, due_now, next_due, setting_of
 from bridge.pipeline.due import ChangeHub
 from bridge.ports import Clock, RosterStore
 from bridge.records import FanGroup, OutboxDraft
@@ -42,7 +42,7 @@ class DigestService:
     async def fire_due(self) -> float | None:
         """Make every digest that is due; the earliest time one is due next."""
         soonest: float | None = None
-        for group in await self.store.list_groups():
+        for group in await self.store.groups_with_setting(KEY):  # not every group: few send
             setting = setting_of(group.settings)
             if setting is None:
                 continue

@@ -49,6 +49,9 @@ class MemoryGroups:
     async def list_groups(self) -> list[FanGroup]:
         return list(self.t.groups.values())
 
+    async def groups_with_setting(self, key: str) -> list[FanGroup]:
+        return [g for g in self.t.groups.values() if key in g.settings]
+
     async def link_channel(
         self,
         *,

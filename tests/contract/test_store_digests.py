@@ -151,3 +151,16 @@ async def new_poll(
 async def new_event(store: Digests, group_id: int, details: EventDetails) -> None:
     draft = EventDraft(group_id, ALICE, "Alice", details)
     await store.create_artist_event(draft, at=1.0, reminded=0, enqueue=[])
+
+
+async def test_only_the_groups_that_send_digests_are_read_for_them(store: Digests) -> None:
+    """The digests' timer looks at the groups with a digest setting, not at every group: a
+    group whose name or other settings merely mention "digest" is not one of them."""
+    sends = await store.create_group(slug="sends", name="Sends")
+    await store.create_group(slug="quiet", name="Quiet")
+    named = await store.create_group(slug="digest", name="digest fans")
+    await store.update_settings(sends.id, {"digest": {"day": "mon", "time": "09:00"}})
+    await store.update_settings(named.id, {"welcome": "the digest comes on Mondays"})
+    found = await store.groups_with_setting("digest")
+    assert [g.slug for g in found] == ["sends"]
+    assert found[0].settings["digest"] == {"day": "mon", "time": "09:00"}
