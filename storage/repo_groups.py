@@ -108,6 +108,17 @@ class GroupRepo(RepoBase):
             rows = (await s.exec(select(FanGroupRow).order_by(col(FanGroupRow.id)))).all()
             return [convert.group(r) for r in rows]
 
+    async def groups_in_workspace(self, platform: Platform, workspace: str) -> list[FanGroup]:
+        """One query (the links' unique index starts with platform and workspace)."""
+        linked = select(ChannelLinkRow.group_id).where(
+            col(ChannelLinkRow.platform) == platform.value,
+            col(ChannelLinkRow.workspace_id) == workspace,
+        )
+        query = select(FanGroupRow).where(col(FanGroupRow.id).in_(linked))
+        async with self.session() as s:
+            rows = (await s.exec(query.order_by(col(FanGroupRow.id)))).all()
+            return [convert.group(r) for r in rows]
+
     async def groups_with_setting(self, key: str) -> list[FanGroup]:
         """The JSON text is searched for the key's quoted name (the same on SQLite and
         PostgreSQL), then each candidate's settings are checked for the key itself."""

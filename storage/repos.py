@@ -132,6 +132,7 @@ class SqlStore(Composite):
     get_group = Delegate(GroupRepo, GroupRepo.get_group)
     get_group_by_id = Delegate(GroupRepo, GroupRepo.get_group_by_id)
     list_groups = Delegate(GroupRepo, GroupRepo.list_groups)
+    groups_in_workspace = Delegate(GroupRepo, GroupRepo.groups_in_workspace)
     groups_with_setting = Delegate(GroupRepo, GroupRepo.groups_with_setting)
     link_channel = Delegate(GroupRepo, GroupRepo.link_channel)
     unlink_channel = Delegate(GroupRepo, GroupRepo.unlink_channel)

@@ -52,13 +52,7 @@ class ModerationContext:
 
     async def groups_in(self, platform: Platform, workspace: str) -> list[FanGroup]:
         """Every group with a channel in this workspace (a Discord guild, a Slack team)."""
-        found = []
-        for group in await self.store.list_groups():
-            links = await self.store.links_for_group(group.id)
-            here = (lk.channel for lk in links)
-            if any(c.platform is platform and c.workspace == workspace for c in here):
-                found.append(group)
-        return found
+        return await self.store.groups_in_workspace(platform, workspace)
 
     async def may_moderate(self, group: FanGroup, user: UserRef, platform_says: bool) -> bool:
         return platform_says or await self.roles.is_moderator(group, user)

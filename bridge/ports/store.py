@@ -56,6 +56,10 @@ class GroupStore(Protocol):
 
     async def list_groups(self) -> list[FanGroup]: ...
 
+    async def groups_in_workspace(self, platform: Platform, workspace: str) -> list[FanGroup]:
+        """The groups with a channel in this workspace (a Discord guild, a Slack team)."""
+        ...
+
     async def groups_with_setting(self, key: str) -> list[FanGroup]:
         """The groups whose settings hold ``key`` (a feature few groups turn on, looked for
         without reading all 10,000 groups)."""

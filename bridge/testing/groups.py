@@ -49,6 +49,14 @@ class MemoryGroups:
     async def list_groups(self) -> list[FanGroup]:
         return list(self.t.groups.values())
 
+    async def groups_in_workspace(self, platform: Platform, workspace: str) -> list[FanGroup]:
+        ids = {
+            lk.group_id
+            for lk in self.t.links.values()
+            if lk.channel.platform is platform and lk.channel.workspace == workspace
+        }
+        return [g for g in self.t.groups.values() if g.id in ids]
+
     async def groups_with_setting(self, key: str) -> list[FanGroup]:
         return [g for g in self.t.groups.values() if key in g.settings]
 

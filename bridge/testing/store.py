@@ -51,6 +51,7 @@ class MemoryStore(Composite):
     get_group = Delegate(MemoryGroups, MemoryGroups.get_group)
     get_group_by_id = Delegate(MemoryGroups, MemoryGroups.get_group_by_id)
     list_groups = Delegate(MemoryGroups, MemoryGroups.list_groups)
+    groups_in_workspace = Delegate(MemoryGroups, MemoryGroups.groups_in_workspace)
     groups_with_setting = Delegate(MemoryGroups, MemoryGroups.groups_with_setting)
     link_channel = Delegate(MemoryGroups, MemoryGroups.link_channel)
     unlink_channel = Delegate(MemoryGroups, MemoryGroups.unlink_channel)

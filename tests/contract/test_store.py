@@ -71,6 +71,22 @@ async def test_channel_links_unique_per_platform_workspace_channel(store: SqlSto
     assert await store.link_for_channel(S1) is None
 
 
+async def test_the_groups_of_a_workspace_are_those_with_a_channel_there(store: SqlStore) -> None:
+    """A platform ban in a server or a Slack team applies in its groups: found in one read."""
+    a = await store.create_group(slug="a", name="A")
+    b = await store.create_group(slug="b", name="B")
+    c = await store.create_group(slug="c", name="C")
+    await store.link_channel(group_id=a.id, channel=D1)
+    await store.link_channel(group_id=a.id, channel=ChannelRef(Platform.DISCORD, D1.workspace, "7"))
+    await store.link_channel(group_id=b.id, channel=ChannelRef(Platform.DISCORD, "999", "901"))
+    await store.link_channel(group_id=c.id, channel=S1)
+    here = await store.groups_in_workspace(Platform.DISCORD, D1.workspace)
+    assert [g.slug for g in here] == ["a"]  # once, though two of its channels are there
+    assert [g.slug for g in await store.groups_in_workspace(Platform.DISCORD, "999")] == ["b"]
+    assert [g.slug for g in await store.groups_in_workspace(Platform.SLACK, S1.workspace)] == ["c"]
+    assert await store.groups_in_workspace(Platform.SLACK, D1.workspace) == []
+
+
 async def test_webhook_ref_is_kept_on_the_link(store: SqlStore) -> None:
     group = await store.create_group(slug="w", name="W")
     await store.link_channel(group_id=group.id, channel=D1)
