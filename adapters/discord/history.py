@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 import discord
@@ -80,8 +80,10 @@ class DiscordHistory:
         *,
         since: float,
         threads: Collection[str],
-        before: float | None = None,  # never given: Discord channels are held while read
+        begin: Callable[[], float | None] | None = None,
     ) -> Scan:
+        if begin is not None:
+            begin()  # Discord's channels are held from the start anyway: the read is unbounded
         until = time.time() - SKEW
         link = await self.store.link_for_channel(channel)
         await self.sender.load_webhooks([link.webhook_ref if link else None])

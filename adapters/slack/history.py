@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -105,20 +105,30 @@ class SlackHistory:
         *,
         since: float,
         threads: Collection[str],
-        before: float | None = None,
+        begin: Callable[[], float | None] | None = None,
     ) -> Scan:
         with acting_for(channel.workspace):  # the channel's workspace's token
-            return await self._scan(channel, since, threads, before)
+            return await self._scan(channel, since, threads, begin)
 
     async def _scan(
-        self, channel: ChannelRef, since: float, threads: Collection[str], before: float | None
+        self,
+        channel: ChannelRef,
+        since: float,
+        threads: Collection[str],
+        begin: Callable[[], float | None] | None,
     ) -> Scan:
+        # the first page's turn is taken before the channel is held: waiting for the pace
+        # (up to a minute) never holds its live events up
+        await self._windows["history"].turn()
+        before = begin() if begin is not None else None
         taken = time.time() - SKEW
         until = taken if before is None else min(taken, before)
         span = {"oldest": f"{since:.6f}"}
         if before is not None:
             span["latest"] = f"{before:.6f}"  # exclusive: that message came live
-        top, pages = await self._pages("conversations_history", channel=channel.channel, **span)
+        top, pages = await self._pages(
+            "conversations_history", {"channel": channel.channel, **span}, turn_taken=True
+        )
         roots = {str(m["ts"]) for m in top if _active_thread(m, since)} | set(threads)
         messages = list(top)
         for root in sorted(roots):
@@ -136,7 +146,7 @@ class SlackHistory:
         """A thread's replies in ``span`` (without its root); none when it is gone."""
         try:
             found, pages = await self._pages(
-                "conversations_replies", channel=channel.channel, ts=root, **span
+                "conversations_replies", {"channel": channel.channel, "ts": root, **span}
             )
         except SlackApiError as exc:
             if exc.response.get("error") == "thread_not_found":
@@ -144,13 +154,17 @@ class SlackHistory:
             raise
         return [m for m in found if str(m.get("ts")) != root], pages
 
-    async def _pages(self, method: str, **args: str) -> tuple[list[dict[str, Any]], int]:
+    async def _pages(
+        self, method: str, args: dict[str, str], *, turn_taken: bool = False
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Every page of ``method``; ``turn_taken``: the first page's turn is already had."""
         call = getattr(self.client, method)
         window = self._windows["replies" if method.endswith("replies") else "history"]
         found: list[dict[str, Any]] = []
         cursor, pages = "", 0
         while True:
-            await window.turn()
+            if pages or not turn_taken:
+                await window.turn()
             response = await self._call(call, args | ({"cursor": cursor} if cursor else {}), window)
             pages += 1
             found += list(response.get("messages") or [])

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -73,11 +73,13 @@ class HistoryReader(Protocol):
         *,
         since: float,
         threads: Collection[str],
-        before: float | None = None,
+        begin: Callable[[], float | None] | None = None,
     ) -> Scan:
         """The channel's messages (and those of ``threads`` and of threads active in the
-        window) from ``since`` (and older than ``before``: newer ones came live). Raises when
-        the history cannot be read completely."""
+        window) from ``since``. ``begin`` is called once, right before the first request
+        goes out (after any wait for the platform's pace): from then the channel's live events
+        are held while it is read, and what it returns bounds the read (older than that: the
+        newer ones came live). Raises when the history cannot be read completely."""
         ...
 
     async def reaction_users(

@@ -80,6 +80,28 @@ WAITING = Progress()  # shared, never changed: waiting for its turn
 WAITING_LIVE = Progress(live=True)  # the same, its live events going through meanwhile
 
 
+class ReadStart:
+    """Called by a reader right before a channel's first request goes out (after any wait for
+    the platform's pace, which may take a minute): on a passing platform the channel's live
+    events are held from then on, and the read stops before the first message that went
+    through live before (``before``). Called once; later calls answer the same."""
+
+    def __init__(self, gate: LiveGate, reader: HistoryReader, channel: ChannelRef) -> None:
+        self.gate = gate
+        self.reader = reader
+        self.channel = channel
+        self.before: float | None = None
+        self.begun = False
+
+    def __call__(self) -> float | None:
+        if not self.begun:
+            self.begun = True
+            first_live = self.gate.begin(self.channel)
+            if first_live is not None:
+                self.before = self.reader.position(first_live)
+        return self.before
+
+
 class CatchUp:
     def __init__(
         self,
@@ -314,10 +336,9 @@ class CatchUp:
         channel = link.channel
         progress = self.progress[channel] = Progress(state="reading")
         self._pending.add(channel)
-        first_live = self.gate.begin(channel)  # a passing platform holds its events from now
-        before = reader.position(first_live) if first_live is not None else None
+        start = ReadStart(self.gate, reader, channel)
         try:
-            done = await self._channel(reader, link, progress, floor, newest, before)
+            done = await self._channel(reader, link, progress, floor, newest, start)
             progress.state = "done"
             await self._caught_up(channel, done)
         except (asyncio.CancelledError, Stopping):
@@ -348,7 +369,7 @@ class CatchUp:
         progress: Progress,
         floor: float | None,
         newest: str | None,
-        before: float | None,
+        start: ReadStart,
     ) -> float:
         """Read and feed the channel's history; when it is complete up to."""
         channel = link.channel
@@ -356,7 +377,7 @@ class CatchUp:
         copies = await self.store.recent_copies(channel, since=window_start)
         since = self._since(reader, link, window_start, floor, newest)
         threads = {c.thread_id for c in copies if c.thread_id}
-        scan = await reader.scan(channel, since=since, threads=threads, before=before)
+        scan = await reader.scan(channel, since=since, threads=threads, begin=start)
         progress.read = len(scan.messages)
         for _ in range(scan.pages):
             self.metrics.catchup_request(channel.platform.value)
@@ -365,7 +386,7 @@ class CatchUp:
             if self._stopping:
                 raise Stopping
             await self._seen(reader, channel, seen, known, progress, window_start)
-        if before is None:  # bounded: what is newer than the bound came live
+        if start.before is None:  # bounded: what is newer than the bound came live
             scan = await self._settled(reader, channel, scan, copies, threads)
         await self._deleted(reader, channel, scan, copies, progress, window_start)
         return scan.taken if scan.taken is not None else scan.until
