@@ -109,6 +109,25 @@ async def test_a_live_message_does_not_wait_for_its_channels_turn_and_a_restart_
         waiting = runtime.catchup.describe(ChannelRef(Platform.SLACK, str(team["id"]), last))
         assert waiting == "catching up: waiting for its turn (live messages cross meanwhile)"
 
+        # a channel whose read waits for the pace (the first minute's ten requests are spent)
+        # still relays live: it is held only once its request goes out
+        await chats.emu.until(
+            lambda: _async(len(history_calls(emulator, mark)) >= 10), timeout=30, what="ten"
+        )
+        asked = {param(r, "channel") for r in history_calls(emulator, mark)}
+        pacing = next(
+            c
+            for c in channels
+            if c not in asked
+            and runtime.catchup.describe(ChannelRef(Platform.SLACK, str(team["id"]), c))
+            == "catching up: 0 messages read"
+        )
+        sent = time.monotonic()
+        await chats.slack_post("frank", "paced 001", channel=pacing)
+        await chats.wait_for(chats.discord_texts, "paced 001", timeout=10)
+        assert time.monotonic() - sent < 5.0
+        assert pacing not in {param(r, "channel") for r in history_calls(emulator, mark)}
+
         await chats.emu.until(
             lambda: _async(not runtime.catchup or not runtime.catchup.running()),
             timeout=200,
@@ -119,6 +138,7 @@ async def test_a_live_message_does_not_wait_for_its_channels_turn_and_a_restart_
         shown = await chats.discord_texts()
         assert numbered(shown, "missed") == [1, 2, 3]  # each once, after the live one
         assert numbered(shown, "live") == [1]
+        assert numbered(shown, "paced") == [1]  # once: its read stopped before it
         assert numbered(shown, "early") == [1, 2, 3]
 
         second = history_calls(emulator, mark)
