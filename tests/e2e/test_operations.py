@@ -94,13 +94,15 @@ async def test_metrics_count_events_and_relayed_copies_per_platform(ops: Ops) ->
 
 async def test_outbox_depth_age_and_429s_during_a_slack_outage(ops: Ops) -> None:
     relayed = await ops.value("fanbridge_relayed_total", platform="slack")
+    # both faults set before the post (the first that matches answers): the copy's first try
+    # meets a 429, the next ones the outage, with no race between clearing one and adding one
+    await ops.emu.post("/_emu/faults", SLACK_POST | {"status": 429, "retry_after": 1, "count": 1})
     await ops.emu.post("/_emu/faults", SLACK_POST | {"status": 503, "seconds": 60})
     await ops.chats.discord_post("alice", "ops: during the outage")
     await ops.until_value("fanbridge_outbox_depth", 1)  # the copy waits in the outbox
     await ops.until_value("fanbridge_outbox_oldest_age_seconds", 0.2)  # and ages
     async with ops.emu.session.delete(ops.emu.url + "/_emu/faults") as response:
         assert response.status == 200
-    await ops.emu.post("/_emu/faults", SLACK_POST | {"status": 429, "retry_after": 1, "count": 1})
     await ops.chats.wait_for(ops.chats.slack_texts, "ops: during the outage")
     assert await ops.until_value("fanbridge_relayed_total", relayed + 1, platform="slack")
     assert await ops.value("fanbridge_rate_limited_total", platform="slack") == 1
